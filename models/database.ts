@@ -1,0 +1,117 @@
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
+import { mkdirSync } from 'node:fs';
+
+/** Anything that runs SQL: the database itself or an open transaction. */
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+}
+
+/** An open transaction. The brand makes functions that lock rows uncallable outside one. */
+export interface Tx extends Queryable {
+  readonly inTransaction: true;
+  /** Runs a script of several statements (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Database extends Queryable {
+  readonly kind: 'postgres' | 'pglite';
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres://… for a real server; absent → embedded PGlite. */
+  url?: string | undefined;
+  /** PGlite data folder; absent → in memory. */
+  dataDir?: string | undefined;
+  /** Postgres schema to work in (tests isolate themselves this way). */
+  schema?: string | undefined;
+  poolSize?: number;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  return options.url ? openPostgres(options.url, options) : openPglite(options);
+}
+
+async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 20,
+    ...(options.schema ? { options: `-c search_path=${options.schema},public` } : {}),
+  });
+  // An idle client's network error must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  if (options.schema) {
+    const client = await pool.connect();
+    try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
+    } finally {
+      client.release();
+    }
+  }
+  return {
+    kind: 'postgres',
+    async query(sql, params) {
+      return (await pool.query(sql, params as unknown[])).rows;
+    },
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const tx: Tx = {
+          inTransaction: true,
+          async query(sql, params) {
+            return (await client.query(sql, params as unknown[])).rows;
+          },
+          async exec(sql) {
+            await client.query(sql);
+          },
+        };
+        const result = await work(tx);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+async function openPglite(options: DatabaseOptions): Promise<Database> {
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const db = await PGlite.create({ dataDir: options.dataDir, extensions: { btree_gist } });
+  if (options.schema) {
+    await db.exec(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"; SET search_path = "${options.schema}", public`);
+  }
+  return {
+    kind: 'pglite',
+    async query(sql, params) {
+      return (await db.query(sql, params as unknown[])).rows as never;
+    },
+    // PGlite runs one transaction at a time, so concurrent callers queue here.
+    async transaction(work) {
+      return db.transaction(async (inner) =>
+        work({
+          inTransaction: true,
+          async query(sql, params) {
+            return (await inner.query(sql, params as unknown[])).rows as never;
+          },
+          async exec(sql) {
+            await inner.exec(sql);
+          },
+        }),
+      );
+    },
+    async close() {
+      await db.close();
+    },
+  };
+}
