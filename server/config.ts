@@ -9,7 +9,9 @@ const envSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   DATA_DIR: z.string().default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DEFAULT_BRAND: z.string().regex(/^[a-z0-9-]{2,40}$/).default('demo'),
   SEED_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(1200),
   HOLD_SWEEP_SECONDS: z.coerce.number().int().positive().default(60),
 });
 

@@ -132,7 +132,8 @@ CREATE TABLE customers (
   CHECK (email IS NOT NULL OR phone IS NOT NULL)
 );
 CREATE UNIQUE INDEX customers_email ON customers (brand_id, lower(email)) WHERE email IS NOT NULL;
-CREATE INDEX customers_phone ON customers (brand_id, phone) WHERE phone IS NOT NULL;
+-- A customer is known by email, or by phone when they gave no email.
+CREATE UNIQUE INDEX customers_phone ON customers (brand_id, phone) WHERE email IS NULL;
 
 -- A service's custom status workflow (product document 001).
 CREATE TABLE appointment_statuses (

@@ -1,0 +1,210 @@
+import type { Queryable, Tx } from './database.ts';
+import type { Mode } from './catalogue.repository.ts';
+
+export type AppointmentState = 'pending' | 'confirmed' | 'cancelled';
+
+/** Where the appointment takes place, and who serves it when. Shared by holds and appointments. */
+export interface Placement {
+  serviceId: string;
+  mode: Mode;
+  storeId: string | null;
+  homeAddress: string | null;
+  homeLatitude: number | null;
+  homeLongitude: number | null;
+  staffId: string;
+  startAt: Date;
+  endAt: Date;
+}
+
+export interface Appointment extends Placement {
+  id: string;
+  brandId: string;
+  customerId: string;
+  customerTimeZone: string;
+  state: AppointmentState;
+  statusId: string | null;
+  notes: string;
+  channel: string;
+  conversationId: string | null;
+  cancellationReason: string | null;
+  idempotencyKey: string | null;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Hold extends Placement {
+  id: string;
+  brandId: string;
+  expiresAt: Date;
+}
+
+export interface StatusChange {
+  id: string;
+  fromState: AppointmentState | null;
+  toState: AppointmentState;
+  fromStatusId: string | null;
+  toStatusId: string | null;
+  actor: string;
+  reason: string | null;
+  at: Date;
+}
+
+const PLACEMENT_COLUMNS = `service_id AS "serviceId", mode, store_id AS "storeId", home_address AS "homeAddress",
+  home_latitude AS "homeLatitude", home_longitude AS "homeLongitude", staff_id AS "staffId",
+  start_at AS "startAt", end_at AS "endAt"`;
+
+const APPOINTMENT_COLUMNS = `id, brand_id AS "brandId", ${PLACEMENT_COLUMNS}, customer_id AS "customerId",
+  customer_time_zone AS "customerTimeZone", state, status_id AS "statusId", notes, channel,
+  conversation_id AS "conversationId", cancellation_reason AS "cancellationReason",
+  idempotency_key AS "idempotencyKey", version, created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+const HOLD_COLUMNS = `id, brand_id AS "brandId", ${PLACEMENT_COLUMNS}, expires_at AS "expiresAt"`;
+
+export async function findAppointment(db: Queryable, brandId: string, id: string): Promise<Appointment | null> {
+  const [row] = await db.query<Appointment>(
+    `SELECT ${APPOINTMENT_COLUMNS} FROM appointments WHERE brand_id = $1 AND id = $2`,
+    [brandId, id],
+  );
+  return row ?? null;
+}
+
+/** Locks the appointment for the rest of the transaction. */
+export async function lockAppointment(tx: Tx, brandId: string, id: string): Promise<Appointment | null> {
+  const [row] = await tx.query<Appointment>(
+    `SELECT ${APPOINTMENT_COLUMNS} FROM appointments WHERE brand_id = $1 AND id = $2 FOR UPDATE`,
+    [brandId, id],
+  );
+  return row ?? null;
+}
+
+export async function findByIdempotencyKey(db: Queryable, brandId: string, key: string): Promise<Appointment | null> {
+  const [row] = await db.query<Appointment>(
+    `SELECT ${APPOINTMENT_COLUMNS} FROM appointments WHERE brand_id = $1 AND idempotency_key = $2`,
+    [brandId, key],
+  );
+  return row ?? null;
+}
+
+export interface NewAppointment extends Placement {
+  brandId: string;
+  customerId: string;
+  customerTimeZone: string;
+  state: AppointmentState;
+  statusId: string | null;
+  notes: string;
+  channel: string;
+  conversationId: string | null;
+  idempotencyKey: string | null;
+}
+
+export async function insertAppointment(tx: Tx, a: NewAppointment, now: Date): Promise<Appointment> {
+  const [row] = await tx.query<Appointment>(
+    `INSERT INTO appointments (brand_id, service_id, mode, store_id, home_address, home_latitude, home_longitude,
+       staff_id, customer_id, start_at, end_at, customer_time_zone, state, status_id, notes, channel,
+       conversation_id, idempotency_key, created_at, updated_at)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$19)
+     RETURNING ${APPOINTMENT_COLUMNS}`,
+    [a.brandId, a.serviceId, a.mode, a.storeId, a.homeAddress, a.homeLatitude, a.homeLongitude, a.staffId,
+      a.customerId, a.startAt, a.endAt, a.customerTimeZone, a.state, a.statusId, a.notes, a.channel,
+      a.conversationId, a.idempotencyKey, now],
+  );
+  return row!;
+}
+
+export async function updateAppointment(
+  tx: Tx,
+  id: string,
+  change: Partial<Pick<Appointment, 'staffId' | 'startAt' | 'endAt' | 'state' | 'statusId' | 'cancellationReason'>>,
+  now: Date,
+): Promise<Appointment> {
+  const columns: Record<string, string> = {
+    staffId: 'staff_id', startAt: 'start_at', endAt: 'end_at', state: 'state',
+    statusId: 'status_id', cancellationReason: 'cancellation_reason',
+  };
+  const entries = Object.entries(change).filter(([, v]) => v !== undefined);
+  const sets = entries.map(([k], i) => `${columns[k]} = $${i + 3}`);
+  const [row] = await tx.query<Appointment>(
+    `UPDATE appointments SET ${[...sets, 'version = version + 1', 'updated_at = $2'].join(', ')}
+     WHERE id = $1 RETURNING ${APPOINTMENT_COLUMNS}`,
+    [id, now, ...entries.map(([, v]) => v)],
+  );
+  return row!;
+}
+
+// ---- holds -------------------------------------------------------------------------------------
+
+export async function insertHold(tx: Tx, brandId: string, p: Placement, expiresAt: Date, now: Date): Promise<Hold> {
+  const [row] = await tx.query<Hold>(
+    `INSERT INTO holds (brand_id, service_id, mode, store_id, home_address, home_latitude, home_longitude,
+       staff_id, start_at, end_at, expires_at, created_at)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING ${HOLD_COLUMNS}`,
+    [brandId, p.serviceId, p.mode, p.storeId, p.homeAddress, p.homeLatitude, p.homeLongitude, p.staffId,
+      p.startAt, p.endAt, expiresAt, now],
+  );
+  return row!;
+}
+
+export async function lockHold(tx: Tx, brandId: string, id: string): Promise<Hold | null> {
+  const [row] = await tx.query<Hold>(
+    `SELECT ${HOLD_COLUMNS} FROM holds WHERE brand_id = $1 AND id = $2 FOR UPDATE`,
+    [brandId, id],
+  );
+  return row ?? null;
+}
+
+export async function deleteHold(tx: Tx, id: string): Promise<void> {
+  await tx.query('DELETE FROM holds WHERE id = $1', [id]);
+}
+
+/** Removes expired holds (and, by cascade, their claims); returns how many. */
+export async function sweepExpiredHolds(db: Queryable, now: Date, staffId?: string): Promise<number> {
+  const rows = await db.query(
+    `DELETE FROM holds WHERE expires_at <= $1 AND ($2::uuid IS NULL OR staff_id = $2::uuid) RETURNING id`,
+    [now, staffId ?? null],
+  );
+  return rows.length;
+}
+
+// ---- claims: the rows the exclusion constraint guards ------------------------------------------
+
+export async function claimForHold(tx: Tx, holdId: string, staffId: string, from: Date, to: Date): Promise<void> {
+  await tx.query('INSERT INTO slot_claims (staff_id, blocked_from, blocked_to, hold_id) VALUES ($1,$2,$3,$4)', [staffId, from, to, holdId]);
+}
+
+export async function claimForAppointment(tx: Tx, appointmentId: string, staffId: string, from: Date, to: Date): Promise<void> {
+  await tx.query('INSERT INTO slot_claims (staff_id, blocked_from, blocked_to, appointment_id) VALUES ($1,$2,$3,$4)', [staffId, from, to, appointmentId]);
+}
+
+/** Hands a hold's claim to the appointment made from it, without ever freeing the time in between. */
+export async function transferClaim(tx: Tx, holdId: string, appointmentId: string): Promise<void> {
+  await tx.query('UPDATE slot_claims SET hold_id = NULL, appointment_id = $2 WHERE hold_id = $1', [holdId, appointmentId]);
+}
+
+export async function moveClaim(tx: Tx, appointmentId: string, staffId: string, from: Date, to: Date): Promise<void> {
+  await tx.query('UPDATE slot_claims SET staff_id = $2, blocked_from = $3, blocked_to = $4 WHERE appointment_id = $1', [appointmentId, staffId, from, to]);
+}
+
+export async function releaseClaim(tx: Tx, appointmentId: string): Promise<void> {
+  await tx.query('DELETE FROM slot_claims WHERE appointment_id = $1', [appointmentId]);
+}
+
+// ---- status history ----------------------------------------------------------------------------
+
+export async function recordStatusChange(tx: Tx, appointmentId: string, change: Omit<StatusChange, 'id'>): Promise<void> {
+  await tx.query(
+    `INSERT INTO appointment_status_history (appointment_id, from_state, to_state, from_status_id, to_status_id, actor, reason, at)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
+    [appointmentId, change.fromState, change.toState, change.fromStatusId, change.toStatusId, change.actor, change.reason, change.at],
+  );
+}
+
+/** Newest first, as the console shows it. */
+export async function statusHistory(db: Queryable, appointmentId: string): Promise<StatusChange[]> {
+  return db.query<StatusChange>(
+    `SELECT id::text, from_state AS "fromState", to_state AS "toState", from_status_id AS "fromStatusId",
+            to_status_id AS "toStatusId", actor, reason, at
+     FROM appointment_status_history WHERE appointment_id = $1 ORDER BY at DESC, id DESC`,
+    [appointmentId],
+  );
+}

@@ -1,0 +1,151 @@
+import type { Queryable } from './database.ts';
+
+export type Mode = 'in_store' | 'online' | 'at_home';
+export const MODES: readonly Mode[] = ['in_store', 'online', 'at_home'];
+export type Locale = 'en' | 'fr';
+
+export interface Service {
+  id: string;
+  brandId: string;
+  slug: string;
+  names: Record<Locale, string>;
+  descriptions: Partial<Record<Locale, string>>;
+  durationMinutes: number;
+  bufferBeforeMinutes: number;
+  bufferAfterMinutes: number;
+  modes: Mode[];
+  bookingMode: 'direct' | 'request';
+  statusWorkflow: boolean;
+  slotStepMinutes: number | null;
+}
+
+export interface Store {
+  id: string;
+  brandId: string;
+  slug: string;
+  name: string;
+  addressLine: string;
+  postcode: string;
+  city: string;
+  country: string;
+  latitude: number;
+  longitude: number;
+  timeZone: string;
+  email: string | null;
+  phone: string | null;
+  notificationRouting: 'headquarters' | 'store' | 'salesman';
+}
+
+interface ServiceRow {
+  id: string;
+  brand_id: string;
+  slug: string;
+  names: Record<Locale, string>;
+  descriptions: Partial<Record<Locale, string>>;
+  duration_minutes: number;
+  buffer_before_minutes: number;
+  buffer_after_minutes: number;
+  modes: Mode[];
+  booking_mode: 'direct' | 'request';
+  status_workflow: boolean;
+  slot_step_minutes: number | null;
+}
+
+const toService = (r: ServiceRow): Service => ({
+  id: r.id,
+  brandId: r.brand_id,
+  slug: r.slug,
+  names: r.names,
+  descriptions: r.descriptions,
+  durationMinutes: r.duration_minutes,
+  bufferBeforeMinutes: r.buffer_before_minutes,
+  bufferAfterMinutes: r.buffer_after_minutes,
+  modes: r.modes,
+  bookingMode: r.booking_mode,
+  statusWorkflow: r.status_workflow,
+  slotStepMinutes: r.slot_step_minutes,
+});
+
+interface StoreRow {
+  id: string;
+  brand_id: string;
+  slug: string;
+  name: string;
+  address_line: string;
+  postcode: string;
+  city: string;
+  country: string;
+  latitude: number;
+  longitude: number;
+  time_zone: string;
+  email: string | null;
+  phone: string | null;
+  notification_routing: Store['notificationRouting'];
+}
+
+const toStore = (r: StoreRow): Store => ({
+  id: r.id,
+  brandId: r.brand_id,
+  slug: r.slug,
+  name: r.name,
+  addressLine: r.address_line,
+  postcode: r.postcode,
+  city: r.city,
+  country: r.country,
+  latitude: r.latitude,
+  longitude: r.longitude,
+  timeZone: r.time_zone,
+  email: r.email,
+  phone: r.phone,
+  notificationRouting: r.notification_routing,
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Services and stores are addressed by id or by slug, whichever the caller has. */
+const byIdOrSlug = (ref: string) => (UUID.test(ref) ? 'id = $2::uuid' : 'slug = $2');
+
+export async function listServices(db: Queryable, brandId: string): Promise<Service[]> {
+  const rows = await db.query<ServiceRow>(
+    'SELECT * FROM services WHERE brand_id = $1 AND active ORDER BY position, slug',
+    [brandId],
+  );
+  return rows.map(toService);
+}
+
+export async function findService(db: Queryable, brandId: string, ref: string): Promise<Service | null> {
+  const [row] = await db.query<ServiceRow>(
+    `SELECT * FROM services WHERE brand_id = $1 AND active AND ${byIdOrSlug(ref)}`,
+    [brandId, ref],
+  );
+  return row ? toService(row) : null;
+}
+
+export async function listStores(db: Queryable, brandId: string): Promise<Store[]> {
+  const rows = await db.query<StoreRow>('SELECT * FROM stores WHERE brand_id = $1 AND active ORDER BY name', [brandId]);
+  return rows.map(toStore);
+}
+
+export async function findStore(db: Queryable, brandId: string, ref: string): Promise<Store | null> {
+  const [row] = await db.query<StoreRow>(
+    `SELECT * FROM stores WHERE brand_id = $1 AND active AND ${byIdOrSlug(ref)}`,
+    [brandId, ref],
+  );
+  return row ? toStore(row) : null;
+}
+
+/** Stores where at least one active staff member offering the service works. */
+export async function storesOfferingService(db: Queryable, serviceId: string): Promise<Set<string>> {
+  const rows = await db.query<{ store_id: string }>(
+    `SELECT DISTINCT h.store_id FROM staff_hours h
+     JOIN staff_services ss ON ss.staff_id = h.staff_id JOIN staff s ON s.id = h.staff_id
+     WHERE ss.service_id = $1 AND s.active`,
+    [serviceId],
+  );
+  return new Set(rows.map((r) => r.store_id));
+}
+
+export async function storesByIds(db: Queryable, ids: string[]): Promise<Store[]> {
+  const rows = await db.query<StoreRow>('SELECT * FROM stores WHERE id = ANY($1::uuid[])', [ids]);
+  return rows.map(toStore);
+}

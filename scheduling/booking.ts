@@ -1,0 +1,285 @@
+import type { Database, Tx } from '../models/database.ts';
+import type { Brand } from '../models/brands.repository.ts';
+import { findService, findStore, type Mode, type Service, type Store } from '../models/catalogue.repository.ts';
+import { upsertCustomer, type CustomerDetails } from '../models/customers.repository.ts';
+import * as repo from '../models/appointments.repository.ts';
+import type { Appointment, Hold, Placement } from '../models/appointments.repository.ts';
+import { listStatuses } from '../models/statuses.repository.ts';
+import { upcomingLoad } from '../models/staff.repository.ts';
+import { AppError, errors, isUniqueViolation, translateDbError } from '../models/errors.ts';
+import { findAvailability, type Coordinates } from './availability.ts';
+
+/** Who asks for a change: customers are bound by the brand's notice, staff are not. */
+export type Actor =
+  | { kind: 'customer' }
+  | { kind: 'staff'; id: string }
+  | { kind: 'api'; label: string }
+  | { kind: 'system' };
+
+export const actorLabel = (a: Actor): string =>
+  a.kind === 'staff' ? `staff:${a.id}` : a.kind === 'api' ? `api-key:${a.label}` : a.kind;
+
+export interface BookingDeps {
+  db: Database;
+  now: () => Date;
+}
+
+export interface HomeAddress extends Coordinates {
+  address: string;
+}
+
+/** A wanted slot: what, how, where, when. */
+export interface SlotRequest {
+  brand: Brand;
+  service: Service;
+  mode: Mode;
+  store: Store | null;
+  home: HomeAddress | null;
+  start: Date;
+}
+
+const MINUTE = 60_000;
+
+function checkPlacement(r: SlotRequest): void {
+  if (!r.service.modes.includes(r.mode)) {
+    throw errors.invalid('mode', `The service "${r.service.slug}" is not offered ${r.mode.replace('_', ' ')}; choose one of: ${r.service.modes.join(', ')}.`);
+  }
+  if (r.mode === 'in_store' && !r.store) throw errors.invalid('store', 'An in-store appointment needs a store.');
+  if (r.mode === 'at_home' && !r.home) throw errors.invalid('home', 'An at-home appointment needs the home address with its coordinates.');
+}
+
+function placementFor(r: SlotRequest, staffId: string, start: Date): Placement {
+  return {
+    serviceId: r.service.id,
+    mode: r.mode,
+    storeId: r.mode === 'at_home' ? null : r.store?.id ?? null,
+    homeAddress: r.mode === 'at_home' ? r.home!.address : null,
+    homeLatitude: r.mode === 'at_home' ? r.home!.latitude : null,
+    homeLongitude: r.mode === 'at_home' ? r.home!.longitude : null,
+    staffId,
+    startAt: start,
+    endAt: new Date(start.getTime() + r.service.durationMinutes * MINUTE),
+  };
+}
+
+/** The time a placement keeps its staff member busy: the appointment and its buffers. */
+function blockedRange(service: Service, p: Pick<Placement, 'startAt' | 'endAt'>): [Date, Date] {
+  return [
+    new Date(p.startAt.getTime() - service.bufferBeforeMinutes * MINUTE),
+    new Date(p.endAt.getTime() + service.bufferAfterMinutes * MINUTE),
+  ];
+}
+
+/**
+ * Staff free at exactly this start by hours, rules and known bookings, least booked first so work
+ * is shared fairly. Races are settled later by the exclusion constraint, not here.
+ */
+async function candidateStaff(tx: Tx, r: SlotRequest, now: Date, ignoreAppointmentId: string | null = null): Promise<string[]> {
+  const [slot] = await findAvailability(tx, {
+    brand: r.brand, service: r.service, mode: r.mode, store: r.store, home: r.home,
+    from: r.start, to: new Date(r.start.getTime() + 1), now, ignoreAppointmentId,
+  });
+  if (!slot || slot.start.getTime() !== r.start.getTime()) return [];
+  const load = await upcomingLoad(tx, slot.staffIds, now);
+  return [...slot.staffIds].sort((a, b) => (load.get(a) ?? 0) - (load.get(b) ?? 0) || a.localeCompare(b));
+}
+
+/** Tries each candidate in a savepoint until one claim is accepted by the database. */
+async function claimFirstFree<T>(tx: Tx, candidates: string[], claim: (staffId: string) => Promise<T>): Promise<T> {
+  for (const staffId of candidates) {
+    await tx.query('SAVEPOINT claim');
+    try {
+      const result = await claim(staffId);
+      await tx.query('RELEASE SAVEPOINT claim');
+      return result;
+    } catch (error) {
+      await tx.query('ROLLBACK TO SAVEPOINT claim');
+      if ((error as { code?: string }).code !== '23P01') throw error;
+    }
+  }
+  throw errors.slotTaken();
+}
+
+async function sweepHoldsOf(tx: Tx, staffIds: string[], now: Date): Promise<void> {
+  await tx.query('DELETE FROM holds WHERE expires_at <= $1 AND staff_id = ANY($2::uuid[])', [now, staffIds]);
+}
+
+/** Holds a slot for the brand's hold time while the customer confirms and verifies. */
+export async function holdSlot(deps: BookingDeps, r: SlotRequest): Promise<Hold> {
+  checkPlacement(r);
+  const now = deps.now();
+  return deps.db.transaction(async (tx) => {
+    const candidates = await candidateStaff(tx, r, now);
+    await sweepHoldsOf(tx, candidates, now);
+    const expiresAt = new Date(now.getTime() + r.brand.settings.holdMinutes * MINUTE);
+    return claimFirstFree(tx, candidates, async (staffId) => {
+      const hold = await repo.insertHold(tx, r.brand.id, placementFor(r, staffId, r.start), expiresAt, now);
+      await repo.claimForHold(tx, hold.id, staffId, ...blockedRange(r.service, hold));
+      return hold;
+    });
+  });
+}
+
+export interface BookingRequest {
+  brand: Brand;
+  /** Either a hold made earlier, or a slot to claim now. */
+  holdId?: string | undefined;
+  slot?: SlotRequest | undefined;
+  customer: CustomerDetails;
+  customerTimeZone: string;
+  notes: string;
+  channel: string;
+  conversationId: string | null;
+  idempotencyKey: string | null;
+  actor: Actor;
+}
+
+export interface BookingResult {
+  appointment: Appointment;
+  /** True when an idempotent retry returned the first booking. */
+  replayed: boolean;
+}
+
+async function initialStatus(tx: Tx, service: Service): Promise<Pick<Appointment, 'state' | 'statusId'>> {
+  if (service.bookingMode === 'direct') return { state: 'confirmed', statusId: null };
+  if (!service.statusWorkflow) return { state: 'pending', statusId: null };
+  const start = (await listStatuses(tx, service.id)).find((s) => s.kind === 'start');
+  return { state: 'pending', statusId: start?.id ?? null };
+}
+
+export async function bookAppointment(deps: BookingDeps, b: BookingRequest): Promise<BookingResult> {
+  if (!b.holdId === !b.slot) throw errors.invalid('holdId', 'Give either a hold id or a slot, not both.');
+  if (b.slot) checkPlacement(b.slot);
+  if (b.idempotencyKey) {
+    const first = await repo.findByIdempotencyKey(deps.db, b.brand.id, b.idempotencyKey);
+    if (first) return { appointment: first, replayed: true };
+  }
+  const now = deps.now();
+  try {
+    const appointment = await deps.db.transaction(async (tx) => {
+      const customer = await upsertCustomer(tx, b.brand.id, b.customer);
+      const base = {
+        brandId: b.brand.id, customerId: customer.id, customerTimeZone: b.customerTimeZone, notes: b.notes,
+        channel: b.channel, conversationId: b.conversationId, idempotencyKey: b.idempotencyKey,
+      };
+      let booked: Appointment;
+      if (b.holdId) {
+        const hold = await repo.lockHold(tx, b.brand.id, b.holdId);
+        if (!hold) throw errors.notFound('Hold');
+        if (hold.expiresAt <= now) throw errors.holdExpired();
+        const service = await findService(tx, b.brand.id, hold.serviceId);
+        if (!service) throw errors.notFound('Service');
+        const { id: _hold, brandId: _brand, expiresAt: _expiry, ...placement } = hold;
+        booked = await repo.insertAppointment(tx, { ...base, ...placement, ...(await initialStatus(tx, service)) }, now);
+        await repo.transferClaim(tx, hold.id, booked.id);
+        await repo.deleteHold(tx, hold.id);
+      } else {
+        const slot = b.slot!;
+        const candidates = await candidateStaff(tx, slot, now);
+        await sweepHoldsOf(tx, candidates, now);
+        const status = await initialStatus(tx, slot.service);
+        booked = await claimFirstFree(tx, candidates, async (staffId) => {
+          const a = await repo.insertAppointment(tx, { ...base, ...placementFor(slot, staffId, slot.start), ...status }, now);
+          await repo.claimForAppointment(tx, a.id, staffId, ...blockedRange(slot.service, a));
+          return a;
+        });
+      }
+      await repo.recordStatusChange(tx, booked.id, {
+        fromState: null, toState: booked.state, fromStatusId: null, toStatusId: booked.statusId,
+        actor: actorLabel(b.actor), reason: null, at: now,
+      });
+      return booked;
+    });
+    return { appointment, replayed: false };
+  } catch (error) {
+    // A concurrent retry with the same key won the race: answer with its booking.
+    if (b.idempotencyKey && isUniqueViolation(error)) {
+      const first = await repo.findByIdempotencyKey(deps.db, b.brand.id, b.idempotencyKey);
+      if (first) return { appointment: first, replayed: true };
+    }
+    if (error instanceof AppError) throw error;
+    return translateDbError(error);
+  }
+}
+
+export async function lockChangeable(tx: Tx, brand: Brand, id: string, actor: Actor, now: Date): Promise<Appointment> {
+  const appointment = await repo.lockAppointment(tx, brand.id, id);
+  if (!appointment) throw errors.notFound('Appointment');
+  if (appointment.state === 'cancelled') throw errors.alreadyCancelled();
+  const notice = brand.settings.customerChangeNoticeMinutes;
+  if (actor.kind === 'customer' && appointment.startAt.getTime() - now.getTime() < notice * MINUTE) {
+    throw errors.tooLate(notice);
+  }
+  return appointment;
+}
+
+export interface RescheduleRequest {
+  brand: Brand;
+  appointmentId: string;
+  start: Date;
+  actor: Actor;
+}
+
+/** Moves an appointment atomically: the new time is claimed and the old one freed in one transaction. */
+export async function rescheduleAppointment(deps: BookingDeps, r: RescheduleRequest): Promise<Appointment> {
+  const now = deps.now();
+  try {
+    return await deps.db.transaction(async (tx) => {
+      const current = await lockChangeable(tx, r.brand, r.appointmentId, r.actor, now);
+      const service = await findService(tx, r.brand.id, current.serviceId);
+      if (!service) throw errors.notFound('Service');
+      const store = current.storeId ? await findStore(tx, r.brand.id, current.storeId) : null;
+      const home = current.homeAddress !== null && current.homeLatitude !== null && current.homeLongitude !== null
+        ? { address: current.homeAddress, latitude: current.homeLatitude, longitude: current.homeLongitude }
+        : null;
+      const request: SlotRequest = { brand: r.brand, service, mode: current.mode, store, home, start: r.start };
+      const candidates = await candidateStaff(tx, request, now, current.id);
+      // The customer keeps their advisor when the advisor is free at the new time.
+      const ordered = candidates.includes(current.staffId)
+        ? [current.staffId, ...candidates.filter((c) => c !== current.staffId)]
+        : candidates;
+      await sweepHoldsOf(tx, ordered, now);
+      const moved = await claimFirstFree(tx, ordered, async (staffId) => {
+        const next = placementFor(request, staffId, r.start);
+        await repo.moveClaim(tx, current.id, staffId, ...blockedRange(service, next));
+        return repo.updateAppointment(tx, current.id, { staffId, startAt: next.startAt, endAt: next.endAt }, now);
+      });
+      await repo.recordStatusChange(tx, current.id, {
+        fromState: current.state, toState: moved.state, fromStatusId: current.statusId, toStatusId: moved.statusId,
+        actor: actorLabel(r.actor), reason: `Rescheduled from ${current.startAt.toISOString()} to ${moved.startAt.toISOString()}`, at: now,
+      });
+      return moved;
+    });
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    return translateDbError(error);
+  }
+}
+
+export interface CancelRequest {
+  brand: Brand;
+  appointmentId: string;
+  reason: string;
+  actor: Actor;
+}
+
+/** Cancels and frees the time; the reason is kept and shown to the customer. */
+export async function cancelAppointment(deps: BookingDeps, c: CancelRequest): Promise<Appointment> {
+  const now = deps.now();
+  return deps.db.transaction(async (tx) => {
+    const current = await lockChangeable(tx, c.brand, c.appointmentId, c.actor, now);
+    const service = await findService(tx, c.brand.id, current.serviceId);
+    const cancelStatus = service?.statusWorkflow
+      ? (await listStatuses(tx, service.id)).find((s) => s.kind === 'cancellation')
+      : undefined;
+    await repo.releaseClaim(tx, current.id);
+    const cancelled = await repo.updateAppointment(
+      tx, current.id, { state: 'cancelled', statusId: cancelStatus?.id ?? current.statusId, cancellationReason: c.reason }, now,
+    );
+    await repo.recordStatusChange(tx, current.id, {
+      fromState: current.state, toState: 'cancelled', fromStatusId: current.statusId, toStatusId: cancelled.statusId,
+      actor: actorLabel(c.actor), reason: c.reason, at: now,
+    });
+    return cancelled;
+  });
+}
