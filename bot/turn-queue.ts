@@ -1,0 +1,23 @@
+/**
+ * Runs work one at a time per key (a conversation), in arrival order, so a customer's quick
+ * successive messages are answered in order. Across processes the dialog state's eTag guards.
+ */
+export class TurnQueue {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  run(key: string, work: () => Promise<void>): Promise<void> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const tail = next.catch(() => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return next;
+  }
+
+  /** Resolves when every queued turn has finished (shutdown, tests). */
+  async drain(): Promise<void> {
+    while (this.tails.size > 0) await Promise.all(this.tails.values());
+  }
+}

@@ -1,0 +1,159 @@
+import type { Namespace, Server, Socket } from 'socket.io';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { Logger } from 'pino';
+import { IANAZone } from 'luxon';
+import type { Database } from '../models/database.ts';
+import { findBrand } from '../models/brands.repository.ts';
+import {
+  appendEntry, authenticateConversation, createWebConversation, entriesAfter, type Conversation,
+} from '../models/conversations.repository.ts';
+import { toChatActivity } from './transcript-activity.ts';
+import { TurnQueue } from './turn-queue.ts';
+import { WebChatAdapter, type TurnLogic } from './web-chat.adapter.ts';
+import { chatAuth, clientMessage, resyncRequest, typingSignal, type ChatError, type MessageAck } from './web-protocol.ts';
+
+export interface WebChatDeps {
+  db: Database;
+  logger: Logger;
+  /** The server's own origin: the demo site and the console are served from it. */
+  publicOrigin: string;
+  /** The bot: one turn. */
+  bot: TurnLogic;
+  /** Messages a socket may send per 10 seconds. */
+  messagesPer10s?: number;
+}
+
+/** Events over this size get a clear error; the transport itself drops frames over 4× that. */
+export const MAX_EVENT_BYTES = 64 * 1024;
+
+interface SocketData {
+  conversation: Conversation;
+  token: string | null;
+  lastSeq: number;
+}
+
+const chatError = (socket: Socket, error: ChatError) => socket.emit('chat-error', error);
+
+/** The web channel on socket.io namespace /chat: authentication, transcript, replay, bot turns. */
+export function attachWebChat(io: Server, deps: WebChatDeps) {
+  const { db, logger } = deps;
+  const nsp: Namespace = io.of('/chat');
+  const queue = new TurnQueue();
+  const adapter = new WebChatAdapter(db, {
+    deliver: (conversationId, entry) => nsp.to(conversationId).emit('activity', toChatActivity(entry)),
+    typing: (conversationId, on) => nsp.to(conversationId).emit('typing', { from: 'bot', on }),
+  });
+  const limiter = new RateLimiterMemory({ points: deps.messagesPer10s ?? 20, duration: 10 });
+
+  const runTurn = (conversation: Conversation, incoming: Parameters<WebChatAdapter['processIncoming']>[1]) =>
+    queue.run(conversation.id, async () => {
+      nsp.to(conversation.id).emit('typing', { from: 'bot', on: true });
+      try {
+        await adapter.processIncoming(conversation, incoming, deps.bot);
+      } catch (err) {
+        logger.error({ err, conversationId: conversation.id }, 'bot turn failed');
+      } finally {
+        nsp.to(conversation.id).emit('typing', { from: 'bot', on: false });
+      }
+    });
+
+  // CORS does not protect WebSockets: the Origin must be one of the brand's sites.
+  nsp.use(async (socket, next) => {
+    try {
+      const auth = chatAuth.safeParse(socket.handshake.auth ?? {});
+      if (!auth.success) return next(new Error('invalid_auth: the connection details are malformed.'));
+      const brand = await findBrand(db, auth.data.brand);
+      if (!brand) return next(new Error('unknown_brand: this chat is not configured.'));
+      const origin = socket.handshake.headers.origin;
+      if (!origin || ![deps.publicOrigin, ...brand.allowedOrigins].includes(origin)) {
+        return next(new Error('origin_not_allowed: this site may not open this chat.'));
+      }
+      const timeZone = auth.data.timeZone && IANAZone.isValidZone(auth.data.timeZone) ? auth.data.timeZone : null;
+      let data: SocketData;
+      if (auth.data.conversationId && auth.data.token) {
+        const conversation = await authenticateConversation(db, brand.id, auth.data.conversationId, auth.data.token);
+        if (!conversation) return next(new Error('unauthorized: this conversation cannot be resumed.'));
+        data = { conversation, token: auth.data.token, lastSeq: auth.data.lastSeq };
+      } else {
+        const created = await createWebConversation(db, brand.id, auth.data.locale ?? brand.defaultLocale, timeZone);
+        data = { conversation: created.conversation, token: created.token, lastSeq: 0 };
+      }
+      socket.data = data;
+      next();
+    } catch (err) {
+      logger.error({ err }, 'chat handshake failed');
+      next(new Error('internal: please try again.'));
+    }
+  });
+
+  nsp.on('connection', async (socket) => {
+    const data = socket.data as SocketData;
+    const { conversation } = data;
+    const isNew = data.lastSeq === 0 && conversation.lastSeq === 0;
+    await socket.join(conversation.id);
+    socket.emit('session', { conversationId: conversation.id, token: data.token, locale: conversation.locale });
+    const replay = async (afterSeq: number) => {
+      for (const entry of await entriesAfter(db, conversation.id, afterSeq)) socket.emit('activity', toChatActivity(entry));
+    };
+    await replay(data.lastSeq);
+    if (isNew) void runTurn(conversation, { type: 'conversationUpdate', membersAdded: [{ id: `customer:${conversation.id}`, name: 'customer' }] });
+
+    socket.on('message', async (payload: unknown, ack?: (a: MessageAck) => void) => {
+      const reply = typeof ack === 'function' ? ack : () => undefined;
+      try {
+        await limiter.consume(socket.id);
+      } catch {
+        const error = { code: 'rate_limited', message: 'You are sending messages too quickly. Please wait a few seconds.' } as const;
+        chatError(socket, error);
+        return reply({ ok: false, error });
+      }
+      if (JSON.stringify(payload ?? null).length > MAX_EVENT_BYTES) {
+        const error = { code: 'too_large', message: 'That message is too large (64 KB at most).' } as const;
+        chatError(socket, error);
+        return reply({ ok: false, error });
+      }
+      const parsed = clientMessage.safeParse(payload);
+      if (!parsed.success) {
+        const error = { code: 'invalid_event', message: 'That message could not be read.' } as const;
+        chatError(socket, error);
+        return reply({ ok: false, error });
+      }
+      const { clientId, text, value } = parsed.data;
+      try {
+        const { entry, duplicate } = await appendEntry(db, conversation.id, {
+          sender: 'customer', text, clientId, content: value ? { value } : {},
+        });
+        if (!duplicate) nsp.to(conversation.id).emit('activity', toChatActivity(entry));
+        reply({ ok: true, seq: entry.seq, duplicate });
+        if (!duplicate) void runTurn(conversation, { type: 'message', id: entry.id, text, ...(value ? { value } : {}) });
+      } catch (err) {
+        logger.error({ err, conversationId: conversation.id }, 'chat message failed');
+        const error = { code: 'internal', message: 'Your message could not be saved. Please try again.' } as const;
+        reply({ ok: false, error });
+      }
+    });
+
+    socket.on('resync', async (payload: unknown) => {
+      const parsed = resyncRequest.safeParse(payload);
+      if (!parsed.success) return void chatError(socket, { code: 'invalid_event', message: 'resync needs { afterSeq }.' });
+      await replay(parsed.data.afterSeq).catch((err) => logger.error({ err }, 'resync failed'));
+    });
+
+    socket.on('typing', (payload: unknown) => {
+      if (!typingSignal.safeParse(payload).success) chatError(socket, { code: 'invalid_event', message: 'typing needs { on }.' });
+    });
+
+    socket.onAny((event: string) => {
+      if (!['message', 'resync', 'typing'].includes(event)) chatError(socket, { code: 'invalid_event', message: `Unknown event "${event}".` });
+    });
+  });
+
+  return { adapter, queue, namespace: nsp };
+}
+
+/** socket.io server options that apply to every namespace. */
+export const socketServerOptions = {
+  maxHttpBufferSize: 4 * MAX_EVENT_BYTES,
+  // Origins are checked per brand in the namespace middleware; polling needs CORS headers to reach it.
+  cors: { origin: true, credentials: false },
+};

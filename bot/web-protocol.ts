@@ -1,0 +1,119 @@
+import { z } from 'zod';
+
+/**
+ * The web chat's wire protocol (socket.io, namespace "/chat"), shared by the server and the widget.
+ * Every client event is validated with these schemas; every server event has these shapes.
+ *
+ * Connect with `io(url + '/chat', { auth: ChatAuth })`. The server answers `session` (keep the
+ * token: it is the only key to the conversation), then replays every activity after `lastSeq`.
+ */
+
+export const chatAuth = z.object({
+  brand: z.string().regex(/^[a-z0-9-]{2,40}$/),
+  /** Resume this conversation (both id and token) or omit both to start a new one. */
+  conversationId: z.string().uuid().optional(),
+  token: z.string().min(20).max(200).optional(),
+  /** Highest activity sequence number the client has; the server replays what follows. */
+  lastSeq: z.number().int().min(0).default(0),
+  locale: z.enum(['en', 'fr']).optional(),
+  timeZone: z.string().max(64).optional(),
+});
+export type ChatAuth = z.input<typeof chatAuth>;
+
+/** Client → server "message": typed text, a button's value, or a form's values. Ack: MessageAck. */
+export const clientMessage = z.object({
+  /** Unique per message on the client: a resend after a network drop is processed once. */
+  clientId: z.string().min(8).max(64),
+  text: z.string().max(2000).default(''),
+  value: z.record(z.string(), z.unknown()).optional(),
+});
+export type ClientMessage = z.input<typeof clientMessage>;
+export type MessageAck = { ok: true; seq: number; duplicate: boolean } | { ok: false; error: { code: string; message: string } };
+
+/** Client → server "resync": ask again for everything after a sequence number. */
+export const resyncRequest = z.object({ afterSeq: z.number().int().min(0) });
+
+/** Client → server "typing": the customer is typing (shown to a live agent). */
+export const typingSignal = z.object({ on: z.boolean() });
+
+export interface SuggestedAction {
+  title: string;
+  /** Sent back as the message text when clicked (and as `value.choice`). */
+  value: string;
+}
+
+// ---- rich content the widget renders natively (attachment content types) -----------------------
+
+export const SLOTS = 'application/vnd.rendezvous.slots+json';
+export interface SlotsContent {
+  timeZone: string;
+  days: { date: string; label: string; slots: { start: string; label: string }[] }[];
+  /** Offer "earlier" / "later" paging buttons. Choosing one sends value { action: 'earlier' | 'later' }. */
+  earlier: boolean;
+  later: boolean;
+}
+// Choosing a slot sends: { action: 'slot', start: ISO instant }, text = the slot's label.
+
+export const FORM = 'application/vnd.rendezvous.form+json';
+export interface FormContent {
+  form: 'contact' | 'code' | 'address';
+  title: string;
+  fields: { name: string; label: string; type: 'text' | 'email' | 'tel' | 'code'; required: boolean; value?: string; autocomplete?: string }[];
+  submitLabel: string;
+  /** Extra buttons under the form, sent as { action } (e.g. 'resend', 'change-contact'). */
+  actions?: { title: string; action: string }[];
+}
+// Submitting sends: { action: 'form', form, values: { [name]: string } }.
+
+export const LOCATION = 'application/vnd.rendezvous.location+json';
+export interface LocationContent {
+  prompt: string;
+  buttonLabel: string;
+}
+// Sharing the browser's position sends: { action: 'location', latitude, longitude }.
+
+export const APPOINTMENT = 'application/vnd.rendezvous.appointment+json';
+export interface AppointmentContent {
+  title: string;
+  status: 'pending' | 'confirmed' | 'cancelled';
+  lines: string[];
+  links: { label: string; url: string }[];
+}
+
+export type Attachment =
+  | { contentType: typeof SLOTS; content: SlotsContent }
+  | { contentType: typeof FORM; content: FormContent }
+  | { contentType: typeof LOCATION; content: LocationContent }
+  | { contentType: typeof APPOINTMENT; content: AppointmentContent };
+
+/** Server → client "activity": one entry of the transcript, in `seq` order. */
+export interface ChatActivity {
+  seq: number;
+  id: string;
+  from: 'customer' | 'bot' | 'agent' | 'system';
+  /** Display name of an agent. */
+  name?: string;
+  text: string;
+  suggestedActions?: SuggestedAction[];
+  attachments?: Attachment[];
+  timestamp: string;
+}
+
+/** Server → client "session". */
+export interface ChatSession {
+  conversationId: string;
+  token: string;
+  locale: 'en' | 'fr';
+}
+
+/** Server → client "typing": the bot or an agent is composing. */
+export interface TypingEvent {
+  from: 'bot' | 'agent';
+  on: boolean;
+}
+
+/** Server → client "chat-error": a bad event was refused; the connection stays usable. */
+export interface ChatError {
+  code: 'invalid_event' | 'too_large' | 'rate_limited' | 'unauthorized' | 'internal';
+  message: string;
+}

@@ -1,0 +1,117 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Queryable } from './database.ts';
+import type { Locale } from './catalogue.repository.ts';
+
+export type ConversationChannel = 'web' | 'sms' | 'whatsapp';
+export type Sender = 'customer' | 'bot' | 'agent' | 'system';
+
+export interface Conversation {
+  id: string;
+  brandId: string;
+  channel: ConversationChannel;
+  externalId: string | null;
+  customerId: string | null;
+  locale: Locale;
+  timeZone: string | null;
+  lastSeq: number;
+}
+
+export interface TranscriptEntry {
+  seq: number;
+  id: string;
+  sender: Sender;
+  senderName: string | null;
+  text: string;
+  content: Record<string, unknown>;
+  clientId: string | null;
+  createdAt: Date;
+}
+
+const COLUMNS = `id, brand_id AS "brandId", channel, external_id AS "externalId", customer_id AS "customerId",
+  locale, time_zone AS "timeZone", last_seq AS "lastSeq"`;
+const ENTRY_COLUMNS = `seq, id, sender, sender_name AS "senderName", text, content, client_id AS "clientId", created_at AS "createdAt"`;
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest();
+
+/** A new web conversation and its secret token (256 random bits; only its hash is stored). */
+export async function createWebConversation(
+  db: Queryable, brandId: string, locale: Locale, timeZone: string | null,
+): Promise<{ conversation: Conversation; token: string }> {
+  const token = randomBytes(32).toString('base64url');
+  const [row] = await db.query<Conversation>(
+    `INSERT INTO conversations (brand_id, channel, token_hash, locale, time_zone) VALUES ($1, 'web', $2, $3, $4) RETURNING ${COLUMNS}`,
+    [brandId, hashToken(token).toString('hex'), locale, timeZone],
+  );
+  return { conversation: row!, token };
+}
+
+/** The conversation if the token is its own (constant-time comparison), else null. */
+export async function authenticateConversation(db: Queryable, brandId: string, id: string, token: string): Promise<Conversation | null> {
+  const [row] = await db.query<Conversation & { tokenHash: string | null }>(
+    `SELECT ${COLUMNS}, token_hash AS "tokenHash" FROM conversations WHERE id = $1 AND brand_id = $2`,
+    [id, brandId],
+  );
+  if (!row?.tokenHash) return null;
+  const expected = Buffer.from(row.tokenHash, 'hex');
+  const given = hashToken(token);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+  const { tokenHash: _hash, ...conversation } = row;
+  return conversation;
+}
+
+export async function findConversation(db: Queryable, id: string): Promise<Conversation | null> {
+  const [row] = await db.query<Conversation>(`SELECT ${COLUMNS} FROM conversations WHERE id = $1`, [id]);
+  return row ?? null;
+}
+
+export async function updateConversation(db: Queryable, id: string, change: { locale?: Locale; timeZone?: string | null; customerId?: string | null }) {
+  await db.query(
+    `UPDATE conversations SET locale = COALESCE($2, locale), time_zone = COALESCE($3, time_zone),
+       customer_id = COALESCE($4, customer_id), updated_at = now() WHERE id = $1`,
+    [id, change.locale ?? null, change.timeZone ?? null, change.customerId ?? null],
+  );
+}
+
+export interface NewEntry {
+  sender: Sender;
+  senderName?: string | null;
+  text: string;
+  content?: Record<string, unknown>;
+  clientId?: string | null;
+}
+
+/**
+ * Appends to the transcript with the next sequence number, atomically. A customer message whose
+ * clientId was seen already is not stored again: the first entry is returned with `duplicate`.
+ */
+export async function appendEntry(db: Queryable, conversationId: string, entry: NewEntry): Promise<{ entry: TranscriptEntry; duplicate: boolean }> {
+  if (entry.clientId) {
+    const [seen] = await db.query<TranscriptEntry>(
+      `SELECT ${ENTRY_COLUMNS} FROM conversation_messages WHERE conversation_id = $1 AND client_id = $2`,
+      [conversationId, entry.clientId],
+    );
+    if (seen) return { entry: seen, duplicate: true };
+  }
+  const [row] = await db.query<TranscriptEntry>(
+    `WITH next AS (UPDATE conversations SET last_seq = last_seq + 1, updated_at = now() WHERE id = $1 RETURNING last_seq)
+     INSERT INTO conversation_messages (conversation_id, seq, sender, sender_name, text, content, client_id)
+     SELECT $1, next.last_seq, $2, $3, $4, $5, $6 FROM next
+     ON CONFLICT (conversation_id, client_id) DO NOTHING
+     RETURNING ${ENTRY_COLUMNS}`,
+    [conversationId, entry.sender, entry.senderName ?? null, entry.text, JSON.stringify(entry.content ?? {}), entry.clientId ?? null],
+  );
+  if (row) return { entry: row, duplicate: false };
+  // Lost a race with the same clientId: the other insert is the message.
+  const [seen] = await db.query<TranscriptEntry>(
+    `SELECT ${ENTRY_COLUMNS} FROM conversation_messages WHERE conversation_id = $1 AND client_id = $2`,
+    [conversationId, entry.clientId],
+  );
+  return { entry: seen!, duplicate: true };
+}
+
+export async function entriesAfter(db: Queryable, conversationId: string, afterSeq: number, limit = 1000): Promise<TranscriptEntry[]> {
+  return db.query<TranscriptEntry>(
+    `SELECT ${ENTRY_COLUMNS} FROM conversation_messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+    [conversationId, afterSeq, limit],
+  );
+}
