@@ -9,6 +9,8 @@ const envSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   DATA_DIR: z.string().default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Signs links and hashes one-time codes; unset outside production → generated once under DATA_DIR. */
+  APP_SECRET: z.string().min(32).optional(),
   DEFAULT_BRAND: z.string().regex(/^[a-z0-9-]{2,40}$/).default('demo'),
   SEED_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(1200),
@@ -24,5 +26,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration: ${problems}`);
   }
   const c = parsed.data;
+  if (c.NODE_ENV === 'production' && !c.APP_SECRET) throw new Error('Invalid configuration: APP_SECRET is required in production.');
   return { ...c, PUBLIC_URL: c.PUBLIC_URL ?? `http://localhost:${c.PORT}` };
 }
