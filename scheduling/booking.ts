@@ -8,6 +8,7 @@ import { listStatuses } from '../models/statuses.repository.ts';
 import { upcomingLoad } from '../models/staff.repository.ts';
 import { AppError, errors, isUniqueViolation, translateDbError } from '../models/errors.ts';
 import { findAvailability, type Coordinates } from './availability.ts';
+import type { BookingEventSink } from './booking-events.ts';
 
 /** Who asks for a change: customers are bound by the brand's notice, staff are not. */
 export type Actor =
@@ -22,6 +23,8 @@ export const actorLabel = (a: Actor): string =>
 export interface BookingDeps {
   db: Database;
   now: () => Date;
+  /** Told of every change inside its transaction (notifications, reminders). */
+  events?: BookingEventSink | undefined;
 }
 
 export interface HomeAddress extends Coordinates {
@@ -188,6 +191,7 @@ export async function bookAppointment(deps: BookingDeps, b: BookingRequest): Pro
         fromState: null, toState: booked.state, fromStatusId: null, toStatusId: booked.statusId,
         actor: actorLabel(b.actor), reason: null, at: now,
       });
+      await deps.events?.handle(tx, { type: 'booked', appointment: booked, actor: b.actor });
       return booked;
     });
     return { appointment, replayed: false };
@@ -248,6 +252,7 @@ export async function rescheduleAppointment(deps: BookingDeps, r: RescheduleRequ
         fromState: current.state, toState: moved.state, fromStatusId: current.statusId, toStatusId: moved.statusId,
         actor: actorLabel(r.actor), reason: `Rescheduled from ${current.startAt.toISOString()} to ${moved.startAt.toISOString()}`, at: now,
       });
+      await deps.events?.handle(tx, { type: 'rescheduled', appointment: moved, previousStartAt: current.startAt, actor: r.actor });
       return moved;
     });
   } catch (error) {
@@ -280,6 +285,7 @@ export async function cancelAppointment(deps: BookingDeps, c: CancelRequest): Pr
       fromState: current.state, toState: 'cancelled', fromStatusId: current.statusId, toStatusId: cancelled.statusId,
       actor: actorLabel(c.actor), reason: c.reason, at: now,
     });
+    await deps.events?.handle(tx, { type: 'cancelled', appointment: cancelled, reason: c.reason, actor: c.actor });
     return cancelled;
   });
 }

@@ -35,15 +35,18 @@ export async function changeStatus(deps: BookingDeps, r: StatusChangeRequest): P
     if (!service) throw errors.notFound('Service');
     let toState: AppointmentState = 'confirmed';
     let toStatusId: string | null = current.statusId;
+    let kind: StatusKind | null = null;
     if (r.statusId) {
       const status = (await listStatuses(tx, service.id)).find((s) => s.id === r.statusId);
       if (!status) throw errors.invalid('statusId', 'That status is not part of this service\'s workflow.');
       toState = STATE_OF_KIND[status.kind];
       toStatusId = status.id;
+      kind = status.kind;
     } else if (current.state === 'confirmed') {
       throw errors.conflict('This appointment is already confirmed.');
     } else if (service.statusWorkflow) {
       toStatusId = (await listStatuses(tx, service.id)).find((s) => s.kind === 'confirmation')?.id ?? null;
+      kind = toStatusId ? 'confirmation' : null;
     }
     if (toState === 'cancelled' && !r.reason?.trim()) {
       throw errors.invalid('reason', 'A reason is required to cancel or reject an appointment.');
@@ -56,6 +59,7 @@ export async function changeStatus(deps: BookingDeps, r: StatusChangeRequest): P
       fromState: current.state, toState, fromStatusId: current.statusId, toStatusId,
       actor: actorLabel(r.actor), reason: r.reason, at: now,
     });
+    await deps.events?.handle(tx, { type: 'status_changed', appointment: updated, fromStatusId: current.statusId, kind, reason: r.reason, actor: r.actor });
     return updated;
   });
 }
