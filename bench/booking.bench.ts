@@ -1,0 +1,308 @@
+/**
+ * Booking throughput on PostgreSQL with 16 concurrent clients: bookAppointment with a slot request
+ * through the real service (availability for the slot, fair assignment, claim under the exclusion
+ * constraint, status history) against the floor of a plain INSERT of the same appointment row.
+ */
+import type { Database, Queryable, Tx } from '../models/database.ts';
+import { AppError } from '../models/errors.ts';
+import { findAvailability } from '../scheduling/availability.ts';
+import { bookAppointment, type BookingRequest } from '../scheduling/booking.ts';
+import { analyze, seedAppointments, seedCatalogue, ZONE, type Fixture } from './fixtures.ts';
+import {
+  fmtMs, fmtTiming, judge, throughput, type Benchmark, type BenchContext, type ResultRow, type ThroughputResult,
+} from './harness.ts';
+
+const STORES = 4;
+const STAFF_PER_STORE = 10;
+const CONCURRENCY = 16;
+const POOL_SIZE = 20;
+const BOOKINGS = 1500;
+const WARMUP = 96;
+const PROFILED = 200;
+const SERIAL = 100;
+const NOW = new Date('2027-03-01T07:00:00Z');
+const DAY_MS = 86_400_000;
+/** Plain inserts go this far after the booked times: distinct times, same shape of row. */
+const INSERT_SHIFT_MS = 2 * 365 * DAY_MS;
+
+interface Target {
+  store: Fixture['stores'][number];
+  start: Date;
+  /** For the plain insert: some staff member of that store. */
+  staffId: string;
+}
+
+async function seed(db: Database): Promise<{ fixture: Fixture; history: number; upcoming: number }> {
+  const fixture = await seedCatalogue(db, {
+    brandId: 'bench-booking', stores: STORES, staffPerStore: STAFF_PER_STORE, settings: { maxHorizonDays: 365 }, customers: 2000,
+  });
+  const storeIds = fixture.stores.map((s) => s.id);
+  // Two months of past appointments (history rows every query has to step over)…
+  const history = await seedAppointments(db, fixture, { storeIds, fromDate: '2027-01-04', toDate: '2027-02-28', perShift: 3 });
+  // …and one appointment per shift already booked ahead, leaving room for the benchmark's bookings.
+  const upcoming = await seedAppointments(db, fixture, { storeIds, fromDate: '2027-03-01', toDate: '2027-06-30', perShift: 1 });
+  await analyze(db);
+  return { fixture, history, upcoming };
+}
+
+/**
+ * Free starts (from availability itself), per store at least 60 minutes apart (duration + buffers),
+ * so no two bookings' claims can overlap whatever staff they get: any 409 is a real failure.
+ */
+async function freeTargets(db: Database, f: Fixture, count: number): Promise<Target[]> {
+  const reach = (f.service.durationMinutes + f.service.bufferBeforeMinutes + f.service.bufferAfterMinutes) * 60_000;
+  const perStore: Target[][] = [];
+  for (const store of f.stores) {
+    const slots = await findAvailability(db, {
+      brand: f.brand, service: f.service, mode: 'in_store', store, home: null, from: NOW, to: new Date(NOW.getTime() + 110 * DAY_MS), now: NOW,
+    });
+    const staff = f.staffByStore.get(store.id)!;
+    const picked: Target[] = [];
+    let last = -Infinity;
+    for (const s of slots) {
+      if (s.start.getTime() < last + reach) continue;
+      last = s.start.getTime();
+      picked.push({ store, start: s.start, staffId: staff[picked.length % staff.length]! });
+    }
+    perStore.push(picked);
+  }
+  // Interleave stores in time order.
+  const all = perStore.flat().sort((a, b) => a.start.getTime() - b.start.getTime() || a.store.slug.localeCompare(b.store.slug));
+  if (all.length < count) throw new Error(`only ${all.length} free targets, need ${count}`);
+  return all.slice(0, count);
+}
+
+function bookingRequest(f: Fixture, t: Target, i: number): BookingRequest {
+  return {
+    brand: f.brand,
+    slot: { brand: f.brand, service: f.service, mode: 'in_store', store: t.store, home: null, start: t.start },
+    customer: { name: `Booker ${i}`, email: `booker-${i}@bench.example`, phone: null, locale: 'fr', timeZone: ZONE },
+    customerTimeZone: ZONE,
+    notes: '',
+    channel: 'bench-book',
+    conversationId: null,
+    idempotencyKey: `bench-book-${i}`,
+    actor: { kind: 'customer' },
+  };
+}
+
+const INSERT_SQL = `INSERT INTO appointments (brand_id, service_id, mode, store_id, home_address, home_latitude, home_longitude,
+   staff_id, customer_id, start_at, end_at, customer_time_zone, state, status_id, notes, channel,
+   conversation_id, idempotency_key, created_at, updated_at)
+ VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$19) RETURNING id`;
+
+function insertParams(f: Fixture, t: Target, customerId: string, i: number): unknown[] {
+  const start = new Date(t.start.getTime() + INSERT_SHIFT_MS);
+  const end = new Date(start.getTime() + f.service.durationMinutes * 60_000);
+  return [f.brand.id, f.service.id, 'in_store', t.store.id, null, null, null, t.staffId, customerId, start, end, ZONE,
+    'confirmed', null, '', 'bench-insert', null, `bench-insert-${i}`, NOW];
+}
+
+const describe = (error: unknown) =>
+  error instanceof AppError ? `${error.status} ${error.code}` : error instanceof Error ? error.message : String(error);
+
+/** Runs `count` ops at CONCURRENCY, also reporting this process's CPU time per op. */
+async function timed(count: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<ThroughputResult & { cpuMsPerOp: number }> {
+  const cpu = process.cpuUsage();
+  const r = await throughput(count, concurrency, op);
+  const used = process.cpuUsage(cpu);
+  return { ...r, cpuMsPerOp: (used.user + used.system) / 1000 / count };
+}
+
+// ---- profiling: time every statement the booking makes --------------------------------------------
+
+interface StatementStats { calls: number; ms: number }
+
+const STATEMENTS: [RegExp, string][] = [
+  [/^BEGIN/i, 'BEGIN'],
+  [/^COMMIT/i, 'COMMIT'],
+  [/^SAVEPOINT/i, 'SAVEPOINT'],
+  [/^RELEASE SAVEPOINT/i, 'RELEASE SAVEPOINT'],
+  [/idempotency_key = \$2/, 'findByIdempotencyKey'],
+  [/INSERT INTO customers/, 'upsertCustomer'],
+  [/FROM staff s JOIN staff_services/, 'staffForService'],
+  [/FROM staff_hours WHERE/, 'staffHours'],
+  [/FROM stores WHERE id = ANY/, 'storesByIds'],
+  [/FROM store_hours/, 'storeHours'],
+  [/FROM store_special_days/, 'specialDays'],
+  [/FROM slot_claims c LEFT JOIN holds/, 'busyTimes'],
+  [/count\(\*\)::int AS n FROM appointments/, 'upcomingLoad'],
+  [/DELETE FROM holds WHERE expires_at/, 'sweepHoldsOf'],
+  [/INSERT INTO appointments /, 'insertAppointment'],
+  [/INSERT INTO slot_claims/, 'claimForAppointment'],
+  [/INSERT INTO appointment_status_history/, 'recordStatusChange'],
+];
+const statementName = (sql: string) => STATEMENTS.find(([re]) => re.test(sql.trim()))?.[1] ?? sql.replace(/\s+/g, ' ').trim().slice(0, 50);
+
+/**
+ * The same database, timing each statement by name, plus pool wait + BEGIN and COMMIT per
+ * transaction. Statements sent together on one transaction (availability's Promise.all) queue on
+ * its single connection, so each is timed from when the previous one finished, not from when it
+ * was sent: the times add up to the transaction's wall time instead of double counting the queue.
+ */
+function instrumented(db: Database, stats: Map<string, StatementStats>): Database {
+  const now = () => process.hrtime.bigint();
+  const record = (name: string, ms: number) => {
+    const s = stats.get(name) ?? { calls: 0, ms: 0 };
+    s.calls++;
+    s.ms += ms;
+    stats.set(name, s);
+  };
+  const timedQuery = (q: Queryable) => {
+    let lastEnd = 0n; // statements on one connection complete in the order sent
+    return async <T>(sql: string, params?: readonly unknown[]): Promise<T[]> => {
+      const sent = now();
+      try {
+        return await q.query<T>(sql, params);
+      } finally {
+        const end = now();
+        record(statementName(sql), Number(end - (sent > lastEnd ? sent : lastEnd)) / 1e6);
+        lastEnd = end;
+      }
+    };
+  };
+  return {
+    kind: db.kind,
+    query: (sql, params) => timedQuery(db)(sql, params),
+    async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+      const t0 = now();
+      let workDone = t0;
+      const result = await db.transaction(async (tx) => {
+        record('(pool wait + BEGIN)', Number(now() - t0) / 1e6);
+        try {
+          return await work({ inTransaction: true, exec: (sql) => tx.exec(sql), query: timedQuery(tx) });
+        } finally {
+          workDone = now();
+        }
+      });
+      record('(COMMIT + release)', Number(now() - workDone) / 1e6);
+      return result;
+    },
+    close: () => db.close(),
+  };
+}
+
+function profileReport(stats: Map<string, StatementStats>, bookings: number, totalLatencyMs: number): string[] {
+  const rows = [...stats.entries()].sort((a, b) => b[1].ms - a[1].ms);
+  const accounted = rows.reduce((s, [, v]) => s + v.ms, 0);
+  const lines = rows.map(([name, v]) =>
+    `  ${name.padEnd(24)} ${(v.calls / bookings).toFixed(2).padStart(5)} calls/booking  mean ${fmtMs(v.ms / v.calls).padStart(8)}  ` +
+    `${((100 * v.ms) / totalLatencyMs).toFixed(1).padStart(5)}% of booking time`);
+  lines.push(`  ${'(client-side, untimed)'.padEnd(24)} ${''.padStart(5)}                ${''.padStart(13)}  ` +
+    `${((100 * (totalLatencyMs - accounted)) / totalLatencyMs).toFixed(1).padStart(5)}% (JS between statements: slot compute, row mapping)`);
+  return lines;
+}
+
+// ---- the benchmark -------------------------------------------------------------------------------
+
+let sharedConnectionWarned = false;
+const onWarning = (w: Error) => {
+  if (w.name === 'DeprecationWarning' && w.message.includes('already executing a query')) sharedConnectionWarned = true;
+};
+
+async function runOnPostgres(ctx: BenchContext): Promise<ResultRow[]> {
+  process.on('warning', onWarning);
+  const db = await ctx.openDatabase({ poolSize: POOL_SIZE, kind: 'postgres' });
+  try {
+    ctx.log(`database: ${db.label}, pool ${POOL_SIZE}, ${CONCURRENCY} concurrent clients`);
+    let t = process.hrtime.bigint();
+    const { fixture: f, history, upcoming } = await seed(db);
+    const needed = WARMUP + BOOKINGS + PROFILED + SERIAL;
+    const targets = await freeTargets(db, f, needed);
+    const [customer] = await db.query<{ id: string }>('SELECT id FROM customers WHERE brand_id = $1 ORDER BY id LIMIT 1', [f.brand.id]);
+    ctx.log(`setup: ${STORES} stores × ${STAFF_PER_STORE} staff, ${history} past + ${upcoming} upcoming appointments, ` +
+      `${needed} distinct free starts up to ${targets.at(-1)!.start.toISOString().slice(0, 10)} ` +
+      `(${fmtMs(Number(process.hrtime.bigint() - t) / 1e6)})`);
+
+    const deps = { db, now: () => NOW };
+    const book = (db2: Database) => async (i: number) => {
+      const target = targets[i]!;
+      const { appointment } = await bookAppointment({ ...deps, db: db2 }, bookingRequest(f, target, i));
+      if (appointment.startAt.getTime() !== target.start.getTime()) throw new Error(`booked ${appointment.startAt.toISOString()} for ${target.start.toISOString()}`);
+    };
+    const failures = new Map<string, number>();
+    const bookOrCount = (db2: Database, offset: number) => async (i: number) => {
+      try {
+        await book(db2)(offset + i);
+      } catch (error) {
+        const d = describe(error);
+        failures.set(d, (failures.get(d) ?? 0) + 1);
+        throw error;
+      }
+    };
+    const insert = async (i: number) => db.query(INSERT_SQL, insertParams(f, targets[i]!, customer!.id, i));
+
+    // Warm-up: the pool's connections, prepared plans, JIT.
+    await throughput(WARMUP, CONCURRENCY, insert);
+    await throughput(WARMUP, CONCURRENCY, bookOrCount(db, 0));
+
+    // Floor: plain inserts, then removed so the bookings see the table as it was.
+    const inserts = await timed(BOOKINGS, CONCURRENCY, (i) => insert(WARMUP + i));
+    await db.query(`DELETE FROM appointments WHERE channel = 'bench-insert'`);
+    await db.query('VACUUM ANALYZE appointments');
+
+    // Figure: bookings through the service.
+    const bookings = await timed(BOOKINGS, CONCURRENCY, bookOrCount(db, WARMUP));
+    const [check] = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM appointments a JOIN slot_claims c ON c.appointment_id = a.id WHERE a.channel = 'bench-book'`,
+    );
+
+    const ratio = bookings.perSecond / inserts.perSecond;
+    const verdict = judge(ratio, '>=', 0.5);
+    ctx.log(`plain INSERT (floor)   ${inserts.perSecond.toFixed(0).padStart(6)} inserts/s   latency ${fmtTiming(inserts.latency)}  ` +
+      `node CPU ${inserts.cpuMsPerOp.toFixed(2)} ms/op  (${inserts.ok} ok, ${inserts.failed} failed, ${fmtMs(inserts.wallMs)})`);
+    ctx.log(`bookAppointment        ${bookings.perSecond.toFixed(0).padStart(6)} bookings/s  latency ${fmtTiming(bookings.latency)}  ` +
+      `node CPU ${bookings.cpuMsPerOp.toFixed(2)} ms/op  (${bookings.ok} ok, ${bookings.failed} failed, ${fmtMs(bookings.wallMs)})`);
+    if (failures.size > 0) ctx.log(`booking failures: ${[...failures].map(([k, n]) => `${n}× ${k}`).join(', ')}`);
+    ctx.log(`appointments with a claim after the warm-up and timed bookings: ${check?.n} (expected ${WARMUP + bookings.ok})`);
+    ctx.log(`ratio bookings/s ÷ inserts/s: ${ratio.toFixed(2)}× — target ≥ 0.5×: ${verdict.verdict}`);
+
+    // Information: one client at a time (round-trip latency without queueing).
+    t = process.hrtime.bigint();
+    const serialOffset = WARMUP + BOOKINGS + PROFILED;
+    const serialBookings = await timed(SERIAL, 1, bookOrCount(db, serialOffset));
+    const serialInserts = await timed(SERIAL, 1, (i) => insert(serialOffset + i));
+    ctx.log(`one client: booking ${fmtTiming(serialBookings.latency)} (${serialBookings.perSecond.toFixed(0)}/s), ` +
+      `insert ${fmtTiming(serialInserts.latency)} (${serialInserts.perSecond.toFixed(0)}/s)`);
+
+    // Information: where a booking's time goes, one client at a time so each step's time is its
+    // own round trip and server work, not a wait for the shared event loop or CPUs.
+    const stats = new Map<string, StatementStats>();
+    const profiled = await throughput(PROFILED, 1, bookOrCount(instrumented(db, stats), WARMUP + BOOKINGS));
+    ctx.log(`profile of ${profiled.ok} bookings by one client (latency ${fmtTiming(profiled.latency)}), ` +
+      `${[...stats.values()].reduce((n, v) => n + v.calls, 0) / PROFILED} statements per booking:`);
+    for (const line of profileReport(stats, PROFILED, profiled.latency.mean * profiled.ok)) ctx.log(line);
+    if (sharedConnectionWarned) {
+      ctx.log('note: the pg DeprecationWarning "client.query() when the client is already executing a query" comes from ' +
+        "availability's Promise.all on the booking transaction's one connection (queued, not parallel; an error in pg@9).");
+    }
+
+    const failed = bookings.failed + serialBookings.failed + profiled.failed;
+    return [
+      {
+        name: `bookAppointment ×${CONCURRENCY} clients vs plain INSERT`,
+        database: 'postgres',
+        figure: `${bookings.perSecond.toFixed(0)} bookings/s`,
+        floor: `${inserts.perSecond.toFixed(0)} inserts/s`,
+        ratio,
+        ...verdict,
+        note: `booking latency ${fmtTiming(bookings.latency)}; ${failed} failed booking(s)` +
+          (failures.size ? ` (${[...failures].map(([k, n]) => `${n}× ${k}`).join(', ')})` : ''),
+      },
+    ];
+  } finally {
+    process.off('warning', onWarning);
+    await db.close();
+  }
+}
+
+export const bookingBenchmark: Benchmark = {
+  name: 'booking',
+  async run(ctx) {
+    if (!ctx.postgresUrl) {
+      ctx.log(`skipped: needs PostgreSQL (${ctx.postgresError}); PGlite runs one transaction at a time, so concurrent throughput means nothing there`);
+      return [{ name: `bookAppointment ×${CONCURRENCY} clients vs plain INSERT`, database: 'none', figure: '', floor: '', ratio: null, target: '≥ 0.5×', verdict: 'SKIP' }];
+    }
+    return runOnPostgres(ctx);
+  },
+};
