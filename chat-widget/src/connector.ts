@@ -1,0 +1,175 @@
+import { io, type Socket } from 'socket.io-client';
+import type { ChatActivity, ChatAuth, ChatError, ChatSession, ClientMessage, MessageAck, TypingEvent } from '../../bot/web-protocol.ts';
+import { newClientId } from './client-id.ts';
+import type { PendingMessage, WidgetStore } from './store.ts';
+import { addPending, applyAck, lastSeq, mergeActivities, retryPending } from './transcript.ts';
+
+/** What a button, a form or the composer sends; the connector adds the clientId. */
+export type OutgoingMessage = Omit<ClientMessage, 'clientId' | 'text'> & { text: string };
+
+export interface Connector {
+  /** Connects once; later calls do nothing. */
+  connect(): void;
+  send(message: OutgoingMessage): void;
+  /** Sends a message the server refused again, with the same clientId. */
+  retry(clientId: string): void;
+  /** Skips the wait before the next connection attempt. */
+  reconnectNow(): void;
+  setTyping(on: boolean): void;
+  /** Forgets the conversation and starts a new one. */
+  reset(): void;
+}
+
+export interface ConnectorOptions {
+  origin: string;
+  brand: string;
+  timeZone: string | undefined;
+  /** Injected by tests; socket.io's client otherwise. */
+  connectSocket?: typeof io;
+}
+
+const TYPING_TIMEOUT_MS = 15_000;
+let noticeCount = 0;
+const nextNoticeId = () => ++noticeCount;
+const MAX_RETRY_DELAY_MS = 15_000;
+/** Handshake refusals that retrying cannot fix (a misconfigured embed). */
+const PERMANENT_REFUSALS = new Set(['invalid_auth', 'unknown_brand', 'origin_not_allowed']);
+
+/** The one place that talks to the server: socket events in, store updates out. */
+export function createConnector(store: WidgetStore, options: ConnectorOptions): Connector {
+  let socket: Socket | null = null;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let typingTimer: ReturnType<typeof setTimeout> | undefined;
+  let failedAttempts = 0;
+  let typingSent = false;
+
+  // A function, so every reconnection attempt sends the session and sequence number held at that moment.
+  const auth = (cb: (data: ChatAuth) => void) => {
+    const state = store.getState();
+    cb({
+      brand: options.brand,
+      ...(state.session ?? {}),
+      lastSeq: lastSeq(state),
+      locale: state.locale,
+      ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+    });
+  };
+
+  function emitMessage(message: PendingMessage) {
+    if (!socket?.connected) return; // flushed on connect; socket.io's own buffer would send it twice
+    const payload: ClientMessage = { clientId: message.clientId, text: message.text, ...(message.value ? { value: message.value } : {}) };
+    socket.emit('message', payload, (ack: MessageAck) => store.setState((s) => applyAck(s, message.clientId, ack, new Date())));
+  }
+
+  /** After a server-initiated disconnect or a refused handshake socket.io does not retry by itself. */
+  function scheduleRetry() {
+    clearTimeout(retryTimer);
+    const delay = Math.min(1000 * 2 ** failedAttempts, MAX_RETRY_DELAY_MS) * (0.8 + Math.random() * 0.4);
+    failedAttempts++;
+    retryTimer = setTimeout(() => socket?.connect(), delay);
+  }
+
+  function onSession(session: ChatSession) {
+    const state = store.getState();
+    const switched = state.session !== null && state.session.conversationId !== session.conversationId;
+    store.setState({
+      session: { conversationId: session.conversationId, token: session.token },
+      locale: session.locale,
+      // A new conversation (the old one expired): the transcript we hold belongs to the old one.
+      ...(switched ? { activities: [], notices: [{ id: nextNoticeId(), code: 'expired' }] } : {}),
+    });
+    if (switched) socket?.emit('resync', { afterSeq: 0 });
+  }
+
+  function onTyping(event: TypingEvent) {
+    clearTimeout(typingTimer);
+    store.setState({ typing: event.on ? event.from : null });
+    // A lost "off" must not leave the dots forever.
+    if (event.on) typingTimer = setTimeout(() => store.setState({ typing: null }), TYPING_TIMEOUT_MS);
+  }
+
+  function onChatError(error: ChatError) {
+    store.setState((s) => ({ notices: [...s.notices.slice(-2), { id: nextNoticeId(), code: error.code }] }));
+  }
+
+  /** The server refuses a handshake with an Error whose message starts with a code: "unauthorized: …". */
+  function onConnectError(error: Error) {
+    if (socket?.active) {
+      store.setState({ connection: 'reconnecting' });
+      return;
+    }
+    const code = error.message.split(':')[0] ?? '';
+    if (code === 'unauthorized' && store.getState().session) {
+      // The saved conversation cannot be resumed (expired, or its token revoked): start a new one.
+      store.setState({ session: null, activities: [], pending: [], notices: [{ id: nextNoticeId(), code: 'expired' }] });
+      socket?.connect();
+      return;
+    }
+    if (PERMANENT_REFUSALS.has(code)) {
+      console.error(`[Rendezvous] the chat server refused this page: ${error.message}`);
+      store.setState({ connection: 'unavailable' });
+      return;
+    }
+    store.setState({ connection: 'offline' });
+    scheduleRetry();
+  }
+
+  function open(): Socket {
+    const s = (options.connectSocket ?? io)(`${options.origin}/chat`, { auth });
+    s.on('connect', () => {
+      failedAttempts = 0;
+      typingSent = false;
+      store.setState({ connection: 'online' });
+      for (const message of store.getState().pending) if (message.status === 'sending') emitMessage(message);
+    });
+    s.on('disconnect', (reason) => {
+      store.setState({ connection: reason === 'io client disconnect' ? 'idle' : 'reconnecting', typing: null });
+      if (reason === 'io server disconnect') scheduleRetry();
+    });
+    s.on('connect_error', onConnectError);
+    s.on('session', onSession);
+    s.on('activity', (activity: ChatActivity) => store.setState((state) => mergeActivities(state, [activity])));
+    s.on('typing', onTyping);
+    s.on('chat-error', onChatError);
+    return s;
+  }
+
+  function connect() {
+    if (socket) return;
+    store.setState({ connection: 'connecting' });
+    socket = open();
+  }
+
+  function setTyping(on: boolean) {
+    if (on === typingSent || !socket?.connected) return;
+    typingSent = on;
+    socket.emit('typing', { on });
+  }
+
+  return {
+    connect,
+    setTyping,
+    send(message) {
+      const pending: PendingMessage = { clientId: newClientId(), text: message.text, status: 'sending', ...(message.value ? { value: message.value } : {}) };
+      store.setState((s) => addPending(s, pending));
+      setTyping(false);
+      emitMessage(pending);
+    },
+    retry(clientId) {
+      store.setState((s) => retryPending(s, clientId));
+      const message = store.getState().pending.find((p) => p.clientId === clientId);
+      if (message) emitMessage(message);
+    },
+    reconnectNow() {
+      clearTimeout(retryTimer);
+      socket?.connect();
+    },
+    reset() {
+      clearTimeout(retryTimer);
+      socket?.disconnect();
+      socket = null;
+      store.setState({ session: null, activities: [], pending: [], notices: [], typing: null, connection: 'idle' });
+      connect();
+    },
+  };
+}

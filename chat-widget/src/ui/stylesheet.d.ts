@@ -1,0 +1,5 @@
+/** Stylesheets are bundled as minified text (see build.ts). */
+declare module '*.css' {
+  const css: string;
+  export default css;
+}
