@@ -1,0 +1,121 @@
+import twilio from 'twilio';
+import type RequestClient from 'twilio/lib/base/RequestClient.js';
+import {
+  idempotentSends, isPermanentStatus, PermanentDeliveryError, TransientDeliveryError, type ProviderOutgoingMessage,
+} from './delivery-errors.ts';
+import type { Transport } from './transport.ts';
+
+/**
+ * SMS and WhatsApp through Twilio's Programmable Messaging API
+ * (POST /2010-04-01/Accounts/{AccountSid}/Messages.json) with the `twilio` package.
+ * Delivery statuses come back on statusCallbackUrl (server/routes/provider-webhooks.routes.ts),
+ * matched by the message SID this transport returns.
+ */
+
+export interface TwilioTransportOptions {
+  accountSid: string;
+  authToken: string;
+  /** E.164 number (or Messaging Service-enabled sender) SMS go out from. */
+  smsFrom: string;
+  /** E.164 WhatsApp sender, without the `whatsapp:` prefix (it is added); absent → WhatsApp is refused. */
+  whatsappFrom?: string;
+  /** Public URL of POST /webhooks/twilio/status (our message id is added as ?message_id=…). */
+  statusCallbackUrl?: string;
+  /** Replaces https://api.twilio.com (tests point it at a local stand-in server). */
+  baseUrl?: string;
+  /** Request timeout in milliseconds (default 15 000). */
+  timeoutMs?: number;
+}
+
+const TWILIO_API = 'https://api.twilio.com';
+/** Query parameter of the status callback URL carrying our message id (Twilio signs the whole URL). */
+export const TWILIO_CALLBACK_MESSAGE_PARAM = 'message_id';
+
+/** The status callback URL for one message: with our id when we have one. */
+function callbackFor(base: string, messageId: string | null | undefined): string {
+  if (!messageId) return base;
+  const url = new URL(base);
+  url.searchParams.set(TWILIO_CALLBACK_MESSAGE_PARAM, messageId);
+  return url.toString();
+}
+
+/** Twilio error codes that come with a 4xx but clear up by themselves: worth a retry. */
+const RETRYABLE_TWILIO_CODES = new Set([
+  20429, // too many requests
+  14107, // SMS send rate limit exceeded
+  21611, // the From number has too many queued messages
+  30001, // queue overflow
+]);
+
+/** twilio's own RequestClient, sending requests meant for api.twilio.com to another base URL. */
+function requestClient(timeout: number, baseUrl: string | undefined): twilio.RequestClient {
+  if (!baseUrl) return new twilio.RequestClient({ timeout });
+  const base = baseUrl.replace(/\/+$/, '');
+  class RebasedRequestClient extends twilio.RequestClient {
+    override request<TData>(opts: RequestClient.RequestOptions<TData>) {
+      const uri = opts.uri.startsWith(TWILIO_API) ? base + opts.uri.slice(TWILIO_API.length) : opts.uri;
+      return super.request({ ...opts, uri });
+    }
+  }
+  return new RebasedRequestClient({ timeout });
+}
+
+interface TwilioErrorLike {
+  status?: unknown;
+  code?: unknown;
+  message?: unknown;
+}
+
+function classify(error: unknown): Error {
+  const e = error as TwilioErrorLike | null;
+  const status = typeof e?.status === 'number' ? e.status : null;
+  const code = typeof e?.code === 'number' ? e.code : null;
+  const reason = typeof e?.message === 'string' ? e.message : String(error);
+  if (status === null) {
+    return new TransientDeliveryError('twilio', `Twilio could not be reached: ${reason}`, null, null, { cause: error });
+  }
+  const message = `Twilio answered ${status}${code !== null ? ` (error ${code})` : ''}: ${reason}`;
+  const providerCode = code !== null ? String(code) : null;
+  return isPermanentStatus(status) && !(code !== null && RETRYABLE_TWILIO_CODES.has(code))
+    ? new PermanentDeliveryError('twilio', message, status, providerCode, { cause: error })
+    : new TransientDeliveryError('twilio', message, status, providerCode, { cause: error });
+}
+
+export function twilioTransport(opts: TwilioTransportOptions): Transport {
+  const client = twilio(opts.accountSid, opts.authToken, {
+    httpClient: requestClient(opts.timeoutMs ?? 15_000, opts.baseUrl),
+  });
+  const once = idempotentSends();
+  const whatsapp = (number: string) => (number.startsWith('whatsapp:') ? number : `whatsapp:${number}`);
+
+  return {
+    name: 'twilio',
+    async send(message: ProviderOutgoingMessage) {
+      let to: string;
+      let from: string;
+      if (message.channel === 'sms') {
+        to = message.to;
+        from = opts.smsFrom;
+      } else if (message.channel === 'whatsapp') {
+        if (!opts.whatsappFrom) throw new PermanentDeliveryError('twilio', 'No WhatsApp sender is configured (TWILIO_WHATSAPP_FROM).');
+        to = whatsapp(message.to);
+        from = whatsapp(opts.whatsappFrom);
+      } else {
+        throw new PermanentDeliveryError('twilio', `Twilio sends sms and whatsapp, not ${message.channel}.`);
+      }
+      return once(message.idempotencyKey, async () => {
+        try {
+          const sent = await client.messages.create({
+            to,
+            from,
+            body: message.text,
+            ...(opts.statusCallbackUrl ? { statusCallback: callbackFor(opts.statusCallbackUrl, message.messageId) } : {}),
+          });
+          return { id: sent.sid };
+        } catch (error) {
+          throw classify(error);
+        }
+      });
+    },
+  };
+}

@@ -1,0 +1,283 @@
+import { createHash } from 'node:crypto';
+import express, { Router, type Request } from 'express';
+import { z } from 'zod';
+import twilio from 'twilio';
+import { EventWebhook, EventWebhookHeader } from '@sendgrid/eventwebhook';
+import type { Queryable } from '../../models/database.ts';
+import { AppError } from '../../models/errors.ts';
+import type { MessageStatus } from '../../notifications/outbox.transport.ts';
+import { SENDGRID_ARG_IDEMPOTENCY_KEY, SENDGRID_ARG_MESSAGE_ID } from '../../notifications/sendgrid.transport.ts';
+import { TWILIO_CALLBACK_MESSAGE_PARAM } from '../../notifications/twilio.transport.ts';
+
+/**
+ * Delivery-status webhooks: Twilio status callbacks and the SendGrid Event Webhook.
+ * Every request is authenticated (Twilio's HMAC signature, SendGrid's ECDSA signature) before
+ * anything is read from it. Each provider event is recorded once in `delivery_events`
+ * (UNIQUE (provider, provider_event_id)) and moves its message's status forward only:
+ * queued → sent → delivered → failed, never back, so replays and out-of-order events are harmless.
+ *
+ * Mount it on the app itself, before any body parser (it parses its own bodies: the SendGrid
+ * signature covers the raw bytes), and outside /api (no API key, no API rate limit).
+ */
+
+export interface ProviderWebhookDeps {
+  db: Queryable;
+  now: () => Date;
+  /** Absent → POST /webhooks/twilio/status answers 503 (nothing unauthenticated is accepted). */
+  twilioAuthToken?: string;
+  /** The public origin Twilio calls (https://book.example.com): the signature covers the full URL. */
+  publicUrl: string;
+  /** SendGrid's Event Webhook verification key (base64 DER or PEM ECDSA P-256 public key); absent → 503. */
+  sendgridVerificationKey?: string;
+}
+
+export const TWILIO_STATUS_PATH = '/webhooks/twilio/status';
+export const SENDGRID_EVENTS_PATH = '/webhooks/sendgrid/events';
+/** SendGrid's signed timestamp may be this far from our clock, either way. */
+export const SENDGRID_TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
+
+/** The forward-only order of message statuses. */
+const STATUS_RANK: Record<MessageStatus, number> = { queued: 0, sent: 1, delivered: 2, failed: 3 };
+const RANK_OF_STATUS_SQL = `CASE status WHEN 'queued' THEN 0 WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 ELSE 3 END`;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_ERROR_LENGTH = 1000;
+
+interface Outcome {
+  status: MessageStatus;
+  error?: string;
+}
+
+/** Twilio MessageStatus → our status; undefined for statuses that say nothing about delivery. */
+function twilioOutcome(status: string, errorCode: string | undefined, errorMessage: string | undefined): Outcome | undefined {
+  switch (status) {
+    case 'accepted':
+    case 'scheduled':
+    case 'queued':
+    case 'sending':
+    case 'sent':
+      return { status: 'sent' };
+    case 'delivered':
+    case 'read':
+      return { status: 'delivered' };
+    case 'failed':
+    case 'undelivered':
+    case 'canceled': {
+      const code = errorCode ? `Twilio error ${errorCode}` : 'no error code';
+      return { status: 'failed', error: `${status} (${code})${errorMessage ? `: ${errorMessage}` : ''}` };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** SendGrid event → our status; undefined for engagement events that say nothing new. */
+function sendgridOutcome(event: SendgridEvent): Outcome | undefined {
+  switch (event.event) {
+    case 'processed':
+    case 'deferred':
+      return { status: 'sent' };
+    case 'delivered':
+    case 'open':
+    case 'click':
+      return { status: 'delivered' };
+    case 'bounce':
+    case 'dropped': {
+      const reason = [event.type, event.status, event.reason].filter((x) => typeof x === 'string' && x !== '').join(' ');
+      return { status: 'failed', error: `${event.event}: ${reason || 'no reason given'}` };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Records one provider event (once) and moves its message forward. Idempotent: replays change nothing. */
+async function recordEvent(
+  db: Queryable,
+  now: Date,
+  e: { provider: string; providerEventId: string; messageId: string | null; event: string; payload: unknown; outcome: Outcome | undefined },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO delivery_events (provider, provider_event_id, message_id, event, payload, received_at)
+     VALUES ($1, $2, $3, $4, $5::jsonb, $6)
+     ON CONFLICT (provider, provider_event_id) DO NOTHING`,
+    [e.provider, e.providerEventId, e.messageId, e.event, JSON.stringify(e.payload), now],
+  );
+  // Applied even to a replay, so a request that failed between the two statements heals on retry;
+  // the rank condition makes it a no-op once applied.
+  if (e.messageId === null || e.outcome === undefined) return;
+  const { status, error } = e.outcome;
+  await db.query(
+    `UPDATE messages
+        SET status = $2,
+            error = CASE WHEN $2 = 'failed' THEN $3 ELSE error END,
+            sent_at = CASE WHEN $2 IN ('sent', 'delivered') THEN COALESCE(sent_at, $4) ELSE sent_at END
+      WHERE id = $1 AND ${RANK_OF_STATUS_SQL} < $5::int`,
+    [e.messageId, status, error?.slice(0, MAX_ERROR_LENGTH) ?? null, now, STATUS_RANK[status]],
+  );
+}
+
+const twilioStatusBody = z.object({
+  MessageSid: z.string().trim().min(1).max(64),
+  MessageStatus: z.string().trim().min(1).max(32).transform((s) => s.toLowerCase()),
+  ErrorCode: z.string().trim().max(16).optional(),
+  ErrorMessage: z.string().trim().max(500).optional(),
+});
+
+const sendgridEvent = z.looseObject({
+  event: z.string().min(1).max(64),
+  sg_event_id: z.string().min(1).max(200).optional(),
+  sg_message_id: z.string().min(1).max(500).optional(),
+  reason: z.string().optional(),
+  status: z.string().optional(),
+  type: z.string().optional(),
+});
+type SendgridEvent = z.infer<typeof sendgridEvent>;
+const sendgridBatch = z.array(sendgridEvent).min(1).max(10_000);
+
+function badBody(message: string): AppError {
+  return new AppError('invalid_body', 400, message);
+}
+
+function badSignature(message: string): AppError {
+  return new AppError('invalid_signature', 403, message);
+}
+
+function notConfigured(what: string): AppError {
+  return new AppError('webhook_not_configured', 503, `This webhook is not configured (${what} is not set).`);
+}
+
+function header(req: Request, name: string): string | undefined {
+  const value = req.get(name);
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function firstId(rows: { id: string }[]): string | null {
+  return rows[0]?.id ?? null;
+}
+
+/** Which of our messages a SendGrid event is about: our custom_args first, then SendGrid's message id. */
+async function sendgridMessageId(db: Queryable, event: SendgridEvent): Promise<string | null> {
+  const ourId = event[SENDGRID_ARG_MESSAGE_ID];
+  if (typeof ourId === 'string' && UUID.test(ourId)) {
+    const found = firstId(await db.query<{ id: string }>('SELECT id FROM messages WHERE id = $1', [ourId]));
+    if (found) return found;
+  }
+  const key = event[SENDGRID_ARG_IDEMPOTENCY_KEY];
+  if (typeof key === 'string' && key !== '') {
+    const found = firstId(await db.query<{ id: string }>('SELECT id FROM messages WHERE idempotency_key = $1', [key]));
+    if (found) return found;
+  }
+  // sg_message_id is the X-Message-Id the send returned, then ".filter…" added by SendGrid.
+  const sgId = event.sg_message_id?.split('.')[0];
+  if (sgId) {
+    return firstId(await db.query<{ id: string }>(
+      `SELECT id FROM messages WHERE provider = 'sendgrid' AND provider_id = $1 ORDER BY created_at LIMIT 1`, [sgId]));
+  }
+  return null;
+}
+
+/**
+ * Which of our messages a Twilio status callback is about: the id our transport put in the
+ * (signed) callback URL, which works even before the send recorded the SID; else the SID.
+ */
+async function twilioMessageId(db: Queryable, hinted: unknown, messageSid: string): Promise<string | null> {
+  if (typeof hinted === 'string' && UUID.test(hinted)) {
+    const found = firstId(await db.query<{ id: string }>('SELECT id FROM messages WHERE id = $1', [hinted]));
+    if (found) return found;
+  }
+  return firstId(await db.query<{ id: string }>(
+    `SELECT id FROM messages WHERE provider = 'twilio' AND provider_id = $1 ORDER BY created_at LIMIT 1`, [messageSid]));
+}
+
+export function providerWebhookRoutes(deps: ProviderWebhookDeps): Router {
+  const { db, now } = deps;
+  const publicUrl = deps.publicUrl.replace(/\/+$/, '');
+  const router = Router();
+
+  // ── Twilio status callbacks ───────────────────────────────────────────────────────────────
+  router.post(
+    TWILIO_STATUS_PATH,
+    express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }),
+    async (req, res) => {
+      const authToken = deps.twilioAuthToken;
+      if (!authToken) throw notConfigured('TWILIO_AUTH_TOKEN');
+      if (!req.is('application/x-www-form-urlencoded') || req.body === null || typeof req.body !== 'object') {
+        throw badBody('Expected an application/x-www-form-urlencoded body.');
+      }
+      const params = req.body as Record<string, unknown>;
+      const signature = header(req, 'X-Twilio-Signature');
+      if (!signature) throw badSignature('The X-Twilio-Signature header is missing.');
+      if (!twilio.validateRequest(authToken, signature, publicUrl + req.originalUrl, params)) {
+        throw badSignature('The X-Twilio-Signature header does not match this request.');
+      }
+      const parsed = twilioStatusBody.safeParse(params);
+      if (!parsed.success) throw badBody('A status callback needs MessageSid and MessageStatus.');
+      const { MessageSid, MessageStatus, ErrorCode, ErrorMessage } = parsed.data;
+      const messageId = await twilioMessageId(db, req.query[TWILIO_CALLBACK_MESSAGE_PARAM], MessageSid);
+      await recordEvent(db, now(), {
+        provider: 'twilio',
+        providerEventId: `${MessageSid}:${MessageStatus}`,
+        messageId,
+        event: MessageStatus,
+        payload: { ...params },
+        outcome: twilioOutcome(MessageStatus, ErrorCode || undefined, ErrorMessage || undefined),
+      });
+      res.status(200).json({ received: 1 });
+    },
+  );
+
+  // ── SendGrid Event Webhook ────────────────────────────────────────────────────────────────
+  const eventWebhook = new EventWebhook();
+  // Parsed once, at startup: a malformed key fails the boot, not every webhook.
+  const sendgridKey = deps.sendgridVerificationKey ? eventWebhook.convertPublicKeyToECDSA(deps.sendgridVerificationKey) : null;
+
+  router.post(
+    SENDGRID_EVENTS_PATH,
+    express.raw({ type: 'application/json', limit: '1mb' }),
+    async (req, res) => {
+      if (!sendgridKey) throw notConfigured('SENDGRID_WEBHOOK_PUBLIC_KEY');
+      const raw: unknown = req.body;
+      if (!Buffer.isBuffer(raw)) throw badBody('Expected an application/json body.');
+      const signature = header(req, EventWebhookHeader.SIGNATURE());
+      const timestamp = header(req, EventWebhookHeader.TIMESTAMP());
+      if (!signature || !timestamp) {
+        throw badSignature(`The ${EventWebhookHeader.SIGNATURE()} and ${EventWebhookHeader.TIMESTAMP()} headers are required.`);
+      }
+      const seconds = /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : NaN;
+      if (!Number.isFinite(seconds) || Math.abs(now().getTime() / 1000 - seconds) > SENDGRID_TIMESTAMP_TOLERANCE_SECONDS) {
+        throw badSignature('The webhook timestamp is missing, malformed or more than 5 minutes away from our clock.');
+      }
+      let valid = false;
+      try {
+        valid = eventWebhook.verifySignature(sendgridKey, raw, signature, timestamp);
+      } catch {
+        valid = false;
+      }
+      if (!valid) throw badSignature('The event webhook signature does not match this request.');
+
+      let json: unknown;
+      try {
+        json = JSON.parse(raw.toString('utf8'));
+      } catch {
+        throw badBody('The request body is not valid JSON.');
+      }
+      const parsed = sendgridBatch.safeParse(json);
+      if (!parsed.success) throw badBody('Expected a JSON array of events, each with an "event" name.');
+
+      const at = now();
+      for (const event of parsed.data) {
+        await recordEvent(db, at, {
+          provider: 'sendgrid',
+          providerEventId: event.sg_event_id ?? `sha256:${createHash('sha256').update(JSON.stringify(event)).digest('hex')}`,
+          messageId: await sendgridMessageId(db, event),
+          event: event.event,
+          payload: event,
+          outcome: sendgridOutcome(event),
+        });
+      }
+      res.status(200).json({ received: parsed.data.length });
+    },
+  );
+
+  return router;
+}
