@@ -1,0 +1,211 @@
+import { DateTime } from 'luxon';
+import type { Queryable } from '../models/database.ts';
+import type { SignedLinks } from './signed-links.ts';
+
+/**
+ * Everything a message, an invite or a page says about one appointment, in one object: the single
+ * source every notification renders from. Built fresh from the database each time, so a message
+ * sent after a reschedule always shows the new time and carries links signed for it.
+ */
+export interface AppointmentView {
+  id: string;
+  brandId: string;
+  brandName: string;
+  /** settings.headquartersEmail of the brand, when it has one (request notifications routed to headquarters). */
+  brandHeadquartersEmail: string | null;
+  /** The customer's locale. */
+  locale: 'en' | 'fr';
+  state: 'pending' | 'confirmed' | 'cancelled';
+  /** Name of the custom workflow status (product document 001), when the service uses one. */
+  statusName: string | null;
+  cancellationReason: string | null;
+  /** In the customer's locale (falling back to English, then the slug). */
+  serviceName: string;
+  serviceSlug: string;
+  mode: 'in_store' | 'online' | 'at_home';
+  durationMinutes: number;
+  startAt: Date;
+  endAt: Date;
+  customerTimeZone: string;
+  storeTimeZone: string | null;
+  store: {
+    name: string;
+    /** One line: street, postcode and city in the country's usual order. */
+    address: string;
+    phone: string | null;
+    email: string | null;
+    notificationRouting: 'headquarters' | 'store' | 'salesman';
+  } | null;
+  homeAddress: string | null;
+  staff: { id: string; name: string; email: string | null };
+  customer: { id: string; name: string; email: string | null; phone: string | null };
+  notes: string;
+  /** appointments.version: grows with every change, used as the iCalendar SEQUENCE. */
+  sequence: number;
+  conversationId: string | null;
+  /** Signed for the current start time: a reschedule makes earlier links stale. */
+  links: {
+    manage: string;
+    calendar: string;
+    join: string;
+    reschedule: string;
+    cancel: string;
+    staffConfirm: string;
+    staffReschedule: string;
+  };
+}
+
+interface ViewRow {
+  id: string;
+  brand_id: string;
+  brand_name: string;
+  headquarters_email: string | null;
+  locale: string;
+  state: AppointmentView['state'];
+  status_name: string | null;
+  cancellation_reason: string | null;
+  service_names: Partial<Record<string, string>> | null;
+  service_slug: string;
+  mode: AppointmentView['mode'];
+  start_at: Date | string;
+  end_at: Date | string;
+  customer_time_zone: string;
+  store_id: string | null;
+  store_name: string | null;
+  store_address_line: string | null;
+  store_postcode: string | null;
+  store_city: string | null;
+  store_country: string | null;
+  store_time_zone: string | null;
+  store_phone: string | null;
+  store_email: string | null;
+  store_routing: 'headquarters' | 'store' | 'salesman' | null;
+  home_address: string | null;
+  staff_id: string;
+  staff_name: string;
+  staff_email: string | null;
+  customer_id: string;
+  customer_name: string;
+  customer_email: string | null;
+  customer_phone: string | null;
+  notes: string;
+  version: number;
+  conversation_id: string | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Countries that write the city before the postcode ("New York 10012", "London SW1A 1AA"). */
+const CITY_FIRST = new Set(['US', 'CA', 'GB', 'IE', 'AU', 'NZ']);
+
+function storeAddress(line: string, postcode: string, city: string, country: string): string {
+  const locality = CITY_FIRST.has(country) ? `${city} ${postcode}` : `${postcode} ${city}`;
+  return `${line}, ${locality.trim()}`;
+}
+
+/** The appointment as every message and page shows it; null when there is no such appointment. */
+export async function loadAppointmentView(db: Queryable, appointmentId: string, links: SignedLinks): Promise<AppointmentView | null> {
+  if (!UUID.test(appointmentId)) return null;
+  const [r] = await db.query<ViewRow>(
+    `SELECT a.id, a.brand_id, b.name AS brand_name,
+            CASE WHEN jsonb_typeof(b.settings -> 'headquartersEmail') = 'string'
+                 THEN nullif(btrim(b.settings ->> 'headquartersEmail'), '') END AS headquarters_email,
+            c.locale, a.state, st.name AS status_name, a.cancellation_reason,
+            s.names AS service_names, s.slug AS service_slug, a.mode, a.start_at, a.end_at, a.customer_time_zone,
+            so.id AS store_id, so.name AS store_name, so.address_line AS store_address_line, so.postcode AS store_postcode,
+            so.city AS store_city, so.country AS store_country, so.time_zone AS store_time_zone, so.phone AS store_phone,
+            so.email AS store_email, so.notification_routing AS store_routing,
+            a.home_address, sf.id AS staff_id, sf.name AS staff_name, sf.email AS staff_email,
+            c.id AS customer_id, c.name AS customer_name, c.email AS customer_email, c.phone AS customer_phone,
+            a.notes, a.version, a.conversation_id
+       FROM appointments a
+       JOIN brands b ON b.id = a.brand_id
+       JOIN services s ON s.id = a.service_id
+       JOIN staff sf ON sf.id = a.staff_id
+       JOIN customers c ON c.id = a.customer_id
+       LEFT JOIN stores so ON so.id = a.store_id
+       LEFT JOIN appointment_statuses st ON st.id = a.status_id
+      WHERE a.id = $1::uuid`,
+    [appointmentId],
+  );
+  if (!r) return null;
+
+  const locale: 'en' | 'fr' = r.locale === 'fr' ? 'fr' : 'en';
+  const startAt = new Date(r.start_at);
+  const endAt = new Date(r.end_at);
+  const names = r.service_names ?? {};
+  const target = { id: r.id, startAt };
+
+  return {
+    id: r.id,
+    brandId: r.brand_id,
+    brandName: r.brand_name,
+    brandHeadquartersEmail: r.headquarters_email,
+    locale,
+    state: r.state,
+    statusName: r.status_name,
+    cancellationReason: r.cancellation_reason,
+    serviceName: names[locale] || names.en || r.service_slug,
+    serviceSlug: r.service_slug,
+    mode: r.mode,
+    durationMinutes: Math.round((endAt.getTime() - startAt.getTime()) / 60_000),
+    startAt,
+    endAt,
+    customerTimeZone: r.customer_time_zone,
+    storeTimeZone: r.store_time_zone,
+    store: r.store_id
+      ? {
+          name: r.store_name ?? '',
+          address: storeAddress(r.store_address_line ?? '', r.store_postcode ?? '', r.store_city ?? '', r.store_country ?? ''),
+          phone: r.store_phone,
+          email: r.store_email,
+          notificationRouting: r.store_routing ?? 'store',
+        }
+      : null,
+    homeAddress: r.home_address,
+    staff: { id: r.staff_id, name: r.staff_name, email: r.staff_email },
+    customer: { id: r.customer_id, name: r.customer_name, email: r.customer_email, phone: r.customer_phone },
+    notes: r.notes,
+    sequence: r.version,
+    conversationId: r.conversation_id,
+    links: {
+      manage: links.url('manage', target),
+      calendar: links.url('calendar', target),
+      join: links.url('join', target),
+      reschedule: links.url('reschedule', target),
+      cancel: links.url('cancel', target),
+      staffConfirm: links.url('staff-confirm', target),
+      staffReschedule: links.url('staff-reschedule', target),
+    },
+  };
+}
+
+/** A valid IANA zone for luxon: the one given, else UTC (a bad zone must never break a message). */
+export function safeZone(zone: string | null | undefined): string {
+  if (zone && DateTime.now().setZone(zone).isValid) return zone;
+  return 'UTC';
+}
+
+/** The parts of formatWhen, for templates that lay the date and time out themselves. */
+export function whenParts(view: AppointmentView, zone?: string | null): { date: string; time: string; endTime: string; endDate: string; timeZone: string } {
+  const tz = safeZone(zone ?? view.customerTimeZone);
+  const start = DateTime.fromJSDate(view.startAt, { zone: tz }).setLocale(view.locale);
+  const end = DateTime.fromJSDate(view.endAt, { zone: tz }).setLocale(view.locale);
+  return {
+    date: start.toFormat('cccc d LLLL yyyy'),
+    time: start.toFormat('HH:mm'),
+    endDate: end.toFormat('cccc d LLLL yyyy'),
+    endTime: end.toFormat('HH:mm'),
+    timeZone: tz,
+  };
+}
+
+/**
+ * "Tuesday 2 March 2027, 10:00–10:30 (Europe/Paris)" / "mardi 2 mars 2027, 10:00–10:30 (Europe/Paris)":
+ * in the view's locale, in the customer's zone unless another zone is given.
+ */
+export function formatWhen(view: AppointmentView, zone?: string): string {
+  const p = whenParts(view, zone);
+  const range = p.endDate === p.date ? `${p.time}–${p.endTime}` : `${p.time} – ${p.endDate}, ${p.endTime}`;
+  return `${p.date}, ${range} (${p.timeZone})`;
+}
