@@ -1,0 +1,125 @@
+import type { Request } from 'express';
+import type { Database, Queryable } from '../../models/database.ts';
+import type { Appointment } from '../../models/appointments.repository.ts';
+import { findAppointment } from '../../models/appointments.repository.ts';
+import { storesOfStaff, type StaffRole } from '../../models/staff-accounts.repository.ts';
+import { errors } from '../../models/errors.ts';
+import { staffOf, type StaffAuth, type StaffPrincipal } from './staff-auth.ts';
+
+/**
+ * What a console user may see. Admins see every store of their brand; store managers and agents
+ * the stores they work at (staff_hours) or were granted (staff_store_access). An appointment
+ * belongs to its store, or — at home, or online without a store — to its advisor's home store;
+ * its own advisor always sees it.
+ *
+ * One rule everywhere: an id of another brand, or no id at all, is 404; a known id of this brand
+ * outside the user's stores is 403.
+ */
+export interface StaffScope {
+  brandId: string;
+  staffId: string;
+  role: StaffRole;
+  /** Admin: every store of the brand, present and future. */
+  allStores: boolean;
+  /** The stores in scope (for an admin: the brand's stores at the time of asking). */
+  storeIds: string[];
+}
+
+export async function loadScope(db: Queryable, staff: StaffPrincipal): Promise<StaffScope> {
+  if (staff.role === 'admin') {
+    const rows = await db.query<{ id: string }>('SELECT id FROM stores WHERE brand_id = $1', [staff.brandId]);
+    return { brandId: staff.brandId, staffId: staff.id, role: staff.role, allStores: true, storeIds: rows.map((r) => r.id) };
+  }
+  const storeIds = await storesOfStaff(db, staff.id);
+  return { brandId: staff.brandId, staffId: staff.id, role: staff.role, allStores: false, storeIds };
+}
+
+export const storeInScope = (scope: StaffScope, storeId: string | null): boolean =>
+  scope.allStores || (storeId !== null && scope.storeIds.includes(storeId));
+
+export const outOfScope = (what: string) => errors.forbidden(`This ${what} belongs to a store outside your access.`);
+
+/** Throws 403 when the store is not in scope (the caller has already checked it exists). */
+export function requireStoreInScope(scope: StaffScope, storeId: string | null, what = 'store'): void {
+  if (!storeInScope(scope, storeId)) throw outOfScope(what);
+}
+
+/** A growing list of SQL parameters: `p(value)` adds one and returns its placeholder. */
+export class SqlParams {
+  readonly values: unknown[] = [];
+  p(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+/** The store an appointment belongs to, in SQL: aliases `a` (appointments) and `sf` (its staff). */
+export const APPOINTMENT_STORE_SQL = 'COALESCE(a.store_id, sf.home_store_id)';
+
+/** The WHERE condition limiting appointments (aliases a, sf) to the scope. */
+export function appointmentScopeSql(scope: StaffScope, params: SqlParams): string {
+  const brand = `a.brand_id = ${params.p(scope.brandId)}`;
+  if (scope.allStores) return brand;
+  return `${brand} AND (a.staff_id = ${params.p(scope.staffId)}::uuid OR ${APPOINTMENT_STORE_SQL} = ANY(${params.p(scope.storeIds)}::uuid[]))`;
+}
+
+/** The store of an appointment as the scope rules see it. */
+export async function appointmentStore(db: Queryable, appointment: Appointment): Promise<string | null> {
+  if (appointment.storeId) return appointment.storeId;
+  const [row] = await db.query<{ home_store_id: string | null }>('SELECT home_store_id FROM staff WHERE id = $1', [appointment.staffId]);
+  return row?.home_store_id ?? null;
+}
+
+export async function canSeeAppointment(db: Queryable, scope: StaffScope, appointment: Appointment): Promise<boolean> {
+  if (appointment.brandId !== scope.brandId) return false;
+  if (scope.allStores || appointment.staffId === scope.staffId) return true;
+  return storeInScope(scope, await appointmentStore(db, appointment));
+}
+
+/** The appointment if the user may see it: 404 when unknown to the brand, 403 when out of scope. */
+export async function appointmentInScope(db: Queryable, scope: StaffScope, id: string): Promise<Appointment> {
+  const appointment = await findAppointment(db, scope.brandId, id);
+  if (!appointment) throw errors.notFound('Appointment');
+  if (!(await canSeeAppointment(db, scope, appointment))) throw outOfScope('appointment');
+  return appointment;
+}
+
+/**
+ * A staff member the user may manage (hours, time off): any of the brand's for an admin; for a
+ * store manager, one whose every store is theirs. 404 when unknown to the brand.
+ */
+export async function manageableStaff(db: Queryable, scope: StaffScope, staffId: string): Promise<{ id: string; name: string }> {
+  const [row] = await db.query<{ id: string; name: string; home_store_id: string | null }>(
+    'SELECT id, name, home_store_id FROM staff WHERE brand_id = $1 AND id = $2',
+    [scope.brandId, staffId],
+  );
+  if (!row) throw errors.notFound('Staff member');
+  if (scope.role === 'admin') return { id: row.id, name: row.name };
+  if (scope.role !== 'store_manager') throw errors.forbidden('Your role does not allow this.');
+  const stores = new Set(await storesOfStaff(db, row.id));
+  if (row.home_store_id) stores.add(row.home_store_id);
+  if (stores.size === 0 || ![...stores].every((s) => scope.storeIds.includes(s))) {
+    throw errors.forbidden('This staff member works at a store outside your access.');
+  }
+  return { id: row.id, name: row.name };
+}
+
+const scopes = new WeakMap<Request, Promise<StaffScope>>();
+
+/** The scope of the request's signed-in staff member, loaded once per request. */
+export function scopeOf(db: Queryable, req: Request): Promise<StaffScope> {
+  let scope = scopes.get(req);
+  if (!scope) {
+    scope = loadScope(db, staffOf(req));
+    scopes.set(req, scope);
+  }
+  return scope;
+}
+
+/** What the console's routers share. */
+export interface ConsoleContext {
+  db: Database;
+  now: () => Date;
+  publicUrl: string;
+  auth: StaffAuth;
+}
