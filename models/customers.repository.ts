@@ -47,3 +47,20 @@ export async function findCustomer(db: Queryable, id: string): Promise<Customer 
   const [row] = await db.query<Customer>(`SELECT ${COLUMNS} FROM customers WHERE id = $1`, [id]);
   return row ?? null;
 }
+
+/**
+ * Stamps an address as proven (a code sent there was typed back) on the brand's customers using it.
+ * A phone is matched in E.164, an email case-insensitively.
+ */
+export async function markContactVerified(
+  db: Queryable,
+  brandId: string,
+  contact: { channel: 'email' | 'sms'; to: string },
+  at: Date,
+): Promise<void> {
+  if (contact.channel === 'email') {
+    await db.query('UPDATE customers SET email_verified_at = $3 WHERE brand_id = $1 AND lower(email) = lower($2)', [brandId, contact.to, at]);
+  } else {
+    await db.query('UPDATE customers SET phone_verified_at = $3 WHERE brand_id = $1 AND phone = $2', [brandId, contact.to, at]);
+  }
+}

@@ -1,0 +1,26 @@
+import { DateTime } from 'luxon';
+import type { Locale } from '../models/catalogue.repository.ts';
+
+/** How the bot writes instants, days and numbers: always in a named zone and the customer's language. */
+
+const LUXON_LOCALE: Record<Locale, string> = { en: 'en-GB', fr: 'fr-FR' };
+
+const local = (iso: string, zone: string, locale: Locale) =>
+  DateTime.fromISO(iso, { zone }).setLocale(LUXON_LOCALE[locale]);
+
+/** "Tue 2 Mar, 10:00" / "mar. 2 mars, 10:00". */
+export const formatWhen = (iso: string, zone: string, locale: Locale): string =>
+  local(iso, zone, locale).toFormat('ccc d LLL, HH:mm');
+
+/** "10:00", the label of a slot under its day. */
+export const formatTime = (iso: string, zone: string): string => DateTime.fromISO(iso, { zone }).toFormat('HH:mm');
+
+/** "Tuesday 2 March" / "mardi 2 mars". */
+export const formatDay = (iso: string, zone: string, locale: Locale): string =>
+  local(iso, zone, locale).toFormat('cccc d LLLL');
+
+/** The customer's local calendar date of an instant, "2027-03-02". */
+export const localDate = (iso: string, zone: string): string => DateTime.fromISO(iso, { zone }).toISODate() ?? iso.slice(0, 10);
+
+export const formatNumber = (n: number, locale: Locale, fractionDigits = 1): string =>
+  new Intl.NumberFormat(LUXON_LOCALE[locale], { maximumFractionDigits: fractionDigits }).format(n);

@@ -1,0 +1,156 @@
+import type { TurnContext } from 'botbuilder-core';
+import { WaterfallDialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { listServices } from '../models/catalogue.repository.ts';
+import { AskPrompt, choicePrompt, choiceText, type AskOptions, type Understood } from './ask.prompt.ts';
+import { BOOKING_DIALOG, BookingDialog, type BookingOptions } from './booking.dialog.ts';
+import { serviceChoices } from './catalogue-choices.ts';
+import { InterruptibleDialog, type Restart } from './interruptible.dialog.ts';
+import { line, type Line } from './lines.ts';
+import { MANAGE_DIALOG, ManageDialog } from './manage.dialog.ts';
+import { t, type MessageId } from './messages.ts';
+import { switchLanguage, turnScope, type DialogDeps } from './turn-scope.ts';
+import { detectInterruption, matchChoice, type Reply } from './understanding.ts';
+import { choice, say, type ChoiceSpec } from './views.ts';
+
+export const MAIN_DIALOG = 'main';
+const MENU = 'main.menu';
+const PERSON = 'main.person';
+const MENU_PROMPT = 'main.menu.ask';
+const PERSON_PROMPT = 'main.person.ask';
+
+type Intent = 'book' | 'manage' | 'person' | 'help';
+
+export interface MainOptions {
+  /** The customer's first message, answered directly when it says what they want. */
+  utterance?: string;
+  greet?: boolean;
+  notice?: MessageId;
+  intent?: Intent;
+  /** Back at the menu after something was done. */
+  again?: boolean;
+}
+
+interface MenuAnswer {
+  intent: Intent;
+  serviceId?: string;
+}
+
+const MENU_CHOICES: ChoiceSpec[] = [
+  choice('book', 'menu.book', ['book', 'booking', 'appointment', 'an appointment', 'make an appointment', 'reserve', 'schedule', 'rendez vous', 'rdv', 'reserver', 'reservation', 'prendre un rendez vous']),
+  choice('manage', 'menu.manage', ['reschedule', 'change', 'move', 'modify', 'manage', 'my appointment', 'my booking', 'cancel my appointment', 'cancel appointment', 'cancel my booking', 'modifier', 'deplacer', 'gerer', 'mon rendez vous', 'annuler mon rendez vous', 'ma reservation']),
+  choice('person', 'menu.person'),
+  choice('help', 'menu.help'),
+];
+
+/** The menu: what the customer wants (by button or words), then back here once it is done. */
+export class MainDialog extends InterruptibleDialog<MainOptions> {
+  constructor(private readonly deps: DialogDeps) {
+    super(MAIN_DIALOG);
+    this.addDialog(new WaterfallDialog<MainOptions>(MENU, [this.menuStep.bind(this), this.routeStep.bind(this), this.againStep.bind(this)]));
+    this.addDialog(new WaterfallDialog(PERSON, [this.offerStep.bind(this), this.offerAnswerStep.bind(this), this.offerDoneStep.bind(this)]));
+    this.addDialog(new AskPrompt<MenuAnswer, ChoiceSpec[]>(MENU_PROMPT, (reply, services) => understandMenu(reply, services)));
+    this.addDialog(choicePrompt(PERSON_PROMPT));
+    this.addDialog(new BookingDialog(deps));
+    this.addDialog(new ManageDialog(deps));
+    this.initialDialogId = MENU;
+  }
+
+  protected override async restart(innerDc: DialogContext, reason: Restart): Promise<DialogTurnResult> {
+    await innerDc.cancelAllDialogs();
+    if (reason === 'person') return innerDc.beginDialog(MENU, { intent: 'person' } satisfies MainOptions);
+    return innerDc.beginDialog(MENU, { notice: reason === 'cancel' ? 'notice.cancelled' : 'notice.startOver' } satisfies MainOptions);
+  }
+
+  private async menuStep(step: WaterfallStepContext<MainOptions>): Promise<DialogTurnResult> {
+    const o = step.options;
+    if (o.intent) return step.next({ intent: o.intent } satisfies MenuAnswer);
+    const services = serviceChoices(await listServices(this.deps.db, turnScope(step.context).brand.id));
+    if (o.utterance) {
+      const understood = this.firstWords(step.context, o.utterance, services);
+      if (understood) return step.next(understood);
+    }
+    const lines: Line[] = [];
+    if (o.greet) lines.push(line('menu.greeting', { brand: turnScope(step.context).brand.name }));
+    if (o.notice) lines.push(line(o.notice));
+    lines.push(line(o.again ? 'menu.again' : 'menu.ask'));
+    const options: AskOptions<ChoiceSpec[]> = {
+      view: { lines, choices: MENU_CHOICES },
+      retry: { lines: [line('menu.retry')], choices: MENU_CHOICES },
+      help: 'help.menu',
+      expect: services,
+    };
+    return step.prompt(MENU_PROMPT, options);
+  }
+
+  /** The first message may already say it all ("I'd like a video call"), or ask for French. */
+  private firstWords(context: TurnContext, utterance: string, services: ChoiceSpec[]): MenuAnswer | null {
+    const interruption = detectInterruption(utterance);
+    if (interruption?.kind === 'language') switchLanguage(context, interruption.locale);
+    if (interruption?.kind === 'person' || interruption?.kind === 'help') return { intent: interruption.kind };
+    if (interruption) return null;
+    const understood = understandMenu({ text: utterance, value: null }, services);
+    return understood.ok ? understood.value : null;
+  }
+
+  private async routeStep(step: WaterfallStepContext<MainOptions>): Promise<DialogTurnResult> {
+    const answer: MenuAnswer = step.result;
+    switch (answer.intent) {
+      case 'book':
+        return step.beginDialog(BOOKING_DIALOG, { serviceId: answer.serviceId } satisfies BookingOptions);
+      case 'manage':
+        return step.beginDialog(MANAGE_DIALOG, {});
+      case 'person':
+        return step.beginDialog(PERSON);
+      case 'help':
+        await say(step.context, [line('help.general')]);
+        return step.replaceDialog(MENU, {} satisfies MainOptions);
+    }
+  }
+
+  private async againStep(step: WaterfallStepContext<MainOptions>): Promise<DialogTurnResult> {
+    return step.replaceDialog(MENU, { again: true } satisfies MainOptions);
+  }
+
+  /** No live handoff yet: say so truthfully and offer an online appointment straight away. */
+  private async offerStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const services = await listServices(this.deps.db, turnScope(step.context).brand.id);
+    // Services offered only online (a video call) first.
+    const online = services.filter((s) => s.modes.includes('online')).sort((a, b) => a.modes.length - b.modes.length);
+    const synonyms = new Map(serviceChoices(services).map((c) => [c.key, c.synonyms ?? []]));
+    const choices: ChoiceSpec[] = [
+      ...online.map((s) => ({
+        key: s.id,
+        title: { en: t('en', 'person.book', { service: s.names.en }), fr: t('fr', 'person.book', { service: s.names.fr }) },
+        synonyms: [s.names.en, s.names.fr, ...(synonyms.get(s.id) ?? []), ...(s === online[0] ? ['yes', 'oui', 'ok'] : [])],
+      })),
+      choice('menu', 'person.menu', ['no', 'non', 'menu']),
+    ];
+    const options: AskOptions<ChoiceSpec[]> = {
+      view: { lines: [line('person.info'), line('person.ask')], choices },
+      help: 'help.person',
+      expect: choices,
+    };
+    return step.prompt(PERSON_PROMPT, options);
+  }
+
+  private async offerAnswerStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const key: string = step.result;
+    if (key === 'menu') return step.endDialog();
+    return step.beginDialog(BOOKING_DIALOG, { serviceId: key, mode: 'online' } satisfies BookingOptions);
+  }
+
+  private async offerDoneStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    return step.endDialog(step.result);
+  }
+}
+
+/** A menu button or words for one; naming a service means booking it. */
+function understandMenu(reply: Reply, services: readonly ChoiceSpec[]): Understood<MenuAnswer> {
+  const said = choiceText(reply);
+  const picked = matchChoice(said, MENU_CHOICES);
+  if (picked?.key === 'manage' || picked?.key === 'person' || picked?.key === 'help') return { ok: true, value: { intent: picked.key } };
+  // "2" is the menu's second option, not the second service.
+  const service = /^\s*\d+\s*$/.test(said) ? undefined : matchChoice(said, services);
+  if (service) return { ok: true, value: { intent: 'book', serviceId: service.key } };
+  return picked ? { ok: true, value: { intent: 'book' } } : { ok: false };
+}
