@@ -5,22 +5,28 @@ import { IANAZone } from 'luxon';
 import type { Database } from '../models/database.ts';
 import { findBrand } from '../models/brands.repository.ts';
 import {
-  appendEntry, authenticateConversation, createWebConversation, entriesAfter, type Conversation,
+  appendEntry, authenticateConversation, createWebConversation, entriesAfter, findConversation, type Conversation, type TranscriptEntry,
 } from '../models/conversations.repository.ts';
 import { toChatActivity } from './transcript-activity.ts';
 import { TurnQueue } from './turn-queue.ts';
 import { WebChatAdapter, type TurnLogic } from './web-chat.adapter.ts';
-import { chatAuth, clientMessage, resyncRequest, typingSignal, type ChatError, type MessageAck } from './web-protocol.ts';
+import { chatAuth, clientMessage, readReceipt, resyncRequest, typingSignal, type ChatError, type MessageAck } from './web-protocol.ts';
+import type { HandoffRouter } from './handoff/handoff-router.ts';
 
 export interface WebChatDeps {
   db: Database;
   logger: Logger;
-  /** The server's own origin: the demo site and the console are served from it. */
-  publicOrigin: string;
+  /** The server's own origins (the demo site is served from it), besides each brand's sites. */
+  ownOrigins: string[];
   /** The bot: one turn. */
   bot: TurnLogic;
   /** Messages a socket may send per 10 seconds. */
   messagesPer10s?: number;
+  /**
+   * Live agents: Join links, and routing customer messages to an agent instead of the bot while
+   * one is awaited or in the chat. Without it the bot answers everything and Join links are refused.
+   */
+  handoff?: HandoffRouter | undefined;
 }
 
 /** Events over this size get a clear error; the transport itself drops frames over 4× that. */
@@ -30,6 +36,8 @@ interface SocketData {
   conversation: Conversation;
   token: string | null;
   lastSeq: number;
+  /** The appointment a Join link opened this conversation for. */
+  joinAppointmentId?: string;
 }
 
 const chatError = (socket: Socket, error: ChatError) => socket.emit('chat-error', error);
@@ -39,23 +47,54 @@ export function attachWebChat(io: Server, deps: WebChatDeps) {
   const { db, logger } = deps;
   const nsp: Namespace = io.of('/chat');
   const queue = new TurnQueue();
+  const { handoff } = deps;
+  /** A new transcript entry to the customer's sockets (and, with live agents, to the console). */
+  const publish = (conversationId: string, entry: TranscriptEntry) => {
+    if (handoff) handoff.publish(conversationId, entry);
+    else nsp.to(conversationId).emit('activity', toChatActivity(entry));
+  };
   const adapter = new WebChatAdapter(db, {
-    deliver: (conversationId, entry) => nsp.to(conversationId).emit('activity', toChatActivity(entry)),
+    deliver: publish,
     typing: (conversationId, on) => nsp.to(conversationId).emit('typing', { from: 'bot', on }),
   });
   const limiter = new RateLimiterMemory({ points: deps.messagesPer10s ?? 20, duration: 10 });
 
-  const runTurn = (conversation: Conversation, incoming: Parameters<WebChatAdapter['processIncoming']>[1]) =>
+  type Incoming = Parameters<WebChatAdapter['processIncoming']>[1];
+  /** One bot turn; the caller runs it inside the conversation's queue. */
+  const botTurn = async (conversation: Conversation, incoming: Incoming) => {
+    nsp.to(conversation.id).emit('typing', { from: 'bot', on: true });
+    try {
+      await adapter.processIncoming(conversation, incoming, deps.bot);
+    } catch (err) {
+      logger.error({ err, conversationId: conversation.id }, 'bot turn failed');
+    } finally {
+      nsp.to(conversation.id).emit('typing', { from: 'bot', on: false });
+    }
+  };
+  const runTurn = (conversation: Conversation, incoming: Incoming) => queue.run(conversation.id, () => botTurn(conversation, incoming));
+
+  /** A customer message: to the bot, unless a live agent is awaited or in the chat (decided in turn order). */
+  const runCustomerTurn = (conversation: Conversation, entry: TranscriptEntry, incoming: Incoming, value: Record<string, unknown> | undefined) =>
     queue.run(conversation.id, async () => {
-      nsp.to(conversation.id).emit('typing', { from: 'bot', on: true });
-      try {
-        await adapter.processIncoming(conversation, incoming, deps.bot);
-      } catch (err) {
-        logger.error({ err, conversationId: conversation.id }, 'bot turn failed');
-      } finally {
-        nsp.to(conversation.id).emit('typing', { from: 'bot', on: false });
+      let activity: Incoming | null = incoming;
+      if (handoff) {
+        try {
+          const route = await handoff.routeCustomerMessage(conversation, entry, value);
+          activity = route.to === 'none' ? null : route.activity ?? incoming;
+        } catch (err) {
+          logger.error({ err, conversationId: conversation.id }, 'hand-off routing failed');
+        }
       }
+      if (activity) await botTurn(conversation, activity);
     });
+
+  handoff?.bindChat({
+    toCustomer: (conversationId, event, payload) => void nsp.to(conversationId).emit(event, payload),
+    runBotTurn: async (conversationId, activity) => {
+      const conversation = await findConversation(db, conversationId);
+      if (conversation) await runTurn(conversation, activity);
+    },
+  });
 
   // CORS does not protect WebSockets: the Origin must be one of the brand's sites.
   nsp.use(async (socket, next) => {
@@ -64,13 +103,23 @@ export function attachWebChat(io: Server, deps: WebChatDeps) {
       if (!auth.success) return next(new Error('invalid_auth: the connection details are malformed.'));
       const brand = await findBrand(db, auth.data.brand);
       if (!brand) return next(new Error('unknown_brand: this chat is not configured.'));
+      // Browsers always send Origin cross-origin and on WebSockets; only a same-origin polling
+      // request or a non-browser client (which could forge it anyway) comes without one.
       const origin = socket.handshake.headers.origin;
-      if (!origin || ![deps.publicOrigin, ...brand.allowedOrigins].includes(origin)) {
+      if (origin && ![...deps.ownOrigins, ...brand.allowedOrigins].includes(origin)) {
         return next(new Error('origin_not_allowed: this site may not open this chat.'));
       }
       const timeZone = auth.data.timeZone && IANAZone.isValidZone(auth.data.timeZone) ? auth.data.timeZone : null;
       let data: SocketData;
-      if (auth.data.conversationId && auth.data.token) {
+      if (auth.data.join !== undefined) {
+        const opened = handoff
+          ? await handoff.openJoin(brand, auth.data.join, { ...auth.data, timeZone })
+          : { ok: false as const, reason: 'invalid' as const, message: 'joining an appointment is not available here.' };
+        if (!opened.ok) {
+          return next(Object.assign(new Error(`join_refused: ${opened.message}`), { data: { code: 'join_refused', reason: opened.reason } }));
+        }
+        data = { conversation: opened.conversation, token: opened.token, lastSeq: opened.lastSeq, joinAppointmentId: opened.appointmentId };
+      } else if (auth.data.conversationId && auth.data.token) {
         const conversation = await authenticateConversation(db, brand.id, auth.data.conversationId, auth.data.token);
         if (!conversation) return next(new Error('unauthorized: this conversation cannot be resumed.'));
         data = { conversation, token: auth.data.token, lastSeq: auth.data.lastSeq };
@@ -89,13 +138,22 @@ export function attachWebChat(io: Server, deps: WebChatDeps) {
   nsp.on('connection', async (socket) => {
     const data = socket.data as SocketData;
     const { conversation } = data;
-    const isNew = data.lastSeq === 0 && conversation.lastSeq === 0;
+    // A conversation opened by a Join link is not greeted by the bot: the hand-off speaks.
+    const isNew = data.lastSeq === 0 && conversation.lastSeq === 0 && !data.joinAppointmentId;
     await socket.join(conversation.id);
     socket.emit('session', { conversationId: conversation.id, token: data.token, locale: conversation.locale });
     const replay = async (afterSeq: number) => {
       for (const entry of await entriesAfter(db, conversation.id, afterSeq)) socket.emit('activity', toChatActivity(entry));
     };
     await replay(data.lastSeq);
+    if (handoff) {
+      const status = await handoff.statusFor(conversation.id).catch(() => null);
+      if (status) socket.emit('handoff', status);
+      if (data.joinAppointmentId) {
+        handoff.afterJoin(conversation.id, data.joinAppointmentId)
+          .catch((err) => logger.error({ err, conversationId: conversation.id }, 'join failed'));
+      }
+    }
     if (isNew) void runTurn(conversation, { type: 'conversationUpdate', membersAdded: [{ id: `customer:${conversation.id}`, name: 'customer' }] });
 
     socket.on('message', async (payload: unknown, ack?: (a: MessageAck) => void) => {
@@ -123,9 +181,9 @@ export function attachWebChat(io: Server, deps: WebChatDeps) {
         const { entry, duplicate } = await appendEntry(db, conversation.id, {
           sender: 'customer', text, clientId, content: value ? { value } : {},
         });
-        if (!duplicate) nsp.to(conversation.id).emit('activity', toChatActivity(entry));
+        if (!duplicate) publish(conversation.id, entry);
         reply({ ok: true, seq: entry.seq, duplicate });
-        if (!duplicate) void runTurn(conversation, { type: 'message', id: entry.id, text, ...(value ? { value } : {}) });
+        if (!duplicate) void runCustomerTurn(conversation, entry, { type: 'message', id: entry.id, text, ...(value ? { value } : {}) }, value);
       } catch (err) {
         logger.error({ err, conversationId: conversation.id }, 'chat message failed');
         const error = { code: 'internal', message: 'Your message could not be saved. Please try again.' } as const;
@@ -139,12 +197,31 @@ export function attachWebChat(io: Server, deps: WebChatDeps) {
       await replay(parsed.data.afterSeq).catch((err) => logger.error({ err }, 'resync failed'));
     });
 
-    socket.on('typing', (payload: unknown) => {
-      if (!typingSignal.safeParse(payload).success) chatError(socket, { code: 'invalid_event', message: 'typing needs { on }.' });
+    socket.on('typing', async (payload: unknown) => {
+      const parsed = typingSignal.safeParse(payload);
+      if (!parsed.success) return void chatError(socket, { code: 'invalid_event', message: 'typing needs { on }.' });
+      if (!handoff) return;
+      try {
+        await limiter.consume(`${socket.id}:typing`);
+      } catch {
+        return; // typing signals are best effort: extra ones are dropped silently
+      }
+      handoff.customerTyping(conversation.id, parsed.data.on);
+    });
+
+    socket.on('read', async (payload: unknown) => {
+      const parsed = readReceipt.safeParse(payload);
+      if (!parsed.success) return void chatError(socket, { code: 'invalid_event', message: 'read needs { seq }.' });
+      try {
+        await limiter.consume(`${socket.id}:read`);
+      } catch {
+        return void chatError(socket, { code: 'rate_limited', message: 'Too many read receipts. Please wait a few seconds.' });
+      }
+      await handoff?.customerRead(conversation.id, parsed.data.seq).catch((err) => logger.error({ err }, 'read receipt failed'));
     });
 
     socket.onAny((event: string) => {
-      if (!['message', 'resync', 'typing'].includes(event)) chatError(socket, { code: 'invalid_event', message: `Unknown event "${event}".` });
+      if (!['message', 'resync', 'typing', 'read'].includes(event)) chatError(socket, { code: 'invalid_event', message: `Unknown event "${event}".` });
     });
   });
 

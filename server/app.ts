@@ -5,6 +5,7 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { Database } from '../models/database.ts';
 import type { Config } from './config.ts';
+import type { BookingEventSink } from '../scheduling/booking-events.ts';
 import { errorHandler } from './http-errors.ts';
 import { AppError } from '../models/errors.ts';
 import { catalogueRoutes } from './routes/catalogue.routes.ts';
@@ -15,10 +16,12 @@ export interface AppDeps {
   config: Config;
   logger: Logger;
   now: () => Date;
+  /** Notifications for changes made through the API. */
+  events?: BookingEventSink | undefined;
 }
 
-/** The HTTP application: API and pages. No listening, no timers: main.ts owns the process. */
-export function createApp(deps: AppDeps): express.Express {
+/** The HTTP application: API, then the given routers (pages, webhooks…). No listening, no timers. */
+export function createApp(deps: AppDeps, routers: express.Router[] = []): express.Express {
   const { db, config, logger, now } = deps;
   const app = express();
   app.disable('x-powered-by');
@@ -41,9 +44,10 @@ export function createApp(deps: AppDeps): express.Express {
   }));
   api.use(express.json({ limit: '64kb' }));
   api.use(catalogueRoutes(db, config.DEFAULT_BRAND, now));
-  api.use(appointmentRoutes({ db, now }));
+  api.use(appointmentRoutes({ db, now, events: deps.events }));
   api.use((req, _res, next) => next(new AppError('not_found', 404, `No API route ${req.method} ${req.path}.`)));
   app.use('/api', api);
+  for (const router of routers) app.use(router);
 
   app.use(errorHandler(logger));
   return app;

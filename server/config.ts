@@ -14,6 +14,16 @@ const envSchema = z.object({
   DEFAULT_BRAND: z.string().regex(/^[a-z0-9-]{2,40}$/).default('demo'),
   SEED_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(1200),
+  // Providers: unset → every message lands in the local outbox (dev outbox page).
+  SENDGRID_API_KEY: z.string().min(10).optional(),
+  SENDGRID_FROM: z.email().optional(),
+  SENDGRID_FROM_NAME: z.string().max(100).optional(),
+  SENDGRID_WEBHOOK_PUBLIC_KEY: z.string().min(40).optional(),
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/).optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(16).optional(),
+  TWILIO_SMS_FROM: z.string().regex(/^\+[1-9]\d{6,14}$/).optional(),
+  TWILIO_WHATSAPP_FROM: z.string().regex(/^\+[1-9]\d{6,14}$/).optional(),
+  PGBOSS_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,40}$/).default('pgboss'),
   HOLD_SWEEP_SECONDS: z.coerce.number().int().positive().default(60),
 });
 
@@ -26,6 +36,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration: ${problems}`);
   }
   const c = parsed.data;
+  if (c.SENDGRID_API_KEY && !c.SENDGRID_FROM) throw new Error('Invalid configuration: SENDGRID_FROM is required with SENDGRID_API_KEY.');
+  if (c.TWILIO_ACCOUNT_SID && (!c.TWILIO_AUTH_TOKEN || !c.TWILIO_SMS_FROM)) {
+    throw new Error('Invalid configuration: TWILIO_AUTH_TOKEN and TWILIO_SMS_FROM are required with TWILIO_ACCOUNT_SID.');
+  }
   if (c.NODE_ENV === 'production' && !c.APP_SECRET) throw new Error('Invalid configuration: APP_SECRET is required in production.');
   return { ...c, PUBLIC_URL: c.PUBLIC_URL ?? `http://localhost:${c.PORT}` };
 }

@@ -1,12 +1,13 @@
-import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { openDatabase } from '../models/database.ts';
 import { migrate } from '../models/migrate.ts';
 import { sweepExpiredHolds } from '../models/appointments.repository.ts';
-import { createApp } from './app.ts';
 import { ensureDemo } from './demo-credentials.ts';
+import { appSecret } from './secrets.ts';
+import { createRendezvous } from './composition.ts';
+import { warmUpDateUnderstanding } from '../dialogs/date-understanding.ts';
 
 const config = loadConfig();
 const logger = createLogger(config.LOG_LEVEL);
@@ -17,24 +18,29 @@ const applied = await migrate(db);
 if (applied.length) logger.info({ applied }, 'migrations applied');
 
 const seed = config.SEED_DEMO === 'true' || (config.SEED_DEMO === 'auto' && !config.DATABASE_URL);
-const demoKey = seed ? await ensureDemo(db, config.DATA_DIR, [config.PUBLIC_URL]) : null;
+const demo = seed ? await ensureDemo(db, config.DATA_DIR, [new URL(config.PUBLIC_URL).origin]) : null;
+const secret = await appSecret(config.APP_SECRET, config.DATA_DIR);
 
-const app = createApp({ db, config, logger, now });
-const server = createServer(app);
+// The date recognizers take seconds to load: do it now rather than on a customer's first date.
+void Promise.resolve().then(() => warmUpDateUnderstanding()).catch((err) => logger.warn({ err }, 'date understanding warm-up failed'));
+const rendezvous = await createRendezvous({ db, config, logger, now, secret });
 // Holds expire by themselves (queries ignore them); this only keeps the table small.
 const sweeper = setInterval(() => {
   sweepExpiredHolds(db, now()).catch((err) => logger.warn({ err }, 'hold sweep failed'));
 }, config.HOLD_SWEEP_SECONDS * 1000);
 sweeper.unref();
 
-server.listen(config.PORT, config.HOST, () => {
+rendezvous.http.listen(config.PORT, config.HOST, () => {
   const url = config.PUBLIC_URL;
   const lines = [
     '',
     `Rendezvous is running (${db.kind === 'pglite' ? `embedded PGlite in ${config.DATA_DIR}` : 'PostgreSQL'})`,
-    `  API health:      ${url}/healthz`,
-    `  Services:        ${url}/api/services`,
-    ...(demoKey ? [`  Demo API key:    ${demoKey}`] : []),
+    `  Demo website (chat widget):  ${url}/`,
+    ...(config.NODE_ENV === 'production' ? [] : [`  Dev outbox (emails, SMS, codes): ${url}/dev/outbox`]),
+    `  Agent console:               ${url}/console/`,
+    `  API:                         ${url}/api/services`,
+    ...(demo?.apiKey ? [`  Demo API key:                ${demo.apiKey}`] : []),
+    ...(demo?.logins.length ? ['  Demo console logins:', ...demo.logins.map((l) => `    ${l.email.padEnd(40)} ${l.password}   ${l.role}${l.stores.length ? ` (${l.stores.join(', ')})` : ''}`)] : []),
     '',
   ];
   process.stdout.write(lines.join('\n') + '\n');
@@ -43,7 +49,7 @@ server.listen(config.PORT, config.HOST, () => {
 async function shutdown(signal: string) {
   logger.info({ signal }, 'shutting down');
   clearInterval(sweeper);
-  server.close();
+  await rendezvous.close();
   await db.close();
   process.exit(0);
 }

@@ -36,7 +36,7 @@ describe('web chat channel over socket.io', () => {
     await seedDemo(db, { allowedOrigins: ['https://brand.example'] });
     http = createServer();
     io = new Server(http, socketServerOptions);
-    chat = attachWebChat(io, { db, logger: pino({ level: 'silent' }), publicOrigin: ORIGIN, bot: echoBot, messagesPer10s: 30 });
+    chat = attachWebChat(io, { db, logger: pino({ level: 'silent' }), ownOrigins: [ORIGIN], bot: echoBot, messagesPer10s: 30 });
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/chat`;
   });

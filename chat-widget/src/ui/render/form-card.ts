@@ -61,6 +61,8 @@ export function renderFormCard(content: FormContent, ctx: RenderContext): HTMLEl
     }
     const values = Object.fromEntries(bound.map(({ field, input }) => [field.name, normalizeValue(field, input.value)]));
     ctx.send({ text: formSummary(content, values), value: { action: 'form', form: content.form, values } });
+    // A one-time code does not stay on screen once sent.
+    for (const { field, input } of bound) if (field.type === 'code') input.value = '';
   });
 
   form.appendChild(el('button', { type: 'submit', class: 'rdv-primary' }, content.submitLabel));

@@ -1,0 +1,28 @@
+import type { Database } from '../models/database.ts';
+import type { Config } from '../server/config.ts';
+import { localTransports, type Transports } from './message-sender.ts';
+import { sendgridTransport } from './sendgrid.transport.ts';
+import { twilioTransport } from './twilio.transport.ts';
+
+/** The transport per channel: a configured provider, else the local outbox. */
+export function transportsFromConfig(config: Config, db: Database, now: () => Date): Transports {
+  const transports = localTransports(db, now);
+  if (config.SENDGRID_API_KEY && config.SENDGRID_FROM) {
+    transports.email = sendgridTransport({
+      apiKey: config.SENDGRID_API_KEY,
+      from: { email: config.SENDGRID_FROM, ...(config.SENDGRID_FROM_NAME ? { name: config.SENDGRID_FROM_NAME } : {}) },
+    });
+  }
+  if (config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && config.TWILIO_SMS_FROM) {
+    const twilio = twilioTransport({
+      accountSid: config.TWILIO_ACCOUNT_SID,
+      authToken: config.TWILIO_AUTH_TOKEN,
+      smsFrom: config.TWILIO_SMS_FROM,
+      ...(config.TWILIO_WHATSAPP_FROM ? { whatsappFrom: config.TWILIO_WHATSAPP_FROM } : {}),
+      statusCallbackUrl: `${config.PUBLIC_URL}/webhooks/twilio/status`,
+    });
+    transports.sms = twilio;
+    transports.whatsapp = twilio;
+  }
+  return transports;
+}

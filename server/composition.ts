@@ -1,0 +1,107 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import type { Logger } from 'pino';
+import type { Database } from '../models/database.ts';
+import type { Config } from './config.ts';
+import { createApp } from './app.ts';
+import { attachWebChat, socketServerOptions } from '../bot/web-chat.socket.ts';
+import { ConcurrencySafeConversationState, PostgresStorage } from '../bot/dialog-state.storage.ts';
+import { RendezvousBot } from '../bot/rendezvous-bot.ts';
+import { createOtpService } from '../notifications/otp.ts';
+import { createSignedLinks } from '../notifications/signed-links.ts';
+import { createDeliveryQueue, type DeliveryQueue } from '../notifications/delivery-queue.ts';
+import { createDeliveryWorkers } from '../notifications/delivery-worker.ts';
+import { createNotificationSink } from '../notifications/notification-sink.ts';
+import { transportsFromConfig } from '../notifications/transports-from-config.ts';
+import { queuedTransport } from '../notifications/queued.transport.ts';
+import { siteRoutes } from './routes/site.routes.ts';
+import { consoleRoutes } from './routes/console.routes.ts';
+import { devOutboxRoutes } from './routes/dev-outbox.routes.ts';
+import { appointmentPageRoutes } from './routes/appointment-pages.routes.ts';
+import { providerWebhookRoutes } from './routes/provider-webhooks.routes.ts';
+
+export interface RendezvousDeps {
+  db: Database;
+  config: Config;
+  logger: Logger;
+  now: () => Date;
+  secret: string;
+  /** Run pg-boss workers and the reminder dispatcher (tests drive the queue themselves). */
+  startWorkers?: boolean;
+}
+
+export interface Rendezvous {
+  http: HttpServer;
+  io: Server;
+  queue: DeliveryQueue;
+  /** Waits for running bot turns, stops the queue, closes sockets and HTTP (not the database). */
+  close(): Promise<void>;
+}
+
+/** The server's origin; on a local machine localhost and 127.0.0.1 are the same server. */
+export function ownOrigins(publicUrl: string): string[] {
+  const url = new URL(publicUrl);
+  const local = ['localhost', '127.0.0.1'];
+  if (!local.includes(url.hostname)) return [url.origin];
+  return local.map((host) => `${url.protocol}//${host}${url.port ? `:${url.port}` : ''}`);
+}
+
+/** A key for one purpose, derived from the app secret, so no two uses share a key. */
+const derivedKey = (secret: string, purpose: string) => createHmac('sha256', secret).update(purpose).digest('base64url');
+
+/** The composition root: every service built once, wired, and handed to HTTP and sockets. */
+export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous> {
+  const { db, config, logger, now, secret } = deps;
+  const links = createSignedLinks({ baseUrl: config.PUBLIC_URL, secret: derivedKey(secret, 'links'), now });
+
+  const queue = await createDeliveryQueue({
+    db, now, schema: config.PGBOSS_SCHEMA,
+    onError: (err, context) => logger.warn({ err, ...context }, 'notification job failed'),
+  });
+  const workers = createDeliveryWorkers({ db, links, queue, now, transports: transportsFromConfig(config, db, now) });
+  if (deps.startWorkers !== false) await queue.start(workers);
+  const events = createNotificationSink({ links, queue, now });
+  const otp = createOtpService({
+    db, now, secret: derivedKey(secret, 'otp'),
+    transport: queuedTransport({ db, queue, sender: workers.sender, now }),
+  });
+
+  const app = createApp({ db, config, logger, now, events }, [
+    siteRoutes(),
+    appointmentPageRoutes({ db, now, links, events, formKey: derivedKey(secret, 'appointment-page-forms') }),
+    providerWebhookRoutes({
+      db, now, publicUrl: config.PUBLIC_URL,
+      ...(config.TWILIO_AUTH_TOKEN ? { twilioAuthToken: config.TWILIO_AUTH_TOKEN } : {}),
+      ...(config.SENDGRID_WEBHOOK_PUBLIC_KEY ? { sendgridVerificationKey: config.SENDGRID_WEBHOOK_PUBLIC_KEY } : {}),
+    }),
+    consoleRoutes({ db, now, config, events }),
+    // The dev outbox shows codes in clear: never in production.
+    ...(config.NODE_ENV === 'production' ? [] : [devOutboxRoutes(db)]),
+  ]);
+  const http = createServer(app);
+  const io = new Server(http, socketServerOptions);
+
+  const bot = new RendezvousBot({
+    conversationState: new ConcurrencySafeConversationState(new PostgresStorage(db)),
+    deps: { db, now, otp, links, events },
+  });
+  const chat = attachWebChat(io, {
+    db,
+    logger,
+    ownOrigins: ownOrigins(config.PUBLIC_URL),
+    bot: (context) => bot.run(context),
+  });
+
+  return {
+    http,
+    io,
+    queue,
+    async close() {
+      await chat.queue.drain();
+      await io.close();
+      if (http.listening) await new Promise<void>((resolve) => http.close(() => resolve()));
+      await queue.stop();
+    },
+  };
+}
