@@ -6,6 +6,15 @@ import { z } from 'zod';
  *
  * Connect with `io(url + '/chat', { auth: ChatAuth })`. The server answers `session` (keep the
  * token: it is the only key to the conversation), then replays every activity after `lastSeq`.
+ *
+ * Joining an appointment (the Join link of a confirmation lands on `/?join=<token>`): connect once
+ * with `auth.join = <token>` (plus the saved conversationId/token, if any). The server opens the
+ * appointment's conversation — the one it was booked in, with its earlier transcript — and answers
+ * `session` with a token for this device: keep it, and reconnect later WITHOUT `join` (a join
+ * resent on every reconnection would ask for the advisor again after they left). A join link that
+ * is stale is refused at the handshake with an error whose message starts with `join_refused:`
+ * (and `data: { code: 'join_refused', reason: 'invalid' | 'cancelled' | 'moved' }`): drop the
+ * token and connect normally.
  */
 
 export const chatAuth = z.object({
@@ -17,6 +26,8 @@ export const chatAuth = z.object({
   lastSeq: z.number().int().min(0).default(0),
   locale: z.enum(['en', 'fr']).optional(),
   timeZone: z.string().max(64).optional(),
+  /** A Join link's token: opens the appointment's conversation and, in its window, calls its advisor. */
+  join: z.string().max(600).optional(),
 });
 export type ChatAuth = z.input<typeof chatAuth>;
 
@@ -35,6 +46,10 @@ export const resyncRequest = z.object({ afterSeq: z.number().int().min(0) });
 
 /** Client → server "typing": the customer is typing (shown to a live agent). */
 export const typingSignal = z.object({ on: z.boolean() });
+
+/** Client → server "read": the customer has seen the transcript up to `seq` (shown to a live agent). */
+export const readReceipt = z.object({ seq: z.number().int().min(0) });
+export type ReadReceipt = z.input<typeof readReceipt>;
 
 export interface SuggestedAction {
   title: string;
@@ -110,6 +125,31 @@ export interface ChatSession {
 export interface TypingEvent {
   from: 'bot' | 'agent';
   on: boolean;
+}
+
+/** Server → client "read": the live agent has read the transcript up to `seq`. */
+export interface ReadEvent {
+  by: 'agent';
+  seq: number;
+}
+
+/**
+ * Server → client "handoff": who the customer is talking to, sent on connection when a live agent
+ * is involved and whenever it changes. `bot` again once the agent has left.
+ */
+export interface HandoffStatusEvent {
+  state: 'bot' | 'waiting' | 'attached';
+  /** The agent in the chat (attached). */
+  agent?: { name: string };
+  /** Place in the queue of a "talk to a person" request (waiting, no appointment). */
+  position?: number;
+  /** The video link of an online appointment. */
+  meetingUrl?: string;
+}
+
+/** Server → client "queue": the customer's new place in line (also said in the transcript). */
+export interface QueueEvent {
+  position: number;
 }
 
 /** Server → client "chat-error": a bad event was refused; the connection stays usable. */

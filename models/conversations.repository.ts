@@ -32,6 +32,7 @@ const COLUMNS = `id, brand_id AS "brandId", channel, external_id AS "externalId"
 const ENTRY_COLUMNS = `seq, id, sender, sender_name AS "senderName", text, content, client_id AS "clientId", created_at AS "createdAt"`;
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest();
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A new web conversation and its secret token (256 random bits; only its hash is stored). */
 export async function createWebConversation(
@@ -45,18 +46,38 @@ export async function createWebConversation(
   return { conversation: row!, token };
 }
 
-/** The conversation if the token is its own (constant-time comparison), else null. */
+/**
+ * The conversation if the token opens it: its own token (constant-time comparison) or a device
+ * token issued later (conversation_tokens, e.g. by a Join link on another device); else null.
+ */
 export async function authenticateConversation(db: Queryable, brandId: string, id: string, token: string): Promise<Conversation | null> {
-  const [row] = await db.query<Conversation & { tokenHash: string | null }>(
-    `SELECT ${COLUMNS}, token_hash AS "tokenHash" FROM conversations WHERE id = $1 AND brand_id = $2`,
-    [id, brandId],
-  );
-  if (!row?.tokenHash) return null;
-  const expected = Buffer.from(row.tokenHash, 'hex');
+  if (!UUID.test(id)) return null;
   const given = hashToken(token);
+  const [row] = await db.query<Conversation & { tokenHash: string | null; device: boolean }>(
+    `SELECT ${COLUMNS}, token_hash AS "tokenHash",
+       EXISTS (SELECT 1 FROM conversation_tokens t WHERE t.conversation_id = c.id AND t.token_hash = $3) AS device
+     FROM conversations c WHERE id = $1 AND brand_id = $2`,
+    [id, brandId, given.toString('hex')],
+  );
+  if (!row) return null;
+  const { tokenHash, device, ...conversation } = row;
+  if (device) return conversation;
+  if (!tokenHash) return null;
+  const expected = Buffer.from(tokenHash, 'hex');
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
-  const { tokenHash: _hash, ...conversation } = row;
   return conversation;
+}
+
+/**
+ * A further token to the conversation (256 random bits; only its hash is stored), so another
+ * device can open it without the first device's token. `label` says why (e.g. "join:<appointment>").
+ */
+export async function createConversationToken(db: Queryable, conversationId: string, label: string): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  await db.query('INSERT INTO conversation_tokens (conversation_id, token_hash, label) VALUES ($1, $2, $3)', [
+    conversationId, hashToken(token).toString('hex'), label.slice(0, 200),
+  ]);
+  return token;
 }
 
 export async function findConversation(db: Queryable, id: string): Promise<Conversation | null> {
