@@ -4,6 +4,8 @@ import {
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
 import { IANAZone } from 'luxon';
 import { findBrand } from '../models/brands.repository.ts';
+import { findAppointment } from '../models/appointments.repository.ts';
+import { APPOINTMENT, type AppointmentContent } from './web-protocol.ts';
 import type { Locale } from '../models/catalogue.repository.ts';
 import { MAIN_DIALOG, MainDialog, type MainOptions } from '../dialogs/main.dialog.ts';
 import { t } from '../dialogs/messages.ts';
@@ -63,10 +65,18 @@ export class RendezvousBot {
     const activity = context.activity;
     const joined = activity.type === ActivityTypes.ConversationUpdate
       && (activity.membersAdded ?? []).some((m) => m.id !== activity.recipient?.id);
-    if (activity.type !== ActivityTypes.Message && !joined) return;
-    setTurnScope(context, await this.scope(context));
+    const handoffEvent = activity.type === ActivityTypes.Event && activity.name?.startsWith('handoff.');
+    if (activity.type !== ActivityTypes.Message && !joined && !handoffEvent) return;
+    const scope = await this.scope(context);
+    setTurnScope(context, scope);
     const dc = await this.dialogs.createContext(context);
-    if (activity.type === ActivityTypes.Message) {
+    if (handoffEvent) {
+      // The live agent is gone: whatever the bot was asking before is stale.
+      await dc.cancelAllDialogs();
+      if (activity.name === 'handoff.reschedule') await this.offerReschedule(context, scope, activity.value);
+      else await context.sendActivity(t(scope.locale, 'handoff.back'));
+      await dc.beginDialog(MAIN_DIALOG, { again: true } satisfies MainOptions);
+    } else if (activity.type === ActivityTypes.Message) {
       const result = await dc.continueDialog();
       if (result.status === DialogTurnStatus.empty) {
         await dc.beginDialog(MAIN_DIALOG, { greet: true, utterance: activity.text ?? '' } satisfies MainOptions);
@@ -75,6 +85,26 @@ export class RendezvousBot {
       await dc.beginDialog(MAIN_DIALOG, { greet: true } satisfies MainOptions);
     }
     await this.conversationState.saveChanges(context);
+  }
+
+  /** After a failed handoff: the appointment's own reschedule page, reached by its signed link. */
+  private async offerReschedule(context: TurnContext, scope: TurnScope, value: unknown): Promise<void> {
+    const id = (value as { appointmentId?: unknown } | null)?.appointmentId;
+    const appointment = typeof id === 'string' ? await findAppointment(this.deps.db, scope.brand.id, id) : null;
+    if (!appointment || appointment.state === 'cancelled') return;
+    await context.sendActivity({
+      type: ActivityTypes.Message,
+      text: t(scope.locale, 'handoff.reschedule'),
+      attachments: [{
+        contentType: APPOINTMENT,
+        content: {
+          title: t(scope.locale, 'handoff.reschedule.link'),
+          status: appointment.state,
+          lines: [],
+          links: [{ label: t(scope.locale, 'handoff.reschedule.link'), url: this.deps.links.url('reschedule', appointment) }],
+        } satisfies AppointmentContent,
+      }],
+    });
   }
 
   private async scope(context: TurnContext): Promise<TurnScope> {

@@ -47,7 +47,9 @@ export class MainDialog extends InterruptibleDialog<MainOptions> {
   constructor(private readonly deps: DialogDeps) {
     super(MAIN_DIALOG);
     this.addDialog(new WaterfallDialog<MainOptions>(MENU, [this.menuStep.bind(this), this.routeStep.bind(this), this.againStep.bind(this)]));
-    this.addDialog(new WaterfallDialog(PERSON, [this.offerStep.bind(this), this.offerAnswerStep.bind(this), this.offerDoneStep.bind(this)]));
+    this.addDialog(new WaterfallDialog(PERSON, [
+      this.queueStep.bind(this), this.offerStep.bind(this), this.offerAnswerStep.bind(this), this.offerDoneStep.bind(this),
+    ]));
     this.addDialog(new AskPrompt<MenuAnswer, ChoiceSpec[]>(MENU_PROMPT, (reply, services) => understandMenu(reply, services)));
     this.addDialog(choicePrompt(PERSON_PROMPT));
     this.addDialog(new BookingDialog(deps));
@@ -111,7 +113,14 @@ export class MainDialog extends InterruptibleDialog<MainOptions> {
     return step.replaceDialog(MENU, { again: true } satisfies MainOptions);
   }
 
-  /** No live handoff yet: say so truthfully and offer an online appointment straight away. */
+  /** With advisors online, the customer takes a place in their queue (the router tells them where). */
+  private async queueStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const answer = await this.deps.person?.requestPerson(turnScope(step.context).conversationId);
+    if (answer?.status === 'queued') return step.endDialog();
+    return step.next();
+  }
+
+  /** Nobody free to chat: say so truthfully and offer an online appointment straight away. */
   private async offerStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const services = await listServices(this.deps.db, turnScope(step.context).brand.id);
     // Services offered only online (a video call) first.

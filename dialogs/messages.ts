@@ -45,7 +45,10 @@ const catalogue = {
   'help.confirm': ['Please answer yes or no.', 'Répondez par oui ou par non.'],
   'help.person': ['Choose a service to book a call with an advisor, or go back to the menu.', 'Choisissez un service pour réserver un appel avec un conseiller, ou revenez au menu.'],
 
-  'person.info': ["Our advisors meet customers by appointment, so I can't connect you with someone live right now. But I can book you a video call with an advisor straight away: it only takes a minute.", "Nos conseillers reçoivent sur rendez-vous : je ne peux donc pas vous mettre en relation avec quelqu'un tout de suite. Mais je peux vous réserver dès maintenant un appel vidéo avec un conseiller, cela ne prend qu'une minute."],
+  'person.info': ["No advisor is free to chat right now. But I can book you a video call with an advisor straight away: it only takes a minute.", "Aucun conseiller n'est disponible pour discuter en ce moment. Mais je peux vous réserver dès maintenant un appel vidéo avec un conseiller, cela ne prend qu'une minute."],
+  'handoff.back': ["I'm back with you. Is there anything else I can do for you?", 'Je suis de retour. Puis-je faire autre chose pour vous ?'],
+  'handoff.reschedule': ['You can pick a new time for your appointment here:', 'Vous pouvez choisir un nouvel horaire pour votre rendez-vous ici :'],
+  'handoff.reschedule.link': ['Pick a new time', 'Choisir un nouvel horaire'],
   'person.ask': ['Would you like to book one?', 'Souhaitez-vous en réserver un ?'],
   'person.book': ['Book: {service}', 'Réserver : {service}'],
   'person.menu': ['Back to the menu', 'Retour au menu'],

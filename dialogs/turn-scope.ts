@@ -5,6 +5,7 @@ import type { Locale } from '../models/catalogue.repository.ts';
 import type { OtpService } from '../notifications/otp.ts';
 import type { SignedLinks } from '../notifications/signed-links.ts';
 import type { BookingEventSink } from '../scheduling/booking-events.ts';
+import type { PersonRequester } from '../bot/handoff/handoff-router.ts';
 
 /** What the dialogs need from the outside world; the clock is injected so tests choose the date. */
 export interface DialogDeps {
@@ -14,6 +15,8 @@ export interface DialogDeps {
   links: SignedLinks;
   /** Told of every booking, move and cancellation made in the chat (confirmation messages, reminders). */
   events?: BookingEventSink | undefined;
+  /** Live agents: a customer asking for a person joins their queue when someone is online. */
+  person?: PersonRequester | undefined;
 }
 
 /** What a conversation remembers besides its dialog stack (stored with it, JSON only). */

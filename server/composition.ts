@@ -8,6 +8,7 @@ import { createApp } from './app.ts';
 import { attachWebChat, socketServerOptions } from '../bot/web-chat.socket.ts';
 import { ConcurrencySafeConversationState, PostgresStorage } from '../bot/dialog-state.storage.ts';
 import { RendezvousBot } from '../bot/rendezvous-bot.ts';
+import { HandoffRouter, attachConsoleSocket } from '../bot/handoff/index.ts';
 import { createOtpService } from '../notifications/otp.ts';
 import { createSignedLinks } from '../notifications/signed-links.ts';
 import { createDeliveryQueue, type DeliveryQueue } from '../notifications/delivery-queue.ts';
@@ -67,6 +68,9 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     transport: queuedTransport({ db, queue, sender: workers.sender, now }),
   });
 
+  const handoff = new HandoffRouter({
+    db, logger, now, links, videoMeetingBaseUrl: config.VIDEO_MEETING_BASE_URL, graceMs: config.HANDOFF_GRACE_SECONDS * 1000,
+  });
   const app = createApp({ db, config, logger, now, events }, [
     siteRoutes(),
     appointmentPageRoutes({ db, now, links, events, formKey: derivedKey(secret, 'appointment-page-forms') }),
@@ -75,7 +79,7 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
       ...(config.TWILIO_AUTH_TOKEN ? { twilioAuthToken: config.TWILIO_AUTH_TOKEN } : {}),
       ...(config.SENDGRID_WEBHOOK_PUBLIC_KEY ? { sendgridVerificationKey: config.SENDGRID_WEBHOOK_PUBLIC_KEY } : {}),
     }),
-    consoleRoutes({ db, now, config, events }),
+    consoleRoutes({ db, now, config, events, onChange: handoff.consoleNotifier.appointmentChanged }),
     // The dev outbox shows codes in clear: never in production.
     ...(config.NODE_ENV === 'production' ? [] : [devOutboxRoutes(db)]),
   ]);
@@ -84,13 +88,16 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
 
   const bot = new RendezvousBot({
     conversationState: new ConcurrencySafeConversationState(new PostgresStorage(db)),
-    deps: { db, now, otp, links, events },
+    deps: { db, now, otp, links, events, person: handoff },
+    logger,
   });
+  attachConsoleSocket(io, { db, logger, now, publicUrl: config.PUBLIC_URL, handoff });
   const chat = attachWebChat(io, {
     db,
     logger,
     ownOrigins: ownOrigins(config.PUBLIC_URL),
     bot: (context) => bot.run(context),
+    handoff,
   });
 
   return {
@@ -98,6 +105,7 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     io,
     queue,
     async close() {
+      handoff.close();
       await chat.queue.drain();
       await io.close();
       if (http.listening) await new Promise<void>((resolve) => http.close(() => resolve()));

@@ -28,7 +28,7 @@ const STEPS: { step: string; reach: Row[]; help: string; french: string }[] = [
 ];
 
 const MENU = 'What would you like to do?';
-const PERSON = 'Our advisors meet customers by appointment';
+const PERSON = 'No advisor is free to chat right now';
 
 describe.each(STEPS)('at the $step step', ({ step, reach, help, french }) => {
   test('"help" explains this step, then asks the same question again', async () => {

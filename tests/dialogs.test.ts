@@ -246,18 +246,18 @@ test('free text at a button step is understood, or answered with the options lis
   ]);
 });
 
-test('"Talk to a person": advisors meet by appointment; a video call is offered and booked', async () => {
+test('"Talk to a person" with nobody online: a video call is offered and booked', async () => {
   const c = chat();
   const offer = await transcript(c, [
     ['hi', 'What would you like to do?'],
-    [{ click: 'Talk to a person' }, 'Our advisors meet customers by appointment'],
+    [{ click: 'Talk to a person' }, 'No advisor is free to chat right now'],
   ]);
   expect(offer.actions).toEqual(['Book: Video advice', 'Book: Kitchen design consultation', 'Back to the menu']);
   // The service and the way to meet are chosen: straight to the time.
   await transcript(c, [
     [{ click: 'Book: Kitchen design consultation' }, 'When would you like your appointment?'],
     ['start over', "OK, let's start over."],
-    ['I want to talk to someone', 'Our advisors meet customers by appointment'],
+    ['I want to talk to someone', 'No advisor is free to chat right now'],
     [{ click: 'Back to the menu' }, 'Is there anything else I can do for you?'],
   ]);
 });

@@ -24,6 +24,8 @@ export interface ConnectorOptions {
   origin: string;
   brand: string;
   timeZone: string | undefined;
+  /** A Join link's token (from `?join=`): sent with the first handshake only. */
+  joinToken?: string | undefined;
   /** Injected by tests; socket.io's client otherwise. */
   connectSocket?: typeof io;
 }
@@ -42,6 +44,7 @@ export function createConnector(store: WidgetStore, options: ConnectorOptions): 
   let typingTimer: ReturnType<typeof setTimeout> | undefined;
   let failedAttempts = 0;
   let typingSent = false;
+  let joinToken = options.joinToken;
 
   // A function, so every reconnection attempt sends the session and sequence number held at that moment.
   const auth = (cb: (data: ChatAuth) => void) => {
@@ -52,6 +55,7 @@ export function createConnector(store: WidgetStore, options: ConnectorOptions): 
       lastSeq: lastSeq(state),
       locale: state.locale,
       ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+      ...(joinToken ? { join: joinToken } : {}),
     });
   };
 
@@ -70,6 +74,8 @@ export function createConnector(store: WidgetStore, options: ConnectorOptions): 
   }
 
   function onSession(session: ChatSession) {
+    // Joined once: resent on a reconnection, it would call the advisor again after they left.
+    joinToken = undefined;
     const state = store.getState();
     const switched = state.session !== null && state.session.conversationId !== session.conversationId;
     store.setState({
@@ -99,6 +105,13 @@ export function createConnector(store: WidgetStore, options: ConnectorOptions): 
       return;
     }
     const code = error.message.split(':')[0] ?? '';
+    if (code === 'join_refused') {
+      // A stale Join link (the appointment moved or was cancelled): open the chat without it.
+      joinToken = undefined;
+      store.setState((s) => ({ notices: [...s.notices, { id: nextNoticeId(), code: 'join_refused' }] }));
+      socket?.connect();
+      return;
+    }
     if (code === 'unauthorized' && store.getState().session) {
       // The saved conversation cannot be resumed (expired, or its token revoked): start a new one.
       store.setState({ session: null, activities: [], pending: [], notices: [{ id: nextNoticeId(), code: 'expired' }] });
@@ -128,7 +141,11 @@ export function createConnector(store: WidgetStore, options: ConnectorOptions): 
     });
     s.on('connect_error', onConnectError);
     s.on('session', onSession);
-    s.on('activity', (activity: ChatActivity) => store.setState((state) => mergeActivities(state, [activity])));
+    s.on('activity', (activity: ChatActivity) => {
+      store.setState((state) => mergeActivities(state, [activity]));
+      // The advisor sees that the customer has read them.
+      if (activity.from === 'agent' && store.getState().open) s.emit('read', { seq: activity.seq });
+    });
     s.on('typing', onTyping);
     s.on('chat-error', onChatError);
     return s;

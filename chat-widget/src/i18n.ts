@@ -85,6 +85,7 @@ const en: Labels = {
     rate_limited: 'You are sending messages too quickly. Please wait a moment.',
     unauthorized: 'This action is not allowed in this conversation.',
     expired: 'Your previous conversation has expired, so a new one was started.',
+    join_refused: 'This Join link is no longer valid: the appointment was moved or cancelled. Use the link in your latest message.',
     internal: 'Something went wrong on our side. Please try again.',
   },
 };
@@ -131,6 +132,7 @@ const fr: Labels = {
     rate_limited: 'Vous envoyez des messages trop vite. Patientez un instant.',
     unauthorized: 'Cette action n’est pas autorisée dans cette conversation.',
     expired: 'Votre conversation précédente a expiré ; une nouvelle a commencé.',
+    join_refused: 'Ce lien pour rejoindre n’est plus valable : le rendez-vous a été déplacé ou annulé. Utilisez le lien de votre dernier message.',
     internal: 'Un problème est survenu de notre côté. Veuillez réessayer.',
   },
 };

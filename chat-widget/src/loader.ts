@@ -58,9 +58,12 @@ function start() {
       session: safeStorage(() => window.sessionStorage),
     });
     const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    const connector = createConnector(store, { origin: config.origin, brand: config.brand, timeZone });
+    const joinToken = takeJoinToken();
+    const connector = createConnector(store, { origin: config.origin, brand: config.brand, timeZone, joinToken });
     view = mountWidget(store, connector, { origin: config.origin, title: config.title, timeZone });
     for (const command of queue.splice(0)) run(command);
+    // Arriving from a Join link: straight into the conversation.
+    if (joinToken) api.open();
   };
   // CSP-friendly calls to action: <a href="#book" data-rendezvous-open> needs no inline script.
   document.addEventListener('click', (event) => {
@@ -72,6 +75,17 @@ function start() {
   // An async script may run before the body exists.
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', ready, { once: true });
   else ready();
+}
+
+/** The Join link lands on `?join=<token>`: read it once and take it out of the address bar and history. */
+function takeJoinToken(): string | undefined {
+  const url = new URL(window.location.href);
+  const token = url.searchParams.get('join') ?? undefined;
+  if (token) {
+    url.searchParams.delete('join');
+    window.history.replaceState(window.history.state, '', url.toString());
+  }
+  return token;
 }
 
 start();

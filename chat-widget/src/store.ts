@@ -22,8 +22,8 @@ export interface PendingMessage {
 /** An inline, dismissible error line. */
 export interface Notice {
   id: number;
-  /** A refused event, or 'expired': the saved conversation could not be resumed. */
-  code: ChatError['code'] | 'expired';
+  /** A refused event; 'expired': the saved conversation could not be resumed; 'join_refused': a stale Join link. */
+  code: ChatError['code'] | 'expired' | 'join_refused';
 }
 
 export interface WidgetState {
