@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Queryable, Tx } from './database.ts';
 import type { Mode } from './catalogue.repository.ts';
 
@@ -98,11 +99,13 @@ export interface NewAppointment extends Placement {
   idempotencyKey: string | null;
 }
 
+const INSERT_APPOINTMENT_COLUMNS = `brand_id, service_id, mode, store_id, home_address, home_latitude, home_longitude,
+  staff_id, customer_id, start_at, end_at, customer_time_zone, state, status_id, notes, channel,
+  conversation_id, idempotency_key, created_at, updated_at`;
+
 export async function insertAppointment(tx: Tx, a: NewAppointment, now: Date): Promise<Appointment> {
   const [row] = await tx.query<Appointment>(
-    `INSERT INTO appointments (brand_id, service_id, mode, store_id, home_address, home_latitude, home_longitude,
-       staff_id, customer_id, start_at, end_at, customer_time_zone, state, status_id, notes, channel,
-       conversation_id, idempotency_key, created_at, updated_at)
+    `INSERT INTO appointments (${INSERT_APPOINTMENT_COLUMNS})
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$19)
      RETURNING ${APPOINTMENT_COLUMNS}`,
     [a.brandId, a.serviceId, a.mode, a.storeId, a.homeAddress, a.homeLatitude, a.homeLongitude, a.staffId,
@@ -110,6 +113,43 @@ export async function insertAppointment(tx: Tx, a: NewAppointment, now: Date): P
       a.conversationId, a.idempotencyKey, now],
   );
   return row!;
+}
+
+/** The time a claim blocks, buffers included. */
+export type Blocked = [from: Date, to: Date];
+
+/**
+ * Books in one statement: the claim, then the appointment (its id chosen here so the claim can go
+ * first) and its first history entry, only if the claim went in. A claim overlapping another of
+ * the staff member's is skipped by ON CONFLICT DO NOTHING, which honours the exclusion constraint
+ * and waits on concurrent claims like a plain insert: a taken time answers null without aborting
+ * the transaction, so no savepoint is needed.
+ */
+export async function insertClaimedAppointment(
+  tx: Tx,
+  a: NewAppointment,
+  [from, to]: Blocked,
+  first: Pick<StatusChange, 'actor' | 'reason' | 'at'>,
+  now: Date,
+): Promise<Appointment | null> {
+  const [row] = await tx.query<Appointment>(
+    `WITH claim AS (
+       INSERT INTO slot_claims (staff_id, blocked_from, blocked_to, appointment_id) VALUES ($8, $20, $21, $22)
+       ON CONFLICT DO NOTHING RETURNING appointment_id
+     ), booked AS (
+       INSERT INTO appointments (id, ${INSERT_APPOINTMENT_COLUMNS})
+       SELECT appointment_id, $1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$19 FROM claim
+       RETURNING ${APPOINTMENT_COLUMNS}
+     ), history AS (
+       INSERT INTO appointment_status_history (appointment_id, from_state, to_state, from_status_id, to_status_id, actor, reason, at)
+       SELECT id, NULL, state, NULL, "statusId", $23, $24, $25 FROM booked
+     )
+     SELECT * FROM booked`,
+    [a.brandId, a.serviceId, a.mode, a.storeId, a.homeAddress, a.homeLatitude, a.homeLongitude, a.staffId,
+      a.customerId, a.startAt, a.endAt, a.customerTimeZone, a.state, a.statusId, a.notes, a.channel,
+      a.conversationId, a.idempotencyKey, now, from, to, randomUUID(), first.actor, first.reason, first.at],
+  );
+  return row ?? null;
 }
 
 export async function updateAppointment(
@@ -143,6 +183,24 @@ export async function insertHold(tx: Tx, brandId: string, p: Placement, expiresA
       p.startAt, p.endAt, expiresAt, now],
   );
   return row!;
+}
+
+/** A hold with its claim in one statement; null when the staff member's time is taken (see insertClaimedAppointment). */
+export async function insertClaimedHold(
+  tx: Tx, brandId: string, p: Placement, [from, to]: Blocked, expiresAt: Date, now: Date,
+): Promise<Hold | null> {
+  const [row] = await tx.query<Hold>(
+    `WITH claim AS (
+       INSERT INTO slot_claims (staff_id, blocked_from, blocked_to, hold_id) VALUES ($8, $13, $14, $15)
+       ON CONFLICT DO NOTHING RETURNING hold_id
+     )
+     INSERT INTO holds (id, brand_id, service_id, mode, store_id, home_address, home_latitude, home_longitude,
+       staff_id, start_at, end_at, expires_at, created_at)
+     SELECT hold_id, $1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12 FROM claim RETURNING ${HOLD_COLUMNS}`,
+    [brandId, p.serviceId, p.mode, p.storeId, p.homeAddress, p.homeLatitude, p.homeLongitude, p.staffId,
+      p.startAt, p.endAt, expiresAt, now, from, to, randomUUID()],
+  );
+  return row ?? null;
 }
 
 export async function lockHold(tx: Tx, brandId: string, id: string): Promise<Hold | null> {
@@ -204,7 +262,7 @@ export async function statusHistory(db: Queryable, appointmentId: string): Promi
   return db.query<StatusChange>(
     `SELECT id::text, from_state AS "fromState", to_state AS "toState", from_status_id AS "fromStatusId",
             to_status_id AS "toStatusId", actor, reason, at
-     FROM appointment_status_history WHERE appointment_id = $1 ORDER BY at DESC, id DESC`,
+     FROM appointment_status_history WHERE appointment_id = $1 ORDER BY at DESC, appointment_status_history.id DESC`,
     [appointmentId],
   );
 }

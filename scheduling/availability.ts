@@ -1,7 +1,9 @@
 import type { Queryable } from '../models/database.ts';
 import type { Brand } from '../models/brands.repository.ts';
-import { storesByIds, type Mode, type Service, type Store } from '../models/catalogue.repository.ts';
-import { busyTimes, specialDays, staffForService, staffHours, storeHours } from '../models/staff.repository.ts';
+import type { Mode, Service, Store } from '../models/catalogue.repository.ts';
+import {
+  busyTimes, serviceSchedule, type BusyRow, type BusyWindow, type ServiceSchedule, type StaffHoursRow, type StaffReach,
+} from '../models/staff.repository.ts';
 import { distanceKm } from './geocoder.ts';
 import { findSlots, type Slot, type StaffCalendar } from './slot-finder.ts';
 
@@ -27,38 +29,83 @@ export interface AvailabilityQuery {
 const DAY_MS = 86_400_000;
 const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 
-/** Free slots, each with the staff free then, from everything the database knows. */
+/**
+ * ISO weekdays of every local date [from, to) can touch in any zone: the UTC dates from the day
+ * before to the day after (offsets stay within a day). A booking needs its one weekday's hours.
+ */
+function weekdaysAround(from: Date, to: Date): number[] {
+  const first = Math.floor(from.getTime() / DAY_MS) - 1;
+  const last = Math.floor(to.getTime() / DAY_MS) + 1;
+  if (!(first <= last && last - first < 6)) return [1, 2, 3, 4, 5, 6, 7]; // a week or more, or odd dates
+  const weekdays: number[] = [];
+  for (let d = first; d <= last; d++) weekdays.push(new Date(d * DAY_MS).getUTCDay() || 7);
+  return weekdays;
+}
+
+/** Staff whose at-home radius, from their home store, reaches the home. */
+const reaching = (home: Coordinates | null) => (s: StaffReach): boolean =>
+  home !== null && s.atHomeRadiusKm !== null && s.baseLatitude !== null && s.baseLongitude !== null &&
+  distanceKm({ latitude: s.baseLatitude, longitude: s.baseLongitude }, home) <= s.atHomeRadiusKm;
+
+/**
+ * Free slots, each with the staff free then, from everything the database knows: one statement
+ * (two for at-home visits), run one after the other, so a transaction's connection is never shared.
+ */
 export async function findAvailability(db: Queryable, q: AvailabilityQuery): Promise<Slot[]> {
-  const storeIds = q.store ? [q.store.id] : null;
-  let staff = await staffForService(db, q.service.id, q.mode === 'at_home' ? null : storeIds);
-  if (q.mode === 'at_home') {
-    const home = q.home;
-    staff = staff.filter(
-      (s) => home && s.atHomeRadiusKm !== null && s.baseLatitude !== null && s.baseLongitude !== null &&
-        distanceKm({ latitude: s.baseLatitude, longitude: s.baseLongitude }, home) <= s.atHomeRadiusKm,
-    );
-  }
-  if (staff.length === 0) return [];
-  const staffIds = staff.map((s) => s.id);
-  const homeStore = new Map(staff.map((s) => [s.id, s.homeStoreId]));
+  return (await availabilityAndLoad(db, q, null)).slots;
+}
 
-  // At-home visits leave from the staff member's home store; otherwise the store asked for, if any.
-  const hours = (await staffHours(db, staffIds)).filter((h) =>
-    q.mode === 'at_home' ? h.storeId === homeStore.get(h.staffId) : !storeIds || storeIds.includes(h.storeId),
-  );
-  const hourStoreIds = [...new Set(hours.map((h) => h.storeId))];
-  if (hourStoreIds.length === 0) return [];
-
-  const reach = (q.service.durationMinutes + q.service.bufferBeforeMinutes + q.service.bufferAfterMinutes) * 60_000;
-  const [stores, openHours, closures, busy] = await Promise.all([
-    storesByIds(db, hourStoreIds),
-    q.mode === 'in_store' ? storeHours(db, hourStoreIds) : Promise.resolve([]),
+/**
+ * As findAvailability, and with `loadSince` each working staff member's upcoming load (as
+ * upcomingLoad counts it) read in the same statement, which saves a booking a round trip.
+ */
+export async function availabilityAndLoad(
+  db: Queryable,
+  q: AvailabilityQuery,
+  loadSince: Date | null,
+): Promise<{ slots: Slot[]; load: Map<string, number> }> {
+  const window = busyWindow(q);
+  const atHome = q.mode === 'at_home';
+  const schedule = await serviceSchedule(db, {
+    serviceId: q.service.id,
+    // At-home visits leave from the staff member's home store; otherwise the store asked for, if any.
+    storeIds: !atHome && q.store ? [q.store.id] : null,
+    atHome,
+    weekdays: weekdaysAround(q.from, q.to),
     // Local dates can be a day off UTC dates either way.
-    specialDays(db, hourStoreIds, isoDate(new Date(q.from.getTime() - DAY_MS)), isoDate(new Date(q.to.getTime() + DAY_MS))),
-    busyTimes(db, staffIds, new Date(q.from.getTime() - reach), new Date(q.to.getTime() + reach), q.now, q.ignoreAppointmentId ?? null),
-  ]);
-  const zoneOf = new Map(stores.map((s) => [s.id, s.timeZone]));
+    fromDate: isoDate(new Date(q.from.getTime() - DAY_MS)),
+    toDate: isoDate(new Date(q.to.getTime() + DAY_MS)),
+    withStoreHours: q.mode === 'in_store',
+    // Staff out of reach of the home are dropped first, so only the others' busy time is read.
+    busy: atHome ? null : window,
+    loadSince,
+  });
+  const { hours, busy } = atHome ? await inReachOf(db, q.home, schedule, window) : schedule;
+  if (hours.length === 0) return { slots: [], load: schedule.load };
+  return { slots: slotsOf(q, calendarsOf(q, schedule, hours, busy)), load: schedule.load };
+}
 
+/** Busy time matters as far as an appointment with its buffers reaches either side of the window. */
+function busyWindow(q: AvailabilityQuery): BusyWindow {
+  const reach = (q.service.durationMinutes + q.service.bufferBeforeMinutes + q.service.bufferAfterMinutes) * 60_000;
+  return {
+    from: new Date(q.from.getTime() - reach), to: new Date(q.to.getTime() + reach),
+    now: q.now, ignoreAppointmentId: q.ignoreAppointmentId ?? null,
+  };
+}
+
+/** At-home visits: the hours of the staff whose radius reaches the home, and their busy time. */
+async function inReachOf(
+  db: Queryable, home: Coordinates | null, schedule: ServiceSchedule, w: BusyWindow,
+): Promise<{ hours: StaffHoursRow[]; busy: BusyRow[] }> {
+  const staffIds = new Set(schedule.reach.filter(reaching(home)).map((s) => s.id));
+  const hours = schedule.hours.filter((h) => staffIds.has(h.staffId));
+  if (hours.length === 0) return { hours, busy: [] };
+  return { hours, busy: await busyTimes(db, [...staffIds], w.from, w.to, w.now, w.ignoreAppointmentId) };
+}
+
+/** One calendar per staff member and store they work at, in that store's zone. */
+function calendarsOf(q: AvailabilityQuery, schedule: ServiceSchedule, hours: StaffHoursRow[], busy: BusyRow[]): StaffCalendar[] {
   const calendars = new Map<string, StaffCalendar>();
   const calendarOf = (staffId: string, storeId: string): StaffCalendar => {
     const key = `${staffId}/${storeId}`;
@@ -66,17 +113,20 @@ export async function findAvailability(db: Queryable, q: AvailabilityQuery): Pro
     if (existing) return existing;
     const created: StaffCalendar = {
       staffId,
-      timeZone: zoneOf.get(storeId) ?? q.brand.timeZone,
+      timeZone: schedule.zones.get(storeId) ?? q.brand.timeZone,
       hours: [],
-      storeHours: openHours.filter((o) => o.storeId === storeId),
-      specialDays: closures.filter((c) => c.storeId === storeId),
+      storeHours: schedule.storeHours.filter((o) => o.storeId === storeId),
+      specialDays: schedule.specialDays.filter((c) => c.storeId === storeId),
       busy: busy.filter((b) => b.staffId === staffId),
     };
     calendars.set(key, created);
     return created;
   };
   for (const h of hours) calendarOf(h.staffId, h.storeId).hours.push({ weekday: h.weekday, starts: h.starts, ends: h.ends });
+  return [...calendars.values()];
+}
 
+function slotsOf(q: AvailabilityQuery, calendars: StaffCalendar[]): Slot[] {
   const settings = q.brand.settings;
   const slots = findSlots(
     {
@@ -90,7 +140,7 @@ export async function findAvailability(db: Queryable, q: AvailabilityQuery): Pro
       minNoticeMinutes: settings.minNoticeMinutes,
       maxHorizonDays: settings.maxHorizonDays,
     },
-    [...calendars.values()],
+    calendars,
   );
   // A staff member working at two stores appears once.
   return slots.map((s) => ({ ...s, staffIds: [...new Set(s.staffIds)] }));

@@ -5,9 +5,8 @@ import { upsertCustomer, type CustomerDetails } from '../models/customers.reposi
 import * as repo from '../models/appointments.repository.ts';
 import type { Appointment, Hold, Placement } from '../models/appointments.repository.ts';
 import { listStatuses } from '../models/statuses.repository.ts';
-import { upcomingLoad } from '../models/staff.repository.ts';
-import { AppError, errors, isUniqueViolation, translateDbError } from '../models/errors.ts';
-import { findAvailability, type Coordinates } from './availability.ts';
+import { AppError, errors, translateDbError } from '../models/errors.ts';
+import { availabilityAndLoad, type Coordinates } from './availability.ts';
 import type { BookingEventSink } from './booking-events.ts';
 
 /** Who asks for a change: customers are bound by the brand's notice, staff are not. */
@@ -78,33 +77,44 @@ function blockedRange(service: Service, p: Pick<Placement, 'startAt' | 'endAt'>)
  * is shared fairly. Races are settled later by the exclusion constraint, not here.
  */
 async function candidateStaff(tx: Tx, r: SlotRequest, now: Date, ignoreAppointmentId: string | null = null): Promise<string[]> {
-  const [slot] = await findAvailability(tx, {
+  const { slots: [slot], load } = await availabilityAndLoad(tx, {
     brand: r.brand, service: r.service, mode: r.mode, store: r.store, home: r.home,
     from: r.start, to: new Date(r.start.getTime() + 1), now, ignoreAppointmentId,
-  });
+  }, now);
   if (!slot || slot.start.getTime() !== r.start.getTime()) return [];
-  const load = await upcomingLoad(tx, slot.staffIds, now);
   return [...slot.staffIds].sort((a, b) => (load.get(a) ?? 0) - (load.get(b) ?? 0) || a.localeCompare(b));
 }
 
-/** Tries each candidate in a savepoint until one claim is accepted by the database. */
-async function claimFirstFree<T>(tx: Tx, candidates: string[], claim: (staffId: string) => Promise<T>): Promise<T> {
+/**
+ * Tries each candidate until the database accepts a claim; `claim` answers null when the staff
+ * member's time is taken. Availability ignores expired holds but their claims still block, so a
+ * refused staff member's expired holds are swept then and the claim tried once more: sweeping
+ * only on a conflict spares every other booking a statement.
+ */
+async function claimFirstFree<T>(tx: Tx, candidates: string[], now: Date, claim: (staffId: string) => Promise<T | null>): Promise<T> {
   for (const staffId of candidates) {
-    await tx.query('SAVEPOINT claim');
-    try {
-      const result = await claim(staffId);
-      await tx.query('RELEASE SAVEPOINT claim');
-      return result;
-    } catch (error) {
-      await tx.query('ROLLBACK TO SAVEPOINT claim');
-      if ((error as { code?: string }).code !== '23P01') throw error;
+    let result = await claim(staffId);
+    if (result === null) {
+      await repo.sweepExpiredHolds(tx, now, staffId);
+      result = await claim(staffId);
     }
+    if (result !== null) return result;
   }
   throw errors.slotTaken();
 }
 
-async function sweepHoldsOf(tx: Tx, staffIds: string[], now: Date): Promise<void> {
-  await tx.query('DELETE FROM holds WHERE expires_at <= $1 AND staff_id = ANY($2::uuid[])', [now, staffIds]);
+/** Runs a claim in a savepoint, so that a taken time (exclusion violation) answers null instead of aborting the transaction. */
+async function inSavepoint<T>(tx: Tx, work: () => Promise<T>): Promise<T | null> {
+  await tx.query('SAVEPOINT claim');
+  try {
+    const result = await work();
+    await tx.query('RELEASE SAVEPOINT claim');
+    return result;
+  } catch (error) {
+    await tx.query('ROLLBACK TO SAVEPOINT claim');
+    if ((error as { code?: string }).code !== '23P01') throw error;
+    return null;
+  }
 }
 
 /** Holds a slot for the brand's hold time while the customer confirms and verifies. */
@@ -113,12 +123,10 @@ export async function holdSlot(deps: BookingDeps, r: SlotRequest): Promise<Hold>
   const now = deps.now();
   return deps.db.transaction(async (tx) => {
     const candidates = await candidateStaff(tx, r, now);
-    await sweepHoldsOf(tx, candidates, now);
     const expiresAt = new Date(now.getTime() + r.brand.settings.holdMinutes * MINUTE);
-    return claimFirstFree(tx, candidates, async (staffId) => {
-      const hold = await repo.insertHold(tx, r.brand.id, placementFor(r, staffId, r.start), expiresAt, now);
-      await repo.claimForHold(tx, hold.id, staffId, ...blockedRange(r.service, hold));
-      return hold;
+    return claimFirstFree(tx, candidates, now, (staffId) => {
+      const placement = placementFor(r, staffId, r.start);
+      return repo.insertClaimedHold(tx, r.brand.id, placement, blockedRange(r.service, placement), expiresAt, now);
     });
   });
 }
@@ -153,10 +161,6 @@ async function initialStatus(tx: Tx, service: Service): Promise<Pick<Appointment
 export async function bookAppointment(deps: BookingDeps, b: BookingRequest): Promise<BookingResult> {
   if (!b.holdId === !b.slot) throw errors.invalid('holdId', 'Give either a hold id or a slot, not both.');
   if (b.slot) checkPlacement(b.slot);
-  if (b.idempotencyKey) {
-    const first = await repo.findByIdempotencyKey(deps.db, b.brand.id, b.idempotencyKey);
-    if (first) return { appointment: first, replayed: true };
-  }
   const now = deps.now();
   try {
     const appointment = await deps.db.transaction(async (tx) => {
@@ -165,6 +169,7 @@ export async function bookAppointment(deps: BookingDeps, b: BookingRequest): Pro
         brandId: b.brand.id, customerId: customer.id, customerTimeZone: b.customerTimeZone, notes: b.notes,
         channel: b.channel, conversationId: b.conversationId, idempotencyKey: b.idempotencyKey,
       };
+      const firstChange = { actor: actorLabel(b.actor), reason: null, at: now };
       let booked: Appointment;
       if (b.holdId) {
         const hold = await repo.lockHold(tx, b.brand.id, b.holdId);
@@ -176,31 +181,29 @@ export async function bookAppointment(deps: BookingDeps, b: BookingRequest): Pro
         booked = await repo.insertAppointment(tx, { ...base, ...placement, ...(await initialStatus(tx, service)) }, now);
         await repo.transferClaim(tx, hold.id, booked.id);
         await repo.deleteHold(tx, hold.id);
+        await repo.recordStatusChange(tx, booked.id, {
+          fromState: null, toState: booked.state, fromStatusId: null, toStatusId: booked.statusId, ...firstChange,
+        });
       } else {
         const slot = b.slot!;
         const candidates = await candidateStaff(tx, slot, now);
-        await sweepHoldsOf(tx, candidates, now);
         const status = await initialStatus(tx, slot.service);
-        booked = await claimFirstFree(tx, candidates, async (staffId) => {
-          const a = await repo.insertAppointment(tx, { ...base, ...placementFor(slot, staffId, slot.start), ...status }, now);
-          await repo.claimForAppointment(tx, a.id, staffId, ...blockedRange(slot.service, a));
-          return a;
+        // Claim, appointment and first history entry in one statement per candidate.
+        booked = await claimFirstFree(tx, candidates, now, (staffId) => {
+          const placement = placementFor(slot, staffId, slot.start);
+          return repo.insertClaimedAppointment(tx, { ...base, ...placement, ...status }, blockedRange(slot.service, placement), firstChange, now);
         });
       }
-      await repo.recordStatusChange(tx, booked.id, {
-        fromState: null, toState: booked.state, fromStatusId: null, toStatusId: booked.statusId,
-        actor: actorLabel(b.actor), reason: null, at: now,
-      });
       await deps.events?.handle(tx, { type: 'booked', appointment: booked, actor: b.actor });
       return booked;
     });
     return { appointment, replayed: false };
   } catch (error) {
-    // A concurrent retry with the same key won the race: answer with its booking.
-    if (b.idempotencyKey && isUniqueViolation(error)) {
-      const first = await repo.findByIdempotencyKey(deps.db, b.brand.id, b.idempotencyKey);
-      if (first) return { appointment: first, replayed: true };
-    }
+    // A retry of a booking made earlier or concurrently cannot succeed: its insert breaks the key's
+    // uniqueness, or its slot or hold is gone. Answer with that booking. Looking the key up only
+    // once the transaction failed (and rolled back) spares a first booking that round trip.
+    const first = b.idempotencyKey ? await repo.findByIdempotencyKey(deps.db, b.brand.id, b.idempotencyKey) : null;
+    if (first) return { appointment: first, replayed: true };
     if (error instanceof AppError) throw error;
     return translateDbError(error);
   }
@@ -242,12 +245,11 @@ export async function rescheduleAppointment(deps: BookingDeps, r: RescheduleRequ
       const ordered = candidates.includes(current.staffId)
         ? [current.staffId, ...candidates.filter((c) => c !== current.staffId)]
         : candidates;
-      await sweepHoldsOf(tx, ordered, now);
-      const moved = await claimFirstFree(tx, ordered, async (staffId) => {
+      const moved = await claimFirstFree(tx, ordered, now, (staffId) => inSavepoint(tx, async () => {
         const next = placementFor(request, staffId, r.start);
         await repo.moveClaim(tx, current.id, staffId, ...blockedRange(service, next));
         return repo.updateAppointment(tx, current.id, { staffId, startAt: next.startAt, endAt: next.endAt }, now);
-      });
+      }));
       await repo.recordStatusChange(tx, current.id, {
         fromState: current.state, toState: moved.state, fromStatusId: current.statusId, toStatusId: moved.statusId,
         actor: actorLabel(r.actor), reason: `Rescheduled from ${current.startAt.toISOString()} to ${moved.startAt.toISOString()}`, at: now,

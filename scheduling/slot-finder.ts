@@ -54,7 +54,6 @@ export function findSlots(rules: SlotRules, calendars: StaffCalendar[]): Slot[] 
     step: stepMinutes * MINUTE,
     before: bufferBeforeMinutes * MINUTE,
     after: bufferAfterMinutes * MINUTE,
-    wall: new Map(),
     days: new Map(),
   };
   const byStart = new Map<number, Set<string>>();
@@ -72,7 +71,6 @@ export function findSlots(rules: SlotRules, calendars: StaffCalendar[]): Slot[] 
 
 interface Ctx {
   lo: number; hi: number; dur: number; step: number; before: number; after: number;
-  wall: Map<string, number>; // per-call cache of zone+local time -> ms; staff usually share a store's zone and hours
   days: Map<string, LocalDay[]>; // per-call cache of local dates per zone
 }
 interface LocalDay { date: string; weekday: number }
@@ -85,7 +83,7 @@ function freeStarts(ctx: Ctx, cal: StaffCalendar): number[] {
   const out: number[] = [];
 
   for (const { date, weekday } of localDays(ctx, zone, cal.staffId)) {
-    const toMs = (time: string): number => localMs(ctx.wall, date, time, zone);
+    const toMs = (time: string): number => localMs(date, time, zone);
     const staff = union(cal.hours.filter((h) => h.weekday === weekday).map((h) => span(toMs, h.starts, h.ends)));
     if (staff.length === 0) continue;
     let work = staff;
@@ -167,25 +165,38 @@ function mergeBusy(list: BusyInterval[]): Span[] {
 }
 
 /**
- * Wall time -> epoch ms, disambiguated like Temporal 'compatible' / java.time: a time in the
- * spring-forward gap is pushed forward by the gap (luxon does this), and an ambiguous fall-back
- * time takes its EARLIER occurrence (luxon picks the later one), so e.g. 01:00-04:00 on
- * America/New_York's fall-back day is the full 4 real hours. Both rules keep the mapping monotone.
+ * Wall time -> epoch ms, memoised across calls: the mapping only depends on its arguments, and
+ * luxon's zone arithmetic would otherwise be most of findSlots' time (every booking checks the same
+ * few opening times). Bounded; the oldest entries go first.
  */
-function localMs(cache: Map<string, number>, date: string, time: string, zone: string): number {
+const WALL_CACHE_LIMIT = 20_000;
+const wallCache = new Map<string, number>();
+
+function localMs(date: string, time: string, zone: string): number {
   const key = `${zone}|${date}T${time}`;
-  let ms = cache.get(key);
+  let ms = wallCache.get(key);
   if (ms === undefined) {
-    const dt = DateTime.fromISO(`${date}T${time}`, { zone });
-    ms = dt.isValid ? dt.toMillis() : NaN;
-    if (dt.isValid) {
-      const before = dt.zone.offset(ms - DAY); // offset in force before any nearby transition
-      if (before > dt.offset) {
-        const earlier = ms - (before - dt.offset) * MINUTE; // same wall time under the old offset
-        if (dt.zone.offset(earlier) === before) ms = earlier;
-      }
-    }
-    cache.set(key, ms);
+    ms = wallToMs(date, time, zone);
+    if (wallCache.size >= WALL_CACHE_LIMIT) wallCache.delete(wallCache.keys().next().value!);
+    wallCache.set(key, ms);
+  }
+  return ms;
+}
+
+/**
+ * Disambiguated like Temporal 'compatible' / java.time: a time in the spring-forward gap is pushed
+ * forward by the gap (luxon does this), and an ambiguous fall-back time takes its EARLIER
+ * occurrence (luxon picks the later one), so e.g. 01:00-04:00 on America/New_York's fall-back day
+ * is the full 4 real hours. Both rules keep the mapping monotone. NaN when invalid.
+ */
+function wallToMs(date: string, time: string, zone: string): number {
+  const dt = DateTime.fromISO(`${date}T${time}`, { zone });
+  if (!dt.isValid) return NaN;
+  const ms = dt.toMillis();
+  const before = dt.zone.offset(ms - DAY); // offset in force before any nearby transition
+  if (before > dt.offset) {
+    const earlier = ms - (before - dt.offset) * MINUTE; // same wall time under the old offset
+    if (dt.zone.offset(earlier) === before) return earlier;
   }
   return ms;
 }
