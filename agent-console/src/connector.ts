@@ -3,7 +3,7 @@ import type {
   ConsoleError, ConsoleReady, HandoffJoinAck, HandoffMessageAck, HandoffResyncAck, TaskCreatedEvent,
 } from '../../bot/handoff/console-protocol.ts';
 import type { ChatActivity } from '../../bot/web-protocol.ts';
-import { newClientId } from './client-id.ts';
+import { newClientId } from '../../web-ui/client-id.ts';
 import {
   addPending, addWaiting, applyAck, endConversation, lastReadableSeq, lastSeqOf, markReadSent, mergeActivities, openConversation,
   readAttached, readHandoffRequest, removeWaiting, retryPending, setCustomerRead, setCustomerTyping, setQueueOrder, setWaiting,

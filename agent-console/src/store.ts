@@ -1,31 +1,7 @@
+import { createStore, type Store } from '../../web-ui/store.ts';
 import type { Session } from './types.ts';
 import type { LiveState } from './live.ts';
 import { initialLiveState } from './live.ts';
-
-export type Listener<S> = (state: S, previous: S) => void;
-
-export interface Store<S> {
-  getState(): S;
-  setState(patch: Partial<S> | ((state: S) => Partial<S>)): void;
-  subscribe(listener: Listener<S>): () => void;
-}
-
-export function createStore<S extends object>(initial: S): Store<S> {
-  let state = initial;
-  const listeners = new Set<Listener<S>>();
-  return {
-    getState: () => state,
-    setState(patch) {
-      const previous = state;
-      state = { ...state, ...(typeof patch === 'function' ? patch(state) : patch) };
-      for (const listener of listeners) listener(state, previous);
-    },
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
-}
 
 /** A short message shown at the bottom of the screen and announced politely. */
 export interface Toast {

@@ -1,12 +1,16 @@
 /**
  * The JSON shapes of the console API (/console/api), as the browser receives them: instants are
  * ISO 8601 strings, `local…` fields are in the zone named beside them.
+ * Shapes the server defines with no instants in them are its own types, imported.
  */
+import type { TaskCreatedEvent } from '../../bot/handoff/console-protocol.ts';
+import type { Store as CatalogueStore } from '../../models/catalogue.repository.ts';
+import type { AppointmentStatus, StatusKind } from '../../models/statuses.repository.ts';
 
+export type { StatusKind };
 export type Role = 'agent' | 'store_manager' | 'admin';
 export type Mode = 'in_store' | 'online' | 'at_home';
 export type AppointmentState = 'pending' | 'confirmed' | 'cancelled';
-export type StatusKind = 'start' | 'confirmation' | 'cancellation';
 export type Locale = 'en' | 'fr';
 
 export interface SessionStore {
@@ -58,17 +62,11 @@ export interface AppointmentList {
   offset: number;
 }
 
-export interface WorkflowStatus {
-  id: string;
-  serviceId: string;
-  name: string;
-  description: string;
-  position: number;
-  kind: StatusKind;
-  color: string;
+/** A status of a service's workflow, as the settings list it. */
+export type WorkflowStatus = AppointmentStatus & {
   /** Settings only: how many appointments are at this status now. */
   inUse?: number;
-}
+};
 
 export interface HistoryEntry {
   at: string;
@@ -146,26 +144,9 @@ export interface Service {
 
 export interface StoreHours { weekday: number; opens: string; closes: string }
 export interface SpecialDay { id?: string; date: string; opens: string | null; closes: string | null; label: string }
-export type NotificationRouting = 'headquarters' | 'store' | 'salesman';
+export type NotificationRouting = CatalogueStore['notificationRouting'];
 
-export interface Store {
-  id: string;
-  slug: string;
-  name: string;
-  addressLine: string;
-  postcode: string;
-  city: string;
-  country: string;
-  latitude: number;
-  longitude: number;
-  timeZone: string;
-  email: string | null;
-  phone: string | null;
-  notificationRouting: NotificationRouting;
-  active: boolean;
-  hours: StoreHours[];
-  specialDays: SpecialDay[];
-}
+export type Store = Omit<CatalogueStore, 'brandId'> & { active: boolean; hours: StoreHours[]; specialDays: SpecialDay[] };
 
 export interface StaffMember {
   id: string;
@@ -235,15 +216,8 @@ export interface TemplatePreview {
   html: string | null;
 }
 
-export interface Task {
-  id: string;
-  storeId: string | null;
-  conversationId: string | null;
-  customerName: string | null;
-  contact: string | null;
-  message: string;
+export type Task = TaskCreatedEvent & {
   status: 'open' | 'done';
-  createdAt: string;
   doneBy: { id: string; name: string | null } | null;
   doneAt: string | null;
-}
+};

@@ -1,6 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import type { ChatActivity, ChatAuth, ChatError, ChatSession, ClientMessage, MessageAck, TypingEvent } from '../../bot/web-protocol.ts';
-import { newClientId } from './client-id.ts';
+import { newClientId } from '../../web-ui/client-id.ts';
 import type { PendingMessage, WidgetStore } from './store.ts';
 import { addPending, applyAck, lastSeq, mergeActivities, retryPending } from './transcript.ts';
 

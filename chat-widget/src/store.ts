@@ -1,3 +1,4 @@
+import { createStore, type Store } from '../../web-ui/store.ts';
 import type { ChatActivity, ChatError, TypingEvent } from '../../bot/web-protocol.ts';
 import type { Locale } from './i18n.ts';
 import type { SafeStorage } from './storage.ts';
@@ -38,30 +39,6 @@ export interface WidgetState {
   notices: Notice[];
 }
 
-export type Listener<S> = (state: S, previous: S) => void;
-
-export interface Store<S> {
-  getState(): S;
-  setState(patch: Partial<S> | ((state: S) => Partial<S>)): void;
-  subscribe(listener: Listener<S>): () => void;
-}
-
-export function createStore<S extends object>(initial: S): Store<S> {
-  let state = initial;
-  const listeners = new Set<Listener<S>>();
-  return {
-    getState: () => state,
-    setState(patch) {
-      const previous = state;
-      state = { ...state, ...(typeof patch === 'function' ? patch(state) : patch) };
-      for (const listener of listeners) listener(state, previous);
-    },
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
-}
 
 export type WidgetStore = Store<WidgetState>;
 

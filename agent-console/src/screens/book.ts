@@ -1,5 +1,5 @@
 import { ApiError, errorMessage, type Query } from '../api.ts';
-import { newClientId } from '../client-id.ts';
+import { newClientId } from '../../../web-ui/client-id.ts';
 import { debounce, type AppContext, type Screen } from '../context.ts';
 import { MODE_LABELS, formatDateTime, zoneAbbreviation } from '../format.ts';
 import { routes } from '../router.ts';
