@@ -174,17 +174,6 @@ export async function updateAppointment(
 
 // ---- holds -------------------------------------------------------------------------------------
 
-export async function insertHold(tx: Tx, brandId: string, p: Placement, expiresAt: Date, now: Date): Promise<Hold> {
-  const [row] = await tx.query<Hold>(
-    `INSERT INTO holds (brand_id, service_id, mode, store_id, home_address, home_latitude, home_longitude,
-       staff_id, start_at, end_at, expires_at, created_at)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING ${HOLD_COLUMNS}`,
-    [brandId, p.serviceId, p.mode, p.storeId, p.homeAddress, p.homeLatitude, p.homeLongitude, p.staffId,
-      p.startAt, p.endAt, expiresAt, now],
-  );
-  return row!;
-}
-
 /** A hold with its claim in one statement; null when the staff member's time is taken (see insertClaimedAppointment). */
 export async function insertClaimedHold(
   tx: Tx, brandId: string, p: Placement, [from, to]: Blocked, expiresAt: Date, now: Date,
@@ -225,14 +214,6 @@ export async function sweepExpiredHolds(db: Queryable, now: Date, staffId?: stri
 }
 
 // ---- claims: the rows the exclusion constraint guards ------------------------------------------
-
-export async function claimForHold(tx: Tx, holdId: string, staffId: string, from: Date, to: Date): Promise<void> {
-  await tx.query('INSERT INTO slot_claims (staff_id, blocked_from, blocked_to, hold_id) VALUES ($1,$2,$3,$4)', [staffId, from, to, holdId]);
-}
-
-export async function claimForAppointment(tx: Tx, appointmentId: string, staffId: string, from: Date, to: Date): Promise<void> {
-  await tx.query('INSERT INTO slot_claims (staff_id, blocked_from, blocked_to, appointment_id) VALUES ($1,$2,$3,$4)', [staffId, from, to, appointmentId]);
-}
 
 /** Hands a hold's claim to the appointment made from it, without ever freeing the time in between. */
 export async function transferClaim(tx: Tx, holdId: string, appointmentId: string): Promise<void> {

@@ -144,8 +144,3 @@ export async function storesOfferingService(db: Queryable, serviceId: string): P
   );
   return new Set(rows.map((r) => r.store_id));
 }
-
-export async function storesByIds(db: Queryable, ids: string[]): Promise<Store[]> {
-  const rows = await db.query<StoreRow>('SELECT * FROM stores WHERE id = ANY($1::uuid[])', [ids]);
-  return rows.map(toStore);
-}

@@ -30,30 +30,6 @@ export async function staffForService(db: Queryable, serviceId: string, storeIds
   );
 }
 
-export async function staffHours(db: Queryable, staffIds: string[]): Promise<StaffHoursRow[]> {
-  return db.query<StaffHoursRow>(
-    `SELECT staff_id AS "staffId", store_id AS "storeId", weekday, starts::text AS starts, ends::text AS ends
-     FROM staff_hours WHERE staff_id = ANY($1::uuid[])`,
-    [staffIds],
-  );
-}
-
-export async function storeHours(db: Queryable, storeIds: string[]): Promise<StoreHoursRow[]> {
-  return db.query<StoreHoursRow>(
-    `SELECT store_id AS "storeId", weekday, opens::text AS starts, closes::text AS ends
-     FROM store_hours WHERE store_id = ANY($1::uuid[])`,
-    [storeIds],
-  );
-}
-
-export async function specialDays(db: Queryable, storeIds: string[], fromDate: string, toDate: string): Promise<SpecialDayRow[]> {
-  return db.query<SpecialDayRow>(
-    `SELECT store_id AS "storeId", local_date::text AS "localDate", opens::text AS opens, closes::text AS closes
-     FROM store_special_days WHERE store_id = ANY($1::uuid[]) AND local_date BETWEEN $2::date AND $3::date`,
-    [storeIds, fromDate, toDate],
-  );
-}
-
 /** The time busy rows must overlap, and what no longer or not yet counts as busy. */
 export interface BusyWindow {
   from: Date;
@@ -146,7 +122,7 @@ export interface ScheduleQuery {
   withStoreHours: boolean;
   /** Busy time of the staff with hours, in this window. */
   busy: BusyWindow | null;
-  /** Upcoming load of the staff with hours (as upcomingLoad counts it), for a booking to pick the least booked. */
+  /** Upcoming load of the staff with hours (their active appointments from then on), for a booking to pick the least booked. */
   loadSince: Date | null;
 }
 
@@ -218,14 +194,4 @@ export async function serviceSchedule(db: Queryable, q: ScheduleQuery): Promise<
     busy: (row?.busy ?? []).map(([staffId, from, to]) => ({ staffId, from: new Date(from), to: new Date(to) })),
     load: new Map(Object.entries(row?.load ?? {})),
   };
-}
-
-/** Active appointments per staff member from `since` on: the fairness measure for assignment. */
-export async function upcomingLoad(db: Queryable, staffIds: string[], since: Date): Promise<Map<string, number>> {
-  const rows = await db.query<{ staff_id: string; n: number }>(
-    `SELECT staff_id, count(*)::int AS n FROM appointments
-     WHERE staff_id = ANY($1::uuid[]) AND state <> 'cancelled' AND start_at >= $2 GROUP BY staff_id`,
-    [staffIds, since],
-  );
-  return new Map(rows.map((r) => [r.staff_id, r.n]));
 }

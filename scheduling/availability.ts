@@ -2,7 +2,8 @@ import type { Queryable } from '../models/database.ts';
 import type { Brand } from '../models/brands.repository.ts';
 import type { Mode, Service, Store } from '../models/catalogue.repository.ts';
 import {
-  busyTimes, serviceSchedule, type BusyRow, type BusyWindow, type ServiceSchedule, type StaffHoursRow, type StaffReach,
+  busyTimes, serviceSchedule, type BusyRow, type BusyWindow, type ScheduleQuery, type ServiceSchedule, type StaffHoursRow,
+  type StaffReach,
 } from '../models/staff.repository.ts';
 import { distanceKm } from './geocoder.ts';
 import { findSlots, type Slot, type StaffCalendar } from './slot-finder.ts';
@@ -56,17 +57,24 @@ export async function findAvailability(db: Queryable, q: AvailabilityQuery): Pro
 }
 
 /**
- * As findAvailability, and with `loadSince` each working staff member's upcoming load (as
- * upcomingLoad counts it) read in the same statement, which saves a booking a round trip.
+ * As findAvailability, and with `loadSince` each working staff member's upcoming load (their
+ * active appointments from then on) read in the same statement, which saves a booking a round trip.
  */
 export async function availabilityAndLoad(
   db: Queryable,
   q: AvailabilityQuery,
   loadSince: Date | null,
 ): Promise<{ slots: Slot[]; load: Map<string, number> }> {
-  const window = busyWindow(q);
+  const schedule = await serviceSchedule(db, scheduleQuery(q, loadSince));
+  const { hours, busy } = q.mode === 'at_home' ? await inReachOf(db, q.home, schedule, busyWindow(q)) : schedule;
+  if (hours.length === 0) return { slots: [], load: schedule.load };
+  return { slots: slotsOf(q, calendarsOf(q, schedule, hours, busy)), load: schedule.load };
+}
+
+/** What availability reads of the schedule for a query (at-home visits then read busy time of the staff in reach). */
+export function scheduleQuery(q: AvailabilityQuery, loadSince: Date | null): ScheduleQuery {
   const atHome = q.mode === 'at_home';
-  const schedule = await serviceSchedule(db, {
+  return {
     serviceId: q.service.id,
     // At-home visits leave from the staff member's home store; otherwise the store asked for, if any.
     storeIds: !atHome && q.store ? [q.store.id] : null,
@@ -77,12 +85,9 @@ export async function availabilityAndLoad(
     toDate: isoDate(new Date(q.to.getTime() + DAY_MS)),
     withStoreHours: q.mode === 'in_store',
     // Staff out of reach of the home are dropped first, so only the others' busy time is read.
-    busy: atHome ? null : window,
+    busy: atHome ? null : busyWindow(q),
     loadSince,
-  });
-  const { hours, busy } = atHome ? await inReachOf(db, q.home, schedule, window) : schedule;
-  if (hours.length === 0) return { slots: [], load: schedule.load };
-  return { slots: slotsOf(q, calendarsOf(q, schedule, hours, busy)), load: schedule.load };
+  };
 }
 
 /** Busy time matters as far as an appointment with its buffers reaches either side of the window. */
@@ -105,7 +110,7 @@ async function inReachOf(
 }
 
 /** One calendar per staff member and store they work at, in that store's zone. */
-function calendarsOf(q: AvailabilityQuery, schedule: ServiceSchedule, hours: StaffHoursRow[], busy: BusyRow[]): StaffCalendar[] {
+export function calendarsOf(q: AvailabilityQuery, schedule: ServiceSchedule, hours: StaffHoursRow[], busy: BusyRow[]): StaffCalendar[] {
   const calendars = new Map<string, StaffCalendar>();
   const calendarOf = (staffId: string, storeId: string): StaffCalendar => {
     const key = `${staffId}/${storeId}`;
