@@ -3,13 +3,14 @@
  * through the real service (availability for the slot, fair assignment, claim under the exclusion
  * constraint, status history) against the floor of a plain INSERT of the same appointment row.
  */
-import type { Database, Queryable, Tx } from '../models/database.ts';
+import type { Database } from '../models/database.ts';
 import { AppError } from '../models/errors.ts';
 import { findAvailability } from '../scheduling/availability.ts';
 import { bookAppointment, type BookingRequest } from '../scheduling/booking.ts';
 import { analyze, seedAppointments, seedCatalogue, ZONE, type Fixture } from './fixtures.ts';
 import {
-  fmtMs, fmtTiming, judge, throughput, type Benchmark, type BenchContext, type ResultRow, type ThroughputResult,
+  fmtMs, fmtTiming, instrumented, judge, throughput, type Benchmark, type BenchContext, type ResultRow, type StatementStats,
+  type ThroughputResult,
 } from './harness.ts';
 
 const STORES = 4;
@@ -111,76 +112,15 @@ async function timed(count: number, concurrency: number, op: (i: number) => Prom
 
 // ---- profiling: time every statement the booking makes --------------------------------------------
 
-interface StatementStats { calls: number; ms: number }
-
+/** The statements a booking by slot makes, in order; the last two only on a conflict or a failure. */
 const STATEMENTS: [RegExp, string][] = [
-  [/^BEGIN/i, 'BEGIN'],
-  [/^COMMIT/i, 'COMMIT'],
-  [/^SAVEPOINT/i, 'SAVEPOINT'],
-  [/^RELEASE SAVEPOINT/i, 'RELEASE SAVEPOINT'],
+  [/^INSERT INTO customers/, 'upsertCustomer'],
+  [/^WITH hours AS/, 'serviceSchedule'],
+  [/^WITH claim AS[\s\S]*INSERT INTO appointments/, 'insertClaimedAppointment'],
+  [/^DELETE FROM holds WHERE expires_at/, 'sweepExpiredHolds'],
   [/idempotency_key = \$2/, 'findByIdempotencyKey'],
-  [/INSERT INTO customers/, 'upsertCustomer'],
-  [/FROM staff s JOIN staff_services/, 'staffForService'],
-  [/FROM staff_hours WHERE/, 'staffHours'],
-  [/FROM stores WHERE id = ANY/, 'storesByIds'],
-  [/FROM store_hours/, 'storeHours'],
-  [/FROM store_special_days/, 'specialDays'],
-  [/FROM slot_claims c LEFT JOIN holds/, 'busyTimes'],
-  [/count\(\*\)::int AS n FROM appointments/, 'upcomingLoad'],
-  [/DELETE FROM holds WHERE expires_at/, 'sweepHoldsOf'],
-  [/INSERT INTO appointments /, 'insertAppointment'],
-  [/INSERT INTO slot_claims/, 'claimForAppointment'],
-  [/INSERT INTO appointment_status_history/, 'recordStatusChange'],
 ];
 const statementName = (sql: string) => STATEMENTS.find(([re]) => re.test(sql.trim()))?.[1] ?? sql.replace(/\s+/g, ' ').trim().slice(0, 50);
-
-/**
- * The same database, timing each statement by name, plus pool wait + BEGIN and COMMIT per
- * transaction. Statements sent together on one transaction (availability's Promise.all) queue on
- * its single connection, so each is timed from when the previous one finished, not from when it
- * was sent: the times add up to the transaction's wall time instead of double counting the queue.
- */
-function instrumented(db: Database, stats: Map<string, StatementStats>): Database {
-  const now = () => process.hrtime.bigint();
-  const record = (name: string, ms: number) => {
-    const s = stats.get(name) ?? { calls: 0, ms: 0 };
-    s.calls++;
-    s.ms += ms;
-    stats.set(name, s);
-  };
-  const timedQuery = (q: Queryable) => {
-    let lastEnd = 0n; // statements on one connection complete in the order sent
-    return async <T>(sql: string, params?: readonly unknown[]): Promise<T[]> => {
-      const sent = now();
-      try {
-        return await q.query<T>(sql, params);
-      } finally {
-        const end = now();
-        record(statementName(sql), Number(end - (sent > lastEnd ? sent : lastEnd)) / 1e6);
-        lastEnd = end;
-      }
-    };
-  };
-  return {
-    kind: db.kind,
-    query: (sql, params) => timedQuery(db)(sql, params),
-    async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-      const t0 = now();
-      let workDone = t0;
-      const result = await db.transaction(async (tx) => {
-        record('(pool wait + BEGIN)', Number(now() - t0) / 1e6);
-        try {
-          return await work({ inTransaction: true, exec: (sql) => tx.exec(sql), query: timedQuery(tx) });
-        } finally {
-          workDone = now();
-        }
-      });
-      record('(COMMIT + release)', Number(now() - workDone) / 1e6);
-      return result;
-    },
-    close: () => db.close(),
-  };
-}
 
 function profileReport(stats: Map<string, StatementStats>, bookings: number, totalLatencyMs: number): string[] {
   const rows = [...stats.entries()].sort((a, b) => b[1].ms - a[1].ms);
@@ -195,13 +135,7 @@ function profileReport(stats: Map<string, StatementStats>, bookings: number, tot
 
 // ---- the benchmark -------------------------------------------------------------------------------
 
-let sharedConnectionWarned = false;
-const onWarning = (w: Error) => {
-  if (w.name === 'DeprecationWarning' && w.message.includes('already executing a query')) sharedConnectionWarned = true;
-};
-
 async function runOnPostgres(ctx: BenchContext): Promise<ResultRow[]> {
-  process.on('warning', onWarning);
   const db = await ctx.openDatabase({ poolSize: POOL_SIZE, kind: 'postgres' });
   try {
     ctx.log(`database: ${db.label}, pool ${POOL_SIZE}, ${CONCURRENCY} concurrent clients`);
@@ -268,14 +202,10 @@ async function runOnPostgres(ctx: BenchContext): Promise<ResultRow[]> {
     // Information: where a booking's time goes, one client at a time so each step's time is its
     // own round trip and server work, not a wait for the shared event loop or CPUs.
     const stats = new Map<string, StatementStats>();
-    const profiled = await throughput(PROFILED, 1, bookOrCount(instrumented(db, stats), WARMUP + BOOKINGS));
+    const profiled = await throughput(PROFILED, 1, bookOrCount(instrumented(db, statementName, stats), WARMUP + BOOKINGS));
     ctx.log(`profile of ${profiled.ok} bookings by one client (latency ${fmtTiming(profiled.latency)}), ` +
       `${[...stats.values()].reduce((n, v) => n + v.calls, 0) / PROFILED} statements per booking:`);
     for (const line of profileReport(stats, PROFILED, profiled.latency.mean * profiled.ok)) ctx.log(line);
-    if (sharedConnectionWarned) {
-      ctx.log('note: the pg DeprecationWarning "client.query() when the client is already executing a query" comes from ' +
-        "availability's Promise.all on the booking transaction's one connection (queued, not parallel; an error in pg@9).");
-    }
 
     const failed = bookings.failed + serialBookings.failed + profiled.failed;
     return [
@@ -291,7 +221,6 @@ async function runOnPostgres(ctx: BenchContext): Promise<ResultRow[]> {
       },
     ];
   } finally {
-    process.off('warning', onWarning);
     await db.close();
   }
 }

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openDatabase, type Database } from '../models/database.ts';
+import { openDatabase, type Database, type Queryable, type Tx } from '../models/database.ts';
 import { migrate } from '../models/migrate.ts';
 
 // ---- timing --------------------------------------------------------------------------------------
@@ -106,6 +106,55 @@ export async function throughput(count: number, concurrency: number, op: (i: num
   return { perSecond: (latencies.length / wallMs) * 1000, ok: latencies.length, failed, wallMs, latency: summarize(latencies), errors };
 }
 
+// ---- profiling ---------------------------------------------------------------------------------
+
+export interface StatementStats { calls: number; ms: number }
+
+/** Where `instrumented` counts each transaction's pool wait and BEGIN, and its COMMIT and release. */
+export const TRANSACTION_START = '(pool wait + BEGIN)';
+export const TRANSACTION_END = '(COMMIT + release)';
+
+/**
+ * The same database, timing each statement into `stats` under `name(sql)` (waiting for a pooled
+ * connection included, outside transactions), plus each transaction's start and end.
+ */
+export function instrumented(db: Database, name: (sql: string) => string, stats: Map<string, StatementStats>): Database {
+  const now = () => process.hrtime.bigint();
+  const record = (key: string, ms: number) => {
+    const s = stats.get(key) ?? { calls: 0, ms: 0 };
+    s.calls++;
+    s.ms += ms;
+    stats.set(key, s);
+  };
+  const timedQuery = (q: Queryable) => async <T>(sql: string, params?: readonly unknown[]): Promise<T[]> => {
+    const sent = now();
+    try {
+      return await q.query<T>(sql, params);
+    } finally {
+      record(name(sql), Number(now() - sent) / 1e6);
+    }
+  };
+  return {
+    kind: db.kind,
+    query: (sql, params) => timedQuery(db)(sql, params),
+    async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+      const t0 = now();
+      let workDone = t0;
+      const result = await db.transaction(async (tx) => {
+        record(TRANSACTION_START, Number(now() - t0) / 1e6);
+        try {
+          return await work({ inTransaction: true, exec: (sql) => tx.exec(sql), query: timedQuery(tx) });
+        } finally {
+          workDone = now();
+        }
+      });
+      record(TRANSACTION_END, Number(now() - workDone) / 1e6);
+      return result;
+    },
+    close: () => db.close(),
+  };
+}
+
 // ---- results -------------------------------------------------------------------------------------
 
 export type Verdict = 'PASS' | 'MISS' | 'INFO' | 'SKIP' | 'CRASH';
@@ -143,6 +192,11 @@ export type DatabaseKind = 'postgres' | 'pglite';
 export interface BenchDatabase extends Database {
   /** 'postgres (schema bench_…)' or 'pglite (in memory)'. */
   readonly label: string;
+  /**
+   * The PostgreSQL schema it works in (null on PGlite). A benchmark may create schemas named
+   * `<schema>_<suffix>` next to it (pg-boss's): close() drops them too.
+   */
+  readonly schema: string | null;
 }
 
 export interface BenchContext {
@@ -194,7 +248,7 @@ export function createContext(postgresUrl: string | null, postgresError: string 
       if (kind === 'pglite') {
         const db = await openDatabase({});
         await migrate(db);
-        return { ...db, label: 'pglite (in memory)' };
+        return { ...db, label: 'pglite (in memory)', schema: null };
       }
       if (!postgresUrl) throw new Error(`PostgreSQL unavailable: ${postgresError}`);
       const schema = `bench_${randomBytes(6).toString('hex')}`;
@@ -205,6 +259,11 @@ export function createContext(postgresUrl: string | null, postgresError: string 
         closed = true;
         openCleanups.delete(cleanup);
         try {
+          // Also the benchmark's own schemas next to it, named `<schema>_<suffix>` (pg-boss's).
+          const extra = await db.query<{ name: string }>(
+            `SELECT nspname AS name FROM pg_namespace WHERE starts_with(nspname, $1)`, [`${schema}_`],
+          );
+          for (const { name } of extra) await db.query(`DROP SCHEMA "${name}" CASCADE`);
           await db.query(`DROP SCHEMA "${schema}" CASCADE`);
         } finally {
           await db.close();
@@ -217,7 +276,7 @@ export function createContext(postgresUrl: string | null, postgresError: string 
         await cleanup().catch(() => undefined);
         throw error;
       }
-      return { ...db, label: `postgres (schema ${schema})`, close: cleanup };
+      return { ...db, label: `postgres (schema ${schema})`, schema, close: cleanup };
     },
   };
 }

@@ -1,0 +1,336 @@
+/**
+ * The customers of the chat benchmark, in a child process of their own (forked by chat.bench.ts),
+ * so their sockets' CPU and heap are not counted against the server's event loop and heap.
+ *
+ * Driven over the IPC channel (ClientCommand in, ClientReport out). Not a benchmark module itself.
+ */
+import { io as connect, type Socket } from 'socket.io-client';
+import { FORM, SLOTS, type ChatActivity, type FormContent, type MessageAck, type SlotsContent } from '../bot/web-protocol.ts';
+import { throughput } from './harness.ts';
+
+// ---- protocol with chat.bench.ts -----------------------------------------------------------------
+
+export type TurnKind = 'menu' | 'service' | 'date' | 'page' | 'slot' | 'slot-taken' | 'confirm' | 'contact' | 'code';
+
+export interface WalkPlan {
+  /** Quick pick at the date question (a title of the date buttons). */
+  pick: string;
+  /** "later" pages asked for before picking (spreads conversations over times). */
+  pages: number;
+  /** Index in the shown page of the first slot tried. */
+  slotIndex: number;
+}
+
+export type ClientCommand =
+  | { type: 'echo'; url: string; clients: number; warmup: number; roundTrips: number }
+  | { type: 'walk'; url: string; origin: string; plans: WalkPlan[]; emailPrefix: string; finish: boolean; budgetMs: number }
+  | { type: 'open'; url: string; origin: string; count: number; concurrency: number }
+  | { type: 'open-echo'; url: string; count: number; concurrency: number }
+  | { type: 'close-all' }
+  | { type: 'otp-code'; id: number; code: string | null };
+
+export interface TurnSample {
+  kind: TurnKind;
+  ms: number;
+  /** Send → first bot activity of the turn. */
+  firstMs: number;
+}
+
+export interface WalkOutcome {
+  turns: TurnSample[];
+  /** Connection → greeting done, per conversation. */
+  greetingMs: number[];
+  booked: number;
+  /** Walks that stopped before the end (unexpected answer, error, rate limit, time-out). */
+  failed: number;
+  /** Walks cut short because the time budget ran out (no further turn started after it). */
+  cut: number;
+  errors: string[];
+  wallMs: number;
+}
+
+export type ClientReport =
+  | { type: 'ready' }
+  | { type: 'echo-done'; samples: number[]; errors: string[]; wallMs: number }
+  | { type: 'walk-done'; outcome: WalkOutcome }
+  | { type: 'opened'; count: number; failed: number; errors: string[]; wallMs: number }
+  | { type: 'closed' }
+  | { type: 'otp'; id: number; email: string };
+
+// ---- helpers -------------------------------------------------------------------------------------
+
+const TURN_TIMEOUT_MS = 30_000;
+/** Slots tried before a walk gives up (the socket may send 20 messages in 10 s). */
+const MAX_SLOT_ATTEMPTS = 6;
+const sockets = new Set<Socket>();
+const send = (report: ClientReport) => process.send!(report);
+const since = (t: number) => performance.now() - t;
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+function pushError(errors: string[], message: string) {
+  if (errors.length < 5 && !errors.includes(message)) errors.push(message);
+}
+
+const pendingCodes = new Map<number, (code: string | null) => void>();
+let codeRequests = 0;
+/** The one-time code sent to `email`, read by the parent from the outbox. */
+function otpCode(email: string): Promise<string | null> {
+  const id = ++codeRequests;
+  return new Promise((resolve) => {
+    pendingCodes.set(id, resolve);
+    send({ type: 'otp', id, email });
+  });
+}
+
+// ---- one customer --------------------------------------------------------------------------------
+
+/** A conversation over the real widget protocol: a turn is a message, answered until the bot's typing stops. */
+class Conversation {
+  readonly socket: Socket;
+  private waiter: { resolve: () => void; reject: (e: Error) => void } | null = null;
+  private replies: ChatActivity[] = [];
+  private firstAt = 0;
+  private sent = 0;
+  readonly greeted: Promise<void>;
+
+  constructor(url: string, origin: string, readonly id: string) {
+    this.socket = connect(`${url}/chat`, {
+      auth: { brand: 'demo', timeZone: 'Europe/Paris', locale: 'en' },
+      transports: ['websocket'],
+      extraHeaders: { origin },
+      reconnection: false,
+      forceNew: true,
+    });
+    sockets.add(this.socket);
+    this.socket.on('activity', (a: ChatActivity) => {
+      if (a.from !== 'bot') return;
+      if (this.replies.length === 0) this.firstAt = performance.now();
+      this.replies.push(a);
+    });
+    this.socket.on('typing', (e: { from: string; on: boolean }) => {
+      if (e.from === 'bot' && !e.on) this.settle(null);
+    });
+    this.socket.on('chat-error', (e: { code: string; message: string }) => this.settle(new Error(`chat-error ${e.code}: ${e.message}`)));
+    this.socket.on('connect_error', (e: Error) => this.settle(new Error(`connect_error: ${e.message}`)));
+    this.socket.on('disconnect', (reason: string) => this.settle(new Error(`disconnected: ${reason}`)));
+    this.greeted = this.wait();
+  }
+
+  private settle(error: Error | null) {
+    const w = this.waiter;
+    if (!w) return;
+    this.waiter = null;
+    if (error) w.reject(error);
+    else w.resolve();
+  }
+
+  private wait(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => this.settle(new Error('timed out waiting for the bot')), TURN_TIMEOUT_MS);
+      this.waiter = {
+        resolve: () => { clearTimeout(timer); resolve(); },
+        reject: (e) => { clearTimeout(timer); reject(e); },
+      };
+    });
+  }
+
+  /** One turn: what the bot said, and how long it took (send → typing off, send → first activity). */
+  async turn(text: string, value?: Record<string, unknown>): Promise<{ replies: ChatActivity[]; ms: number; firstMs: number }> {
+    this.replies = [];
+    this.firstAt = 0;
+    const done = this.wait();
+    done.catch(() => undefined); // awaited below; a failed send must not leave it unhandled
+    const t = performance.now();
+    const payload = { clientId: `${this.id}-${++this.sent}`, text, ...(value ? { value } : {}) };
+    const ack = (await this.socket.timeout(TURN_TIMEOUT_MS).emitWithAck('message', payload)) as MessageAck;
+    if (!ack.ok) {
+      this.settle(null);
+      await done.catch(() => undefined);
+      throw new Error(`message refused: ${ack.error.code}`);
+    }
+    await done;
+    const ms = since(t);
+    return { replies: this.replies, ms, firstMs: this.firstAt ? this.firstAt - t : ms };
+  }
+
+  close() {
+    this.socket.disconnect();
+    sockets.delete(this.socket);
+  }
+}
+
+const actionsOf = (replies: ChatActivity[]) => replies.flatMap((r) => r.suggestedActions?.map((a) => a.title) ?? []);
+function contentOf<T>(replies: ChatActivity[], type: string): T | undefined {
+  for (const r of [...replies].reverse()) {
+    const found = r.attachments?.find((a) => a.contentType === type);
+    if (found) return found.content as T;
+  }
+  return undefined;
+}
+const slotsOf = (replies: ChatActivity[]) => contentOf<SlotsContent>(replies, SLOTS)?.days.flatMap((d) => d.slots) ?? [];
+const textOf = (replies: ChatActivity[]) => replies.map((r) => r.text).join(' / ').slice(0, 160);
+
+class OutOfTime extends Error {}
+
+/** Menu → Video advice → date pick → [later pages] → slot (again if taken) → Confirm → contact → [code]. */
+async function walk(c: Conversation, plan: WalkPlan, email: string, finish: boolean, turns: TurnSample[], deadline: number): Promise<boolean> {
+  const turn = (text: string, value?: Record<string, unknown>) => {
+    if (performance.now() > deadline) throw new OutOfTime();
+    return c.turn(text, value);
+  };
+  const click = (title: string) => turn(title, { choice: title });
+  const record = (kind: TurnKind, r: { ms: number; firstMs: number }) => turns.push({ kind, ms: r.ms, firstMs: r.firstMs });
+  const expect = (ok: boolean, step: string, replies: ChatActivity[]) => {
+    if (!ok) throw new Error(`unexpected answer at ${step}: ${textOf(replies)}`);
+  };
+
+  let r = await click('Book an appointment');
+  record('menu', r);
+  expect(actionsOf(r.replies).includes('Video advice'), 'menu', r.replies);
+  r = await click('Video advice');
+  record('service', r);
+  expect(actionsOf(r.replies).includes(plan.pick), 'service', r.replies);
+  r = await click(plan.pick);
+  record('date', r);
+  let slots = slotsOf(r.replies);
+  expect(slots.length > 0, 'date', r.replies);
+  for (let p = 0; p < plan.pages && contentOf<SlotsContent>(r.replies, SLOTS)?.later; p++) {
+    r = await turn('later', { action: 'later' });
+    record('page', r);
+    slots = slotsOf(r.replies);
+    expect(slots.length > 0, 'page', r.replies);
+  }
+  for (let attempt = 0; ; attempt++) {
+    // Then, taken, any of the free times shown around it.
+    const slot = slots[attempt === 0 ? plan.slotIndex % slots.length : Math.floor(Math.random() * slots.length)]!;
+    r = await turn(slot.label, { action: 'slot', start: slot.start });
+    if (actionsOf(r.replies).includes('Confirm')) {
+      record('slot', r);
+      break;
+    }
+    // Taken meanwhile by another conversation: the bot shows the free times around it.
+    record('slot-taken', r);
+    slots = slotsOf(r.replies);
+    expect(slots.length > 0 && attempt < MAX_SLOT_ATTEMPTS, 'slot', r.replies);
+  }
+  r = await click('Confirm');
+  record('confirm', r);
+  expect(contentOf<FormContent>(r.replies, FORM)?.form === 'contact', 'confirm', r.replies);
+  r = await turn('', { action: 'form', form: 'contact', values: { name: `Bench ${c.id}`, email, phone: '' } });
+  record('contact', r);
+  expect(contentOf<FormContent>(r.replies, FORM)?.form === 'code', 'contact', r.replies);
+  if (!finish) return false;
+  const code = await otpCode(email);
+  if (!code) throw new Error(`no code was sent to ${email}`);
+  r = await turn('', { action: 'form', form: 'code', values: { code } });
+  record('code', r);
+  expect(r.replies.some((a) => a.text.includes("You're booked!")), 'code', r.replies);
+  return true;
+}
+
+async function runWalks(cmd: Extract<ClientCommand, { type: 'walk' }>): Promise<WalkOutcome> {
+  const outcome: WalkOutcome = { turns: [], greetingMs: [], booked: 0, failed: 0, cut: 0, errors: [], wallMs: 0 };
+  const began = performance.now();
+  const deadline = began + cmd.budgetMs;
+  const conversations = cmd.plans.map((_, i) => new Conversation(cmd.url, cmd.origin, `${cmd.emailPrefix}-${i}-${process.pid}`));
+  await Promise.all(conversations.map(async (c, i) => {
+    const t = performance.now();
+    let failedAt = 'greeting';
+    try {
+      await c.greeted;
+      outcome.greetingMs.push(since(t));
+      failedAt = 'walk';
+      if (await walk(c, cmd.plans[i]!, `${cmd.emailPrefix}-${i}@bench.example`, cmd.finish, outcome.turns, deadline)) outcome.booked++;
+    } catch (error) {
+      if (error instanceof OutOfTime) {
+        outcome.cut++;
+        return;
+      }
+      outcome.failed++;
+      pushError(outcome.errors, `${failedAt}: ${describe(error)}`);
+    } finally {
+      c.close();
+    }
+  }));
+  outcome.wallMs = since(began);
+  return outcome;
+}
+
+// ---- idle conversations and echo clients ---------------------------------------------------------
+
+/** Greeted conversations, or echo connections, opened `concurrency` at a time and left open (until close-all). */
+async function open(count: number, concurrency: number, connect: (i: number) => Promise<unknown>): Promise<ClientReport> {
+  const r = await throughput(count, concurrency, connect);
+  return { type: 'opened', count: r.ok, failed: r.failed, errors: r.errors, wallMs: r.wallMs };
+}
+
+function echoSocket(url: string): Promise<Socket> {
+  const socket = connect(`${url}/echo`, { transports: ['websocket'], reconnection: false, forceNew: true });
+  sockets.add(socket);
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', reject);
+  });
+}
+
+/** `clients` sockets each doing round trips back to back, all at once. */
+async function runEcho(cmd: Extract<ClientCommand, { type: 'echo' }>): Promise<ClientReport> {
+  const clients = await Promise.all(Array.from({ length: cmd.clients }, () => echoSocket(cmd.url)));
+  const samples: number[] = [];
+  const errors: string[] = [];
+  // About what a chat message carries (a quick reply's text and value).
+  const payload = (i: number, n: number) => ({ clientId: `echo-${i}-${n}`, text: 'Book an appointment', value: { choice: 'Book an appointment' } });
+  const roundTrip = (s: Socket, i: number, n: number) => s.timeout(TURN_TIMEOUT_MS).emitWithAck('echo', payload(i, n));
+  await Promise.all(clients.map(async (s, i) => {
+    for (let n = 0; n < cmd.warmup; n++) await roundTrip(s, i, n);
+  }));
+  const began = performance.now();
+  await Promise.all(clients.map(async (s, i) => {
+    for (let n = 0; n < cmd.roundTrips; n++) {
+      const t = performance.now();
+      try {
+        await roundTrip(s, i, n);
+        samples.push(since(t));
+      } catch (error) {
+        pushError(errors, describe(error));
+      }
+    }
+  }));
+  const wallMs = since(began);
+  for (const s of clients) {
+    s.disconnect();
+    sockets.delete(s);
+  }
+  return { type: 'echo-done', samples, errors, wallMs };
+}
+
+// ---- IPC -----------------------------------------------------------------------------------------
+
+process.on('message', (cmd: ClientCommand) => {
+  const run = async (): Promise<ClientReport | null> => {
+    switch (cmd.type) {
+      case 'echo': return runEcho(cmd);
+      case 'walk': return { type: 'walk-done', outcome: await runWalks(cmd) };
+      case 'open': return open(cmd.count, cmd.concurrency, (i) => new Conversation(cmd.url, cmd.origin, `idle-${i}`).greeted);
+      case 'open-echo': return open(cmd.count, cmd.concurrency, () => echoSocket(cmd.url));
+      case 'close-all':
+        for (const s of sockets) s.disconnect();
+        sockets.clear();
+        return { type: 'closed' };
+      case 'otp-code':
+        pendingCodes.get(cmd.id)?.(cmd.code);
+        pendingCodes.delete(cmd.id);
+        return null;
+    }
+  };
+  run().then(
+    (report) => { if (report) send(report); },
+    (error) => {
+      console.error('bench chat clients:', error);
+      process.exit(1);
+    },
+  );
+});
+// The parent going away ends the customers too.
+process.on('disconnect', () => process.exit(0));
+send({ type: 'ready' });

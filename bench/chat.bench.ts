@@ -1,0 +1,386 @@
+/**
+ * Bot turns over socket.io: the whole product (createRendezvous: HTTP, sockets, bot, dialogs,
+ * notifications) with 200 customers at once walking the booking dialog through the widget's
+ * protocol, against the floor of a plain socket.io echo round trip with as many clients, in the
+ * same run. Then the server heap each open conversation costs.
+ *
+ * The customers run in a child process (bench/chat-clients.ts): their CPU and heap stay out of
+ * the server's event loop and heap. Every customer sends its next message as soon as the bot's
+ * typing stops (no think time), so with 200 at once a turn's latency is mostly its wait behind
+ * the others: the ratio to the echo reads as (echo round trips per second) ÷ (turns per second).
+ * No turn starts after WALK_BUDGET_MS: walks cut there are counted, not failed.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import pino from 'pino';
+import { Server } from 'socket.io';
+import { warmUpDateUnderstanding } from '../dialogs/date-understanding.ts';
+import { seedDemo } from '../models/seed.ts';
+import { loadConfig } from '../server/config.ts';
+import { createRendezvous, type Rendezvous } from '../server/composition.ts';
+import { latestCode } from '../tests/support/bot-chat.ts';
+import type { ClientCommand, ClientReport, TurnKind, TurnSample, WalkOutcome, WalkPlan } from './chat-clients.ts';
+import {
+  fmtMs, fmtTiming, instrumented, judge, summarize, TRANSACTION_END, TRANSACTION_START,
+  type Benchmark, type BenchContext, type ResultRow, type StatementStats,
+} from './harness.ts';
+
+const CONVERSATIONS = 200;
+const WARMUP_CONVERSATIONS = 6;
+/** Lone conversations, one after the other (information: a turn's cost without load). */
+const ALONE_CONVERSATIONS = 3;
+/** The measured walks ask for 0 to PAGES - 1 "later" pages; warm-up and lone walks for more. */
+const PAGES = 3;
+const WARMUP_FIRST_PAGE = 3;
+const ALONE_FIRST_PAGE = 4;
+/** No turn is started after this (keeps the module near a minute on a slow or busy machine). */
+const WALK_BUDGET_MS = 30_000;
+const ECHO_WARMUP = 5;
+const ECHO_ROUND_TRIPS = 25;
+const MEMORY_COUNTS = [200, 1000];
+const OPEN_CONCURRENCY = 100;
+const POOL_SIZE = 20;
+/** Monday 1 March 2027, 08:00 in Paris: the demo's hours make times free from then on. */
+const NOW = new Date('2027-03-01T07:00:00Z');
+const PICKS = ['Tomorrow', 'This week', 'Next week'];
+const P50_TARGET = 3;
+const P99_TARGET = 6;
+const MEMORY_TARGET_KB = 50;
+
+// ---- the customers' process ----------------------------------------------------------------------
+
+interface Clients {
+  pid: number | undefined;
+  request<T extends ClientReport['type']>(cmd: ClientCommand, answer: T): Promise<Extract<ClientReport, { type: T }>>;
+  close(): Promise<void>;
+}
+
+/** Forks bench/chat-clients.ts (with this process's loader flags: tsx) and answers its code requests. */
+async function startClients(otpCode: (email: string) => Promise<string>): Promise<Clients> {
+  const child: ChildProcess = fork(fileURLToPath(new URL('./chat-clients.ts', import.meta.url)), [], {
+    execArgv: process.execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const waiting = new Map<string, (report: ClientReport) => void>();
+  let exited: Error | null = null;
+  child.on('message', (report: ClientReport) => {
+    if (report.type === 'otp') {
+      void otpCode(report.email).catch(() => null).then((code) => child.send({ type: 'otp-code', id: report.id, code } satisfies ClientCommand));
+      return;
+    }
+    const w = waiting.get(report.type);
+    waiting.delete(report.type);
+    w?.(report);
+  });
+  const gone = new Promise<never>((_, reject) => {
+    child.once('exit', (code) => {
+      exited = new Error(`the clients' process exited (code ${code})`);
+      reject(exited);
+    });
+  });
+  gone.catch(() => undefined);
+  const answer = (type: string) => Promise.race([new Promise<ClientReport>((resolve) => waiting.set(type, resolve)), gone]);
+  await answer('ready');
+  return {
+    pid: child.pid,
+    async request(cmd, type) {
+      if (exited) throw exited;
+      const reply = answer(type);
+      child.send(cmd);
+      return (await reply) as never;
+    },
+    async close() {
+      if (exited) return;
+      child.kill();
+      await gone.catch(() => undefined);
+    },
+  };
+}
+
+// ---- load ----------------------------------------------------------------------------------------
+
+/** Busy and total CPU time of the whole machine so far, ms. */
+function machineCpu() {
+  return cpus().reduce((acc, { times: t }) => {
+    acc.busy += t.user + t.nice + t.sys + t.irq;
+    acc.all += t.user + t.nice + t.sys + t.irq + t.idle;
+    return acc;
+  }, { busy: 0, all: 0 });
+}
+
+/** Load over a phase: the server's event-loop utilisation and CPU, and the whole machine's (clients, PostgreSQL, anything else). */
+function loadMeter() {
+  const elu = performance.eventLoopUtilization();
+  const cpu = process.cpuUsage();
+  const machine = machineCpu();
+  const t = performance.now();
+  return () => {
+    const used = process.cpuUsage(cpu);
+    const m = machineCpu();
+    const serverCores = (used.user + used.system) / 1000 / (performance.now() - t);
+    const machineBusy = (m.busy - machine.busy) / Math.max(1, m.all - machine.all);
+    return `server event loop ${pct(performance.eventLoopUtilization(elu).utilization)} busy, server CPU ${serverCores.toFixed(2)} cores; ` +
+      `machine ${pct(machineBusy)} busy of ${cpus().length} CPUs (server, clients, PostgreSQL and any other work)`;
+  };
+}
+
+// ---- memory --------------------------------------------------------------------------------------
+
+/** global.gc, or V8's own made callable at run time (tsx does not pass --expose-gc). */
+function findGc(): (() => void) | null {
+  const existing = (globalThis as { gc?: () => void }).gc;
+  if (existing) return existing;
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    return vm.runInNewContext('gc') as () => void;
+  } catch {
+    return null;
+  }
+}
+
+async function heapUsed(gc: (() => void) | null): Promise<number> {
+  if (gc) {
+    await sleep(100);
+    gc();
+    await sleep(50);
+    gc();
+    return process.memoryUsage().heapUsed;
+  }
+  // No collector to call: the lowest of several samples after pauses.
+  let low = Infinity;
+  for (let i = 0; i < 6; i++) {
+    await sleep(250);
+    low = Math.min(low, process.memoryUsage().heapUsed);
+  }
+  return low;
+}
+
+async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+// ---- the benchmark -------------------------------------------------------------------------------
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+/** A plain socket.io server on its own port: namespace /echo acknowledges what it is sent. */
+async function startEcho(): Promise<{ url: string; io: Server; http: HttpServer }> {
+  const http = createServer();
+  const io = new Server(http);
+  io.of('/echo').on('connection', (socket) => {
+    socket.on('echo', (x: unknown, ack: (x: unknown) => void) => ack(x));
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, io, http };
+}
+
+/**
+ * Where each conversation looks: three quick picks (Monday, Tuesday, next Monday), then `pages`
+ * "later" pages (2 hours of starts each) from `firstPage` on, then every other start of the page
+ * first (30 minutes apart, more than a video call and its buffer), so that the bookings mostly
+ * find different times. Warm-up and lone walks page further on, leaving the measured ones theirs.
+ */
+function plans(count: number, firstPage: number, pages: number): WalkPlan[] {
+  return Array.from({ length: count }, (_, i) => {
+    const cell = Math.floor(i / (PICKS.length * pages));
+    return {
+      pick: PICKS[i % PICKS.length]!,
+      pages: firstPage + (Math.floor(i / PICKS.length) % pages),
+      slotIndex: (2 * cell + Math.floor(cell / 4)) % 8,
+    };
+  });
+}
+
+const KB = 1024;
+const fmtKb = (bytes: number) => `${(bytes / KB).toFixed(1)} KB`;
+const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+
+const KINDS: TurnKind[] = ['menu', 'service', 'date', 'page', 'slot', 'slot-taken', 'confirm', 'contact', 'code'];
+
+function logKinds(ctx: BenchContext, turns: TurnSample[]) {
+  for (const kind of KINDS) {
+    const of = turns.filter((s) => s.kind === kind);
+    if (of.length) ctx.log(`  ${kind.padEnd(11)} ${String(of.length).padStart(4)} turns  ${fmtTiming(summarize(of.map((s) => s.ms)))}`);
+  }
+}
+
+const isTransaction = (key: string) => key === TRANSACTION_START || key === TRANSACTION_END;
+
+/** Statements and transactions per turn, and the statements taking the most time. */
+function logSql(ctx: BenchContext, stats: Map<string, StatementStats>, turns: number, top: number) {
+  const statements = [...stats].filter(([key]) => !isTransaction(key));
+  const calls = statements.reduce((n, [, s]) => n + s.calls, 0);
+  const ms = statements.reduce((n, [, s]) => n + s.ms, 0);
+  ctx.log(`  database per turn (greetings counted as turns): ${(calls / turns).toFixed(1)} statements, ` +
+    `${((stats.get(TRANSACTION_START)?.calls ?? 0) / turns).toFixed(1)} transactions, ${fmtMs(ms / turns)} in statements ` +
+    `(waiting for a pooled connection included), ${fmtMs(ms / Math.max(1, calls))} per statement`);
+  for (const [sql, s] of statements.sort((a, b) => b[1].ms - a[1].ms).slice(0, top)) {
+    ctx.log(`    ${(s.calls / turns).toFixed(2).padStart(5)}/turn ${fmtMs(s.ms / s.calls).padStart(8)} each  ${sql}`);
+  }
+}
+
+async function run(ctx: BenchContext): Promise<ResultRow[]> {
+  const raw = await ctx.openDatabase({ poolSize: POOL_SIZE });
+  const rows: ResultRow[] = [];
+  let app: Rendezvous | null = null;
+  let echo: Awaited<ReturnType<typeof startEcho>> | null = null;
+  let clients: Clients | null = null;
+  try {
+    ctx.log(`database: ${raw.label}${raw.kind === 'pglite' ? ` (PostgreSQL unavailable: ${ctx.postgresError})` : ''}`);
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    let t = performance.now();
+    await seedDemo(raw, { allowedOrigins: [url] });
+    const stats = new Map<string, StatementStats>();
+    const db = instrumented(raw, (sql) => sql.replace(/\s+/g, ' ').trim().slice(0, 90), stats);
+    const config = loadConfig({
+      PUBLIC_URL: url, PORT: String(port), API_RATE_LIMIT_PER_MINUTE: '100000',
+      ...(raw.schema ? { PGBOSS_SCHEMA: `${raw.schema}_boss` } : {}),
+    });
+    app = await createRendezvous({ db, config, logger: pino({ level: 'silent' }), now: () => new Date(NOW), secret: 's'.repeat(40), startWorkers: false });
+    await new Promise<void>((resolve) => app!.http.listen(port, '127.0.0.1', resolve));
+    const chatSockets = app.io.of('/chat').sockets;
+    echo = await startEcho();
+    const echoSockets = echo.io.of('/echo').sockets;
+    clients = await startClients((email) => latestCode(raw, email));
+    const tw = performance.now();
+    warmUpDateUnderstanding();
+    ctx.log(`setup: demo brand seeded, product and echo servers listening, clients' process up (${fmtMs(performance.now() - t)}; ` +
+      `date recognizers ${fmtMs(performance.now() - tw)})`);
+
+    // Warm-up: a few whole walks (JIT, pool, planner, recognizers), untimed.
+    t = performance.now();
+    const warm = (await clients.request({
+      type: 'walk', url, origin: url, plans: plans(WARMUP_CONVERSATIONS, WARMUP_FIRST_PAGE, 1), emailPrefix: 'warm', finish: true, budgetMs: 60_000,
+    }, 'walk-done')).outcome;
+    if (warm.failed) throw new Error(`warm-up walks failed: ${warm.errors.join('; ')}`);
+    ctx.log(`warm-up: ${WARMUP_CONVERSATIONS} conversations booked (${warm.turns.length} turns, ${fmtMs(performance.now() - t)})`);
+
+    // Information: one conversation at a time, nothing else running: what a turn costs by itself.
+    stats.clear();
+    const aloneTurns: TurnSample[] = [];
+    for (let i = 0; i < ALONE_CONVERSATIONS; i++) {
+      const alone = (await clients.request({
+        type: 'walk', url, origin: url, plans: [plans(ALONE_CONVERSATIONS, ALONE_FIRST_PAGE, 1)[i]!], emailPrefix: `alone${i}`, finish: true, budgetMs: 60_000,
+      }, 'walk-done')).outcome;
+      if (alone.failed) throw new Error(`lone walk failed: ${alone.errors.join('; ')}`);
+      aloneTurns.push(...alone.turns);
+    }
+    const alone = summarize(aloneTurns.map((s) => s.ms));
+    ctx.log(`one conversation at a time   ${fmtTiming(alone)}  (${aloneTurns.length} turns of ${ALONE_CONVERSATIONS} conversations, information)`);
+    logKinds(ctx, aloneTurns);
+    logSql(ctx, stats, aloneTurns.length + ALONE_CONVERSATIONS, 10);
+
+    // Floor: plain socket.io round trips, 200 clients at once.
+    const echoLoad = loadMeter();
+    const echoRun = await clients.request({ type: 'echo', url: echo.url, clients: CONVERSATIONS, warmup: ECHO_WARMUP, roundTrips: ECHO_ROUND_TRIPS }, 'echo-done');
+    const echoL = echoLoad();
+    if (echoRun.errors.length) throw new Error(`echo failed: ${echoRun.errors.join('; ')}`);
+    const floor = summarize(echoRun.samples);
+    await until(() => echoSockets.size === 0, 'echo sockets to close');
+    ctx.log(`socket.io echo (floor)       ${fmtTiming(floor)}  (${CONVERSATIONS} clients × ${ECHO_ROUND_TRIPS} round trips, ` +
+      `${((echoRun.samples.length / echoRun.wallMs) * 1000).toFixed(0)}/s)`);
+    ctx.log(`  ${echoL}`);
+
+    // Figure: 200 conversations at once, each walking the booking dialog to the end.
+    stats.clear();
+    const walkLoad = loadMeter();
+    const walk: WalkOutcome = (await clients.request({
+      type: 'walk', url, origin: url, plans: plans(CONVERSATIONS, 0, PAGES), emailPrefix: 'bench', finish: true, budgetMs: WALK_BUDGET_MS,
+    }, 'walk-done')).outcome;
+    const walkL = walkLoad();
+    const turns = summarize(walk.turns.map((s) => s.ms));
+    const firstReply = summarize(walk.turns.map((s) => s.firstMs));
+    const taken = walk.turns.filter((s) => s.kind === 'slot-taken').length;
+
+    ctx.log(`bot turn (send → typing off) ${fmtTiming(turns)}  (${walk.turns.length} turns of ${CONVERSATIONS} conversations at once in ` +
+      `${fmtMs(walk.wallMs)}, ${((walk.turns.length / walk.wallMs) * 1000).toFixed(0)} turns/s; ${walk.booked} booked, ` +
+      `${walk.failed} failed, ${walk.cut} cut at the ${fmtMs(WALK_BUDGET_MS)} budget, ${taken} "slot taken" turns)`);
+    ctx.log(`  first bot activity ${fmtTiming(firstReply)}; greeting on connection ${fmtTiming(summarize(walk.greetingMs))}`);
+    if (walk.errors.length) ctx.log(`  errors: ${walk.errors.join(' | ')}`);
+    logKinds(ctx, walk.turns);
+    ctx.log(`  ${walkL}`);
+    logSql(ctx, stats, walk.turns.length + CONVERSATIONS, 0);
+
+    const p50 = turns.median / floor.median;
+    const p99 = turns.p99 / floor.p99;
+    const v50 = judge(p50, '<=', P50_TARGET);
+    const v99 = judge(p99, '<=', P99_TARGET);
+    ctx.log(`ratio turn/echo: median ${p50.toFixed(2)}× — target ≤ ${P50_TARGET}×: ${v50.verdict}; p99 ${p99.toFixed(2)}× — target ≤ ${P99_TARGET}×: ${v99.verdict}`);
+    const kind = raw.kind;
+    const walkNote = `${walk.turns.length} turns, ${((walk.turns.length / walk.wallMs) * 1000).toFixed(0)}/s, ${walk.booked}/${CONVERSATIONS} booked, ` +
+      `${walk.failed} failed, ${walk.cut} cut by the time budget, ${taken} slot-taken; one conversation alone: ${fmtTiming(alone)}`;
+    rows.push(
+      { name: `chat turn median (${CONVERSATIONS} conversations) vs echo`, database: kind, figure: fmtMs(turns.median), floor: fmtMs(floor.median), ratio: p50, ...v50, note: walkNote },
+      { name: `chat turn p99 (${CONVERSATIONS} conversations) vs echo`, database: kind, figure: fmtMs(turns.p99), floor: fmtMs(floor.p99), ratio: p99, ...v99 },
+    );
+
+    // Memory: the server heap with N idle conversations open (greeted), over the heap with none.
+    await clients.request({ type: 'close-all' }, 'closed');
+    await until(() => chatSockets.size === 0, 'chat sockets to close');
+    const gc = findGc();
+    ctx.log(`memory: ${gc ? 'heap after forced GC' : 'no GC available: lowest heap of several samples'}; ` +
+      `floor: the same number of plain socket.io connections on the echo server`);
+    for (const n of MEMORY_COUNTS) {
+      const floorBase = await heapUsed(gc);
+      const echoOpen = await clients.request({ type: 'open-echo', url: echo.url, count: n, concurrency: OPEN_CONCURRENCY }, 'opened');
+      await until(() => echoSockets.size === echoOpen.count, 'echo sockets to open');
+      const floorWith = await heapUsed(gc);
+      await clients.request({ type: 'close-all' }, 'closed');
+      await until(() => echoSockets.size === 0, 'echo sockets to close');
+
+      const base = await heapUsed(gc);
+      const rss = process.memoryUsage().rss;
+      const opened = await clients.request({ type: 'open', url, origin: url, count: n, concurrency: OPEN_CONCURRENCY }, 'opened');
+      if (opened.failed) ctx.log(`  ${opened.failed} conversations failed to open: ${opened.errors.join(' | ')}`);
+      await until(() => chatSockets.size === opened.count, 'chat sockets to open');
+      const withOpen = await heapUsed(gc);
+      const rssWith = process.memoryUsage().rss;
+      await clients.request({ type: 'close-all' }, 'closed');
+      await until(() => chatSockets.size === 0, 'chat sockets to close');
+      const after = await heapUsed(gc);
+
+      const per = (withOpen - base) / Math.max(1, opened.count);
+      const floorPer = (floorWith - floorBase) / Math.max(1, echoOpen.count);
+      const ok = per <= MEMORY_TARGET_KB * KB;
+      ctx.log(`  ${String(n).padStart(4)} conversations: heap +${fmtKb(withOpen - base)} → ${fmtKb(per)} each ` +
+        `(rss +${fmtKb((rssWith - rss) / Math.max(1, opened.count))} each; opened in ${fmtMs(opened.wallMs)}); ` +
+        `plain socket.io ${fmtKb(floorPer)} each; after closing: heap ${after >= base ? '+' : ''}${fmtKb(after - base)} over before — ` +
+        `target ≤ ${MEMORY_TARGET_KB} KB: ${ok ? 'PASS' : 'MISS'}`);
+      rows.push({
+        name: `server heap per open conversation (${n})`, database: kind, figure: `${fmtKb(per)}`, floor: `${fmtKb(floorPer)} socket.io`,
+        ratio: null, target: `≤ ${MEMORY_TARGET_KB} KB`, verdict: ok ? 'PASS' : 'MISS',
+        ...(n === MEMORY_COUNTS[0] ? { note: `floor = a plain socket.io connection (information; the target is absolute)` } : {}),
+      });
+    }
+    return rows;
+  } finally {
+    await clients?.close().catch(() => undefined);
+    await app?.close().catch(() => undefined);
+    if (echo) {
+      await echo.io.close().catch(() => undefined);
+      if (echo.http.listening) await new Promise<void>((resolve) => echo!.http.close(() => resolve()));
+    }
+    await raw.close();
+  }
+}
+
+export const chatBenchmark: Benchmark = { name: 'chat', run };
+
