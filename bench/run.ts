@@ -37,7 +37,11 @@ async function main(): Promise<number> {
 
   const rows: ResultRow[] = [];
   let crashed = false;
-  for (const bench of BENCHMARKS) {
+  // `npm run bench -- booking chat` runs only those.
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((w) => !BENCHMARKS.some((b) => b.name === w));
+  if (unknown.length) throw new Error(`unknown benchmark ${unknown.join(', ')}: choose from ${BENCHMARKS.map((b) => b.name).join(', ')}`);
+  for (const bench of BENCHMARKS.filter((b) => wanted.length === 0 || wanted.includes(b.name))) {
     console.log(`\n== ${bench.name} ==`);
     const t = process.hrtime.bigint();
     try {

@@ -55,7 +55,7 @@ export const slotsBenchmark: Benchmark = {
       const query: AvailabilityQuery = {
         brand: f.brand, service: f.service, mode: 'in_store', store: f.stores[0]!, home: null, from: FROM, to: TO, now: NOW,
       };
-      const read = () => serviceSchedule(db, scheduleQuery(query, null));
+      const read = () => serviceSchedule(db, scheduleQuery(query, false));
       const schedule = await read();
       const calendars = calendarsOf(query, schedule, schedule.hours, schedule.busy);
       const settings = f.brand.settings;

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 
 /** Anything that runs SQL: the database itself or an open transaction. */
@@ -35,6 +36,22 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return options.url ? openPostgres(options.url, options) : openPglite(options);
 }
 
+/**
+ * A query as a named prepared statement: each pooled connection parses and plans a statement
+ * once, not on every call (the booking path's schedule read spends more on planning than on
+ * running). Names come from the text, so one text is one statement on every connection.
+ */
+const prepared = new Map<string, string>();
+function asPrepared(text: string, values: readonly unknown[] | undefined): pg.QueryConfig {
+  let name = prepared.get(text);
+  if (!name) {
+    name = `rdv_${createHash('sha1').update(text).digest('base64url')}`;
+    // Dynamic texts (none today) must not grow this without bound.
+    if (prepared.size < 2000) prepared.set(text, name);
+  }
+  return { name, text, values: values as unknown[] };
+}
+
 async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: url,
@@ -54,7 +71,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
   return {
     kind: 'postgres',
     async query(sql, params) {
-      return (await pool.query(sql, params as unknown[])).rows;
+      return (await pool.query(asPrepared(sql, params))).rows;
     },
     async transaction(work) {
       const client = await pool.connect();
@@ -63,7 +80,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
         const tx: Tx = {
           inTransaction: true,
           async query(sql, params) {
-            return (await client.query(sql, params as unknown[])).rows;
+            return (await client.query(asPrepared(sql, params))).rows;
           },
           async exec(sql) {
             await client.query(sql);

@@ -1,5 +1,7 @@
 import type { Queryable } from './database.ts';
 
+const DAY_MS = 86_400_000;
+
 export interface StaffMember {
   id: string;
   name: string;
@@ -122,8 +124,12 @@ export interface ScheduleQuery {
   withStoreHours: boolean;
   /** Busy time of the staff with hours, in this window. */
   busy: BusyWindow | null;
-  /** Upcoming load of the staff with hours (their active appointments from then on), for a booking to pick the least booked. */
-  loadSince: Date | null;
+  /**
+   * Each working staff member's load around this instant (their active appointments starting within
+   * a day either side), for a booking to pick the least booked: balanced days make a balanced
+   * calendar, and the count stays small however far ahead the calendar is booked.
+   */
+  loadAround: Date | null;
 }
 
 /** Arrays rather than objects in the JSON: cheaper to build, and every booking reads this. */
@@ -167,10 +173,11 @@ export async function serviceSchedule(db: Queryable, q: ScheduleQuery): Promise<
     parts.push(`(SELECT json_agg(json_build_array(b.staff_id, b.starts, b.ends))
       FROM working w CROSS JOIN LATERAL (${busyOfW(p, q.busy)}) b) AS busy`);
   }
-  if (q.loadSince) {
-    // Per staff member: an index-only scan of appointments_active_by_staff.
+  if (q.loadAround) {
+    // Per staff member: a short range of appointments_active_by_staff.
+    const [from, to] = [new Date(q.loadAround.getTime() - DAY_MS), new Date(q.loadAround.getTime() + DAY_MS)];
     parts.push(`(SELECT json_object_agg(w.staff_id, (SELECT count(*) FROM appointments a
-        WHERE a.staff_id = w.staff_id AND a.state <> 'cancelled' AND a.start_at >= ${p(q.loadSince)}))
+        WHERE a.staff_id = w.staff_id AND a.state <> 'cancelled' AND a.start_at >= ${p(from)} AND a.start_at < ${p(to)}))
       FROM working w) AS load`);
   }
   const [row] = await db.query<ScheduleRow>(

@@ -53,26 +53,26 @@ const reaching = (home: Coordinates | null) => (s: StaffReach): boolean =>
  * (two for at-home visits), run one after the other, so a transaction's connection is never shared.
  */
 export async function findAvailability(db: Queryable, q: AvailabilityQuery): Promise<Slot[]> {
-  return (await availabilityAndLoad(db, q, null)).slots;
+  return (await availabilityAndLoad(db, q, false)).slots;
 }
 
 /**
- * As findAvailability, and with `loadSince` each working staff member's upcoming load (their
- * active appointments from then on) read in the same statement, which saves a booking a round trip.
+ * As findAvailability, and with `withLoad` each working staff member's load around the window's
+ * start (see ScheduleQuery.loadAround) read in the same statement, which saves a booking a round trip.
  */
 export async function availabilityAndLoad(
   db: Queryable,
   q: AvailabilityQuery,
-  loadSince: Date | null,
+  withLoad: boolean,
 ): Promise<{ slots: Slot[]; load: Map<string, number> }> {
-  const schedule = await serviceSchedule(db, scheduleQuery(q, loadSince));
+  const schedule = await serviceSchedule(db, scheduleQuery(q, withLoad));
   const { hours, busy } = q.mode === 'at_home' ? await inReachOf(db, q.home, schedule, busyWindow(q)) : schedule;
   if (hours.length === 0) return { slots: [], load: schedule.load };
   return { slots: slotsOf(q, calendarsOf(q, schedule, hours, busy)), load: schedule.load };
 }
 
 /** What availability reads of the schedule for a query (at-home visits then read busy time of the staff in reach). */
-export function scheduleQuery(q: AvailabilityQuery, loadSince: Date | null): ScheduleQuery {
+export function scheduleQuery(q: AvailabilityQuery, withLoad: boolean): ScheduleQuery {
   const atHome = q.mode === 'at_home';
   return {
     serviceId: q.service.id,
@@ -86,7 +86,7 @@ export function scheduleQuery(q: AvailabilityQuery, loadSince: Date | null): Sch
     withStoreHours: q.mode === 'in_store',
     // Staff out of reach of the home are dropped first, so only the others' busy time is read.
     busy: atHome ? null : busyWindow(q),
-    loadSince,
+    loadAround: withLoad ? q.from : null,
   };
 }
 

@@ -73,14 +73,14 @@ function blockedRange(service: Service, p: Pick<Placement, 'startAt' | 'endAt'>)
 }
 
 /**
- * Staff free at exactly this start by hours, rules and known bookings, least booked first so work
- * is shared fairly. Races are settled later by the exclusion constraint, not here.
+ * Staff free at exactly this start by hours, rules and known bookings, least booked that day first
+ * so work is shared fairly. Races are settled later by the exclusion constraint, not here.
  */
 async function candidateStaff(tx: Tx, r: SlotRequest, now: Date, ignoreAppointmentId: string | null = null): Promise<string[]> {
   const { slots: [slot], load } = await availabilityAndLoad(tx, {
     brand: r.brand, service: r.service, mode: r.mode, store: r.store, home: r.home,
     from: r.start, to: new Date(r.start.getTime() + 1), now, ignoreAppointmentId,
-  }, now);
+  }, true);
   if (!slot || slot.start.getTime() !== r.start.getTime()) return [];
   return [...slot.staffIds].sort((a, b) => (load.get(a) ?? 0) - (load.get(b) ?? 0) || a.localeCompare(b));
 }

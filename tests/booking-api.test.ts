@@ -94,6 +94,22 @@ describe.each(DATABASE_KINDS)('booking API on %s', (kind) => {
     expect((await api(t, 'POST', '/api/holds', slot)).status).toBe(201);
   });
 
+  test('staff are assigned fairly: the least booked that day first', async () => {
+    const wednesday = await api(t, 'GET', '/api/availability?service=showroom-visit&mode=in_store&store=paris-opera&from=2027-03-03&to=2027-03-03');
+    const starts = ['09:00', '11:00', '14:00', '16:00'].map((time) => wednesday.body.days[0].slots.find((s: { time: string }) => s.time === time));
+    expect(starts.map((s) => s.free)).toEqual([2, 2, 2, 2]);
+    const staff: string[] = [];
+    for (const slot of starts) {
+      const res = await api(t, 'POST', '/api/appointments', { service: 'showroom-visit', mode: 'in_store', store: 'paris-opera', start: slot.start, customer });
+      expect(res.status).toBe(201);
+      staff.push(res.body.appointment.staffId);
+    }
+    // Each booking goes to whoever has fewer that day: the two advisors alternate.
+    expect(new Set(staff).size).toBe(2);
+    expect(staff[1]).not.toBe(staff[0]);
+    expect(staff[3]).not.toBe(staff[2]);
+  });
+
   test('request-mode booking waits in the workflow start status, blocks its slot, and is confirmed by staff', async () => {
     const res = await api(t, 'POST', '/api/appointments', {
       service: 'design-consultation', mode: 'online', store: 'lyon-bellecour', start: '2027-03-03T13:00:00Z',
