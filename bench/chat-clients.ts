@@ -6,24 +6,38 @@
  */
 import { io as connect, type Socket } from 'socket.io-client';
 import { FORM, SLOTS, type ChatActivity, type FormContent, type MessageAck, type SlotsContent } from '../bot/web-protocol.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { throughput } from './harness.ts';
 
 // ---- protocol with chat.bench.ts -----------------------------------------------------------------
 
-export type TurnKind = 'menu' | 'service' | 'date' | 'page' | 'slot' | 'slot-taken' | 'confirm' | 'contact' | 'code';
+export type TurnKind = 'menu' | 'service' | 'date' | 'date-words' | 'page' | 'slot' | 'slot-taken' | 'confirm' | 'contact' | 'code';
 
 export interface WalkPlan {
-  /** Quick pick at the date question (a title of the date buttons). */
+  /** Quick pick at the date question (a title of the date buttons), or words typed when `typed`. */
   pick: string;
+  /** Types `pick` as words (the date recognizers read it) instead of clicking a button. */
+  typed?: boolean;
   /** "later" pages asked for before picking (spreads conversations over times). */
   pages: number;
   /** Index in the shown page of the first slot tried. */
   slotIndex: number;
 }
 
+/**
+ * How customers pace themselves: each arrives after a random delay in [0, arrivalMs) and, after
+ * each answer, thinks for a random time in [thinkMs[0], thinkMs[1]) before sending the next
+ * message. Drawn from a PRNG seeded per client (`seed` + index), so runs compare.
+ */
+export interface Pacing {
+  arrivalMs: number;
+  thinkMs: [number, number];
+  seed: number;
+}
+
 export type ClientCommand =
-  | { type: 'echo'; url: string; clients: number; warmup: number; roundTrips: number }
-  | { type: 'walk'; url: string; origin: string; plans: WalkPlan[]; emailPrefix: string; finish: boolean; budgetMs: number }
+  | { type: 'echo'; url: string; clients: number; warmup: number; roundTrips: number; pacing?: Pacing }
+  | { type: 'walk'; url: string; origin: string; plans: WalkPlan[]; emailPrefix: string; finish: boolean; budgetMs: number; pacing?: Pacing }
   | { type: 'open'; url: string; origin: string; count: number; concurrency: number }
   | { type: 'open-echo'; url: string; count: number; concurrency: number }
   | { type: 'close-all' }
@@ -69,6 +83,29 @@ const describe = (error: unknown) => (error instanceof Error ? error.message : S
 
 function pushError(errors: string[], message: string) {
   if (errors.length < 5 && !errors.includes(message)) errors.push(message);
+}
+
+/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A client's own clock of pauses: arrival, then a think time before every turn but the first. */
+function pauses(pacing: Pacing | undefined, index: number) {
+  const random = seededRandom((pacing?.seed ?? 1) * 7919 + index);
+  const between = (lo: number, hi: number) => lo + random() * (hi - lo);
+  return {
+    random,
+    arrive: () => (pacing ? sleep(between(0, pacing.arrivalMs)) : Promise.resolve()),
+    think: () => (pacing ? sleep(between(pacing.thinkMs[0], pacing.thinkMs[1])) : Promise.resolve()),
+  };
 }
 
 const pendingCodes = new Map<number, (code: string | null) => void>();
@@ -173,8 +210,13 @@ const textOf = (replies: ChatActivity[]) => replies.map((r) => r.text).join(' / 
 class OutOfTime extends Error {}
 
 /** Menu → Video advice → date pick → [later pages] → slot (again if taken) → Confirm → contact → [code]. */
-async function walk(c: Conversation, plan: WalkPlan, email: string, finish: boolean, turns: TurnSample[], deadline: number): Promise<boolean> {
-  const turn = (text: string, value?: Record<string, unknown>) => {
+async function walk(
+  c: Conversation, plan: WalkPlan, email: string, finish: boolean, turns: TurnSample[], deadline: number, pace: ReturnType<typeof pauses>,
+): Promise<boolean> {
+  let first = true;
+  const turn = async (text: string, value?: Record<string, unknown>) => {
+    if (!first) await pace.think();
+    first = false;
     if (performance.now() > deadline) throw new OutOfTime();
     return c.turn(text, value);
   };
@@ -189,9 +231,9 @@ async function walk(c: Conversation, plan: WalkPlan, email: string, finish: bool
   expect(actionsOf(r.replies).includes('Video advice'), 'menu', r.replies);
   r = await click('Video advice');
   record('service', r);
-  expect(actionsOf(r.replies).includes(plan.pick), 'service', r.replies);
-  r = await click(plan.pick);
-  record('date', r);
+  expect(plan.typed || actionsOf(r.replies).includes(plan.pick), 'service', r.replies);
+  r = plan.typed ? await turn(plan.pick) : await click(plan.pick);
+  record(plan.typed ? 'date-words' : 'date', r);
   let slots = slotsOf(r.replies);
   expect(slots.length > 0, 'date', r.replies);
   for (let p = 0; p < plan.pages && contentOf<SlotsContent>(r.replies, SLOTS)?.later; p++) {
@@ -202,7 +244,7 @@ async function walk(c: Conversation, plan: WalkPlan, email: string, finish: bool
   }
   for (let attempt = 0; ; attempt++) {
     // Then, taken, any of the free times shown around it.
-    const slot = slots[attempt === 0 ? plan.slotIndex % slots.length : Math.floor(Math.random() * slots.length)]!;
+    const slot = slots[attempt === 0 ? plan.slotIndex % slots.length : Math.floor(pace.random() * slots.length)]!;
     r = await turn(slot.label, { action: 'slot', start: slot.start });
     if (actionsOf(r.replies).includes('Confirm')) {
       record('slot', r);
@@ -232,15 +274,17 @@ async function runWalks(cmd: Extract<ClientCommand, { type: 'walk' }>): Promise<
   const outcome: WalkOutcome = { turns: [], greetingMs: [], booked: 0, failed: 0, cut: 0, errors: [], wallMs: 0 };
   const began = performance.now();
   const deadline = began + cmd.budgetMs;
-  const conversations = cmd.plans.map((_, i) => new Conversation(cmd.url, cmd.origin, `${cmd.emailPrefix}-${i}-${process.pid}`));
-  await Promise.all(conversations.map(async (c, i) => {
+  await Promise.all(cmd.plans.map(async (plan, i) => {
+    const pace = pauses(cmd.pacing, i);
+    await pace.arrive();
+    const c = new Conversation(cmd.url, cmd.origin, `${cmd.emailPrefix}-${i}-${process.pid}`);
     const t = performance.now();
     let failedAt = 'greeting';
     try {
       await c.greeted;
       outcome.greetingMs.push(since(t));
       failedAt = 'walk';
-      if (await walk(c, cmd.plans[i]!, `${cmd.emailPrefix}-${i}@bench.example`, cmd.finish, outcome.turns, deadline)) outcome.booked++;
+      if (await walk(c, plan, `${cmd.emailPrefix}-${i}@bench.example`, cmd.finish, outcome.turns, deadline, pace)) outcome.booked++;
     } catch (error) {
       if (error instanceof OutOfTime) {
         outcome.cut++;
@@ -273,9 +317,10 @@ function echoSocket(url: string): Promise<Socket> {
   });
 }
 
-/** `clients` sockets each doing round trips back to back, all at once. */
+/** `clients` sockets each doing round trips (paced like the customers when `pacing` is given), all at once. */
 async function runEcho(cmd: Extract<ClientCommand, { type: 'echo' }>): Promise<ClientReport> {
   const clients = await Promise.all(Array.from({ length: cmd.clients }, () => echoSocket(cmd.url)));
+  const paces = clients.map((_, i) => pauses(cmd.pacing, i));
   const samples: number[] = [];
   const errors: string[] = [];
   // About what a chat message carries (a quick reply's text and value).
@@ -286,7 +331,9 @@ async function runEcho(cmd: Extract<ClientCommand, { type: 'echo' }>): Promise<C
   }));
   const began = performance.now();
   await Promise.all(clients.map(async (s, i) => {
+    await paces[i]!.arrive();
     for (let n = 0; n < cmd.roundTrips; n++) {
+      if (n > 0) await paces[i]!.think();
       const t = performance.now();
       try {
         await roundTrip(s, i, n);

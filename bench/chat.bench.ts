@@ -5,10 +5,12 @@
  * same run. Then the server heap each open conversation costs.
  *
  * The customers run in a child process (bench/chat-clients.ts): their CPU and heap stay out of
- * the server's event loop and heap. Every customer sends its next message as soon as the bot's
- * typing stops (no think time), so with 200 at once a turn's latency is mostly its wait behind
- * the others: the ratio to the echo reads as (echo round trips per second) ÷ (turns per second).
- * No turn starts after WALK_BUDGET_MS: walks cut there are counted, not failed.
+ * the server's event loop and heap. Each paces itself like a person: it arrives within the first
+ * ARRIVAL_MS and thinks 1–3 s (uniformly random, seeded so runs compare) between the bot's answer
+ * and its next message, so a turn's latency is what a customer waits while 199 others chat too,
+ * not its wait behind a queue of messages nobody would send that fast. The echo clients pace
+ * themselves the same way (same seed, same count). No turn starts after WALK_BUDGET_MS: walks cut
+ * there are counted, not failed.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createServer, type Server as HttpServer } from 'node:http';
@@ -40,16 +42,20 @@ const ALONE_CONVERSATIONS = 3;
 const PAGES = 3;
 const WARMUP_FIRST_PAGE = 3;
 const ALONE_FIRST_PAGE = 4;
-/** No turn is started after this (keeps the module near a minute on a slow or busy machine). */
-const WALK_BUDGET_MS = 30_000;
-const ECHO_WARMUP = 5;
-const ECHO_ROUND_TRIPS = 25;
+/** No turn is started after this (a paced walk takes about 25 s; this bounds a slow or busy machine). */
+const WALK_BUDGET_MS = 60_000;
+/** Customers and echo clients: arrivals spread over the first 3 s, 1–3 s of thinking before each message. */
+const PACING = { arrivalMs: 3_000, thinkMs: [1_000, 3_000] as [number, number], seed: 20261123 };
+const ECHO_WARMUP = 3;
+/** About as many as a walk's turns (10–12), at the same pace. */
+const ECHO_ROUND_TRIPS = 10;
 const MEMORY_COUNTS = [200, 1000];
 const OPEN_CONCURRENCY = 100;
 const POOL_SIZE = 20;
 /** Monday 1 March 2027, 08:00 in Paris: the demo's hours make times free from then on. */
 const NOW = new Date('2027-03-01T07:00:00Z');
-const PICKS = ['Tomorrow', 'This week', 'Next week'];
+/** The date question's answers: "tomorrow" typed in words (the date recognizers read it), or a button. */
+const PICKS: { pick: string; typed?: boolean }[] = [{ pick: 'tomorrow', typed: true }, { pick: 'This week' }, { pick: 'Next week' }];
 const P50_TARGET = 3;
 const P99_TARGET = 6;
 const MEMORY_TARGET_KB = 50;
@@ -192,7 +198,8 @@ async function startEcho(): Promise<{ url: string; io: Server; http: HttpServer 
 }
 
 /**
- * Where each conversation looks: three quick picks (Monday, Tuesday, next Monday), then `pages`
+ * Where each conversation looks: three dates (tomorrow in words, this week and next week by
+ * button: Tuesday, Monday, next Monday), then `pages`
  * "later" pages (2 hours of starts each) from `firstPage` on, then every other start of the page
  * first (30 minutes apart, more than a video call and its buffer), so that the bookings mostly
  * find different times. Warm-up and lone walks page further on, leaving the measured ones theirs.
@@ -201,7 +208,7 @@ function plans(count: number, firstPage: number, pages: number): WalkPlan[] {
   return Array.from({ length: count }, (_, i) => {
     const cell = Math.floor(i / (PICKS.length * pages));
     return {
-      pick: PICKS[i % PICKS.length]!,
+      ...PICKS[i % PICKS.length]!,
       pages: firstPage + (Math.floor(i / PICKS.length) % pages),
       slotIndex: (2 * cell + Math.floor(cell / 4)) % 8,
     };
@@ -212,12 +219,24 @@ const KB = 1024;
 const fmtKb = (bytes: number) => `${(bytes / KB).toFixed(1)} KB`;
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
 
-const KINDS: TurnKind[] = ['menu', 'service', 'date', 'page', 'slot', 'slot-taken', 'confirm', 'contact', 'code'];
+/** Each kind of turn and what the server does for it. */
+const KINDS: [TurnKind, string][] = [
+  ['menu', 'choice: menu → services'],
+  ['service', 'choice: service → date question'],
+  ['date', 'date by button → free times, first page'],
+  ['date-words', 'date in words (recognizer) → free times'],
+  ['page', 'slot listing: "later" page'],
+  ['slot', 'hold the time → summary'],
+  ['slot-taken', 'hold refused → times around it'],
+  ['confirm', 'choice: confirm → contact form'],
+  ['contact', 'contact → code sent'],
+  ['code', 'code checked → booked'],
+];
 
 function logKinds(ctx: BenchContext, turns: TurnSample[]) {
-  for (const kind of KINDS) {
+  for (const [kind, what] of KINDS) {
     const of = turns.filter((s) => s.kind === kind);
-    if (of.length) ctx.log(`  ${kind.padEnd(11)} ${String(of.length).padStart(4)} turns  ${fmtTiming(summarize(of.map((s) => s.ms)))}`);
+    if (of.length) ctx.log(`  ${kind.padEnd(11)} ${String(of.length).padStart(4)} turns  ${fmtTiming(summarize(of.map((s) => s.ms))).padEnd(32)} ${what}`);
   }
 }
 
@@ -290,13 +309,15 @@ async function run(ctx: BenchContext): Promise<ResultRow[]> {
 
     // Floor: plain socket.io round trips, 200 clients at once.
     const echoLoad = loadMeter();
-    const echoRun = await clients.request({ type: 'echo', url: echo.url, clients: CONVERSATIONS, warmup: ECHO_WARMUP, roundTrips: ECHO_ROUND_TRIPS }, 'echo-done');
+    const echoRun = await clients.request({
+      type: 'echo', url: echo.url, clients: CONVERSATIONS, warmup: ECHO_WARMUP, roundTrips: ECHO_ROUND_TRIPS, pacing: PACING,
+    }, 'echo-done');
     const echoL = echoLoad();
     if (echoRun.errors.length) throw new Error(`echo failed: ${echoRun.errors.join('; ')}`);
     const floor = summarize(echoRun.samples);
     await until(() => echoSockets.size === 0, 'echo sockets to close');
     ctx.log(`socket.io echo (floor)       ${fmtTiming(floor)}  (${CONVERSATIONS} clients × ${ECHO_ROUND_TRIPS} round trips, ` +
-      `${((echoRun.samples.length / echoRun.wallMs) * 1000).toFixed(0)}/s)`);
+      `paced like the customers, ${((echoRun.samples.length / echoRun.wallMs) * 1000).toFixed(0)}/s)`);
     ctx.log(`  ${echoL}`);
 
     // Figure: 200 conversations at once, each walking the booking dialog to the end.
@@ -304,13 +325,14 @@ async function run(ctx: BenchContext): Promise<ResultRow[]> {
     const walkLoad = loadMeter();
     const walk: WalkOutcome = (await clients.request({
       type: 'walk', url, origin: url, plans: plans(CONVERSATIONS, 0, PAGES), emailPrefix: 'bench', finish: true, budgetMs: WALK_BUDGET_MS,
+      pacing: PACING,
     }, 'walk-done')).outcome;
     const walkL = walkLoad();
     const turns = summarize(walk.turns.map((s) => s.ms));
     const firstReply = summarize(walk.turns.map((s) => s.firstMs));
     const taken = walk.turns.filter((s) => s.kind === 'slot-taken').length;
 
-    ctx.log(`bot turn (send → typing off) ${fmtTiming(turns)}  (${walk.turns.length} turns of ${CONVERSATIONS} conversations at once in ` +
+    ctx.log(`bot turn (send → typing off) ${fmtTiming(turns)}  (${walk.turns.length} turns of ${CONVERSATIONS} paced conversations at once in ` +
       `${fmtMs(walk.wallMs)}, ${((walk.turns.length / walk.wallMs) * 1000).toFixed(0)} turns/s; ${walk.booked} booked, ` +
       `${walk.failed} failed, ${walk.cut} cut at the ${fmtMs(WALK_BUDGET_MS)} budget, ${taken} "slot taken" turns)`);
     ctx.log(`  first bot activity ${fmtTiming(firstReply)}; greeting on connection ${fmtTiming(summarize(walk.greetingMs))}`);
@@ -328,8 +350,8 @@ async function run(ctx: BenchContext): Promise<ResultRow[]> {
     const walkNote = `${walk.turns.length} turns, ${((walk.turns.length / walk.wallMs) * 1000).toFixed(0)}/s, ${walk.booked}/${CONVERSATIONS} booked, ` +
       `${walk.failed} failed, ${walk.cut} cut by the time budget, ${taken} slot-taken; one conversation alone: ${fmtTiming(alone)}`;
     rows.push(
-      { name: `chat turn median (${CONVERSATIONS} conversations) vs echo`, database: kind, figure: fmtMs(turns.median), floor: fmtMs(floor.median), ratio: p50, ...v50, note: walkNote },
-      { name: `chat turn p99 (${CONVERSATIONS} conversations) vs echo`, database: kind, figure: fmtMs(turns.p99), floor: fmtMs(floor.p99), ratio: p99, ...v99 },
+      { name: `chat turn median (${CONVERSATIONS} paced conversations) vs echo`, database: kind, figure: fmtMs(turns.median), floor: fmtMs(floor.median), ratio: p50, ...v50, note: walkNote },
+      { name: `chat turn p99 (${CONVERSATIONS} paced conversations) vs echo`, database: kind, figure: fmtMs(turns.p99), floor: fmtMs(floor.p99), ratio: p99, ...v99 },
     );
 
     // Memory: the server heap with N idle conversations open (greeted), over the heap with none.
