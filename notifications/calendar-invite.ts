@@ -158,6 +158,20 @@ export function vtimezone(zone: string, start: Date, end: Date): string | null {
   if (!DateTime.now().setZone(zone).isValid || zone === 'UTC') return null;
   const from = Date.UTC(new Date(start).getUTCFullYear() - 1, 0, 1);
   const until = Date.UTC(new Date(end).getUTCFullYear() + 2, 0, 1);
+  // Only the zone and the years count: the same text for every invite of those (~3 years of days
+  // scanned through Intl costs milliseconds, a booking's biggest CPU cost otherwise).
+  const key = `${zone}|${from}|${until}`;
+  const known = vtimezones.get(key);
+  if (known !== undefined) return known;
+  const built = buildVtimezone(zone, from, until);
+  if (vtimezones.size >= 500) vtimezones.clear();
+  vtimezones.set(key, built);
+  return built;
+}
+
+const vtimezones = new Map<string, string>();
+
+function buildVtimezone(zone: string, from: number, until: number): string {
   const lines = ['BEGIN:VTIMEZONE', `TZID:${zone}`];
   // The offset in force when the range opens, stated from 1970 on (as most generators do) so no
   // time before the first listed change falls outside every observance.
