@@ -1,7 +1,7 @@
 import type { Namespace, Server, Socket } from 'socket.io';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Logger } from 'pino';
-import { IANAZone } from 'luxon';
+import { isValidTimeZone } from '../scheduling/time-zones.ts';
 import type { Database } from '../models/database.ts';
 import { findBrand } from '../models/brands.repository.ts';
 import {
@@ -109,7 +109,7 @@ export function attachWebChat(io: Server, deps: WebChatDeps) {
       if (origin && ![...deps.ownOrigins, ...brand.allowedOrigins].includes(origin)) {
         return next(new Error('origin_not_allowed: this site may not open this chat.'));
       }
-      const timeZone = auth.data.timeZone && IANAZone.isValidZone(auth.data.timeZone) ? auth.data.timeZone : null;
+      const timeZone = auth.data.timeZone && isValidTimeZone(auth.data.timeZone) ? auth.data.timeZone : null;
       let data: SocketData;
       if (auth.data.join !== undefined) {
         const opened = handoff
