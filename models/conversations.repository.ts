@@ -106,22 +106,27 @@ export interface NewEntry {
  * clientId was seen already is not stored again: the first entry is returned with `duplicate`.
  */
 export async function appendEntry(db: Queryable, conversationId: string, entry: NewEntry): Promise<{ entry: TranscriptEntry; duplicate: boolean }> {
-  if (entry.clientId) {
-    const [seen] = await db.query<TranscriptEntry>(
-      `SELECT ${ENTRY_COLUMNS} FROM conversation_messages WHERE conversation_id = $1 AND client_id = $2`,
-      [conversationId, entry.clientId],
-    );
-    if (seen) return { entry: seen, duplicate: true };
-  }
-  const [row] = await db.query<TranscriptEntry>(
-    `WITH next AS (UPDATE conversations SET last_seq = last_seq + 1, updated_at = now() WHERE id = $1 RETURNING last_seq)
-     INSERT INTO conversation_messages (conversation_id, seq, sender, sender_name, text, content, client_id)
-     SELECT $1, next.last_seq, $2, $3, $4, $5, $6 FROM next
-     ON CONFLICT (conversation_id, client_id) DO NOTHING
-     RETURNING ${ENTRY_COLUMNS}`,
+  // One round trip: the entry with this clientId if there is one, else the next seq and the insert
+  // (the seq is only taken when nothing was seen, so a resend leaves no gap).
+  const [row] = await db.query<TranscriptEntry & { duplicate: boolean }>(
+    `WITH seen AS (
+       SELECT ${ENTRY_COLUMNS} FROM conversation_messages WHERE conversation_id = $1 AND client_id = $6
+     ), next AS (
+       UPDATE conversations SET last_seq = last_seq + 1, updated_at = now()
+       WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM seen) RETURNING last_seq
+     ), added AS (
+       INSERT INTO conversation_messages (conversation_id, seq, sender, sender_name, text, content, client_id)
+       SELECT $1, next.last_seq, $2, $3, $4, $5, $6 FROM next
+       ON CONFLICT (conversation_id, client_id) DO NOTHING
+       RETURNING ${ENTRY_COLUMNS}
+     )
+     SELECT *, false AS duplicate FROM added UNION ALL SELECT *, true AS duplicate FROM seen`,
     [conversationId, entry.sender, entry.senderName ?? null, entry.text, JSON.stringify(entry.content ?? {}), entry.clientId ?? null],
   );
-  if (row) return { entry: row, duplicate: false };
+  if (row) {
+    const { duplicate, ...stored } = row;
+    return { entry: stored, duplicate };
+  }
   // Lost a race with the same clientId: the other insert is the message.
   const [seen] = await db.query<TranscriptEntry>(
     `SELECT ${ENTRY_COLUMNS} FROM conversation_messages WHERE conversation_id = $1 AND client_id = $2`,
