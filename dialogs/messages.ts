@@ -46,7 +46,8 @@ const catalogue = {
   'help.person': ['Choose a service to book a call with an advisor, or go back to the menu.', 'Choisissez un service pour réserver un appel avec un conseiller, ou revenez au menu.'],
 
   'person.info': ["No advisor is free to chat right now. But I can book you a video call with an advisor straight away: it only takes a minute.", "Aucun conseiller n'est disponible pour discuter en ce moment. Mais je peux vous réserver dès maintenant un appel vidéo avec un conseiller, cela ne prend qu'une minute."],
-  'handoff.back': ["I'm back with you. Is there anything else I can do for you?", 'Je suis de retour. Puis-je faire autre chose pour vous ?'],
+  // The menu that follows asks "Is there anything else…": said here too, the question came twice.
+  'handoff.back': ["I'm back with you.", 'Je suis de retour.'],
   'handoff.reschedule': ['You can pick a new time for your appointment here:', 'Vous pouvez choisir un nouvel horaire pour votre rendez-vous ici :'],
   'handoff.reschedule.link': ['Pick a new time', 'Choisir un nouvel horaire'],
   'person.ask': ['Would you like to book one?', 'Souhaitez-vous en réserver un ?'],

@@ -36,6 +36,8 @@ export interface Rendezvous {
   http: HttpServer;
   io: Server;
   queue: DeliveryQueue;
+  /** Live-agent hand-off: presence of console users, waiting customers (for operations and tests). */
+  handoff: HandoffRouter;
   /** Waits for running bot turns, stops the queue, closes sockets and HTTP (not the database). */
   close(): Promise<void>;
 }
@@ -104,6 +106,7 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     http,
     io,
     queue,
+    handoff,
     async close() {
       handoff.close();
       await chat.queue.drain();

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import helmet from 'helmet';
 import pino from 'pino';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Server as SocketServer } from 'socket.io';
 import { buildConsole } from '../agent-console/build.ts';
 import { consoleStaticRoutes } from '../agent-console/static.routes.ts';
@@ -22,9 +22,11 @@ import { insertConsoleTask } from '../models/staff-accounts.repository.ts';
 import { bookAppointment } from '../scheduling/booking.ts';
 import { errorHandler } from '../server/http-errors.ts';
 import { consoleApiRoutes } from '../server/routes/console-api.routes.ts';
+import { CHEAP_SCRYPT, launchChromium } from './support/app.ts';
 import { openTestDatabase } from './support/databases.ts';
 import { testClock } from './support/server.ts';
-import { signIn, type ConsoleServer } from './support/console.ts';
+import { signIn, signInWithForm, type ConsoleServer } from './support/console.ts';
+import { until } from './support/wait.ts';
 
 /**
  * The agent console in a real browser: the built bundle served under helmet's CSP next to the real
@@ -34,14 +36,11 @@ import { signIn, type ConsoleServer } from './support/console.ts';
  */
 
 const ARTIFACTS = new URL('./artifacts/', import.meta.url);
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const LAPTOP = { viewport: { width: 1366, height: 900 } };
 const TABLET = { viewport: { width: 820, height: 1180 }, deviceScaleFactor: 2, hasTouch: true };
 // Monday 1 March 2027, 08:00 in Paris.
 const START = '2027-03-01T07:00:00Z';
 const clock = testClock(START);
-const CHEAP_SCRYPT = { N: 2 ** 14, r: 8, p: 1 };
 const CAMILLE = 'camille.martin@atelier-lumiere.example'; // Paris store manager
 const HUGO = 'hugo.laurent@atelier-lumiere.example'; // Lyon agent
 
@@ -121,22 +120,7 @@ async function book(o: { service: string; store: Store; start: string; name: str
   return appointment;
 }
 
-async function signInAs(page: Page, site: Site, email: string) {
-  await page.goto(`${site.url}/console/`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password(email));
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Appointments' }).waitFor();
-}
-
-/** Waits until `check` holds (polling), or fails after `ms`. */
-async function until(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms: ${check.toString()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const signInAs = (page: Page, site: Site, email: string) => signInWithForm(page, site.url, email, password(email));
 
 const row = (page: Page, id: string) => page.locator(`tr[data-id="${id}"]`);
 
@@ -168,7 +152,7 @@ beforeAll(async () => {
 
   plain = await startSite(false);
   live = await startSite(true);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

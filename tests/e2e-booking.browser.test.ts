@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { buildWidget } from '../chat-widget/build.ts';
 import { launchChromium, startApp, type TestApp } from './support/app.ts';
 import { testClock } from './support/server.ts';
+import { widgetDriver, type WidgetDriver } from './support/widget-driver.ts';
 
 // Monday 1 March 2027, 08:00 in Paris.
 const clock = testClock('2027-03-01T07:00:00Z');
@@ -12,6 +13,7 @@ describe('booking from the demo website with the chat widget only', () => {
   let app: TestApp;
   let browser: Browser;
   let page: Page;
+  let widget: WidgetDriver;
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -20,16 +22,16 @@ describe('booking from the demo website with the chat widget only', () => {
     browser = await launchChromium();
     const context = await browser.newContext({ timezoneId: 'Europe/Paris', locale: 'en-GB', viewport: { width: 1280, height: 860 } });
     page = await context.newPage();
+    widget = widgetDriver(page);
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await app?.close();
   });
 
-  // The widget renders inside a shadow root; Playwright's CSS locators pierce it.
-  const chat = () => page.locator('#rendezvous-chat');
-  const button = (name: string | RegExp) => chat().getByRole('button', { name }).last();
-  const botSays = (text: string | RegExp) => chat().getByText(text).last().waitFor({ timeout: 20_000 });
+  const chat = () => widget.chat();
+  const button = (name: string | RegExp) => widget.button(name);
+  const botSays = (text: string | RegExp) => widget.botSays(text);
 
   test('a customer books a showroom visit, verifies their email with the code from the outbox, and sees it confirmed', async () => {
     await page.goto(app.url + '/');
@@ -39,9 +41,7 @@ describe('booking from the demo website with the chat widget only', () => {
     await botSays('Which service would you like to book?');
     await button('Guided showroom visit').click();
     await botSays(/Which store would you like to visit\?/);
-    const input = chat().getByRole('textbox').last();
-    await input.fill('75009');
-    await input.press('Enter');
+    await widget.say('75009');
     await button(/^Paris Opéra/).click();
     await botSays('When would you like your appointment?');
     await button('Tomorrow').click();
@@ -50,17 +50,11 @@ describe('booking from the demo website with the chat widget only', () => {
     await page.screenshot({ path: `${ARTIFACTS}/e2e-summary.png` });
     await button('Confirm').click();
 
-    await chat().getByLabel(/name/i).last().fill('Ada Lovelace');
-    await chat().getByLabel(/email/i).last().fill('ada.e2e@example.com');
-    await button('Continue').click();
-    await botSays(/sent a 6-digit code to ada\.e2e@example\.com/);
-
-    // Read the code as a developer would: from the dev outbox.
-    const outbox = await (await fetch(`${app.url}/dev/outbox/messages.json?to=ada.e2e@example.com&kind=otp`)).json() as { messages: { text: string }[] };
-    const code = /\b(\d{6})\b/.exec(outbox.messages[0]!.text)![1]!;
-    await chat().getByLabel(/code/i).last().fill(code);
-    await page.screenshot({ path: `${ARTIFACTS}/e2e-code.png` });
-    await button('Verify').click();
+    // The code is read as a developer would: from the dev outbox.
+    await widget.verifyEmail({
+      url: app.url, name: 'Ada Lovelace', email: 'ada.e2e@example.com',
+      beforeVerify: () => page.screenshot({ path: `${ARTIFACTS}/e2e-code.png` }),
+    });
     await botSays(/You're booked! Your appointment is confirmed\./);
     await chat().getByText('Add to my calendar').waitFor();
     await page.screenshot({ path: `${ARTIFACTS}/e2e-booked.png` });

@@ -3,6 +3,7 @@ import pino from 'pino';
 import { chromium, type Browser } from 'playwright-core';
 import type { Database } from '../../models/database.ts';
 import { seedDemo } from '../../models/seed.ts';
+import { seedDemoStaffAccounts, type DemoLogin } from '../../models/seed-staff.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createRendezvous, type Rendezvous } from '../../server/composition.ts';
 import { openTestDatabase } from './databases.ts';
@@ -11,9 +12,14 @@ export interface TestApp {
   url: string;
   db: Database;
   apiKey: string;
+  /** The demo console accounts (admin, a manager per store, agents) with their passwords. */
+  logins: DemoLogin[];
   rendezvous: Rendezvous;
   close(): Promise<void>;
 }
+
+/** Console passwords hashed with a cost tests can afford (the product's is ~1 s per hash). */
+export const CHEAP_SCRYPT = { N: 2 ** 14, r: 8, p: 1 };
 
 /** The whole product (HTTP, sockets, bot, notifications) on an ephemeral port over a seeded PGlite. */
 export async function startApp(now: () => Date): Promise<TestApp> {
@@ -25,11 +31,12 @@ export async function startApp(now: () => Date): Promise<TestApp> {
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   const url = `http://127.0.0.1:${port}`;
   const { apiKey } = await seedDemo(db, { allowedOrigins: [url] });
+  const logins = await seedDemoStaffAccounts(db, { passwordParams: CHEAP_SCRYPT });
   const config = loadConfig({ PUBLIC_URL: url, PORT: String(port), API_RATE_LIMIT_PER_MINUTE: '100000' });
   const rendezvous = await createRendezvous({ db, config, logger: pino({ level: 'silent' }), now, secret: 's'.repeat(40) });
   await new Promise<void>((resolve) => rendezvous.http.listen(port, '127.0.0.1', resolve));
   return {
-    url, db, apiKey: apiKey!, rendezvous,
+    url, db, apiKey: apiKey!, logins, rendezvous,
     async close() {
       await rendezvous.close();
       await db.close();

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import pino from 'pino';
+import type { Page } from 'playwright-core';
 import type { Database } from '../../models/database.ts';
 import { errorHandler } from '../../server/http-errors.ts';
 import { consoleApiRoutes, type ConsoleApiDeps } from '../../server/routes/console-api.routes.ts';
@@ -91,4 +92,13 @@ export async function signIn(server: ConsoleServer, email: string, password: str
   const reply = await client.login(email, password);
   if (reply.status !== 201) throw new Error(`login of ${email} failed: ${reply.status} ${JSON.stringify(reply.body)}`);
   return client;
+}
+
+/** Signs in through the console's own form in a browser page, and waits for the first screen. */
+export async function signInWithForm(page: Page, siteUrl: string, email: string, password: string): Promise<void> {
+  await page.goto(`${siteUrl}/console/`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Appointments' }).waitFor({ timeout: 30_000 });
 }
