@@ -237,9 +237,8 @@ export class BookingDialog extends ComponentDialog<BookingOptions> {
     const appointment = booked.appointment;
     await markContactVerified(this.deps.db, scope.brand.id, target, this.deps.now());
     const facts = await loadFacts(this.deps.db, scope.brand.id, appointment);
-    const links = { calendar: this.deps.links.url('calendar', appointment), manage: this.deps.links.url('manage', appointment) };
     const said = appointment.state === 'pending' ? 'booking.requested' : 'booking.confirmed';
-    await say(step.context, [line(said)], appointmentCard(facts, appointment.state, links, scope));
+    await say(step.context, [line(said)], appointmentCard(facts, appointment.state, { signed: this.deps.links, appointment }, scope));
     return step.endDialog({ booked: true } satisfies BookingResult);
   }
 

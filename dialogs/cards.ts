@@ -7,6 +7,7 @@ import { factLines, type AppointmentFacts } from './appointment-facts.ts';
 import { formatDay, formatTime, localDate } from './formatting.ts';
 import { renderLine, type Audience } from './lines.ts';
 import { t } from './messages.ts';
+import type { LinkTarget, SignedLinks } from '../notifications/signed-links.ts';
 
 /** The rich content a prompt carries, as stored in dialog state (no text: it is rendered per turn). */
 export type CardSpec =
@@ -84,20 +85,26 @@ export function renderCard(card: CardSpec, who: Audience): Attachment {
   }
 }
 
-/** The appointment as a card: its facts in the customer's zone, the .ics and manage links. */
+/**
+ * The appointment as a card: its facts in the customer's zone, and with `links` (not for a
+ * cancelled one) the .ics and manage links, and Join for a video call: at the time it brings the
+ * customer back to this conversation and their advisor.
+ */
 export function appointmentCard(
   facts: AppointmentFacts,
   status: AppointmentContent['status'],
-  links: { calendar: string; manage: string } | null,
+  links: { signed: SignedLinks; appointment: LinkTarget } | null,
   who: Audience,
 ): Attachment {
   const content: AppointmentContent = {
     title: facts.service[who.locale],
     status,
     lines: factLines(facts, who.timeZone).slice(1).map((l) => renderLine(l, who)),
-    links: links
-      ? [{ label: t(who.locale, 'card.calendar'), url: links.calendar }, { label: t(who.locale, 'card.manage'), url: links.manage }]
-      : [],
+    links: [],
   };
+  if (links) {
+    const actions = [...(facts.mode === 'online' ? (['join'] as const) : []), 'calendar', 'manage'] as const;
+    content.links = actions.map((action) => ({ label: t(who.locale, `card.${action}`), url: links.signed.url(action, links.appointment) }));
+  }
   return { contentType: APPOINTMENT, content };
 }

@@ -91,8 +91,7 @@ export class ChangeAppointmentDialog extends ComponentDialog<ChangeAppointmentOp
         brand: scope.brand, appointmentId: step.options.appointmentId, start: new Date(picked.start), actor: { kind: 'customer' },
       });
       const facts = await loadFacts(this.deps.db, scope.brand.id, moved);
-      const links = { calendar: this.deps.links.url('calendar', moved), manage: this.deps.links.url('manage', moved) };
-      await say(step.context, [line('manage.rescheduled')], appointmentCard(facts, moved.state, links, scope));
+      await say(step.context, [line('manage.rescheduled')], appointmentCard(facts, moved.state, { signed: this.deps.links, appointment: moved }, scope));
       return step.endDialog({ changed: true } satisfies ChangeAppointmentResult);
     } catch (error) {
       if (error instanceof AppError && error.code === 'slot_unavailable') {

@@ -146,6 +146,7 @@ const catalogue = {
 
   'booking.confirmed': ["You're booked! Your appointment is confirmed.", "C'est réservé ! Votre rendez-vous est confirmé."],
   'booking.requested': ['Thank you! Your request has been received and the store will confirm it shortly.', 'Merci ! Votre demande a bien été reçue et le magasin va la confirmer très vite.'],
+  'card.join': ['Join', 'Rejoindre'],
   'card.calendar': ['Add to my calendar', 'Ajouter à mon agenda'],
   'card.manage': ['Change or cancel', 'Modifier ou annuler'],
 

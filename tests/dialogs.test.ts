@@ -97,7 +97,9 @@ test('réserve une visio en français : « mardi prochain à 15h », téléphone
   const done = await c.do({ form: 'code', values: { code: await latestCode(suite.db, '+33612345678') } });
   expect(done.text).toBe("C'est réservé ! Votre rendez-vous est confirmé.\nPuis-je faire autre chose pour vous ?");
   expect(done.appointment).toMatchObject({ title: 'Conseil en visio', status: 'confirmed', lines: ['mar. 9 mars, 15:00', 'En ligne, par appel vidéo'] });
-  expect(done.appointment?.links.map((l) => l.label)).toEqual(['Ajouter à mon agenda', 'Modifier ou annuler']);
+  // A video call can be joined from the chat too: the Join link brings the customer back here at the time.
+  expect(done.appointment?.links.map((l) => l.label)).toEqual(['Rejoindre', 'Ajouter à mon agenda', 'Modifier ou annuler']);
+  expect(done.appointment?.links[0]?.url).toMatch(/^https:\/\/book\.example\/a\/.+\/join$/);
   const [stored] = await appointmentsOf(suite.db, c);
   expect(stored).toMatchObject({ mode: 'online', phone: '+33612345678', email: null, locale: 'fr' });
   expect(new Date(stored!.start_at).toISOString()).toBe('2027-03-09T14:00:00.000Z');

@@ -137,7 +137,9 @@ describe('hand-off from the widget to the agent console', () => {
     }, 30_000);
     expect(joinUrl).toMatch(new RegExp(`^${app.url}/a/[^/]+/join$`));
 
-    // The chat leads there too: its confirmation card opens the appointment's page, which has the Join link.
+    // The chat's confirmation card has the same Join link, and so has the appointment's page.
+    const joinInChat = widget.chat().getByRole('link', { name: /^Join\b/ });
+    expect(await joinInChat.getAttribute('href')).toBe(joinUrl);
     const [manage] = await Promise.all([
       customer.context().waitForEvent('page'),
       widget.chat().getByRole('link', { name: /Change or cancel/ }).last().click(),
@@ -147,6 +149,7 @@ describe('hand-off from the widget to the agent console', () => {
     expect(await joinFromPage.getAttribute('href')).toBe(joinUrl);
     await manage.close();
 
+    // The chat's link opens a new tab; this tab follows the same link, so the test keeps one page.
     await customer.goto(joinUrl);
     // The advisor's console at once: a toast (shown 10 s), the Live badge and the window title.
     await agent.locator('.toast', { hasText: `${CUSTOMER.name} is waiting for an agent.` }).waitFor(WAIT);
