@@ -273,6 +273,8 @@ describe('chat widget in Chromium', () => {
   });
 
   test('keyboard only: Shift+Tab from the message box reaches a quick reply, Enter picks it', async () => {
+    // On a loaded machine the greeting's chips may still be on their way: tabbing before would leave the widget.
+    await page.locator('.rdv-chip', { hasText: 'Book a design consultation' }).waitFor();
     let active = await shadowActive(page);
     for (let i = 0; i < 8 && active?.text !== 'Book a design consultation'; i++) {
       await page.keyboard.press('Shift+Tab');
@@ -535,6 +537,12 @@ describe('widget logic', () => {
     expect(replaced.activities!.map((a) => a.id)).toEqual(['id1', 'server-2']);
     const refused = applyAck(s, 'c-1234567', { ok: false, error: { code: 'rate_limited', message: 'x' } }, new Date());
     expect(refused.pending![0]!.status).toBe('failed');
+  });
+
+  test("a hand-off message closes the bot's earlier buttons; its own and later ones stay usable", () => {
+    const waiting = state([activity(1, 'bot'), activity(2, 'customer'), activity(3, 'bot'), activity(4, 'system')]);
+    expect(answeredThrough(waiting)).toBe(3);
+    expect(answeredThrough(state([...waiting.activities, activity(5, 'agent'), activity(6, 'bot')]))).toBe(4);
   });
 
   test('locale: data-locale, else the browser language', () => {

@@ -48,13 +48,15 @@ export function retryPending(state: WidgetState, clientId: string): Partial<Widg
 
 /**
  * Buttons and forms of a bot message stay usable until the customer answers, by any means: a later
- * customer message, or one being sent. Activities up to the returned seq are answered.
+ * customer message, or one being sent; or until an advisor or the system speaks after it (a hand-off
+ * began: the bot's question no longer stands). Activities up to the returned seq are answered.
  */
 export function answeredThrough(state: WidgetState): number {
   if (state.pending.some((p) => p.status === 'sending')) return Infinity;
   for (let i = state.activities.length - 1; i >= 0; i--) {
     const activity = state.activities[i]!;
     if (activity.from === 'customer') return activity.seq;
+    if (activity.from === 'agent' || activity.from === 'system') return activity.seq - 1;
   }
   return 0;
 }
