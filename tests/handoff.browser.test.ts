@@ -165,6 +165,8 @@ describe('hand-off from the widget to the agent console', () => {
     await widget.chat().getByText(/You're booked! Your appointment is confirmed\./).waitFor();
     await widget.chat().getByRole('link', { name: 'Join the video call' }).waitFor();
     expect((await findHandoff(app.db, appointment.conversationId))).toMatchObject({ state: 'waiting', appointmentId: appointment.id });
+    // The chat's header says what is happening.
+    await widget.chat().locator('.rdv-subtitle', { hasText: 'Waiting for an advisor…' }).waitFor(WAIT);
     await shot(customer, 'customer-waiting');
   }, 120_000);
 
@@ -190,6 +192,7 @@ describe('hand-off from the widget to the agent console', () => {
     expect(await findHandoff(app.db, appointment.conversationId)).toMatchObject({ state: 'attached', agentStaffId: advisor.id });
 
     await widget.botSays(`${advisor.name} joined the chat`, 30_000);
+    await widget.chat().locator('.rdv-subtitle', { hasText: `Chatting with ${advisor.name}` }).waitFor(WAIT);
   }, 120_000);
 
   test('they exchange messages, with typing indicators and read state', async () => {
@@ -234,6 +237,7 @@ describe('hand-off from the widget to the agent console', () => {
     await agent.getByText('This chat has ended.').waitFor(WAIT);
     await widget.botSays(`${advisor.name} left the chat`, 30_000);
     await widget.botSays("I'm back with you.", 30_000);
+    await widget.chat().locator('.rdv-subtitle', { hasText: 'We reply in moments' }).waitFor(WAIT);
     await widget.botSays('Is there anything else I can do for you?', 30_000);
     await widget.button('Talk to a person').waitFor(WAIT);
     // Said once: the bot is back, then its menu.

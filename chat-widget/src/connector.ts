@@ -1,5 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
-import type { ChatActivity, ChatAuth, ChatError, ChatSession, ClientMessage, MessageAck, TypingEvent } from '../../bot/web-protocol.ts';
+import type {
+  ChatActivity, ChatAuth, ChatError, ChatSession, ClientMessage, HandoffStatusEvent, MessageAck, TypingEvent,
+} from '../../bot/web-protocol.ts';
 import { newClientId } from '../../web-ui/client-id.ts';
 import type { PendingMessage, WidgetStore } from './store.ts';
 import { addPending, applyAck, lastSeq, mergeActivities, retryPending } from './transcript.ts';
@@ -147,6 +149,7 @@ export function createConnector(store: WidgetStore, options: ConnectorOptions): 
       if (activity.from === 'agent' && store.getState().open) s.emit('read', { seq: activity.seq });
     });
     s.on('typing', onTyping);
+    s.on('handoff', (event: HandoffStatusEvent) => store.setState({ handoff: event.state === 'bot' ? null : event }));
     s.on('chat-error', onChatError);
     return s;
   }
@@ -185,7 +188,7 @@ export function createConnector(store: WidgetStore, options: ConnectorOptions): 
       clearTimeout(retryTimer);
       socket?.disconnect();
       socket = null;
-      store.setState({ session: null, activities: [], pending: [], notices: [], typing: null, connection: 'idle' });
+      store.setState({ session: null, activities: [], pending: [], notices: [], typing: null, handoff: null, connection: 'idle' });
       connect();
     },
   };

@@ -8,6 +8,9 @@ export interface Labels {
   launcher: string;
   title: string;
   subtitle: string;
+  /** The header while a live advisor is involved. */
+  waitingForAdvisor: string;
+  chattingWith: (name: string) => string;
   close: string;
   conversation: string;
   connecting: string;
@@ -47,6 +50,8 @@ const en: Labels = {
   launcher: 'Book an appointment',
   title: 'Book an appointment',
   subtitle: 'We reply in moments',
+  waitingForAdvisor: 'Waiting for an advisor…',
+  chattingWith: (name) => `Chatting with ${name}`,
   close: 'Close',
   conversation: 'Conversation',
   connecting: 'Connecting…',
@@ -94,6 +99,8 @@ const fr: Labels = {
   launcher: 'Prendre rendez-vous',
   title: 'Prendre rendez-vous',
   subtitle: 'Réponse en quelques instants',
+  waitingForAdvisor: 'En attente d’un conseiller…',
+  chattingWith: (name) => `En conversation avec ${name}`,
   close: 'Fermer',
   conversation: 'Conversation',
   connecting: 'Connexion…',

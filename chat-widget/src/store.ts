@@ -1,5 +1,5 @@
 import { createStore, type Store } from '../../web-ui/store.ts';
-import type { ChatActivity, ChatError, TypingEvent } from '../../bot/web-protocol.ts';
+import type { ChatActivity, ChatError, HandoffStatusEvent, TypingEvent } from '../../bot/web-protocol.ts';
 import type { Locale } from './i18n.ts';
 import type { SafeStorage } from './storage.ts';
 
@@ -36,6 +36,8 @@ export interface WidgetState {
   activities: ChatActivity[];
   pending: PendingMessage[];
   typing: TypingEvent['from'] | null;
+  /** Whether a live advisor is awaited or in the chat (null: the bot alone). */
+  handoff: HandoffStatusEvent | null;
   notices: Notice[];
 }
 
@@ -58,6 +60,7 @@ export function createWidgetStore(options: { brand: string; locale: Locale; loca
     activities: [],
     pending: [],
     typing: null,
+    handoff: null,
     notices: [],
   });
   store.subscribe((state, previous) => {

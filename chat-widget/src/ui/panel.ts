@@ -1,3 +1,4 @@
+import type { HandoffStatusEvent } from '../../../bot/web-protocol.ts';
 import type { Labels } from '../i18n.ts';
 import type { ConnectionStatus } from '../store.ts';
 import { button, el } from './dom.ts';
@@ -8,7 +9,8 @@ export interface Panel {
   log: HTMLElement;
   closeButton: HTMLButtonElement;
   setLabels(t: Labels, title: string): void;
-  setConnection(connection: ConnectionStatus, t: Labels): void;
+  /** The subtitle says a connection problem first, else who the customer is talking to. */
+  setConnection(connection: ConnectionStatus, t: Labels, handoff: HandoffStatusEvent | null): void;
 }
 
 /** The dialog's frame: header, connection banner and the conversation log; the composer goes last. */
@@ -37,9 +39,10 @@ export function createPanel(id: string, t: Labels, title: string, handlers: { cl
       log.setAttribute('aria-label', next.conversation);
       retry.textContent = next.retryNow;
     },
-    setConnection(connection, next) {
+    setConnection(connection, next, handoff) {
       const problem = connection === 'reconnecting' || connection === 'offline' || connection === 'unavailable' ? next[connection] : null;
-      subtitle.textContent = problem ?? (connection === 'connecting' ? next.connecting : next.subtitle);
+      const talkingTo = handoff?.agent ? next.chattingWith(handoff.agent.name) : handoff ? next.waitingForAdvisor : next.subtitle;
+      subtitle.textContent = problem ?? (connection === 'connecting' ? next.connecting : talkingTo);
       element.className = `rdv-panel rdv-connection-${connection}`;
       // The first connection shows in the subtitle only; losing an established one deserves a banner.
       status.hidden = problem === null;

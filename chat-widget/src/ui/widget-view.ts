@@ -100,7 +100,7 @@ export function mountWidget(store: WidgetStore, connector: Connector, options: V
     root.classList.toggle('rdv-is-open', state.open);
     launcher.setExpanded(state.open);
     panel.element.hidden = !state.open;
-    panel.setConnection(state.connection, t);
+    panel.setConnection(state.connection, t, state.handoff);
     const online = state.connection === 'online';
     const placeholders = { online: t.messagePlaceholder, idle: t.connecting, connecting: t.connecting, reconnecting: t.reconnecting, offline: t.offline, unavailable: t.unavailable };
     // Disabling the focused message box drops focus to the page: give it back once reconnected.
