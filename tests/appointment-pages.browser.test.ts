@@ -16,10 +16,9 @@ import { errorHandler } from '../server/http-errors.ts';
 import { appointmentPageRoutes } from '../server/routes/appointment-pages.routes.ts';
 import { openTestDatabase } from './support/databases.ts';
 import { testClock } from './support/server.ts';
+import { launchChromium } from './support/app.ts';
 
 const ARTIFACTS = new URL('./artifacts/', import.meta.url);
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
 const clock = testClock('2027-03-01T07:00:00Z');
@@ -46,7 +45,7 @@ beforeAll(async () => {
   app.use(appointmentPageRoutes({ db, now: clock.now, links }));
   app.use(errorHandler(pino({ level: 'silent' })));
   server.on('request', app);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   for (const c of contexts) await c.close();

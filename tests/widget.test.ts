@@ -10,10 +10,9 @@ import { pickLocale, labelsFor } from '../chat-widget/src/i18n.ts';
 import type { WidgetState } from '../chat-widget/src/store.ts';
 import { answeredThrough, applyAck, mergeActivities } from '../chat-widget/src/transcript.ts';
 import { formSummary, validateField } from '../chat-widget/src/ui/render/form-validation.ts';
+import { launchChromium } from './support/app.ts';
 
 const ARTIFACTS = new URL('./artifacts/', import.meta.url);
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 // ---- the server side of the protocol, scripted ------------------------------------------------------
 
@@ -226,7 +225,7 @@ beforeAll(async () => {
   chatServer = startChatServer(http);
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/`;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   ({ ctx: context, p: page } = await newPage({
     viewport: { width: 1280, height: 860 }, locale: 'en-US', timezoneId: 'Europe/Paris',
     permissions: ['geolocation'], geolocation: { latitude: 48.8719, longitude: 2.3316 },
