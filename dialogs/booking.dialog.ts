@@ -12,8 +12,9 @@ import { CONTACT_DIALOG, ContactDialog, type ContactOptions } from './contact.di
 import { targetKey, verificationTarget, type Contact } from './contact-details.ts';
 import { HOME_ADDRESS_DIALOG, HomeAddressDialog, type HomeAddressOptions, type HomeAddressResult } from './home-address.dialog.ts';
 import { line, type Line } from './lines.ts';
-import { freeStarts, type SlotQuery } from './slot-pages.ts';
+import { slotSource, type SlotQuery } from './slot-pages.ts';
 import { SLOT_PICKER_DIALOG, SlotPickerDialog, type SlotAsk, type SlotPickerOptions, type SlotPickerResult } from './slot-picker.dialog.ts';
+import { SlotWindow } from './slot-window.ts';
 import { STORE_PICKER_DIALOG, StorePickerDialog, type StorePickerOptions, type StorePickerResult } from './store-picker.dialog.ts';
 import { turnScope, type DialogDeps } from './turn-scope.ts';
 import { VERIFY_CONTACT_DIALOG, VerifyContactDialog, type VerifyContactOptions, type VerifyContactResult } from './verify-contact.dialog.ts';
@@ -246,7 +247,7 @@ export class BookingDialog extends ComponentDialog<BookingOptions> {
   private async offerAlternatives(step: Step, start: string): Promise<DialogTurnResult> {
     const { hold: _lost, ...rest } = step.options;
     const { brand } = turnScope(step.context);
-    const stillFree = (await freeStarts(this.deps.db, brand, this.query(rest), this.deps.now())).includes(start);
+    const stillFree = await new SlotWindow(await slotSource(this.deps.db, brand, this.query(rest), this.deps.now())).has(start);
     const notice = stillFree
       ? line('slots.holdExpired', { time: { at: start }, duration: { seconds: brand.settings.holdMinutes * 60 } })
       : line('slots.taken', { time: { at: start } });

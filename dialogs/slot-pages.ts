@@ -3,6 +3,7 @@ import type { Brand } from '../models/brands.repository.ts';
 import { findService, findStore, type Mode } from '../models/catalogue.repository.ts';
 import { findAvailability } from '../scheduling/availability.ts';
 import type { HomeAddress } from '../scheduling/booking.ts';
+import type { SlotSource } from './slot-window.ts';
 
 /** What is being looked for, by reference (dialog state keeps ids, not rows). */
 export interface SlotQuery {
@@ -17,17 +18,24 @@ export interface SlotQuery {
 export const PAGE_SIZE = 8;
 const DAY_MS = 86_400_000;
 
-/** Every free start from now to the brand's booking horizon, soonest first, as ISO instants. */
-export async function freeStarts(db: Queryable, brand: Brand, q: SlotQuery, now: Date): Promise<string[]> {
+/**
+ * The free starts of a query from `now` to the brand's booking horizon, computed span by span
+ * (see SlotWindow): a page needs a few days, not the whole horizon.
+ */
+export async function slotSource(db: Queryable, brand: Brand, q: SlotQuery, now: Date): Promise<SlotSource> {
   const service = await findService(db, brand.id, q.serviceId);
   const store = q.storeId ? await findStore(db, brand.id, q.storeId) : null;
-  if (!service || (q.storeId && !store)) return [];
-  const slots = await findAvailability(db, {
-    brand, service, mode: q.mode, store, home: q.home,
-    from: now, to: new Date(now.getTime() + brand.settings.maxHorizonDays * DAY_MS), now,
-    ignoreAppointmentId: q.ignoreAppointmentId,
-  });
-  return slots.map((s) => s.start.toISOString());
+  const bounds = { from: now, to: new Date(now.getTime() + brand.settings.maxHorizonDays * DAY_MS) };
+  if (!service || (q.storeId && !store)) return { ...bounds, load: () => Promise.resolve([]) };
+  return {
+    ...bounds,
+    load: async (from, to) => {
+      const slots = await findAvailability(db, {
+        brand, service, mode: q.mode, store, home: q.home, from, to, now, ignoreAppointmentId: q.ignoreAppointmentId,
+      });
+      return slots.map((s) => s.start.toISOString());
+    },
+  };
 }
 
 /** Where a page starts: at an instant, just before one, or centred on one. */

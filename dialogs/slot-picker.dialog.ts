@@ -4,7 +4,8 @@ import { AskPrompt, choiceText, type AskOptions, type Understood } from './ask.p
 import { atTimeOn, quickPick, understandDate, type DateAsk, type DateContext, type QuickPick } from './date-understanding.ts';
 import { formatTime } from './formatting.ts';
 import { line, type Line } from './lines.ts';
-import { freeStarts, pageOf, type PageAt, type SlotQuery } from './slot-pages.ts';
+import { slotSource, type PageAt, type SlotQuery } from './slot-pages.ts';
+import { SlotWindow } from './slot-window.ts';
 import { turnScope, type DialogDeps } from './turn-scope.ts';
 import { actionOf, matchChoice, normalize, type Reply } from './understanding.ts';
 import { choice, say, type ChoiceSpec } from './views.ts';
@@ -69,14 +70,16 @@ export class SlotPickerDialog extends ComponentDialog<SlotPickerOptions> {
     const ask: SlotAsk = step.result;
     const scope = turnScope(step.context);
     const now = this.deps.now();
-    const all = await freeStarts(this.deps.db, scope.brand, step.options.query, now);
-    if (all.length === 0) {
+    const slots = new SlotWindow(await slotSource(this.deps.db, scope.brand, step.options.query, now));
+    const plan = await this.plan(ask, slots, this.dateContext(step.context));
+    // A free time was picked, so some time is free.
+    if ('pick' in plan) return step.endDialog({ start: plan.pick } satisfies SlotPickerResult);
+    const page = await slots.page(plan.at);
+    // A page is empty only when nothing at all is free up to the horizon.
+    if (page.starts.length === 0) {
       await say(step.context, [line('slots.none', { days: String(scope.brand.settings.maxHorizonDays) })]);
       return step.endDialog({ none: true } satisfies SlotPickerResult);
     }
-    const plan = this.plan(ask, all, this.dateContext(step.context));
-    if ('pick' in plan) return step.endDialog({ start: plan.pick } satisfies SlotPickerResult);
-    const page = pageOf(all, plan.at);
     // Without a known ask the notice went with the date question already.
     const notices = [step.options.ask ? step.options.notice : undefined, plan.notice].filter((l): l is Line => l !== undefined);
     const card = { kind: 'slots' as const, starts: page.starts, earlier: page.earlier, later: page.later };
@@ -96,7 +99,7 @@ export class SlotPickerDialog extends ComponentDialog<SlotPickerOptions> {
   }
 
   /** Which page answers the ask, and what to say about it; an exact free time is simply taken. */
-  private plan(ask: SlotAsk, all: readonly string[], c: PlanContext): Plan {
+  private async plan(ask: SlotAsk, slots: SlotWindow, c: PlanContext): Promise<Plan> {
     const now = c.now.toISOString();
     const horizonEnd = new Date(c.now.getTime() + c.horizonDays * 86_400_000).toISOString();
     switch (ask.kind) {
@@ -106,19 +109,19 @@ export class SlotPickerDialog extends ComponentDialog<SlotPickerOptions> {
         if (ask.to <= now) return { at: { from: now }, notice: line('slots.past') };
         const from = ask.from > now ? ask.from : now;
         if (from >= horizonEnd) return { at: { from: now }, notice: line('slots.tooFar', { days: String(c.horizonDays) }) };
-        const first = all.find((s) => s >= from);
+        const first = await slots.firstFrom(from);
         return first !== undefined && first < ask.to ? { at: { from } } : { at: { from }, notice: line('slots.nothingThen') };
       }
       case 'exact':
         if (ask.at < now) return { at: { from: now }, notice: line('slots.past') };
-        if (all.includes(ask.at)) return { pick: ask.at };
+        if (await slots.has(ask.at)) return { pick: ask.at };
         if (ask.at >= horizonEnd) return { at: { from: now }, notice: line('slots.tooFar', { days: String(c.horizonDays) }) };
         return { at: { around: ask.at }, notice: line('slots.notFree', { time: { at: ask.at } }) };
       case 'time': {
         // A time alone means today, or tomorrow once it has passed.
         const today = atTimeOn(now, ask, c.timeZone);
         const at = today > now ? today : atTimeOn(new Date(Date.parse(now) + 86_400_000).toISOString(), ask, c.timeZone);
-        return this.plan({ kind: 'exact', at }, all, c);
+        return this.plan({ kind: 'exact', at }, slots, c);
       }
       case 'page':
         return { at: ask.at };
