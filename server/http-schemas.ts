@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { IANAZone } from 'luxon';
+import { isValidTimeZone } from '../scheduling/time-zones.ts';
 import { MODES } from '../models/catalogue.repository.ts';
 
 /** zod schemas for every HTTP body and query the API accepts. */
 
-export const timeZone = z.string().max(64).refine((tz) => IANAZone.isValidZone(tz), 'must be an IANA time zone such as Europe/Paris');
+export const timeZone = z.string().max(64).refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Paris');
 export const mode = z.enum(MODES as [string, ...string[]]).transform((m) => m as (typeof MODES)[number]);
 const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 /** A calendar date (read in the query's time zone) or an exact instant. */
