@@ -1,8 +1,8 @@
 import type { Database, Tx } from '../models/database.ts';
 import { DeliveryError } from './delivery-errors.ts';
 import type { DeliveryQueue } from './delivery-queue.ts';
-import { localOutboxTransport } from './outbox.transport.ts';
-import type { MessageAttachment, MessageChannel, OutgoingMessage, Transport } from './transport.ts';
+import { localOutboxTransport, messageContent, type MessageContentRow, type MessageRow } from './outbox.transport.ts';
+import type { MessageChannel, OutgoingMessage, Transport } from './transport.ts';
 
 /** The transport that carries each channel. */
 export type Transports = Record<MessageChannel, Transport>;
@@ -59,33 +59,11 @@ export function isPermanentFailure(error: unknown): boolean {
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 2000);
 
-interface QueuedRow {
-  id: string;
-  brand_id: string;
-  channel: MessageChannel;
-  recipient: string;
-  kind: string;
-  subject: string | null;
-  body_text: string;
-  body_html: string | null;
-  attachments: MessageAttachment[] | string;
-  status: string;
-  idempotency_key: string | null;
-}
+/** The columns a send reads; status is whatever the row holds. */
+type QueuedRow = MessageContentRow & Pick<MessageRow, 'id' | 'idempotency_key'> & { status: string };
 
 function outgoing(r: QueuedRow): OutgoingMessage & { messageId: string } {
-  return {
-    messageId: r.id,
-    brandId: r.brand_id,
-    channel: r.channel,
-    to: r.recipient,
-    kind: r.kind,
-    subject: r.subject,
-    text: r.body_text,
-    html: r.body_html,
-    attachments: typeof r.attachments === 'string' ? (JSON.parse(r.attachments) as MessageAttachment[]) : r.attachments,
-    idempotencyKey: r.idempotency_key,
-  };
+  return { messageId: r.id, ...messageContent(r), idempotencyKey: r.idempotency_key };
 }
 
 /**

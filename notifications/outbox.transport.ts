@@ -3,17 +3,9 @@ import type { MessageAttachment, MessageChannel, OutgoingMessage, Transport } fr
 
 export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'failed';
 
-/** A row of `messages`, as the outbox page and tests read it. */
-export interface OutboxMessage {
+/** A row of `messages`, as the outbox page and tests read it: the message as sent, and what became of it. */
+export interface OutboxMessage extends OutgoingMessage {
   id: string;
-  brandId: string;
-  channel: MessageChannel;
-  to: string;
-  kind: string;
-  subject: string | null;
-  text: string;
-  html: string | null;
-  attachments: MessageAttachment[];
   status: MessageStatus;
   provider: string;
   providerId: string | null;
@@ -23,7 +15,8 @@ export interface OutboxMessage {
   sentAt: Date | null;
 }
 
-interface MessageRow {
+/** A row of `messages` as the database returns it (attachments and times as text on some drivers). */
+export interface MessageRow {
   id: string;
   brand_id: string;
   channel: MessageChannel;
@@ -42,9 +35,13 @@ interface MessageRow {
   sent_at: Date | string | null;
 }
 
-function toMessage(r: MessageRow): OutboxMessage {
+/** The columns that hold the message itself. */
+export type MessageContentRow = Pick<MessageRow,
+  'brand_id' | 'channel' | 'recipient' | 'kind' | 'subject' | 'body_text' | 'body_html' | 'attachments'>;
+
+/** The message a row records, without its idempotency key (each reader adds it where it wants it). */
+export function messageContent(r: MessageContentRow): Omit<OutgoingMessage, 'idempotencyKey'> {
   return {
-    id: r.id,
     brandId: r.brand_id,
     channel: r.channel,
     to: r.recipient,
@@ -53,6 +50,13 @@ function toMessage(r: MessageRow): OutboxMessage {
     text: r.body_text,
     html: r.body_html,
     attachments: typeof r.attachments === 'string' ? (JSON.parse(r.attachments) as MessageAttachment[]) : r.attachments,
+  };
+}
+
+function toMessage(r: MessageRow): OutboxMessage {
+  return {
+    id: r.id,
+    ...messageContent(r),
     status: r.status,
     provider: r.provider,
     providerId: r.provider_id,
