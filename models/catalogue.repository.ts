@@ -36,7 +36,8 @@ export interface Store {
   notificationRouting: 'headquarters' | 'store' | 'salesman';
 }
 
-interface ServiceRow {
+/** A row of `services`, as `SELECT *` returns it (with more columns than these). */
+export interface ServiceRow {
   id: string;
   brand_id: string;
   slug: string;
@@ -51,7 +52,7 @@ interface ServiceRow {
   slot_step_minutes: number | null;
 }
 
-const toService = (r: ServiceRow): Service => ({
+export const toService = (r: ServiceRow): Service => ({
   id: r.id,
   brandId: r.brand_id,
   slug: r.slug,
@@ -66,7 +67,8 @@ const toService = (r: ServiceRow): Service => ({
   slotStepMinutes: r.slot_step_minutes,
 });
 
-interface StoreRow {
+/** A row of `stores`, as `SELECT *` returns it (with more columns than these). */
+export interface StoreRow {
   id: string;
   brand_id: string;
   slug: string;
@@ -83,7 +85,7 @@ interface StoreRow {
   notification_routing: Store['notificationRouting'];
 }
 
-const toStore = (r: StoreRow): Store => ({
+export const toStore = (r: StoreRow): Store => ({
   id: r.id,
   brandId: r.brand_id,
   slug: r.slug,

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { DateTime } from 'luxon';
 import type { Queryable, Tx } from '../../models/database.ts';
 import { findBrand } from '../../models/brands.repository.ts';
-import { MODES } from '../../models/catalogue.repository.ts';
+import {
+  MODES, toService, toStore, type ServiceRow as CatalogueServiceRow, type StoreRow as CatalogueStoreRow,
+} from '../../models/catalogue.repository.ts';
 import { listStatuses, type AppointmentStatus } from '../../models/statuses.repository.ts';
 import { AppError, errors, isUniqueViolation } from '../../models/errors.ts';
 import { deleteTemplate, listTemplates, upsertTemplate } from '../../models/templates.repository.ts';
@@ -114,39 +116,12 @@ const statusPatch = z.object({
   color: statusFields.color.optional(),
 }).strict();
 
-interface ServiceRow {
-  id: string;
-  brand_id: string;
-  slug: string;
-  names: Record<string, string>;
-  descriptions: Record<string, string>;
-  duration_minutes: number;
-  buffer_before_minutes: number;
-  buffer_after_minutes: number;
-  modes: string[];
-  booking_mode: 'direct' | 'request';
-  status_workflow: boolean;
-  slot_step_minutes: number | null;
-  position: number;
-  active: boolean;
-}
+type ServiceRow = CatalogueServiceRow & { position: number; active: boolean };
 
-const serviceJson = (s: ServiceRow) => ({
-  id: s.id,
-  slug: s.slug,
-  name: serviceName(s.names, s.slug),
-  names: s.names,
-  descriptions: s.descriptions,
-  durationMinutes: s.duration_minutes,
-  bufferBeforeMinutes: s.buffer_before_minutes,
-  bufferAfterMinutes: s.buffer_after_minutes,
-  modes: s.modes,
-  bookingMode: s.booking_mode,
-  statusWorkflow: s.status_workflow,
-  slotStepMinutes: s.slot_step_minutes,
-  position: s.position,
-  active: s.active,
-});
+const serviceJson = (s: ServiceRow) => {
+  const { id, slug, brandId: _brandId, ...service } = toService(s);
+  return { id, slug, name: serviceName(s.names, s.slug), ...service, position: s.position, active: s.active };
+};
 
 async function serviceOfBrand(db: Queryable, brandId: string, id: string, lock = false): Promise<ServiceRow> {
   const [row] = await db.query<ServiceRow>(
@@ -232,22 +207,7 @@ const servicePatch = z.object({
   active: z.boolean().optional(),
 }).strict();
 
-interface StoreRow {
-  id: string;
-  slug: string;
-  name: string;
-  address_line: string;
-  postcode: string;
-  city: string;
-  country: string;
-  latitude: number;
-  longitude: number;
-  time_zone: string;
-  email: string | null;
-  phone: string | null;
-  notification_routing: string;
-  active: boolean;
-}
+type StoreRow = CatalogueStoreRow & { active: boolean };
 
 const storePatch = z.object({
   name: z.string().trim().min(1).max(120).optional(),
@@ -285,10 +245,10 @@ async function storeJson(db: Queryable, s: StoreRow) {
      FROM store_special_days WHERE store_id = $1 ORDER BY local_date, opens NULLS FIRST`,
     [s.id],
   );
+  const { brandId: _brandId, ...store } = toStore(s);
   return {
-    id: s.id, slug: s.slug, name: s.name, addressLine: s.address_line, postcode: s.postcode, city: s.city, country: s.country,
-    latitude: s.latitude, longitude: s.longitude, timeZone: s.time_zone, email: s.email, phone: s.phone,
-    notificationRouting: s.notification_routing, active: s.active,
+    ...store,
+    active: s.active,
     hours: hours.map((h) => ({ weekday: h.weekday, opens: hhmm(h.opens), closes: hhmm(h.closes) })),
     specialDays: special.map((d) => ({ id: d.id, date: d.date, opens: hhmm(d.opens), closes: hhmm(d.closes), label: d.label })),
   };
