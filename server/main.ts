@@ -3,6 +3,7 @@ import { loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { openDatabase } from '../models/database.ts';
 import { migrate } from '../models/migrate.ts';
+import { findBrand } from '../models/brands.repository.ts';
 import { sweepExpiredHolds } from '../models/appointments.repository.ts';
 import { ensureDemo } from './demo-credentials.ts';
 import { appSecret } from './secrets.ts';
@@ -19,6 +20,7 @@ if (applied.length) logger.info({ applied }, 'migrations applied');
 
 const seed = config.SEED_DEMO === 'true' || (config.SEED_DEMO === 'auto' && !config.DATABASE_URL);
 const demo = seed ? await ensureDemo(db, config.DATA_DIR, [new URL(config.PUBLIC_URL).origin]) : null;
+const brandMissing = !demo && !(await findBrand(db, config.DEFAULT_BRAND));
 const secret = await appSecret(config.APP_SECRET, config.DATA_DIR);
 
 // The date recognizers take seconds to load: do it now rather than on a customer's first date.
@@ -41,6 +43,7 @@ rendezvous.http.listen(config.PORT, config.HOST, () => {
     `  API:                         ${url}/api/services`,
     ...(demo?.apiKey ? [`  Demo API key:                ${demo.apiKey}`] : []),
     ...(demo?.logins.length ? ['  Demo console logins:', ...demo.logins.map((l) => `    ${l.email.padEnd(40)} ${l.password}   ${l.role}${l.stores.length ? ` (${l.stores.join(', ')})` : ''}`)] : []),
+    ...(brandMissing ? [`  No brand "${config.DEFAULT_BRAND}" on this database yet (SEED_DEMO=auto seeds only the embedded one): \`npm run seed\` loads the demo.`] : []),
     '',
   ];
   process.stdout.write(lines.join('\n') + '\n');
