@@ -103,14 +103,19 @@ const INSERT_APPOINTMENT_COLUMNS = `brand_id, service_id, mode, store_id, home_a
   staff_id, customer_id, start_at, end_at, customer_time_zone, state, status_id, notes, channel,
   conversation_id, idempotency_key, created_at, updated_at`;
 
+/** $1…$19 of INSERT_APPOINTMENT_COLUMNS ($19 serves as both created_at and updated_at). */
+const insertAppointmentValues = (a: NewAppointment, now: Date): unknown[] => [
+  a.brandId, a.serviceId, a.mode, a.storeId, a.homeAddress, a.homeLatitude, a.homeLongitude, a.staffId,
+  a.customerId, a.startAt, a.endAt, a.customerTimeZone, a.state, a.statusId, a.notes, a.channel,
+  a.conversationId, a.idempotencyKey, now,
+];
+
 export async function insertAppointment(tx: Tx, a: NewAppointment, now: Date): Promise<Appointment> {
   const [row] = await tx.query<Appointment>(
     `INSERT INTO appointments (${INSERT_APPOINTMENT_COLUMNS})
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$19)
      RETURNING ${APPOINTMENT_COLUMNS}`,
-    [a.brandId, a.serviceId, a.mode, a.storeId, a.homeAddress, a.homeLatitude, a.homeLongitude, a.staffId,
-      a.customerId, a.startAt, a.endAt, a.customerTimeZone, a.state, a.statusId, a.notes, a.channel,
-      a.conversationId, a.idempotencyKey, now],
+    insertAppointmentValues(a, now),
   );
   return row!;
 }
@@ -145,9 +150,7 @@ export async function insertClaimedAppointment(
        SELECT id, NULL, state, NULL, "statusId", $23, $24, $25 FROM booked
      )
      SELECT * FROM booked`,
-    [a.brandId, a.serviceId, a.mode, a.storeId, a.homeAddress, a.homeLatitude, a.homeLongitude, a.staffId,
-      a.customerId, a.startAt, a.endAt, a.customerTimeZone, a.state, a.statusId, a.notes, a.channel,
-      a.conversationId, a.idempotencyKey, now, from, to, randomUUID(), first.actor, first.reason, first.at],
+    [...insertAppointmentValues(a, now), from, to, randomUUID(), first.actor, first.reason, first.at],
   );
   return row ?? null;
 }
