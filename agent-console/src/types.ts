@@ -4,7 +4,7 @@
  * Shapes the server defines with no instants in them are its own types, imported.
  */
 import type { TaskCreatedEvent } from '../../bot/handoff/console-protocol.ts';
-import type { Store as CatalogueStore } from '../../models/catalogue.repository.ts';
+import type { Service as CatalogueService, Store as CatalogueStore } from '../../models/catalogue.repository.ts';
 import type { AppointmentStatus, StatusKind } from '../../models/statuses.repository.ts';
 
 export type { StatusKind };
@@ -125,22 +125,8 @@ export interface AvailabilityReply {
   days: SlotDay[];
 }
 
-export interface Service {
-  id: string;
-  slug: string;
-  name: string;
-  names: Record<string, string>;
-  descriptions: Record<string, string>;
-  durationMinutes: number;
-  bufferBeforeMinutes: number;
-  bufferAfterMinutes: number;
-  modes: Mode[];
-  bookingMode: 'direct' | 'request';
-  statusWorkflow: boolean;
-  slotStepMinutes: number | null;
-  position: number;
-  active: boolean;
-}
+/** A service as the settings send it: the catalogue's, with its display name, order and whether it is offered. */
+export type Service = Omit<CatalogueService, 'brandId'> & { name: string; position: number; active: boolean };
 
 export interface StoreHours { weekday: number; opens: string; closes: string }
 export interface SpecialDay { id?: string; date: string; opens: string | null; closes: string | null; label: string }
