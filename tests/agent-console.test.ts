@@ -10,7 +10,7 @@ import { buildConsole } from '../agent-console/build.ts';
 import { consoleStaticRoutes } from '../agent-console/static.routes.ts';
 import type { Database } from '../models/database.ts';
 import { findBrand, type Brand } from '../models/brands.repository.ts';
-import { findService, findStore, type Store } from '../models/catalogue.repository.ts';
+import { findStore, type Store } from '../models/catalogue.repository.ts';
 import { findAppointment, type Appointment } from '../models/appointments.repository.ts';
 import { appendEntry, createWebConversation, entriesAfter, updateConversation } from '../models/conversations.repository.ts';
 import { findHandoff } from '../models/handoff.repository.ts';
@@ -19,10 +19,10 @@ import { createSignedLinks } from '../notifications/signed-links.ts';
 import { DEMO_BRAND_ID, seedDemo } from '../models/seed.ts';
 import { seedDemoStaffAccounts, type DemoLogin } from '../models/seed-staff.ts';
 import { insertConsoleTask } from '../models/staff-accounts.repository.ts';
-import { bookAppointment } from '../scheduling/booking.ts';
 import { errorHandler } from '../server/http-errors.ts';
 import { consoleApiRoutes } from '../server/routes/console-api.routes.ts';
 import { CHEAP_SCRYPT, launchChromium } from './support/app.ts';
+import { bookAsCustomer } from './support/booking.ts';
 import { openTestDatabase } from './support/databases.ts';
 import { testClock } from './support/server.ts';
 import { signIn, signInWithForm, type ConsoleServer } from './support/console.ts';
@@ -104,21 +104,10 @@ async function newPage(options: Parameters<Browser['newContext']>[0] = LAPTOP): 
 const shot = (p: Page, name: string, fullPage = false) => p.screenshot({ path: new URL(`console-${name}.png`, ARTIFACTS).pathname, fullPage });
 const password = (email: string) => logins.find((l) => l.email === email)!.password;
 
-async function book(o: { service: string; store: Store; start: string; name: string; email?: string; phone?: string; conversationId?: string }): Promise<Appointment> {
-  const service = (await findService(db, brand.id, o.service))!;
-  const { appointment } = await bookAppointment({ db, now: clock.now }, {
-    brand,
-    slot: { brand, service, mode: 'in_store', store: o.store, home: null, start: new Date(o.start) },
-    customer: { name: o.name, email: o.email ?? null, phone: o.phone ?? null, locale: 'en', timeZone: null },
-    customerTimeZone: 'Europe/Paris',
-    notes: '',
-    channel: 'web',
-    conversationId: o.conversationId ?? null,
-    idempotencyKey: null,
-    actor: { kind: 'customer' },
+const book = (o: { service: string; store: Store; start: string; name: string; email?: string; phone?: string; conversationId?: string }) =>
+  bookAsCustomer({ db, now: clock.now }, brand, {
+    service: o.service, store: o.store, start: o.start, customer: { name: o.name, email: o.email, phone: o.phone }, conversationId: o.conversationId,
   });
-  return appointment;
-}
 
 const signInAs = (page: Page, site: Site, email: string) => signInWithForm(page, site.url, email, password(email));
 

@@ -7,13 +7,14 @@ import ICAL from 'ical.js';
 import type { Database } from '../models/database.ts';
 import { seedDemo, DEMO_BRAND_ID } from '../models/seed.ts';
 import { findBrand, type Brand } from '../models/brands.repository.ts';
-import { findService, findStore, type Mode } from '../models/catalogue.repository.ts';
+import type { Mode } from '../models/catalogue.repository.ts';
 import { findAppointment, statusHistory, type Appointment } from '../models/appointments.repository.ts';
-import { bookAppointment, type HomeAddress } from '../scheduling/booking.ts';
+import type { HomeAddress } from '../scheduling/booking.ts';
 import type { BookingEvent } from '../scheduling/booking-events.ts';
 import { createSignedLinks, type LinkAction, type SignedLinks } from '../notifications/signed-links.ts';
 import { errorHandler } from '../server/http-errors.ts';
 import { appointmentPageRoutes } from '../server/routes/appointment-pages.routes.ts';
+import { bookAsCustomer } from './support/booking.ts';
 import { openTestDatabase } from './support/databases.ts';
 import { testClock } from './support/server.ts';
 
@@ -59,21 +60,11 @@ let customerNo = 0;
 async function book(o: {
   service: string; mode: Mode; store?: string; home?: HomeAddress; start: string; locale?: 'en' | 'fr'; timeZone?: string; notes?: string;
 }): Promise<Appointment> {
-  const service = (await findService(db, brand.id, o.service))!;
-  const store = o.store ? await findStore(db, brand.id, o.store) : null;
   customerNo += 1;
-  const { appointment } = await bookAppointment({ db, now: clock.now }, {
-    brand,
-    slot: { brand, service, mode: o.mode, store, home: o.home ?? null, start: new Date(o.start) },
-    customer: { name: `Ada Lovelace ${customerNo}`, email: `ada${customerNo}@example.com`, phone: '+33612345678', locale: o.locale ?? 'en', timeZone: null },
-    customerTimeZone: o.timeZone ?? 'Europe/Paris',
-    notes: o.notes ?? '',
-    channel: 'web',
-    conversationId: null,
-    idempotencyKey: null,
-    actor: { kind: 'customer' },
+  return bookAsCustomer({ db, now: clock.now }, brand, {
+    service: o.service, store: o.store ?? null, mode: o.mode, home: o.home, start: o.start, timeZone: o.timeZone, notes: o.notes,
+    customer: { name: `Ada Lovelace ${customerNo}`, email: `ada${customerNo}@example.com`, phone: '+33612345678', locale: o.locale },
   });
-  return appointment;
 }
 
 const link = (action: LinkAction, a: Pick<Appointment, 'id' | 'startAt'>) => links.url(action, a);

@@ -1,12 +1,12 @@
 import type { Database } from '../models/database.ts';
 import { findBrand, type Brand } from '../models/brands.repository.ts';
-import { findService, findStore, type Store } from '../models/catalogue.repository.ts';
+import { findStore, type Store } from '../models/catalogue.repository.ts';
 import type { Appointment } from '../models/appointments.repository.ts';
 import { appendEntry, createWebConversation } from '../models/conversations.repository.ts';
 import { DEMO_BRAND_ID, seedDemo } from '../models/seed.ts';
 import { DEMO_ADMIN, seedDemoStaffAccounts, type DemoLogin } from '../models/seed-staff.ts';
 import { insertConsoleTask } from '../models/staff-accounts.repository.ts';
-import { bookAppointment } from '../scheduling/booking.ts';
+import { bookAsCustomer } from './support/booking.ts';
 import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
 import { testClock } from './support/server.ts';
 import { signIn, startConsoleServer, type ConsoleClient, type ConsoleServer } from './support/console.ts';
@@ -37,25 +37,14 @@ describe.each(DATABASE_KINDS)('console API on %s', (kind) => {
   };
 
   /** A booking made by a customer (the bot or the widget), optionally at another time of the clock. */
-  async function book(o: {
+  const book = (o: {
     service: string; store: Store | null; start: string; mode?: 'in_store' | 'online' | 'at_home';
     customer?: { name: string; email?: string; phone?: string; locale?: 'en' | 'fr' }; conversationId?: string; at?: string;
-  }): Promise<Appointment> {
-    const service = (await findService(db, brand.id, o.service))!;
-    const c = o.customer ?? { name: 'Ada Lovelace', email: 'ada@example.com' };
-    const { appointment } = await bookAppointment({ db, now: () => new Date(o.at ?? clock.now()) }, {
-      brand,
-      slot: { brand, service, mode: o.mode ?? 'in_store', store: o.store, home: null, start: new Date(o.start) },
-      customer: { name: c.name, email: c.email ?? null, phone: c.phone ?? null, locale: c.locale ?? 'en', timeZone: null },
-      customerTimeZone: 'Europe/Paris',
-      notes: '',
-      channel: 'web',
-      conversationId: o.conversationId ?? null,
-      idempotencyKey: null,
-      actor: { kind: 'customer' },
+  }): Promise<Appointment> =>
+    bookAsCustomer({ db, now: () => new Date(o.at ?? clock.now()) }, brand, {
+      service: o.service, store: o.store, start: o.start, mode: o.mode,
+      customer: o.customer ?? { name: 'Ada Lovelace', email: 'ada@example.com' }, conversationId: o.conversationId,
     });
-    return appointment;
-  }
 
   const ids = (reply: { body: { appointments: { id: string }[] } }) => reply.body.appointments.map((a) => a.id);
 

@@ -1,15 +1,15 @@
 import type { Database } from '../models/database.ts';
 import { findBrand, type Brand } from '../models/brands.repository.ts';
-import { findService, findStore } from '../models/catalogue.repository.ts';
 import type { Appointment } from '../models/appointments.repository.ts';
 import { DEMO_BRAND_ID, seedDemo } from '../models/seed.ts';
 import { deleteTemplate, getTemplate, listTemplates, upsertTemplate } from '../models/templates.repository.ts';
-import { bookAppointment, cancelAppointment } from '../scheduling/booking.ts';
+import { cancelAppointment } from '../scheduling/booking.ts';
 import { formatWhen, loadAppointmentView, type AppointmentView } from '../notifications/appointment-view.ts';
 import { createSignedLinks, type SignedLinks } from '../notifications/signed-links.ts';
 import {
   MESSAGE_EVENTS, TEMPLATE_VARIABLES, htmlToText, renderMessage, renderPreview, validateTemplate, type MessageEvent,
 } from '../notifications/templates.ts';
+import { bookAsCustomer } from './support/booking.ts';
 import { openTestDatabase } from './support/databases.ts';
 
 // Monday 1 March 2027, 08:00 in Paris.
@@ -34,20 +34,7 @@ describe('message templates (pglite)', () => {
     service: string; store: string | null; mode?: 'in_store' | 'online' | 'at_home'; start: Date;
     customer: { name: string; email: string; locale: 'en' | 'fr'; phone?: string }; timeZone?: string; notes?: string;
   }): Promise<Appointment> {
-    const service = (await findService(db, brand.id, o.service))!;
-    const store = o.store ? await findStore(db, brand.id, o.store) : null;
-    const { appointment } = await bookAppointment({ db, now }, {
-      brand,
-      slot: { brand, service, mode: o.mode ?? 'in_store', store, home: null, start: o.start },
-      customer: { name: o.customer.name, email: o.customer.email, phone: o.customer.phone ?? null, locale: o.customer.locale, timeZone: null },
-      customerTimeZone: o.timeZone ?? 'Europe/Paris',
-      notes: o.notes ?? '',
-      channel: 'web',
-      conversationId: null,
-      idempotencyKey: null,
-      actor: { kind: 'customer' },
-    });
-    return appointment;
+    return bookAsCustomer({ db, now }, brand, o);
   }
 
   const view = async (id: string) => (await loadAppointmentView(db, id, links))!;
