@@ -155,13 +155,8 @@ export interface StaffMember {
 export interface StaffHoursRow { store: string; weekday: number; starts: string; ends: string }
 export interface TimeOff { id: string; startsAt: string; endsAt: string; reason: string }
 
-export interface StaffDetail {
-  id: string;
-  name: string;
-  email: string | null;
-  phone: string | null;
-  active: boolean;
-  homeStoreId: string | null;
+/** One staff member for editing: the list's own fields, with what the list leaves out. */
+export interface StaffDetail extends Omit<StaffMember, 'stores' | 'account'> {
   atHomeRadiusKm: number | null;
   serviceIds: string[];
   hours: StaffHoursRow[];
