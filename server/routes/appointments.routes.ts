@@ -20,10 +20,16 @@ interface SlotFields {
   start?: Date | undefined;
 }
 
-async function slotRequest(db: Database, brand: Brand, f: SlotFields): Promise<SlotRequest> {
-  if (!f.service) throw errors.invalid('service', 'service: required when no holdId is given.');
-  if (!f.mode) throw errors.invalid('mode', 'mode: required when no holdId is given.');
-  if (!f.start) throw errors.invalid('start', 'start: required when no holdId is given.');
+/**
+ * The slot a request names: service, mode and start required (`required` ends the message of a
+ * missing one), service and store looked up in the brand.
+ */
+export async function slotRequest(
+  db: Database, brand: Brand, f: SlotFields, required = 'required when no holdId is given.',
+): Promise<SlotRequest> {
+  if (!f.service) throw errors.invalid('service', `service: ${required}`);
+  if (!f.mode) throw errors.invalid('mode', `mode: ${required}`);
+  if (!f.start) throw errors.invalid('start', `start: ${required}`);
   const service = await findService(db, brand.id, f.service);
   if (!service) throw errors.notFound('Service');
   const store = f.store ? await findStore(db, brand.id, f.store) : null;

@@ -13,6 +13,7 @@ import { findAvailability } from '../../scheduling/availability.ts';
 import type { BookingEventSink } from '../../scheduling/booking-events.ts';
 import { appointmentBody, availabilityQuery, mode } from '../http-schemas.ts';
 import { slotDays } from '../presenters.ts';
+import { slotRequest } from './appointments.routes.ts';
 import { createStaffAuth, sessionOf, staffOf, type StaffSession } from '../console/staff-auth.ts';
 import { appointmentInScope, loadScope, outOfScope, requireStoreInScope, scopeOf, storeInScope, type ConsoleContext, type StaffScope } from '../console/access.ts';
 import { appointmentDetail, appointmentListItem, listAppointments } from '../console/appointment-queries.ts';
@@ -265,20 +266,15 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
     const body = bookingBody.parse(req.body);
     const scope = await scopeOf(db, req);
     const brand = await brandOf(req);
-    if (!body.service) throw errors.invalid('service', 'service: required.');
-    if (!body.mode) throw errors.invalid('mode', 'mode: required.');
-    if (!body.start) throw errors.invalid('start', 'start: required.');
-    const service = await findService(db, brand.id, body.service);
-    if (!service) throw errors.notFound('Service');
-    const store = body.store ? await findStore(db, brand.id, body.store) : null;
-    if (body.store && !store) throw errors.notFound('Store');
+    const slot = await slotRequest(db, brand, body, 'required.');
+    const { store } = slot;
     if (store) requireStoreInScope(scope, store.id);
-    else if (!scope.allStores && body.mode !== 'at_home') {
+    else if (!scope.allStores && slot.mode !== 'at_home') {
       throw errors.invalid('store', 'store: choose one of your stores for this appointment.');
     }
     const { appointment, replayed } = await bookAppointment(booking, {
       brand,
-      slot: { brand, service, mode: body.mode, store, home: body.home ?? null, start: body.start },
+      slot,
       customer: {
         name: body.customer.name, email: body.customer.email ?? null, phone: body.customer.phone ?? null,
         locale: body.customer.locale, timeZone: body.timeZone ?? null,
