@@ -16,8 +16,18 @@ export interface Tx extends Queryable {
   exec(sql: string): Promise<void>;
 }
 
+/** Time spent waiting for a pooled connection (PostgreSQL only), since the database was opened. */
+export interface PoolWaits {
+  /** Checkouts that found no idle connection and had to wait. */
+  waits: number;
+  checkouts: number;
+  ms: number;
+}
+
 export interface Database extends Queryable {
   readonly kind: 'postgres' | 'pglite';
+  /** How long statements waited for a pooled connection (benchmarks report it apart from statement time). */
+  poolWaits?(): PoolWaits;
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
@@ -68,13 +78,31 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
       client.release();
     }
   }
+  const waits: PoolWaits = { waits: 0, checkouts: 0, ms: 0 };
+  const checkout = async () => {
+    const queued = pool.idleCount === 0 && pool.totalCount >= pool.options.max;
+    const t = performance.now();
+    const client = await pool.connect();
+    waits.checkouts++;
+    if (queued) {
+      waits.waits++;
+      waits.ms += performance.now() - t;
+    }
+    return client;
+  };
   return {
     kind: 'postgres',
+    poolWaits: () => ({ ...waits }),
     async query(sql, params) {
-      return (await pool.query(asPrepared(sql, params))).rows;
+      const client = await checkout();
+      try {
+        return (await client.query(asPrepared(sql, params))).rows;
+      } finally {
+        client.release();
+      }
     },
     async transaction(work) {
-      const client = await pool.connect();
+      const client = await checkout();
       try {
         await client.query('BEGIN');
         const tx: Tx = {
