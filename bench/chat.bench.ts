@@ -35,7 +35,7 @@ import { latestCode } from '../tests/support/bot-chat.ts';
 import type { ClientCommand, ClientReport, EchoNamespace, TurnKind, TurnSample, WalkOutcome, WalkPlan } from './chat-clients.ts';
 import {
   fmtMs, fmtTiming, instrumented, judge, summarize, TRANSACTION_END, TRANSACTION_START,
-  type Benchmark, type BenchContext, type ResultRow, type StatementStats,
+  type Benchmark, type BenchContext, type BenchDatabase, type ResultRow, type StatementStats,
 } from './harness.ts';
 
 const CONVERSATIONS = 200;
@@ -289,12 +289,25 @@ function logSql(ctx: BenchContext, stats: Map<string, StatementStats>, turns: nu
   }
 }
 
-async function run(ctx: BenchContext): Promise<ResultRow[]> {
-  const raw = await ctx.openDatabase({ poolSize: POOL_SIZE });
-  const rows: ResultRow[] = [];
+/** The product under load: its database (instrumented), the server on a port, the customers' process, warmed up. */
+interface Rig {
+  raw: BenchDatabase;
+  url: string;
+  app: Rendezvous;
+  clients: Clients;
+  stats: Map<string, StatementStats>;
+  close(): Promise<void>;
+}
+
+async function openRig(ctx: BenchContext, poolSize = POOL_SIZE): Promise<Rig> {
+  const raw = await ctx.openDatabase({ poolSize });
   let app: Rendezvous | null = null;
-  let echo: Awaited<ReturnType<typeof startEcho>> | null = null;
   let clients: Clients | null = null;
+  const close = async () => {
+    await clients?.close().catch(() => undefined);
+    await app?.close().catch(() => undefined);
+    await raw.close();
+  };
   try {
     ctx.log(`database: ${raw.label}${raw.kind === 'pglite' ? ` (PostgreSQL unavailable: ${ctx.postgresError})` : ''}`);
     const port = await freePort();
@@ -309,14 +322,10 @@ async function run(ctx: BenchContext): Promise<ResultRow[]> {
     });
     app = await createRendezvous({ db, config, logger: pino({ level: 'silent' }), now: () => new Date(NOW), secret: 's'.repeat(40), startWorkers: false });
     await new Promise<void>((resolve) => app!.http.listen(port, '127.0.0.1', resolve));
-    const chatSockets = app.io.of('/chat').sockets;
-    echo = await startEcho(raw, DEMO_BRAND_ID);
-    const echoSockets = echo.io.of('/echo').sockets;
-    const durableSockets = echo.io.of('/durable-echo').sockets;
     clients = await startClients((email) => latestCode(raw, email));
     const tw = performance.now();
     warmUpDateUnderstanding();
-    ctx.log(`setup: demo brand seeded, product and echo servers listening, clients' process up (${fmtMs(performance.now() - t)}; ` +
+    ctx.log(`setup: demo brand seeded, product listening, clients' process up (${fmtMs(performance.now() - t)}; ` +
       `date recognizers ${fmtMs(performance.now() - tw)})`);
 
     // Warm-up: a few whole walks (JIT, pool, planner, recognizers), untimed.
@@ -326,6 +335,33 @@ async function run(ctx: BenchContext): Promise<ResultRow[]> {
     }, 'walk-done')).outcome;
     if (warm.failed) throw new Error(`warm-up walks failed: ${warm.errors.join('; ')}`);
     ctx.log(`warm-up: ${WARMUP_CONVERSATIONS} conversations booked (${warm.turns.length} turns, ${fmtMs(performance.now() - t)})`);
+    return { raw, url, app, clients, stats, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** `count` paced conversations at once, each walking the booking dialog to the end (or the time budget). */
+async function walkAll(rig: Rig, count: number, emailPrefix: string): Promise<{ walk: WalkOutcome; load: string; waits: { before: PoolWaits; after: PoolWaits } | undefined }> {
+  const before = rig.raw.poolWaits?.();
+  const meter = loadMeter();
+  const walk = (await rig.clients.request({
+    type: 'walk', url: rig.url, origin: rig.url, plans: plans(count, 0, PAGES), emailPrefix, finish: true, budgetMs: WALK_BUDGET_MS, pacing: PACING,
+  }, 'walk-done')).outcome;
+  return { walk, load: meter(), waits: before && { before, after: rig.raw.poolWaits!() } };
+}
+
+async function run(ctx: BenchContext): Promise<ResultRow[]> {
+  const rig = await openRig(ctx);
+  const { raw, url, app, clients, stats } = rig;
+  const rows: ResultRow[] = [];
+  let echo: Awaited<ReturnType<typeof startEcho>> | null = null;
+  try {
+    const chatSockets = app.io.of('/chat').sockets;
+    echo = await startEcho(raw, DEMO_BRAND_ID);
+    const echoSockets = echo.io.of('/echo').sockets;
+    const durableSockets = echo.io.of('/durable-echo').sockets;
 
     // Information: one conversation at a time, nothing else running: what a turn costs by itself.
     stats.clear();
@@ -365,13 +401,7 @@ async function run(ctx: BenchContext): Promise<ResultRow[]> {
 
     // Figure: 200 conversations at once, each walking the booking dialog to the end.
     stats.clear();
-    const walkWaits = raw.poolWaits?.();
-    const walkLoad = loadMeter();
-    const walk: WalkOutcome = (await clients.request({
-      type: 'walk', url, origin: url, plans: plans(CONVERSATIONS, 0, PAGES), emailPrefix: 'bench', finish: true, budgetMs: WALK_BUDGET_MS,
-      pacing: PACING,
-    }, 'walk-done')).outcome;
-    const walkL = walkLoad();
+    const { walk, load: walkL, waits: walkWaits } = await walkAll(rig, CONVERSATIONS, 'bench');
     const turns = summarize(walk.turns.map((s) => s.ms));
     const firstReply = summarize(walk.turns.map((s) => s.firstMs));
     const taken = walk.turns.filter((s) => s.kind === 'slot-taken').length;
@@ -383,7 +413,7 @@ async function run(ctx: BenchContext): Promise<ResultRow[]> {
     if (walk.errors.length) ctx.log(`  errors: ${walk.errors.join(' | ')}`);
     logKinds(ctx, walk.turns);
     ctx.log(`  ${walkL}`);
-    logSql(ctx, stats, walk.turns.length + CONVERSATIONS, 0, walkWaits && { before: walkWaits, after: raw.poolWaits!() });
+    logSql(ctx, stats, walk.turns.length + CONVERSATIONS, 0, walkWaits);
 
     const p50 = turns.median / floor.median;
     const p99 = turns.p99 / floor.p99;
@@ -440,15 +470,56 @@ async function run(ctx: BenchContext): Promise<ResultRow[]> {
     }
     return rows;
   } finally {
-    await clients?.close().catch(() => undefined);
-    await app?.close().catch(() => undefined);
     if (echo) {
       await echo.io.close().catch(() => undefined);
       if (echo.http.listening) await new Promise<void>((resolve) => echo!.http.close(() => resolve()));
     }
-    await raw.close();
+    await rig.close();
   }
 }
 
 export const chatBenchmark: Benchmark = { name: 'chat', run };
+
+/**
+ * Capacity: the same paced walk at 200, 500, 1,000 and 2,000 conversations, each on a fresh database
+ * (free times are used up by the bookings), reporting latency, throughput and load at each step. The
+ * knee is the first step whose p99 passes CAPACITY_P99_TARGET_MS.
+ */
+const CAPACITY_STEPS = [200, 500, 1000, 2000];
+const CAPACITY_P99_TARGET_MS = 250;
+/** More connections for more conversations, still below PostgreSQL's default max_connections (100). */
+const CAPACITY_POOL_SIZE = 40;
+
+async function capacity(ctx: BenchContext): Promise<ResultRow[]> {
+  const rows: ResultRow[] = [];
+  let knee: number | null = null;
+  for (const count of CAPACITY_STEPS) {
+    ctx.log(`-- ${count} paced conversations --`);
+    const rig = await openRig(ctx, CAPACITY_POOL_SIZE);
+    try {
+      const { walk, load, waits } = await walkAll(rig, count, `cap${count}`);
+      const turns = summarize(walk.turns.map((s) => s.ms));
+      const perSecond = (walk.turns.length / walk.wallMs) * 1000;
+      ctx.log(`bot turn ${fmtTiming(turns)}; ${walk.turns.length} turns in ${fmtMs(walk.wallMs)} (${perSecond.toFixed(0)}/s); ` +
+        `${walk.booked} booked, ${walk.failed} failed, ${walk.cut} cut by the time budget`);
+      ctx.log(`  ${load}${waits ? `; ${poolWaitLine(waits.before, waits.after, walk.turns.length + count, 'turn')}` : ''}`);
+      if (walk.errors.length) ctx.log(`  errors: ${walk.errors.join(' | ')}`);
+      const ok = turns.p99 <= CAPACITY_P99_TARGET_MS;
+      if (!ok && knee === null) knee = count;
+      rows.push({
+        name: `chat capacity: ${count} paced conversations`, database: rig.raw.kind, figure: fmtTiming(turns), floor: '', ratio: null,
+        target: `p99 ≤ ${CAPACITY_P99_TARGET_MS} ms`, verdict: count === 1000 ? (ok ? 'PASS' : 'MISS') : 'INFO',
+        note: `${perSecond.toFixed(0)} turns/s, ${walk.booked}/${count} booked, ${walk.failed} failed, ${walk.cut} cut; ${load}`,
+      });
+    } finally {
+      await rig.close();
+    }
+  }
+  ctx.log(knee === null
+    ? `knee: beyond ${CAPACITY_STEPS.at(-1)} conversations (every step kept p99 ≤ ${CAPACITY_P99_TARGET_MS} ms)`
+    : `knee: p99 first passes ${CAPACITY_P99_TARGET_MS} ms at ${knee} paced conversations`);
+  return rows;
+}
+
+export const capacityBenchmark: Benchmark = { name: 'capacity', run: capacity };
 
