@@ -106,7 +106,7 @@ export interface DeliveryQueueOptions {
    * provider call's timeout (15 s), so a live send is never taken for a dead one. Default 30.
    */
   claimTimeoutSeconds?: number | undefined;
-  /** How often the recovery sweep looks for interrupted sends. Default 10. */
+  /** How often the recovery sweep looks for interrupted sends. Default 5. */
   recoveryIntervalSeconds?: number | undefined;
   deliveryRetry?: RetryPolicy | undefined;
   scheduledRetry?: RetryPolicy | undefined;
@@ -327,7 +327,7 @@ export async function createDeliveryQueue(options: DeliveryQueueOptions): Promis
       }
       await boss.work(SCHEDULED_QUEUE, work, runBatch(SCHEDULED_QUEUE, workers));
       every(options.dispatchIntervalSeconds ?? 30, () => void dispatchDue().catch((error: unknown) => report(error, { queue: SCHEDULED_QUEUE })));
-      every(options.recoveryIntervalSeconds ?? 10, () => void recoverInterrupted().catch((error: unknown) => report(error, { queue: DELIVERY_QUEUE })));
+      every(options.recoveryIntervalSeconds ?? 5, () => void recoverInterrupted().catch((error: unknown) => report(error, { queue: DELIVERY_QUEUE })));
     },
 
     async runDue(workers) {

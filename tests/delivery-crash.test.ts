@@ -1,0 +1,146 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Database } from '../models/database.ts';
+import { seedDemo } from '../models/seed.ts';
+import { openTestDatabase, TEST_DATABASE_URL } from './support/databases.ts';
+import { startProviderStandIn, type ProviderStandIn } from './support/provider-stand-in.ts';
+import { until } from './support/wait.ts';
+
+// Issue 9, defect 5: the server is killed (SIGKILL) while SendGrid and Twilio hold its sends. After a
+// restart each message must reach its recipient once, within a minute.
+
+const ROOT = join(import.meta.dirname, '..');
+const ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`;
+const MINUTE = 60_000;
+
+interface MessageRow {
+  id: string;
+  channel: string;
+  recipient: string;
+  status: string;
+  provider: string;
+  provider_id: string | null;
+  attempts: number;
+  error: string | null;
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+describe('a crash during delivery on postgres', () => {
+  let db: Database;
+  let apiKey: string;
+  let standIn: ProviderStandIn;
+  let env: NodeJS.ProcessEnv;
+  let bossSchema: string;
+  let dataDir: string;
+  let url: string;
+  let server: ChildProcess | null = null;
+
+  /** The real server (server/main.ts) in a process of its own: one node process, so SIGKILL hits it. */
+  async function startServer(): Promise<ChildProcess> {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    await until(async () => {
+      if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
+      return fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    }, 2 * MINUTE);
+    return child;
+  }
+
+  async function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    await exited;
+  }
+
+  beforeAll(async () => {
+    db = await openTestDatabase('postgres');
+    apiKey = (await seedDemo(db, { allowedOrigins: [] })).apiKey!;
+    const [{ schema }] = await db.query<{ schema: string }>('SELECT current_schema() AS schema') as [{ schema: string }];
+    bossSchema = `${schema}_boss`;
+    // Confirmations by email and SMS: both providers are in the crash.
+    await db.query(`UPDATE services SET notification_settings = '{"confirmationChannels": {"email": true, "sms": true}}' WHERE slug = 'showroom-visit'`);
+    standIn = await startProviderStandIn();
+    dataDir = mkdtempSync(join(tmpdir(), 'rdv-crash-'));
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    const database = new URL(TEST_DATABASE_URL);
+    database.searchParams.set('options', `-c search_path=${schema},public`);
+    env = {
+      PATH: process.env.PATH, HOME: process.env.HOME,
+      PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, DATA_DIR: dataDir, LOG_LEVEL: 'error', SEED_DEMO: 'false',
+      DATABASE_URL: database.toString(), PGBOSS_SCHEMA: bossSchema, APP_SECRET: 'c'.repeat(40),
+      SENDGRID_API_KEY: 'SG.crash-test-key', SENDGRID_FROM: 'bookings@atelier-lumiere.example', SENDGRID_API_URL: standIn.url,
+      TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: 'twilio-auth-token-for-tests', TWILIO_SMS_FROM: '+15005550006',
+      TWILIO_API_URL: standIn.url,
+    };
+  }, 2 * MINUTE);
+
+  afterAll(async () => {
+    if (server) await stop(server, 'SIGTERM');
+    await standIn.close();
+    await db.query(`DROP SCHEMA IF EXISTS "${bossSchema}" CASCADE`);
+    await db.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('kill -9 while the providers hold the sends: after a restart each message is delivered once, within a minute', async () => {
+    standIn.hold = true;
+    server = await startServer();
+    const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
+    const today = new Date().toISOString().slice(0, 10);
+    const week = new Date(Date.now() + 8 * 24 * 3_600_000).toISOString().slice(0, 10);
+    const availability = await fetch(`${url}/api/availability?service=showroom-visit&mode=in_store&store=paris-opera&from=${today}&to=${week}`, { headers });
+    const { days } = await availability.json() as { days: { slots: { start: string }[] }[] };
+    const starts = days.flatMap((d) => d.slots.map((s) => s.start)).slice(0, 2);
+    expect(starts).toHaveLength(2);
+    for (const [i, start] of starts.entries()) {
+      const booked = await fetch(`${url}/api/appointments`, {
+        method: 'POST', headers,
+        body: JSON.stringify({
+          service: 'showroom-visit', mode: 'in_store', store: 'paris-opera', start, timeZone: 'Europe/Paris',
+          customer: { name: `Crash ${i}`, email: `crash-${i}@example.com`, phone: `+3361234567${i}` },
+        }),
+      });
+      expect(booked.status).toBe(201);
+    }
+    const messages = () => db.query<MessageRow>('SELECT id, channel, recipient, status, provider, provider_id, attempts, error FROM messages ORDER BY seq');
+    // Per booking: the customer's email and SMS, the advisor's and the store's emails.
+    expect(await messages()).toHaveLength(8);
+
+    // Every send reaches the providers, which hold them (each well within the 15 s send timeout)…
+    await until(() => standIn.requests.length >= 8, 12_000);
+    // … then the server dies mid-request.
+    await stop(server, 'SIGKILL');
+    const inFlight = standIn.requests.length;
+    expect((await messages()).map((m) => m.status)).toEqual(Array(8).fill('sending'));
+
+    standIn.hold = false;
+    const restarted = Date.now();
+    server = await startServer();
+    await until(async () => (await messages()).every((m) => m.status === 'sent'), MINUTE);
+    const recoveredAfter = Date.now() - restarted;
+    console.log(`kill -9 with ${inFlight} sends in flight: all 8 messages sent ${(recoveredAfter / 1000).toFixed(1)} s after the restart`);
+
+    // Once each: every retry carried the first attempt's key, and the providers delivered 8 messages.
+    expect(standIn.requests.every((r) => r.key !== null)).toBe(true);
+    expect(standIn.deliveries()).toBe(8);
+    const rows = await messages();
+    expect(new Set(standIn.requests.map((r) => r.key))).toEqual(new Set(rows.map((m) => m.id)));
+    expect([...standIn.attemptsByKey().values()]).toEqual(Array(8).fill(2));
+    expect(rows.map((m) => [m.channel, m.provider, m.attempts, m.error])).toEqual(
+      rows.map((m) => [m.channel, m.channel === 'email' ? 'sendgrid' : 'twilio', 2, null]),
+    );
+    // The provider ids recorded are the ones the first attempt got (the stand-in answered the retry with it).
+    expect(rows.every((m) => m.provider_id !== null)).toBe(true);
+  }, 5 * MINUTE);
+});
