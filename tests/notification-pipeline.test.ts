@@ -370,17 +370,25 @@ describe.each(DATABASE_KINDS)('notification pipeline on %s', (kind) => {
     await queue.runDue(workers);
   });
 
-  test('a send cut off by a dead process is sent again after the claim timeout, with the same token, once', async () => {
-    // The first process's provider call never returns: it died mid-request.
+  /**
+   * A booking whose confirmation email is being sent by a process that then dies mid-request (its
+   * provider call never returns), and the workers of the process that comes after it.
+   */
+  async function interruptedConfirmation(email: string, start: string) {
     const dying: Transport = { name: 'provider', send: () => new Promise<{ id: string }>(() => undefined) };
     const dead = createDeliveryWorkers({ db, links, queue, now: clock.now, transports: { ...localTransports(db, clock.now), email: dying } });
     const provider = recordingTransport('provider');
     const restarted = createDeliveryWorkers({ db, links, queue, now: clock.now, transports: { ...localTransports(db, clock.now), email: provider.transport } });
-    const a = await book({ start: '2027-03-17T15:00:00Z', email: 'interrupted@example.com' });
+    const a = await book({ start, email });
     const confirmation = (await messagesOf(a.id)).find((m) => m.kind === 'confirmed')!;
     void dead.deliver(confirmation.id, { retryCount: 0, final: false });
     const status = async () => (await db.query<{ status: string; attempts: number }>('SELECT status, attempts FROM messages WHERE id = $1', [confirmation.id]))[0]!;
     await until(async () => (await status()).status === 'sending');
+    return { confirmation, provider, restarted, status };
+  }
+
+  test('a send cut off by a dead process is sent again after the claim timeout, with the same token, once', async () => {
+    const { confirmation, provider, restarted, status } = await interruptedConfirmation('interrupted@example.com', '2027-03-17T15:00:00Z');
 
     // While the claim is younger than the send timeout, it is someone's send in flight: left alone.
     clock.set(new Date(clock.now().getTime() + 29_000));
@@ -398,14 +406,7 @@ describe.each(DATABASE_KINDS)('notification pipeline on %s', (kind) => {
   });
 
   test('an interrupted send the provider already reported on is not sent again', async () => {
-    const dying: Transport = { name: 'provider', send: () => new Promise<{ id: string }>(() => undefined) };
-    const dead = createDeliveryWorkers({ db, links, queue, now: clock.now, transports: { ...localTransports(db, clock.now), email: dying } });
-    const provider = recordingTransport('provider');
-    const restarted = createDeliveryWorkers({ db, links, queue, now: clock.now, transports: { ...localTransports(db, clock.now), email: provider.transport } });
-    const a = await book({ start: '2027-03-17T16:00:00Z', email: 'reported@example.com' });
-    const confirmation = (await messagesOf(a.id)).find((m) => m.kind === 'confirmed')!;
-    void dead.deliver(confirmation.id, { retryCount: 0, final: false });
-    await until(async () => (await db.query<{ status: string }>('SELECT status FROM messages WHERE id = $1', [confirmation.id]))[0]!.status === 'sending');
+    const { confirmation, provider, restarted } = await interruptedConfirmation('reported@example.com', '2027-03-17T16:00:00Z');
     // The provider had accepted it: its event webhook recorded an event for the message (one that moves no status).
     await db.query(
       `INSERT INTO delivery_events (provider, provider_event_id, message_id, event, payload) VALUES ('provider', 'evt-1', $1, 'group_resubscribe', '{}')`,
