@@ -108,10 +108,9 @@ export function createMessageSender(deps: { db: Database; now: () => Date; trans
       const claimed = await claim(messageId);
       if ('status' in claimed) return claimed;
       const { row, transport, attempt } = claimed;
+      let accepted: { id: string };
       try {
-        const { id } = await transport.send(outgoing(row, attempt));
-        await recordMessageSent(db, row.id, transport.name, id, now());
-        return { status: 'sent', provider: transport.name };
+        accepted = await transport.send(outgoing(row, attempt));
       } catch (error) {
         const text = describe(error);
         if (isPermanentFailure(error) || options.final) {
@@ -121,6 +120,10 @@ export function createMessageSender(deps: { db: Database; now: () => Date; trans
         await recordAttemptFailed(db, row.id, attempt, 'queued', text);
         return { status: 'retry', error };
       }
+      // Outside the catch: the provider has it, so failing to record that must not mark it for a retry
+      // (the claim stays, as after a crash).
+      await recordMessageSent(db, row.id, transport.name, accepted.id, now());
+      return { status: 'sent', provider: transport.name };
     },
   };
 }
