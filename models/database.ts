@@ -14,6 +14,19 @@ export interface Tx extends Queryable {
   readonly inTransaction: true;
   /** Runs a script of several statements (migrations). */
   exec(sql: string): Promise<void>;
+  /** Calls `callback` once this transaction has committed (never if it rolls back), e.g. to wake a worker. */
+  afterCommit(callback: () => void): void;
+}
+
+/** Runs after-commit callbacks; one that throws must not turn a committed transaction into an error. */
+function runCommitted(callbacks: (() => void)[]): void {
+  for (const callback of callbacks) {
+    try {
+      callback();
+    } catch {
+      // A wake-up that failed is only a lost shortcut: pollers still find the work.
+    }
+  }
 }
 
 /** Time spent waiting for a pooled connection (PostgreSQL only), since the database was opened. */
@@ -103,6 +116,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     },
     async transaction(work) {
       const client = await checkout();
+      const committed: (() => void)[] = [];
       try {
         await client.query('BEGIN');
         const tx: Tx = {
@@ -113,9 +127,11 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
           async exec(sql) {
             await client.query(sql);
           },
+          afterCommit: (callback) => void committed.push(callback),
         };
         const result = await work(tx);
         await client.query('COMMIT');
+        runCommitted(committed);
         return result;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
@@ -143,7 +159,8 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
     },
     // PGlite runs one transaction at a time, so concurrent callers queue here.
     async transaction(work) {
-      return db.transaction(async (inner) =>
+      const committed: (() => void)[] = [];
+      const result = await db.transaction(async (inner) =>
         work({
           inTransaction: true,
           async query(sql, params) {
@@ -152,8 +169,11 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
           async exec(sql) {
             await inner.exec(sql);
           },
+          afterCommit: (callback) => void committed.push(callback),
         }),
       );
+      runCommitted(committed);
+      return result;
     },
     async close() {
       await db.close();
