@@ -161,15 +161,19 @@ export async function taskInScope(db: Queryable, scope: StaffScope, id: string):
 }
 
 /**
- * A service's status workflow may be changed by an admin, or by a store manager when it belongs
- * to their stores: every store it reaches (its advisors' and its appointments') is theirs.
- * Workflows are per service, and services are the brand's: most are admins' only.
+ * Whether the user may change a service's status workflow: an admin, or a store manager when it
+ * belongs to their stores (every store it reaches, by its advisors and its appointments, is
+ * theirs). Workflows are per service, and services are the brand's: most are admins' only.
  */
-export async function requireWorkflowEditable(db: Queryable, scope: StaffScope, serviceId: string): Promise<void> {
-  if (scope.role === 'admin') return;
-  if (scope.role !== 'store_manager') throw errors.forbidden('Your role does not allow this.');
+export async function canEditWorkflow(db: Queryable, scope: StaffScope, serviceId: string): Promise<boolean> {
+  if (scope.role === 'admin') return true;
+  if (scope.role !== 'store_manager') return false;
   const stores = await workflowStores(db, serviceId);
-  if (stores.length === 0 || !stores.every((s) => storeInScope(scope, s))) {
+  return stores.length > 0 && stores.every((s) => storeInScope(scope, s));
+}
+
+export async function requireWorkflowEditable(db: Queryable, scope: StaffScope, serviceId: string): Promise<void> {
+  if (!(await canEditWorkflow(db, scope, serviceId))) {
     throw errors.forbidden('This workflow is used beyond your stores: only an administrator can change it.');
   }
 }

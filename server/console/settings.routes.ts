@@ -17,7 +17,9 @@ import {
 import type { SignedLinks } from '../../notifications/signed-links.ts';
 import { DEFAULT_NOTIFICATION_SETTINGS, notificationSettingsSchema } from '../../notifications/notification-settings.ts';
 import { timeZone } from '../http-schemas.ts';
-import { appointmentInScope, manageableStaff, requireStoreInScope, requireWorkflowEditable, scopeOf, type ConsoleContext } from './access.ts';
+import {
+  appointmentInScope, canEditWorkflow, manageableStaff, requireStoreInScope, requireWorkflowEditable, scopeOf, type ConsoleContext,
+} from './access.ts';
 import { appointmentListItem, serviceName } from './appointment-queries.ts';
 import { staffOf } from './staff-auth.ts';
 
@@ -386,7 +388,8 @@ export function consoleSettingsRoutes(ctx: ConsoleContext): Router {
   router.get('/services/:id/statuses', managers, async (req, res) => {
     const { id } = idParam.parse(req.params);
     const service = await serviceOfBrand(db, staffOf(req).brandId, id);
-    res.json({ service: serviceJson(service), statuses: await statusesJson(db, id) });
+    const editable = await canEditWorkflow(db, await scopeOf(db, req), id);
+    res.json({ service: serviceJson(service), statuses: await statusesJson(db, id), editable });
   });
 
   router.put('/services/:id/workflow', managers, async (req, res) => {
