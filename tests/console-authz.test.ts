@@ -414,7 +414,7 @@ describe.each(DATABASE_KINDS)('console authorization on %s', (kind) => {
     const lucasId = (await lucas.get('/session')).body.staff.id as string;
     // A Lyon customer's chat, with the appointment booked in it.
     const { conversation: lyonChat } = await createWebConversation(db, brand.id, 'fr', ZONE);
-    await appendEntry(db, lyonChat.id, { sender: 'customer', text: 'Mon code d’accès est 4321, à Lyon' });
+    await appendEntry(db, lyonChat.id, { sender: 'customer', text: 'Mon code d’accès est QX-LYON-DOOR, à Lyon' });
     await bookAsCustomer({ db, now: clock.now }, brand, {
       service: 'showroom-visit', store: places.lyon.store, start: freshStart(places.lyon), conversationId: lyonChat.id,
       customer: { name: 'Lyon Customer', email: 'lyon.customer@example.com' },
@@ -426,7 +426,7 @@ describe.each(DATABASE_KINDS)('console authorization on %s', (kind) => {
 
     const foreign = await lucas.post('/appointments', booking(lyonChat.id));
     expect(foreign.status).toBe(403);
-    expect(JSON.stringify(foreign.body)).not.toContain('4321');
+    expect(JSON.stringify(foreign.body)).not.toContain('QX-LYON-DOOR');
     expect(await count('appointments WHERE conversation_id = $1', [lyonChat.id])).toBe(1);
     // Not even a chat nobody is in, nor one of another brand or none at all.
     const { conversation: idle } = await createWebConversation(db, brand.id, 'en', ZONE);
@@ -453,9 +453,9 @@ describe.each(DATABASE_KINDS)('console authorization on %s', (kind) => {
     expect(forged.status).toBe(200);
     expect(forged.body.transcript).toBeNull();
     expect(forged.body.appointment.conversationId).toBeNull();
-    expect(JSON.stringify(forged.body)).not.toContain('4321');
+    expect(JSON.stringify(forged.body)).not.toContain('QX-LYON-DOOR');
     // The admin sees every store: the transcript is there.
-    expect(JSON.stringify((await admin.get(`/appointments/${paris}`)).body.transcript)).toContain('4321');
+    expect(JSON.stringify((await admin.get(`/appointments/${paris}`)).body.transcript)).toContain('QX-LYON-DOOR');
   });
 
   test('at-home visits: a store manager books and sees only their stores’ advisors; an admin any', async () => {
