@@ -526,6 +526,27 @@ describe.each(DATABASE_KINDS)('console authorization on %s', (kind) => {
     expect((await admin.patch(`/statuses/${statuses[1]!.id}`, { description: 'The store checks the advisor’s calendar.' })).status).toBe(200);
   });
 
+  test('a message left about an appointment with no store is for its advisor and the admins, not for the brand', async () => {
+    const [lucas, camille, admin] = [clients.get('agent')!, clients.get('store_manager')!, clients.get('admin')!];
+    const lucasId = (await lucas.get('/session')).body.staff.id as string;
+    const chloe = (await db.query<{ id: string }>(`SELECT id FROM staff WHERE name = 'Chloé Dubois'`))[0]!.id;
+    const theirs = await insertConsoleTask(db, { brandId: brand.id, staffId: chloe, message: 'Call me back about my video call', contact: 'secret@example.com' }, clock.now());
+    const mine = await insertConsoleTask(db, { brandId: brand.id, staffId: lucasId, message: 'About my own video call' }, clock.now());
+    const listed = async (c: ConsoleClient) => ((await c.get('/tasks?status=all&limit=200')).body.tasks as { id: string }[]).map((t) => t.id);
+
+    expect(await listed(lucas)).toContain(mine.id);
+    expect(await listed(lucas)).not.toContain(theirs.id);
+    expect(await listed(camille)).not.toContain(theirs.id);
+    expect(await listed(camille)).not.toContain(mine.id);
+    expect(await listed(admin)).toEqual(expect.arrayContaining([mine.id, theirs.id]));
+    const before = await snapshot();
+    const refused = await lucas.post(`/tasks/${theirs.id}/done`);
+    expect(refused.status).toBe(403);
+    expect(JSON.stringify(refused.body)).not.toContain('secret@example.com');
+    expect(changedTables(before, await snapshot())).toEqual([]);
+    expect((await lucas.post(`/tasks/${mine.id}/done`)).status).toBe(200);
+  });
+
   // ---- the matrix ---------------------------------------------------------------------------------
 
   test('the matrix has one row per route of the console API, and nothing else', () => {

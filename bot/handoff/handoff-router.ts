@@ -469,6 +469,8 @@ export class HandoffRouter implements PersonRequester {
     const task = await insertConsoleTask(this.db, {
       brandId: h.brandId,
       storeId: appointment?.storeId ?? null,
+      // Without a store, the appointment's advisor (and the admins) see it, not the whole brand.
+      staffId: appointment && !appointment.storeId ? appointment.staffId : null,
       conversationId: h.conversationId,
       customerName: customer?.name ?? null,
       contact,
@@ -479,9 +481,10 @@ export class HandoffRouter implements PersonRequester {
       id: task.id, storeId: task.storeId, conversationId: task.conversationId, customerName: task.customerName,
       contact: task.contact, message: task.message, createdAt: new Date(task.createdAt).toISOString(),
     };
-    const rooms = task.storeId
-      ? [consoleRooms.store(task.storeId), consoleRooms.admins(h.brandId)]
-      : [consoleRooms.brand(h.brandId)];
+    // The consoles that see the task (access.ts, seesTask).
+    const rooms = task.storeId ? [consoleRooms.store(task.storeId), consoleRooms.admins(h.brandId)]
+      : task.staffId ? [consoleRooms.staff(task.staffId), consoleRooms.admins(h.brandId)]
+        : [consoleRooms.brand(h.brandId)];
     this.console?.to(rooms).emit('task:created', event);
   }
 

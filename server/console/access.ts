@@ -152,11 +152,15 @@ export async function requireServedConversation(db: Queryable, scope: StaffScope
   }
 }
 
-/** A console task the user may see and close: brand-wide ones, and those of their stores. */
+/** Whether the user sees a console task: the brand-wide ones, their stores' ones, those about their own appointments. */
+export const seesTask = (scope: StaffScope, t: Pick<ConsoleTask, 'storeId' | 'staffId'>): boolean =>
+  scope.allStores || t.staffId === scope.staffId || (t.storeId !== null ? storeInScope(scope, t.storeId) : t.staffId === null);
+
+/** A console task the user may see and close (listConsoleTasks applies the same rule in SQL). */
 export async function taskInScope(db: Queryable, scope: StaffScope, id: string): Promise<ConsoleTask> {
   const task = await findConsoleTask(db, scope.brandId, id);
   if (!task) throw errors.notFound('Task');
-  if (task.storeId !== null && !storeInScope(scope, task.storeId)) throw outOfScope('task');
+  if (!seesTask(scope, task)) throw outOfScope('task');
   return task;
 }
 

@@ -340,6 +340,7 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
     const { tasks, total } = await listConsoleTasks(db, scope.brandId, {
       status: q.status === 'all' ? null : q.status,
       storeIds: scope.allStores ? null : scope.storeIds,
+      staffId: scope.staffId,
       limit: q.limit,
       offset: q.offset,
     });
