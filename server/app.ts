@@ -10,6 +10,7 @@ import { errorHandler } from './http-errors.ts';
 import { AppError } from '../models/errors.ts';
 import { catalogueRoutes } from './routes/catalogue.routes.ts';
 import { appointmentRoutes } from './routes/appointments.routes.ts';
+import { TRUSTED_PROXIES } from '../bot/client-ip.ts';
 
 export interface AppDeps {
   db: Database;
@@ -25,7 +26,7 @@ export function createApp(deps: AppDeps, routers: express.Router[] = []): expres
   const { db, config, logger, now } = deps;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', TRUSTED_PROXIES);
   app.use(helmet());
   app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
 
