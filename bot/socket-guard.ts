@@ -21,23 +21,30 @@ export interface PayloadBounds {
   maxDepth: number;
 }
 
+const NUL = '\u0000';
+
 /**
  * Whether a decoded payload is within bounds, measured without recursion (a deeply nested payload
  * must not overflow the stack) and stopping at the first bound passed, so the work stays under
  * `maxBytes` steps whatever the payload. Sizes are those of the payload written as JSON, roughly.
+ * No string may hold a NUL character: PostgreSQL text and jsonb cannot store one.
  */
-export function payloadProblem(payload: unknown, bounds: PayloadBounds): 'too_large' | 'too_deep' | null {
+export function payloadProblem(payload: unknown, bounds: PayloadBounds): 'too_large' | 'too_deep' | 'nul' | null {
   let bytes = 0;
   const stack: { value: unknown; depth: number }[] = [{ value: payload, depth: 0 }];
   for (let item = stack.pop(); item; item = stack.pop()) {
     const { value, depth } = item;
-    if (typeof value === 'string') bytes += Buffer.byteLength(value) + 2;
+    if (typeof value === 'string') {
+      if (value.includes(NUL)) return 'nul';
+      bytes += Buffer.byteLength(value) + 2;
+    }
     else if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) bytes += value.byteLength;
     else if (value !== null && typeof value === 'object') {
       if (depth >= bounds.maxDepth) return 'too_deep';
       bytes += 2;
       const entries: [string | null, unknown][] = Array.isArray(value) ? value.map((v) => [null, v]) : Object.entries(value);
       for (const [key, child] of entries) {
+        if (key?.includes(NUL)) return 'nul';
         bytes += key === null ? 1 : Buffer.byteLength(key) + 4;
         if (bytes > bounds.maxBytes) return 'too_large';
         stack.push({ value: child, depth: depth + 1 });
@@ -80,6 +87,7 @@ export function socketGuard(options: SocketGuardOptions) {
     try {
       if (payloads.length > 1) throw new EventRefused('invalid_event', `"${event}" takes one payload.`);
       const problem = payloadProblem(payloads[0], bounds);
+      if (problem === 'nul') throw new EventRefused('invalid_event', `That "${event}" contains a NUL character.`);
       if (problem === 'too_deep') throw new EventRefused('too_large', `That "${event}" is nested too deeply.`);
       if (problem) throw new EventRefused('too_large', `That "${event}" is too large (${Math.floor(bounds.maxBytes / 1024)} KB at most).`);
       // Called before any await: handlers start in the order their events arrived.
