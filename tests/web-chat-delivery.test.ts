@@ -6,8 +6,10 @@ import pino from 'pino';
 import { MessageFactory, type TurnContext } from 'botbuilder-core';
 import type { Database } from '../models/database.ts';
 import { DEMO_BRAND_ID, seedDemo } from '../models/seed.ts';
-import { createWebConversation } from '../models/conversations.repository.ts';
+import { appendEntry, createWebConversation } from '../models/conversations.repository.ts';
+import { createSignedLinks } from '../notifications/signed-links.ts';
 import { attachWebChat, socketServerOptions, type WebChatDeps } from '../bot/web-chat.socket.ts';
+import { HandoffRouter } from '../bot/handoff/index.ts';
 import { memoryRateLimit } from '../bot/rate-limit.ts';
 import type { ChatSession, MessageAck } from '../bot/web-protocol.ts';
 import { createConnector } from '../chat-widget/src/connector.ts';
@@ -46,13 +48,17 @@ describe('web chat delivery over reconnections', () => {
   });
   afterAll(() => db.close());
 
-  /** A chat server of its own (its own budgets) on an ephemeral port, over the file's database. */
+  /** A chat server of its own (its own budgets) with live-agent hand-off as in the product, over the file's database. */
   async function startChat(options: Partial<WebChatDeps> = {}) {
     const http = createServer();
     const server = new Server(http, socketServerOptions);
-    const chat = attachWebChat(server, { db, logger: pino({ level: 'silent' }), ownOrigins: [ORIGIN], bot: echoBot, ...options });
+    const logger = pino({ level: 'silent' });
+    const now = () => new Date();
+    const handoff = new HandoffRouter({ db, logger, now, links: createSignedLinks({ baseUrl: ORIGIN, secret: 'test-links-secret', now }) });
+    const chat = attachWebChat(server, { db, logger, ownOrigins: [ORIGIN], bot: echoBot, handoff, ...options });
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     closers.push(async () => {
+      handoff.close();
       await server.close();
       await chat.queue.drain();
     });
@@ -80,7 +86,12 @@ describe('web chat delivery over reconnections', () => {
 
   test('100 resumed conversations that send on connect: 100 messages acknowledged and stored', async () => {
     const { url } = await startChat();
-    const resumed = await Promise.all(Array.from({ length: 100 }, () => createWebConversation(db, DEMO_BRAND_ID, 'en', null)));
+    // Conversations with some history, which the server replays on connection.
+    const resumed = await Promise.all(Array.from({ length: 100 }, async () => {
+      const created = await createWebConversation(db, DEMO_BRAND_ID, 'en', null);
+      for (let k = 0; k < 40; k++) await appendEntry(db, created.conversation.id, { sender: 'bot', text: `Earlier line ${k}` });
+      return created;
+    }));
     const acks: MessageAck[] = [];
     resumed.forEach(({ conversation, token }, i) => {
       const socket = client(url, { conversationId: conversation.id, token, lastSeq: 0 }, ip(i));
