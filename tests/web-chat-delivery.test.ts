@@ -154,11 +154,11 @@ describe('web chat delivery over reconnections', () => {
     await Promise.all(customers);
     // Online again too: no reconnection is still scheduled when the test closes the sockets.
     await until(() => widgets.every((w) => w.store.getState().pending.length === 0 && w.store.getState().connection === 'online'), 180_000).catch(() => {
-      const left = widgets.flatMap((w) => w.store.getState().pending.map((p) => p.status));
-      throw new Error(`messages still unacknowledged: ${JSON.stringify(left)}`);
+      const left = widgets.flatMap((w) => w.store.getState().pending);
+      throw new Error(`${left.length} messages still unacknowledged (${left.filter((p) => p.status === 'failed').length} refused)`);
     });
 
-    const totals = { sent: 0, stored: 0, lost: 0, duplicated: 0, reordered: 0 };
+    const totals = { sent: 0, stored: 0, lost: 0, duplicated: 0, reordered: 0, conversationsWrong: 0 };
     for (const w of widgets) {
       const stored = (await customerMessages(w.store.getState().session!.conversationId)).map((m) => m.clientId);
       totals.sent += w.sent.length;
@@ -167,10 +167,10 @@ describe('web chat delivery over reconnections', () => {
       totals.duplicated += stored.length - new Set(stored).size;
       const unique = [...new Set(stored)];
       totals.reordered += unique.filter((id, i) => i > 0 && w.sent.indexOf(id) < w.sent.indexOf(unique[i - 1]!)).length;
-      expect(stored).toEqual(w.sent);
+      if (JSON.stringify(stored) !== JSON.stringify(w.sent)) totals.conversationsWrong++;
     }
     expect(forced).toBeGreaterThanOrEqual(500);
-    expect(totals).toEqual({ sent: CLIENTS * MESSAGES, stored: CLIENTS * MESSAGES, lost: 0, duplicated: 0, reordered: 0 });
+    expect(totals).toEqual({ sent: CLIENTS * MESSAGES, stored: CLIENTS * MESSAGES, lost: 0, duplicated: 0, reordered: 0, conversationsWrong: 0 });
   }, 300_000);
 
   // Budgets are stretched to an hour here, so a slow machine cannot refill them mid-test.
