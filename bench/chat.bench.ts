@@ -318,6 +318,8 @@ async function openRig(ctx: BenchContext, poolSize = POOL_SIZE): Promise<Rig> {
     const db = instrumented(raw, (sql) => sql.replace(/\s+/g, ' ').trim().slice(0, 90), stats);
     const config = loadConfig({
       PUBLIC_URL: url, PORT: String(port), API_RATE_LIMIT_PER_MINUTE: '100000',
+      // Every simulated customer comes from this machine's address.
+      CHAT_MESSAGES_PER_IP_PER_10S: '1000000', CHAT_CONVERSATIONS_PER_IP_PER_HOUR: '1000000',
       ...(raw.schema ? { PGBOSS_SCHEMA: `${raw.schema}_boss` } : {}),
     });
     app = await createRendezvous({ db, config, logger: pino({ level: 'silent' }), now: () => new Date(NOW), secret: 's'.repeat(40), startWorkers: false });

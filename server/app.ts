@@ -12,6 +12,7 @@ import { withLogContext } from './logger.ts';
 import { AppError } from '../models/errors.ts';
 import { catalogueRoutes } from './routes/catalogue.routes.ts';
 import { appointmentRoutes } from './routes/appointments.routes.ts';
+import { TRUSTED_PROXIES } from '../bot/client-ip.ts';
 
 const REQUEST_ID = /^[\w.:-]{8,128}$/;
 
@@ -29,7 +30,7 @@ export function createApp(deps: AppDeps, routers: express.Router[] = []): expres
   const { db, config, logger, now } = deps;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', TRUSTED_PROXIES);
   app.use(helmet());
   app.use(pinoHttp({
     logger,

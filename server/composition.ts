@@ -114,6 +114,9 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
       () => metrics.timeTurn(() => bot.run(context)),
     ),
     handoff,
+    messagesPer10s: config.CHAT_MESSAGES_PER_10S,
+    messagesPer10sPerIp: config.CHAT_MESSAGES_PER_IP_PER_10S,
+    conversationsPerIpPerHour: config.CHAT_CONVERSATIONS_PER_IP_PER_HOUR,
   });
 
   return {

@@ -14,6 +14,9 @@ const envSchema = z.object({
   DEFAULT_BRAND: z.string().regex(/^[a-z0-9-]{2,40}$/).default('demo'),
   SEED_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(1200),
+  CHAT_MESSAGES_PER_10S: z.coerce.number().int().positive().default(20),
+  CHAT_MESSAGES_PER_IP_PER_10S: z.coerce.number().int().positive().default(60),
+  CHAT_CONVERSATIONS_PER_IP_PER_HOUR: z.coerce.number().int().positive().default(60),
   // Providers: unset → every message lands in the local outbox (dev outbox page).
   SENDGRID_API_KEY: z.string().min(10).optional(),
   SENDGRID_FROM: z.email().optional(),
