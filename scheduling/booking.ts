@@ -1,7 +1,7 @@
 import type { Database, Tx } from '../models/database.ts';
 import type { Brand } from '../models/brands.repository.ts';
 import { findService, findStore, type Mode, type Service, type Store } from '../models/catalogue.repository.ts';
-import { upsertCustomer, type CustomerDetails } from '../models/customers.repository.ts';
+import { markContactVerified, upsertCustomer, type ContactAddress, type CustomerDetails } from '../models/customers.repository.ts';
 import * as repo from '../models/appointments.repository.ts';
 import type { Appointment, Hold, Placement } from '../models/appointments.repository.ts';
 import { listStatuses } from '../models/statuses.repository.ts';
@@ -145,6 +145,8 @@ export interface BookingRequest {
   holdId?: string | undefined;
   slot?: SlotRequest | undefined;
   customer: CustomerDetails;
+  /** An address the customer proved for this booking (a code typed back), stamped with it or not at all. */
+  provenContact?: ContactAddress | undefined;
   customerTimeZone: string;
   notes: string;
   channel: string;
@@ -173,6 +175,7 @@ export async function bookAppointment(deps: BookingDeps, b: BookingRequest): Pro
   try {
     const appointment = await deps.db.transaction(async (tx) => {
       const customer = await upsertCustomer(tx, b.brand.id, b.customer);
+      if (b.provenContact) await markContactVerified(tx, b.brand.id, b.provenContact, now);
       const base = {
         brandId: b.brand.id, customerId: customer.id, customerTimeZone: b.customerTimeZone, notes: b.notes,
         channel: b.channel, conversationId: b.conversationId, idempotencyKey: b.idempotencyKey,
