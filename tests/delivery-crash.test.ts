@@ -1,13 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Database } from '../models/database.ts';
 import { migrate } from '../models/migrate.ts';
 import { seedDemo } from '../models/seed.ts';
-import { DATABASE_KINDS, openTestDatabase, TEST_DATABASE_URL } from './support/databases.ts';
+import { DATABASE_KINDS, databaseUrlOf, openTestDatabase } from './support/databases.ts';
 import { startProviderStandIn, type ProviderStandIn } from './support/provider-stand-in.ts';
+import { freePort, startServerProcess, type ServerProcess } from './support/server-process.ts';
 import { until } from './support/wait.ts';
 
 // Issue 9, defect 5: the server is killed (SIGKILL) while SendGrid and Twilio hold its sends. After a
@@ -15,7 +14,6 @@ import { until } from './support/wait.ts';
 // (the default: its files are reopened by the restarted server; while it runs, only it may open
 // them, so the test reads messages through the dev outbox then).
 
-const ROOT = join(import.meta.dirname, '..');
 const ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`;
 const MINUTE = 60_000;
 
@@ -30,41 +28,20 @@ interface MessageRow {
   error: string | null;
 }
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
 describe.each(DATABASE_KINDS)('a crash during delivery on %s', (kind) => {
   /** PostgreSQL: open all along; PGlite: only while no server runs. */
   let db: Database | null = null;
   let apiKey: string;
   let standIn: ProviderStandIn;
-  let env: NodeJS.ProcessEnv;
+  let env: Record<string, string>;
   let bossSchema: string;
   let dataDir: string;
+  let port: number;
   let url: string;
-  let server: ChildProcess | null = null;
+  let server: ServerProcess | null = null;
 
-  /** The real server (server/main.ts) in a process of its own: one node process, so SIGKILL hits it. */
-  async function startServer(): Promise<ChildProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
-    await until(async () => {
-      if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
-      return fetch(`${url}/healthz`).then((r) => r.ok, () => false);
-    }, 2 * MINUTE);
-    return child;
-  }
-
-  async function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill(signal);
-    await exited;
-  }
+  /** The real server (server/main.ts) in a process of its own, on the same port and DATA_DIR each time. */
+  const startServer = () => startServerProcess(env, { port, dataDir, startupMs: 2 * MINUTE });
 
   /** The server's own database files (PGlite), as server/main.ts finds them under DATA_DIR. */
   const pgliteDir = () => join(dataDir, 'pglite');
@@ -86,23 +63,20 @@ describe.each(DATABASE_KINDS)('a crash during delivery on %s', (kind) => {
     dataDir = mkdtempSync(join(tmpdir(), 'rdv-crash-'));
     db = kind === 'postgres' ? await openTestDatabase('postgres') : await openPglite();
     apiKey = (await seedDemo(db, { allowedOrigins: [] })).apiKey!;
-    const [{ schema }] = await db.query<{ schema: string }>('SELECT current_schema() AS schema') as [{ schema: string }];
-    bossSchema = kind === 'postgres' ? `${schema}_boss` : 'pgboss';
+    const database = kind === 'postgres' ? await databaseUrlOf(db) : null;
+    bossSchema = database ? `${database.schema}_boss` : 'pgboss';
     // Confirmations by email and SMS: both providers are in the crash.
     await db.query(`UPDATE services SET notification_settings = '{"confirmationChannels": {"email": true, "sms": true}}' WHERE slug = 'showroom-visit'`);
-    const database = new URL(TEST_DATABASE_URL);
-    database.searchParams.set('options', `-c search_path=${schema},public`);
     if (kind === 'pglite') {
       await db.close();
       db = null;
     }
     standIn = await startProviderStandIn();
-    const port = await freePort();
+    port = await freePort();
     url = `http://127.0.0.1:${port}`;
     env = {
-      PATH: process.env.PATH, HOME: process.env.HOME,
-      PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, DATA_DIR: dataDir, LOG_LEVEL: 'error', SEED_DEMO: 'false',
-      ...(kind === 'postgres' ? { DATABASE_URL: database.toString() } : {}), PGBOSS_SCHEMA: bossSchema, APP_SECRET: 'c'.repeat(40),
+      LOG_LEVEL: 'error', SEED_DEMO: 'false',
+      ...(database ? { DATABASE_URL: database.url } : {}), PGBOSS_SCHEMA: bossSchema, APP_SECRET: 'c'.repeat(40),
       SENDGRID_API_KEY: 'SG.crash-test-key', SENDGRID_FROM: 'bookings@atelier-lumiere.example', SENDGRID_API_URL: standIn.url,
       TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: 'twilio-auth-token-for-tests', TWILIO_SMS_FROM: '+15005550006',
       TWILIO_API_URL: standIn.url,
@@ -110,7 +84,7 @@ describe.each(DATABASE_KINDS)('a crash during delivery on %s', (kind) => {
   }, 2 * MINUTE);
 
   afterAll(async () => {
-    if (server) await stop(server, 'SIGTERM');
+    await server?.stop();
     await standIn.close();
     if (db && kind === 'postgres') await db.query(`DROP SCHEMA IF EXISTS "${bossSchema}" CASCADE`);
     await db?.close();
@@ -144,7 +118,7 @@ describe.each(DATABASE_KINDS)('a crash during delivery on %s', (kind) => {
     // 15 s send timeout. (All 8 are in flight at once; a server that sends fewer at a time is killed
     // with what it has in flight after the wait.)
     await until(() => standIn.requests.length >= 8, 10_000).catch(() => undefined);
-    await stop(server, 'SIGKILL');
+    await server.kill('SIGKILL');
     const inFlight = new Set(standIn.requests.map((r) => r.key));
     expect(inFlight.size).toBeGreaterThan(0);
 
@@ -159,7 +133,7 @@ describe.each(DATABASE_KINDS)('a crash during delivery on %s', (kind) => {
     expect(standIn.requests.every((r) => r.key !== null)).toBe(true);
     expect(standIn.deliveries()).toBe(8);
     if (kind === 'pglite') {
-      await stop(server, 'SIGTERM');
+      await server.kill('SIGTERM');
       db = await openPglite();
     }
     const rows = await db!.query<MessageRow>('SELECT id, channel, recipient, status, provider, provider_id, attempts, error FROM messages ORDER BY seq');

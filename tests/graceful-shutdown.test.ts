@@ -1,12 +1,12 @@
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { Database } from '../models/database.ts';
 import { seedDemo } from '../models/seed.ts';
 import type { ChatActivity, ChatSession, MessageAck } from '../bot/web-protocol.ts';
-import { openTestDatabase, TEST_DATABASE_URL } from './support/databases.ts';
+import { databaseUrlOf, openTestDatabase } from './support/databases.ts';
+import { startServerProcess, type ServerProcess } from './support/server-process.ts';
 import { until } from './support/wait.ts';
 
 /**
@@ -18,43 +18,7 @@ import { until } from './support/wait.ts';
 
 const ORIGIN = 'https://shop.example';
 const CONVERSATIONS = 50;
-const root = new URL('..', import.meta.url).pathname;
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
-interface Instance {
-  url: string;
-  process: ChildProcess;
-  exited: Promise<number | null>;
-  output: () => string;
-}
-
-function startInstance(command: string[], env: Record<string, string>, port: number): Instance {
-  const child = spawn(process.execPath, command, {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (d) => { output += d; });
-  child.stderr!.on('data', (d) => { output += d; });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { url: `http://127.0.0.1:${port}`, process: child, exited, output: () => output };
-}
-
-async function ready(instance: Instance): Promise<void> {
-  await until(async () => {
-    if (instance.process.exitCode !== null) throw new Error(`instance exited: ${instance.output()}`);
-    const res = await fetch(`${instance.url}/readyz`).catch(() => null);
-    return res?.status === 200;
-  }, 120_000);
-}
+const ROOT = new URL('..', import.meta.url).pathname;
 
 /** One customer: a socket that can move to another instance, resending what was not acknowledged. */
 class Customer {
@@ -98,35 +62,31 @@ class Customer {
 
 describe('graceful shutdown with two instances', () => {
   let db: Database;
-  let a: Instance;
-  let b: Instance;
+  let schema: string;
+  let a: ServerProcess;
+  let b: ServerProcess;
   const customers: Customer[] = [];
 
   beforeAll(async () => {
     db = await openTestDatabase('postgres');
     await seedDemo(db, { allowedOrigins: [ORIGIN] });
-    const [schema] = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
-    const url = new URL(TEST_DATABASE_URL);
-    url.searchParams.set('options', `-c search_path=${schema!.schema},public`);
+    const database = await databaseUrlOf(db);
+    schema = database.schema;
     const env = {
-      DATABASE_URL: url.toString(),
-      PGBOSS_SCHEMA: `${schema!.schema}_jobs`,
+      DATABASE_URL: database.url,
+      PGBOSS_SCHEMA: `${schema}_jobs`,
       SEED_DEMO: 'false',
       APP_SECRET: randomBytes(32).toString('hex'),
-      LOG_LEVEL: 'warn',
       SHUTDOWN_TIMEOUT_SECONDS: '30',
     };
-    await promisify(execFile)(process.execPath, ['--import', 'tsx', 'server/build.ts'], { cwd: root });
-    a = startInstance(['dist/server/main.js'], env, await freePort());
-    b = startInstance(['--import', 'tsx', 'server/main.ts'], env, await freePort());
-    await Promise.all([ready(a), ready(b)]);
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', 'server/build.ts'], { cwd: ROOT });
+    [a, b] = await Promise.all([startServerProcess(env, { built: true }), startServerProcess(env)]);
   }, 300_000);
 
   afterAll(async () => {
     for (const c of customers) c.socket?.disconnect();
-    for (const instance of [a, b]) instance?.process.kill('SIGKILL');
-    const [schema] = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
-    await db.query(`DROP SCHEMA IF EXISTS "${schema!.schema}_jobs" CASCADE`);
+    await Promise.all([a?.stop(), b?.stop()]);
+    await db.query(`DROP SCHEMA IF EXISTS "${schema}_jobs" CASCADE`);
     await db.close();
   });
 
@@ -143,8 +103,7 @@ describe('graceful shutdown with two instances', () => {
     // Everyone sends again; A is told to stop while those turns run.
     const moved = customers.map((c) => new Promise<void>((resolve) => c.socket.once('disconnect', () => resolve())));
     const second = customers.map((c) => c.send(`c${c.index}-second-0002`, 'start over'));
-    a.process.kill('SIGTERM');
-    expect(await a.exited).toBe(0);
+    expect(await a.kill('SIGTERM')).toBe('0');
     expect(a.output()).not.toMatch(/deadline passed/);
     await Promise.all(moved);
     await Promise.all(second);

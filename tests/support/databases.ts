@@ -27,3 +27,11 @@ export async function openTestDatabase(kind: DatabaseKind, poolSize = 20): Promi
     },
   };
 }
+
+/** A DATABASE_URL that puts a server process in the same schema as `db` (a test database on PostgreSQL). */
+export async function databaseUrlOf(db: Database): Promise<{ url: string; schema: string }> {
+  const [row] = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
+  const url = new URL(TEST_DATABASE_URL);
+  url.searchParams.set('options', `-c search_path=${row!.schema},public`);
+  return { url: url.toString(), schema: row!.schema };
+}
