@@ -20,7 +20,7 @@ export function serviceChoices(services: readonly Service[]): ChoiceSpec[] {
   }));
 }
 
-const MODE_SYNONYMS: Record<Mode, string[]> = {
+export const MODE_SYNONYMS: Record<Mode, string[]> = {
   in_store: ['in store', 'store', 'shop', 'in person', 'showroom', 'magasin', 'en magasin', 'boutique', 'sur place'],
   online: ['online', 'video', 'video call', 'remote', 'remotely', 'call', 'visio', 'en ligne', 'a distance', 'appel'],
   at_home: ['at home', 'home', 'my home', 'my place', 'my house', 'domicile', 'a domicile', 'chez moi', 'maison'],

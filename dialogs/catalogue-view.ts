@@ -1,0 +1,16 @@
+import { listServices, listStores, type Service } from '../models/catalogue.repository.ts';
+import type { Queryable } from '../models/database.ts';
+import { listFaq } from '../models/faq.repository.ts';
+import { serviceChoices } from './catalogue-choices.ts';
+import type { CatalogueView } from './message-understanding.ts';
+
+/** The brand's catalogue as the understanding step reads messages against it, with the services' rows. */
+export async function loadCatalogueView(db: Queryable, brandId: string): Promise<CatalogueView & { serviceRows: Service[] }> {
+  const [services, stores, faq] = await Promise.all([listServices(db, brandId), listStores(db, brandId), listFaq(db, brandId)]);
+  return {
+    services: serviceChoices(services),
+    serviceRows: services,
+    stores: stores.map((s) => ({ id: s.id, name: s.name, slug: s.slug, city: s.city, latitude: s.latitude, longitude: s.longitude })),
+    faq: faq.map((f) => ({ id: f.id, keywords: f.keywords })),
+  };
+}
