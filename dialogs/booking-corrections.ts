@@ -31,9 +31,11 @@ export class BookingCorrections {
     const text = options.utterance ?? '';
     delete options.utterance;
     const { u, services } = await this.read(context, text);
-    const change = applyUnderstanding(options, u, 'other', services, turnScope(context).timeZone);
+    // The menu may have read the service from this same message: it is said here, not known before.
+    const { serviceId: _said, ...before } = options;
+    const change = applyUnderstanding(before, u, 'other', services, turnScope(context).timeZone);
     if (!change) return null;
-    if (change.changed.length >= 2) await this.tell(context, options, change, services);
+    if (change.changed.length >= 2) await this.tell(context, before, change, services);
     return this.checkStore(context, change.state);
   }
 

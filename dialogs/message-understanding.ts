@@ -142,8 +142,10 @@ export function understandMessage(text: string, catalogue: CatalogueView, c: Dat
   if (mode === 'in_store' || mode === 'online' || mode === 'at_home') {
     found.mode = mode;
     if (service) {
-      const withoutModeWords = MODE_SYNONYMS[mode].reduce((rest, w) => rest.replace(new RegExp(`\\b${normalize(w)}\\b`, 'g'), ' '), said);
-      if (matchChoice(withoutModeWords, catalogue.services)?.key !== service.key) found.serviceFromMode = true;
+      // "showroom visit" names the service ("visit" is in its name); "en visio" alone names a way to meet.
+      const rest = MODE_SYNONYMS[mode].reduce((r, w) => r.replace(new RegExp(`\\b${normalize(w)}\\b`, 'g'), ' '), said).split(' ');
+      const own = normalize(`${service.title.en} ${service.title.fr}`).split(' ').filter((w) => w.length >= 4);
+      if (!own.some((w) => rest.includes(w))) found.serviceFromMode = true;
     }
   }
   const email = EMAIL.exec(text)?.[0];
