@@ -38,6 +38,15 @@ export function partOfDay(said: string): PartOfDay | null {
   return PARTS.find(([re]) => re.test(said))?.[1] ?? null;
 }
 
+/** The words that name the part of day ("end of the day"), which the recognizer must not read as a date. */
+export function partOfDayWords(said: string): string | null {
+  for (const [re] of PARTS) {
+    const m = re.exec(said);
+    if (m) return m[0];
+  }
+  return null;
+}
+
 /**
  * A time of day written out: "15h", "15h30", "10:30", "11am", "3 pm", "at 10", "a 10" (à 10),
  * "noon", "midi". A bare hour after "at"/"à" from 1 to 6 is an afternoon hour ("at 3" is 15:00).
@@ -53,8 +62,8 @@ export function timeInText(said: string, part: PartOfDay | null = null): { hour:
   }
   const clock = /(?<![\d:])(\d{1,2}) ?(?:h|:) ?(\d{2})?(?![\d])/.exec(said);
   if (clock) return afternoon(valid(Number(clock[1]), Number(clock[2] ?? 0)), part);
-  if (/\b(?:noon|midday|a midi|vers midi|at 12)\b/.test(said)) return { hour: 12, minute: 0 };
-  const bare = /\b(?:at|a|vers|around|about|to|pour|for)\s(\d{1,2})(?: (\d{2}))?\b(?! ?(?:days?|weeks?|months?|jours?|semaines?|mois|ans?|years?|minutes?|min|people|personnes|[a-z]*(?:st|nd|rd|th|er)\b))/.exec(said);
+  if (/\b(?:noon|midday|at 12)\b|(?<!apres )\bmidi\b/.test(said)) return { hour: 12, minute: 0 };
+  const bare = BARE_HOUR.exec(said);
   if (bare) {
     let hour = Number(bare[1]);
     if (hour >= 1 && hour <= 6) hour += 12;
@@ -63,6 +72,21 @@ export function timeInText(said: string, part: PartOfDay | null = null): { hour:
   }
   return null;
 }
+
+const MONTHS: [string, number][] = [
+  ['january|jan|janvier|janv', 1], ['february|feb|fevrier|fev', 2], ['march|mar|mars', 3], ['april|apr|avril|avr', 4],
+  ['may|mai', 5], ['june|jun|juin', 6], ['july|jul|juillet|juil', 7], ['august|aug|aout', 8],
+  ['september|sept|sep|septembre', 9], ['october|oct|octobre', 10], ['november|nov|novembre', 11], ['december|dec|decembre', 12],
+];
+
+const MONTH_NAMES = MONTHS.map(([names]) => names).join('|');
+/** "12 March", "March 12th", "le 12", "the 12th", "12/03": a day of the month, the recognizer's job. */
+const EXPLICIT_DATE = new RegExp(
+  `\\b\\d{1,2}(?:st|nd|rd|th|er)? (?:of )?(?:${MONTH_NAMES})\\b|\\b(?:${MONTH_NAMES}) \\d{1,2}(?:st|nd|rd|th)?\\b(?! ?(?:h|:|am|pm))|\\b(?:le|the) \\d{1,2}(?:st|nd|rd|th|er)?\\b(?! ?(?:h|:|am|pm))|\\b\\d{1,2}/\\d{1,2}\\b|\\b\\d{4} \\d{2} \\d{2}\\b`,
+);
+
+/** "at 10", "à 10": not "to 12 March", "in 3 days", "the 15th". */
+const BARE_HOUR = new RegExp(String.raw`\b(?:at|a|vers|around|about|to|pour|for)\s(\d{1,2})(?: (\d{2}))?\b(?! ?(?:days?|weeks?|months?|jours?|semaines?|mois|ans?|years?|minutes?|min|people|personnes|[a-z]*(?:st|nd|rd|th|er)\b|(?:${MONTH_NAMES})\b))`);
 
 /** "3 in the afternoon", "8 du soir": a morning-looking hour said with a later part of day. */
 function afternoon(time: { hour: number; minute: number } | null, part: PartOfDay | null) {
@@ -85,18 +109,6 @@ const WEEKDAYS: [RegExp, number][] = [
   [/\b(?:saturday|samedi)\b/, 6],
   [/\b(?:sunday|dimanche)\b/, 7],
 ];
-
-const MONTHS: [string, number][] = [
-  ['january|jan|janvier|janv', 1], ['february|feb|fevrier|fev', 2], ['march|mar|mars', 3], ['april|apr|avril|avr', 4],
-  ['may|mai', 5], ['june|jun|juin', 6], ['july|jul|juillet|juil', 7], ['august|aug|aout', 8],
-  ['september|sept|sep|septembre', 9], ['october|oct|octobre', 10], ['november|nov|novembre', 11], ['december|dec|decembre', 12],
-];
-
-const MONTH_NAMES = MONTHS.map(([names]) => names).join('|');
-/** "12 March", "March 12th", "le 12", "the 12th", "12/03": a day of the month, the recognizer's job. */
-const EXPLICIT_DATE = new RegExp(
-  `\\b\\d{1,2}(?:st|nd|rd|th|er)? (?:of )?(?:${MONTH_NAMES})\\b|\\b(?:${MONTH_NAMES}) \\d{1,2}(?:st|nd|rd|th)?\\b(?! ?(?:h|:|am|pm))|\\b(?:le|the) \\d{1,2}(?:st|nd|rd|th|er)?\\b(?! ?(?:h|:|am|pm))|\\b\\d{1,2}/\\d{1,2}\\b|\\b\\d{4} \\d{2} \\d{2}\\b`,
-);
 
 const COUNTS: Record<string, number> = {
   a: 1, an: 1, one: 1, un: 1, une: 1, two: 2, deux: 2, three: 3, trois: 3, four: 4, quatre: 4, five: 5, cinq: 5, six: 6,
@@ -125,11 +137,14 @@ function monthSpan(said: string, today: DateTime): DaySpan | null {
     const bare = new RegExp(`\\b(?:in|en|for|pour|during|courant|au mois de|the month of|le mois de) (?:${names})\\b`).test(said);
     if (!part && !bare) continue;
     const [first, last] = part ?? [1, 31];
-    let start = today.set({ month, day: 1 });
-    if (start.plus({ months: 1 }) <= today) start = start.plus({ years: 1 });
-    const from = start.set({ day: Math.min(first, start.daysInMonth ?? 28) });
-    const to = last >= 31 ? start.plus({ months: 1 }) : start.set({ day: last + 1 });
-    return { from: from < today ? today : from, to };
+    const within = (start: DateTime): DaySpan => ({
+      from: start.set({ day: first }),
+      to: last >= 31 ? start.plus({ months: 1 }) : start.set({ day: last + 1 }),
+    });
+    // This year's, unless it is over: then next year's.
+    let span = within(today.set({ month, day: 1 }));
+    if (span.to <= today) span = within(today.set({ month, day: 1 }).plus({ years: 1 }));
+    return { from: span.from < today ? today : span.from, to: span.to };
   }
   return null;
 }

@@ -1,7 +1,7 @@
 import { Culture, DateTimeRecognizer, type IDateTimeModel } from '@microsoft/recognizers-text-date-time';
 import { DateTime } from 'luxon';
 import type { Locale } from '../models/catalogue.repository.ts';
-import { dateText, daySpan, partOfDay, timeInText } from './date-phrases.ts';
+import { dateText, daySpan, partOfDay, partOfDayWords, timeInText } from './date-phrases.ts';
 import { normalize } from './understanding.ts';
 
 /** When the customer wants to come, as they said it; instants are ISO strings (dialog state is JSON). */
@@ -113,7 +113,10 @@ function recognize(text: string, locale: Locale, c: DateContext): Recognized {
     return {};
   }
   const found: Recognized = {};
+  // The part of day is the rules' ("end of the day" is no 23:59, "après le déjeuner" no date at all).
+  const part = partOfDayWords(dateText(text));
   for (const result of results) {
+    if (part && part.includes(dateText(result.text))) continue;
     const values: unknown = result.resolution?.['values'];
     const v = choose(Array.isArray(values) ? (values as Resolved[]) : [], startOfDay(now), zone);
     if (!v) continue;

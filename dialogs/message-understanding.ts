@@ -64,16 +64,18 @@ const MODE_CHOICES = MODES.map(modeChoice);
 const CORRECTION = /^(?:no|non|nope|oh|ah|sorry|pardon|oups|oops)\b|\b(?:actually|instead|rather|make it|change (?:it|the|that|to)|switch (?:to|it)|i meant|i mean|en fait|finalement|plutot|au lieu|changer|change|modifier|je voulais dire|on change|mettez|mets)\b/;
 
 const QUESTIONS: [RegExp, AboutKind][] = [
-  [/\b(?:opening hours|opening times|business hours|what time do you (?:open|close)|when (?:are|is) (?:you|the store|the shop|it) open|are you open|is (?:the|your) (?:store|shop|showroom) open|open on|open at|open until|open today|open tomorrow|closed on|closing time|when do you close|horaires? d ouverture|heures? d ouverture|vous etes ouverts?|etes vous ouverts?|est (?:il|elle) ouvert|ouvert le|ouverts? le|ouvre|ouvrez|fermez|ferme a quelle heure|a quelle heure (?:ouvr|ferm))\w*\b/, 'hours'],
+  [/\b(?:opening hours|opening times|business hours|what time (?:do|does) [\w ]{0,30}(?:open|close)|when (?:are|is) (?:you|the store|the shop|it) open|are you open|is (?:the|your) (?:store|shop|showroom) open|open on|open at|open until|open today|open tomorrow|closed on|closing time|when do you close|horaires? d ouverture|heures? d ouverture|vous etes ouverts?|etes vous ouverts?|est (?:il|elle) ouvert|ouvert le|ouverts? le|ouvre|ouvrez|fermez|ferme a quelle heure|a quelle heure (?:ouvr|ferm))\w*\b/, 'hours'],
   [/\b(?:(?:your|the|store s|shop s|its|what s the|what is the) address|address of|where is|where are you|where s the|where are|how (?:do|can) i get (?:there|to)|how to get (?:there|to)|directions|getting there|(?:l|votre|quelle est l) adresse|adresse du|ou se trouve|ou etes vous|ou est le magasin|ou est la boutique|ou est le showroom|comment (?:y )?(?:aller|venir|se rendre|acceder)|comment vous trouver|itineraire|acces au magasin)\b/, 'address'],
   [/\b(?:what does (?:it|the|this|a|that)[\w ]{0,40} include|what s included|what is included|what do you do|what happens|how long (?:does|is|will)|how long|duration|en quoi consiste|qu est ce (?:que|qu) (?:comprend|inclut|c est)|ca comprend quoi|que comprend|combien de temps|duree|ca dure|dure combien|ca se passe comment|comment se passe)\b/, 'service'],
 ];
 
+/** "instead of Tuesday, Friday": the day given up is not the day asked for. */
+const INSTEAD_OF = /\b(?:instead of|rather than|au lieu de|au lieu du|plutot que)\s[^,;.]+[,;.]/i;
 const EMAIL = /[^\s@,;<>()]+@[^\s@,;<>()]+\.[a-z]{2,}/i;
 const PHONE = /\+?\d[\d .\-()]{7,}\d/;
 
-/** "in Lyon", "à Lyon", "near 75009": the words after a preposition of place, tried longest first. */
-const PLACE_LEAD = /\b(?:in|near|around|close to|next to|a|au|aux|pres de|vers|du cote de|sur)\s+((?:[a-z][a-z0-9]*)(?:\s[a-z][a-z0-9]*){0,3})/g;
+/** "in Lyon", "à Lyon", "près de Bordeaux": the words after a preposition of place may name a place. */
+const PLACE_LEAD = /^(?:in|near|around|close to|next to|a|au|aux|pres de|vers|du cote de|sur)$/;
 /** Words after a preposition that start a date or a way to meet, not a place. */
 const NOT_A_PLACE = /^(?:the|a|an|my|your|our|home|store|shop|person|two|three|four|one|next|this|that|la|le|les|l|un|une|ma|mon|votre|vos|domicile|distance|quelle|quel|partir|peu|midi|demain|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|noon|lunch|lunchtime|morning|afternoon|evening|week|month|weekend|video|visio|store|boutique|magasin|ligne|minute|minutes|hours?|days?|weeks?|months?|jours?|semaines?|mois|quinze|huit|deux|trois|fin|debut|mi|late|early|end|first|le|du|plus|moins)$/;
 
@@ -96,13 +98,16 @@ function placeIn(text: string, said: string, stores: readonly StoreRef[], hint: 
   const near = (p: ReturnType<typeof geocode>): Place | undefined =>
     p ? { near: { latitude: p.latitude, longitude: p.longitude, label: p.label } } : undefined;
   if (postcode) return near(geocode(postcode, options));
-  for (const m of said.matchAll(PLACE_LEAD)) {
-    const words = (m[1] ?? '').split(' ');
-    if (NOT_A_PLACE.test(words[0] ?? '')) continue;
-    for (let n = words.length; n >= 1; n--) {
-      const candidate = words.slice(0, n);
-      if (NOT_A_PLACE.test(candidate[n - 1] ?? '')) continue;
-      const found = near(geocode(candidate.join(' '), options));
+  const words = said.split(' ');
+  for (let i = 0; i < words.length; i++) {
+    // A lead of one to three words ("in", "pres de", "du cote de"), then up to four words of place.
+    const lead = [1, 2, 3].find((n) => PLACE_LEAD.test(words.slice(i, i + n).join(' ')));
+    if (lead === undefined) continue;
+    const after = words.slice(i + lead, i + lead + 4);
+    if (NOT_A_PLACE.test(after[0] ?? '')) continue;
+    for (let n = after.length; n >= 1; n--) {
+      if (NOT_A_PLACE.test(after[n - 1] ?? '')) continue;
+      const found = near(geocode(after.slice(0, n).join(' '), options));
       if (found) return found;
     }
   }
@@ -127,7 +132,7 @@ export function understandMessage(text: string, catalogue: CatalogueView, c: Dat
   const said = normalize(text);
   const found: Understanding = { correction: CORRECTION.test(said) };
   if (!said || text.length > 300) return found;
-  const numeric = /^[\d ]+$/.test(said);
+  const numeric = /^\d+$/.test(said);
   const service = numeric ? undefined : matchChoice(text, catalogue.services);
   const place = placeIn(text, said, catalogue.stores, c.locale === 'fr' ? 'FR' : undefined);
   const question = questionIn(said, catalogue.faq);
@@ -156,7 +161,7 @@ export function understandMessage(text: string, catalogue: CatalogueView, c: Dat
     return found;
   }
   // Numbers are options in a list, not dates ("2"); postcodes are places.
-  const when = numeric ? null : understandDate(text.replace(/(?<![\d+])\d{5}(?!\d)/g, ' '), c);
+  const when = numeric ? null : understandDate(text.replace(/(?<![\d+])\d{5}(?!\d)/g, ' ').replace(INSTEAD_OF, ' '), c);
   if (when) found.when = when;
   return found;
 }

@@ -45,7 +45,8 @@ const HOLIDAYS = [
   { store: 'paris-opera', date: '2026-12-24', label: 'Christmas Eve', opens: '10:00', closes: '16:00' },
 ];
 
-const FAQ: NewFaqEntry[] = [
+/** The demo brand's FAQ: what the chat answers "is it free?", "is there parking?", "what should I bring?" with. */
+export const DEMO_FAQ: NewFaqEntry[] = [
   {
     keywords: ['is it free', 'free of charge', 'how much', 'price', 'cost', 'costs', 'pay', 'gratuit', 'payant', 'prix', 'tarif', 'combien ca coute', 'ca coute'],
     questions: { en: 'Is it free?', fr: "Est-ce gratuit ?" },
@@ -80,7 +81,7 @@ export async function seedDemo(db: Database, options: { allowedOrigins: string[]
     const apiKey = `rk_${DEMO_BRAND_ID}_${randomBytes(24).toString('base64url')}`;
     await insertApiKey(tx, DEMO_BRAND_ID, 'demo', apiKey);
     await seedCatalogue(tx);
-    await replaceFaq(tx, DEMO_BRAND_ID, FAQ);
+    await replaceFaq(tx, DEMO_BRAND_ID, DEMO_FAQ);
     return { created: true, apiKey };
   });
 }
