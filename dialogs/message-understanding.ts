@@ -1,6 +1,6 @@
 import type { Mode } from '../models/catalogue.repository.ts';
 import { geocode } from '../scheduling/geocoder.ts';
-import { MODE_SYNONYMS, modeChoice } from './catalogue-choices.ts';
+import { MODE_SYNONYMS, modeChoice, storeChoices } from './catalogue-choices.ts';
 import { normaliseEmail, normalisePhone } from './contact-details.ts';
 import { understandDate, type DateAsk, type DateContext } from './date-understanding.ts';
 import { matchChoice, normalize } from './understanding.ts';
@@ -79,19 +79,9 @@ const PLACE_LEAD = /^(?:in|near|around|close to|next to|a|au|aux|pres de|vers|du
 /** Words after a preposition that start a date or a way to meet, not a place. */
 const NOT_A_PLACE = /^(?:the|a|an|my|your|our|home|store|shop|person|two|three|four|one|next|this|that|la|le|les|l|un|une|ma|mon|votre|vos|domicile|distance|quelle|quel|partir|peu|midi|demain|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|noon|lunch|lunchtime|morning|afternoon|evening|week|month|weekend|video|visio|store|boutique|magasin|ligne|minute|minutes|hours?|days?|weeks?|months?|jours?|semaines?|mois|quinze|huit|deux|trois|fin|debut|mi|late|early|end|first|le|du|plus|moins)$/;
 
-function storeChoicesOf(stores: readonly StoreRef[]): ChoiceSpec[] {
-  const cities = new Map<string, number>();
-  for (const s of stores) cities.set(normalize(s.city), (cities.get(normalize(s.city)) ?? 0) + 1);
-  return stores.map((s) => ({
-    key: s.id,
-    title: { en: s.name, fr: s.name },
-    synonyms: [s.slug.replace(/-/g, ' '), ...(cities.get(normalize(s.city)) === 1 ? [s.city] : [])],
-  }));
-}
-
 /** A store named (by name or by a city with one store), else a postcode or a city near which to look. */
 function placeIn(text: string, said: string, stores: readonly StoreRef[], hint: 'FR' | undefined): Place | undefined {
-  const store = /^\d+$/.test(said) ? undefined : matchChoice(text, storeChoicesOf(stores));
+  const store = /^\d+$/.test(said) ? undefined : matchChoice(text, storeChoices(stores));
   if (store) return { storeId: store.key };
   const postcode = /(?<![\d+])\d{5}(?!\d)/.exec(text)?.[0];
   const options = hint ? { countryHint: hint } : {};
