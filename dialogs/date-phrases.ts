@@ -122,6 +122,7 @@ const coming = (today: DateTime, weekday: number) => today.plus({ days: (weekday
 
 /** Which part of a month "early", "mid", "late" name: days [first, last]. */
 function monthPart(said: string, month: string): [number, number] | null {
+  if (new RegExp(`\\b(?:first week of|(?:la )?premiere semaine d(?:e )?) ?(?:${month})\\b`).test(said)) return [1, 7];
   if (new RegExp(`\\b(?:early|beginning of|start of|debut|debut de|au debut de|debut du mois de) (?:${month})\\b`).test(said)) return [1, 10];
   if (new RegExp(`\\b(?:mid|middle of|mi|milieu|mi ?mois de|a la mi) (?:${month})\\b`).test(said)) return [11, 20];
   if (new RegExp(`\\b(?:late|end of|the end of|fin|fin de|a la fin de|fin du mois de) (?:${month})\\b`).test(said)) return [21, 31];
@@ -152,7 +153,10 @@ function monthSpan(said: string, today: DateTime): DaySpan | null {
 /** The days a phrase names, relative to `now` (in the customer's zone), or null to let the recognizer try. */
 export function daySpan(said: string, now: DateTime): DaySpan | null {
   const today = now.startOf('day');
-  if (EXPLICIT_DATE.test(said)) return null;
+  if (EXPLICIT_DATE.test(said)) {
+    const date = dayOfMonth(said, today);
+    return date ? days(date, 1) : null;
+  }
   if (/\b(?:day after tomorrow|apres demain)\b/.test(said)) return days(today.plus({ days: 2 }), 1);
   if (/\b(?:today|tonight|aujourd hui|this (?:morning|afternoon|evening)|ce (?:matin|soir)|cet (?:apres midi|aprem))\b/.test(said)) return days(today, 1);
   if (/\b(?:tomorrow|tmrw|demain)\b/.test(said)) return days(today.plus({ days: 1 }), 1);
@@ -185,10 +189,48 @@ export function daySpan(said: string, now: DateTime): DaySpan | null {
   if (month) return month;
 
   const weekday = WEEKDAYS.find(([re]) => re.test(said))?.[1];
+  // "Wednesday week", "mercredi en huit": a week after the coming Wednesday; "en quinze": two.
+  const later = /\b(?:[a-z]*day|dimanche|lundi|mardi|mercredi|jeudi|vendredi|samedi) (week|en huit|en quinze)\b/.exec(said)?.[1];
+  if (weekday !== undefined && later) return days(coming(today, weekday).plus({ weeks: later === 'en quinze' ? 2 : 1 }), 1);
   if (weekday !== undefined) {
     // "next Tuesday" / "mardi prochain": that day of next week; a weekday alone: the coming one.
     const next = new RegExp(`\\b(?:next|prochain|prochaine)\\b`).test(said) && !/\bnext week\b/.test(said);
     return days(next ? today.startOf('week').plus({ weeks: 1, days: weekday - 1 }) : coming(today, weekday), 1);
   }
   return null;
+}
+
+const monthNumber = (name: string) => MONTHS.find(([names]) => new RegExp(`^(?:${names})$`).test(name))?.[1];
+const DAY_MONTH = new RegExp(String.raw`\b(\d{1,2})(?:st|nd|rd|th|er)? (?:of )?(${MONTH_NAMES})\b(?: (\d{4}))?`);
+const MONTH_DAY = new RegExp(String.raw`\b(${MONTH_NAMES}) (\d{1,2})(?:st|nd|rd|th)?\b(?! ?(?:h|:|am|pm))(?: (\d{4}))?`);
+const THE_DAY = /\b(?:le|the) (\d{1,2})(?:st|nd|rd|th|er)?\b(?! ?(?:h|:|am|pm))/;
+
+/**
+ * "12 March", "March 15th", "le 1er avril", "the 9th", "le 9": the coming such day (next year's, or
+ * next month's when no month is said, once it is past); null for a day the month does not have.
+ */
+export function dayOfMonth(said: string, today: DateTime): DateTime | null {
+  let day: number | undefined;
+  let month: number | undefined;
+  let year: number | undefined;
+  const dm = DAY_MONTH.exec(said);
+  const md = dm ? null : MONTH_DAY.exec(said);
+  const the = dm || md ? null : THE_DAY.exec(said);
+  if (dm) [day, month, year] = [Number(dm[1]), monthNumber(dm[2] ?? ''), dm[3] ? Number(dm[3]) : undefined];
+  else if (md) [day, month, year] = [Number(md[2]), monthNumber(md[1] ?? ''), md[3] ? Number(md[3]) : undefined];
+  else if (the) day = Number(the[1]);
+  if (day === undefined || day < 1) return null;
+  const at = (y: number, m: number) => {
+    const d = DateTime.fromObject({ year: y, month: m, day }, { zone: today.zone });
+    return d.isValid ? d : null;
+  };
+  if (month !== undefined) {
+    if (year !== undefined) return at(year, month);
+    const thisYear = at(today.year, month);
+    return thisYear && thisYear >= today ? thisYear : at(today.year + 1, month);
+  }
+  const thisMonth = at(today.year, today.month);
+  if (thisMonth && thisMonth >= today) return thisMonth;
+  const next = today.plus({ months: 1 });
+  return at(next.year, next.month);
 }

@@ -142,10 +142,9 @@ export function understandDate(text: string, c: DateContext): DateAsk | null {
   if (time) return { kind: 'time', ...time };
   const said = dateText(text);
   if (SOONEST.test(normalize(text))) return { kind: 'soonest' };
-  if (/\b(?:this week|cette semaine)\b/.test(said)) return quickPick('thisWeek', c);
-  if (/\b(?:next week|semaine prochaine)\b/.test(said)) return quickPick('nextWeek', c);
   const now = DateTime.fromJSDate(c.now, { zone: c.timeZone });
   const part = partOfDay(said);
+  const week: QuickPick | null = /\b(?:this week|cette semaine)\b/.test(said) ? 'thisWeek' : /\b(?:next week|semaine prochaine)\b/.test(said) ? 'nextWeek' : null;
   const at = timeInText(said, part);
   const rule = daySpan(said, now);
   const onDay = (day: DateTime, to: DateTime): DateAsk => {
@@ -153,6 +152,11 @@ export function understandDate(text: string, c: DateContext): DateAsk | null {
     if (part) return span(day.plus({ minutes: part[0] }), (to.diff(day, 'days').days > 1 ? to.minus({ days: 1 }) : day).plus({ minutes: part[1] }));
     return span(day, to);
   };
+  if (week) {
+    // "next week in the evening": the evenings of that week.
+    const w = quickPick(week, c);
+    return part && w.kind === 'window' ? onDay(DateTime.fromISO(w.from, { zone: c.timeZone }).startOf('day'), DateTime.fromISO(w.to, { zone: c.timeZone })) : w;
+  }
   if (rule) return onDay(rule.from, rule.to);
   const other: Locale = c.locale === 'fr' ? 'en' : 'fr';
   let found = recognize(text, c.locale, c);

@@ -7,16 +7,8 @@ beforeAll(() => warmUpDateUnderstanding(), 120_000);
 
 /** Held-out rows the rules do not understand yet (`npm run accuracy` counts them): they must keep failing until fixed. */
 const KNOWN_MISSES = new Set([
+  // "measure" is not "measurement": words are matched whole (plural aside), and "kitchen" names the design consultation.
   "I'd like someone to measure my kitchen at home next Thursday",
-  'what about the 9th at 10?',
-  "let's say Wednesday week",
-  'late afternoon on the 10th',
-  'any time next week in the evening',
-  'first week of April',
-  'et le 9 à 10h ?',
-  'mercredi en huit',
-  "n'importe quel soir la semaine prochaine",
-  'le 1er avril à 11h',
 ]);
 
 const TABLES: [string, Row[], 'en' | 'fr'][] = [
