@@ -71,6 +71,7 @@ const QUESTIONS: [RegExp, AboutKind][] = [
 
 /** "instead of Tuesday, Friday": the day given up is not the day asked for. */
 const INSTEAD_OF = /\b(?:instead of|rather than|au lieu de|au lieu du|plutot que)\s[^,;.]+[,;.]/i;
+const STREET = /\b\d{1,4}(?: ?(?:bis|ter))? (?:rue|avenue|av|boulevard|bd|place|chemin|allee|impasse|quai|route|cours|street|st|road|rd|lane|ln|drive|dr|way)\b/;
 const EMAIL = /[^\s@,;<>()]+@[^\s@,;<>()]+\.[a-z]{2,}/i;
 const PHONE = /\+?\d[\d .\-()]{7,}\d/;
 
@@ -123,6 +124,14 @@ export function understandMessage(text: string, catalogue: CatalogueView, c: Dat
   const found: Understanding = { correction: CORRECTION.test(said) };
   if (!said || text.length > 300) return found;
   const numeric = /^\d+$/.test(said);
+  const email = EMAIL.exec(text)?.[0];
+  const phone = PHONE.exec(text.replace(EMAIL, ' '))?.[0];
+  const contact = { ...(email && normaliseEmail(email) ? { email: normaliseEmail(email) ?? '' } : {}), ...(phone && normalisePhone(phone) ? { phone: normalisePhone(phone) ?? '' } : {}) };
+  if (contact.email || contact.phone) {
+    // Contact details are all the message is about ("Paris Hilton, paris@example.com" names no store).
+    found.contact = contact;
+    return found;
+  }
   const service = numeric ? undefined : matchChoice(text, catalogue.services);
   const place = placeIn(text, said, catalogue.stores, c.locale === 'fr' ? 'FR' : undefined);
   const question = questionIn(said, catalogue.faq);
@@ -143,15 +152,8 @@ export function understandMessage(text: string, catalogue: CatalogueView, c: Dat
       if (!own.some((w) => rest.includes(w))) found.serviceFromMode = true;
     }
   }
-  const email = EMAIL.exec(text)?.[0];
-  const phone = PHONE.exec(text.replace(EMAIL, ' '))?.[0];
-  const contact = { ...(email && normaliseEmail(email) ? { email: normaliseEmail(email) ?? '' } : {}), ...(phone && normalisePhone(phone) ? { phone: normalisePhone(phone) ?? '' } : {}) };
-  if (contact.email || contact.phone) {
-    found.contact = contact;
-    return found;
-  }
-  // Numbers are options in a list, not dates ("2"); postcodes are places.
-  const when = numeric ? null : understandDate(text.replace(/(?<![\d+])\d{5}(?!\d)/g, ' ').replace(INSTEAD_OF, ' '), c);
+  // Numbers are options in a list, not dates ("2"); postcodes are places; "10 rue de Rivoli" is an address.
+  const when = numeric || STREET.test(said) ? null : understandDate(text.replace(/(?<![\d+])\d{5}(?!\d)/g, ' ').replace(INSTEAD_OF, ' '), c);
   if (when) found.when = when;
   return found;
 }

@@ -45,6 +45,14 @@ describe('several details in one message: taken at once, said back, only the res
   });
 });
 
+test('"wednesday evening" at the date question shows the evening\'s times first, not the afternoon\'s', async () => {
+  const c = chat();
+  await transcript(c, [['book a showroom visit', 'Which store'], ['Paris Opéra', 'When would you like']]);
+  const slots = (await c.do('wednesday evening')).slots;
+  expect(slots?.days[0]?.label).toBe('Wednesday 3 March');
+  expect(slots?.days[0]?.slots.map((s) => s.label).slice(0, 2)).toEqual(['17:00', '17:30']);
+});
+
 describe('a change of mind at any step changes that detail, keeps the others and checks the time again', () => {
   test('service, at the way-to-meet question: "actually a showroom visit instead"', async () => {
     const c = chat();

@@ -179,6 +179,8 @@ export const EN_ROWS: Row[] = [
   ['2', ''],
   ['ada@example.com', 'contact=ada@example.com'],
   ['+1 212 555 0199', 'contact=+12125550199'],
+  ['Paris Hilton, paris.h@example.com', 'contact=paris.h@example.com'],
+  ['10 Downing Street, Paris', PARIS],
 ];
 
 export const FR_ROWS: Row[] = [
@@ -349,6 +351,7 @@ export const FR_ROWS: Row[] = [
   ['oui', ''],
   ['camille@exemple.fr', 'contact=camille@exemple.fr'],
   ['06 12 34 56 78', 'contact=+33612345678'],
+  ['12 avenue Foch, 69006 Lyon', LYON],
 ];
 
 /**
