@@ -6,12 +6,12 @@ import { staffOf } from './staff-auth.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const inBothLanguages = (max: number) => z.object({ en: text(max).optional(), fr: text(max).optional() }).strict()
-  .refine((v) => v.en !== undefined || v.fr !== undefined, { message: 'Give it in English or in French.' });
+  .refine((v) => v.en !== undefined || v.fr !== undefined, { message: 'Give the answer in English or in French.' });
 
 /** The whole FAQ as the console sends it: order matters (the first entry whose phrase is said wins ties). */
 const faqBody = z.object({
   entries: z.array(z.object({
-    keywords: z.array(text(80)).min(1).max(30),
+    keywords: z.array(text(80)).min(1, 'Give at least one phrase the question is recognised by.').max(30),
     questions: z.object({ en: text(200).optional(), fr: text(200).optional() }).strict().default({}),
     answers: inBothLanguages(1000),
   }).strict()).max(50),
