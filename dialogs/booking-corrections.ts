@@ -35,7 +35,8 @@ export class BookingCorrections {
     const { serviceId: _said, ...before } = options;
     const change = applyUnderstanding(before, u, 'other', services, turnScope(context).timeZone);
     if (!change) return null;
-    if (change.changed.length >= 2) await this.tell(context, before, change, services);
+    // A service alone is acknowledged by the next question; anything more is said back.
+    if (change.changed.some((d) => d !== 'service')) await this.tell(context, before, change, services);
     return this.checkStore(context, change.state);
   }
 

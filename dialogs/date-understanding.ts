@@ -123,7 +123,8 @@ function recognize(text: string, locale: Locale, c: DateContext): Recognized {
     if (v.type === 'date') found.day = at(v.value);
     else if ((v.type === 'daterange' || v.type === 'datetimerange') && v.end) found.range = [at(v.start), at(v.end)];
     else if (v.type === 'datetime') found.exact = at(v.value);
-    else if (v.type === 'time') found.time = timeOf(v.value);
+    // "un rendez-vous" is no 13:00: a time needs digits.
+    else if (v.type === 'time' && /\d/.test(result.text)) found.time = timeOf(v.value);
   }
   if (found.day && !found.day.isValid) delete found.day;
   if (found.exact && !found.exact.isValid) delete found.exact;

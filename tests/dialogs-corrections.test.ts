@@ -36,6 +36,16 @@ describe('several details in one message: taken at once, said back, only the res
     expect(turn.slots?.days[0]?.slots[0]?.label).toBe('13:30');
   });
 
+  test('« demain après-midi » alone at the menu: the day is kept, the service asked, then no "when?"', async () => {
+    const c = chat({ locale: 'fr' });
+    await transcript(c, [['bonjour', 'Que souhaitez-vous faire ?']]);
+    const turn = await c.do('demain après-midi');
+    expect(turn.text).toBe("C'est noté : mardi 2 mars, 12:00–18:00.\nQuel service souhaitez-vous réserver ?");
+    const slots = await c.do({ click: 'Conseil en visio' });
+    expect(slots.slots?.days[0]?.label).toMatch(/^mardi 2 mars/);
+    expect(slots.slots?.days[0]?.slots[0]?.label).toBe('12:00');
+  });
+
   test('a design consultation "in Lyon on Friday" asked at the menu: the store is Lyon, only the time is asked', async () => {
     const c = chat();
     await transcript(c, [['hi', 'What would you like to do?']]);

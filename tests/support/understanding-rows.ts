@@ -181,6 +181,7 @@ export const EN_ROWS: Row[] = [
   ['+1 212 555 0199', 'contact=+12125550199'],
   ['Paris Hilton, paris.h@example.com', 'contact=paris.h@example.com'],
   ['10 Downing Street, Paris', PARIS],
+  ['Change time', 'correction'],
 ];
 
 export const FR_ROWS: Row[] = [
@@ -352,6 +353,8 @@ export const FR_ROWS: Row[] = [
   ['camille@exemple.fr', 'contact=camille@exemple.fr'],
   ['06 12 34 56 78', 'contact=+33612345678'],
   ['12 avenue Foch, 69006 Lyon', LYON],
+  ['je voudrais un rendez-vous', ''],
+  ['Un autre service', ''],
 ];
 
 /**
