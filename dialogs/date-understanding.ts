@@ -123,8 +123,8 @@ function recognize(text: string, locale: Locale, c: DateContext): Recognized {
     if (v.type === 'date') found.day = at(v.value);
     else if ((v.type === 'daterange' || v.type === 'datetimerange') && v.end) found.range = [at(v.start), at(v.end)];
     else if (v.type === 'datetime') found.exact = at(v.value);
-    // "un rendez-vous" is no 13:00: a time needs digits.
-    else if (v.type === 'time' && /\d/.test(result.text)) found.time = timeOf(v.value);
+    // "un rendez-vous", "option 2" or a code "12 34 56" are no times: a time is written as one.
+    else if (v.type === 'time' && /\d ?(?:h|:|am\b|pm\b|heure|o ?clock)/i.test(result.text)) found.time = timeOf(v.value);
   }
   if (found.day && !found.day.isValid) delete found.day;
   if (found.exact && !found.exact.isValid) delete found.exact;

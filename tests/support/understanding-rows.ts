@@ -355,6 +355,8 @@ export const FR_ROWS: Row[] = [
   ['12 avenue Foch, 69006 Lyon', LYON],
   ['je voudrais un rendez-vous', ''],
   ['Un autre service', ''],
+  ['12 34 56', ''],
+  ['option 2', ''],
 ];
 
 /**
