@@ -1,15 +1,14 @@
 import { ActivityTypes, type TurnContext } from 'botbuilder-core';
 import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import { findStore, storesOfferingService, type Service } from '../models/catalogue.repository.ts';
-import { answerQuestion, describeNear, describeWhen } from './brand-answers.ts';
 import { activeAsk } from './ask.prompt.ts';
+import { answerQuestion, describeNear, describeWhen } from './brand-answers.ts';
 import { applyUnderstanding, type Asked, type BookingChange } from './booking-changes.ts';
 import type { BookingState } from './booking.dialog.ts';
-import { loadCatalogueView } from './catalogue-view.ts';
 import { line } from './lines.ts';
-import { understandMessage, type Understanding } from './message-understanding.ts';
 import { both, type Localized } from './messages.ts';
 import { turnScope, type DialogDeps } from './turn-scope.ts';
+import { understandTurn } from './turn-understanding.ts';
 import { actionOf, matchChoice, replyOf } from './understanding.ts';
 import { say } from './views.ts';
 
@@ -30,7 +29,7 @@ export class BookingCorrections {
   async firstMessage(context: TurnContext, options: BookingState): Promise<BookingState | null> {
     const text = options.utterance ?? '';
     delete options.utterance;
-    const { u, services } = await this.read(context, text);
+    const { u, services } = await understandTurn(this.deps, context, text);
     // The menu may have read the service from this same message: it is said here, not known before.
     const { serviceId: _said, ...before } = options;
     const change = applyUnderstanding(before, u, 'other', services, turnScope(context).timeZone);
@@ -51,7 +50,7 @@ export class BookingCorrections {
     const flow = innerDc.stack.find((instance) => instance.id === this.flowId);
     const state = (flow?.state as { options?: BookingState } | undefined)?.options;
     if (!state) return null;
-    const { u, services } = await this.read(innerDc.context, reply.text);
+    const { u, services } = await understandTurn(this.deps, innerDc.context, reply.text);
     const scope = turnScope(innerDc.context);
     if (u.question) {
       const storeId = u.place && 'storeId' in u.place ? u.place.storeId : state.storeId;
@@ -69,13 +68,6 @@ export class BookingCorrections {
     const next = await this.checkStore(innerDc.context, change.state);
     await innerDc.cancelAllDialogs();
     return innerDc.beginDialog(this.flowId, next);
-  }
-
-  private async read(context: TurnContext, text: string): Promise<{ u: Understanding; services: Service[] }> {
-    const scope = turnScope(context);
-    const view = await loadCatalogueView(this.deps.db, scope.brand.id);
-    const u = understandMessage(text, view, { locale: scope.locale, timeZone: scope.timeZone, now: this.deps.now() });
-    return { u, services: view.serviceRows };
   }
 
   /** "Noted: …" for details said ahead of their question, "OK, I've changed that: …" for a change of mind. */

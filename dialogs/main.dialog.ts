@@ -1,17 +1,17 @@
 import type { TurnContext } from 'botbuilder-core';
 import { WaterfallDialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { listServices } from '../models/catalogue.repository.ts';
-import { answerQuestion } from './brand-answers.ts';
-import { loadCatalogueView } from './catalogue-view.ts';
-import { saysSomething, understandMessage, type Question } from './message-understanding.ts';
 import { AskPrompt, choicePrompt, choiceText, type AskOptions, type Understood } from './ask.prompt.ts';
 import { BOOKING_DIALOG, BookingDialog, type BookingOptions } from './booking.dialog.ts';
+import { answerQuestion } from './brand-answers.ts';
 import { serviceChoices } from './catalogue-choices.ts';
 import { InterruptibleDialog, type Restart } from './interruptible.dialog.ts';
 import { line, type Line } from './lines.ts';
 import { MANAGE_DIALOG, ManageDialog } from './manage.dialog.ts';
+import { saysSomething, type Question } from './message-understanding.ts';
 import { t, type MessageId } from './messages.ts';
 import { switchLanguage, turnScope, type DialogDeps } from './turn-scope.ts';
+import { understandTurn } from './turn-understanding.ts';
 import { detectInterruption, matchChoice, type Reply } from './understanding.ts';
 import { choice, say, type ChoiceSpec } from './views.ts';
 
@@ -57,7 +57,7 @@ export class MainDialog extends InterruptibleDialog<MainOptions> {
     this.addDialog(new WaterfallDialog(PERSON, [
       this.queueStep.bind(this), this.offerStep.bind(this), this.offerAnswerStep.bind(this), this.offerDoneStep.bind(this),
     ]));
-    this.addDialog(new AskPrompt<MenuAnswer, ChoiceSpec[]>(MENU_PROMPT, (reply, services, context) => this.understandMenu(context, reply, services)));
+    this.addDialog(new AskPrompt<MenuAnswer, ChoiceSpec[]>(MENU_PROMPT, (reply, services, context) => this.readMenuAnswer(context, reply, services)));
     this.addDialog(choicePrompt(PERSON_PROMPT));
     this.addDialog(new BookingDialog(deps));
     this.addDialog(new ManageDialog(deps));
@@ -97,18 +97,16 @@ export class MainDialog extends InterruptibleDialog<MainOptions> {
     if (interruption?.kind === 'language') switchLanguage(context, interruption.locale);
     if (interruption?.kind === 'person' || interruption?.kind === 'help') return { intent: interruption.kind };
     if (interruption) return null;
-    const understood = await this.understandMenu(context, { text: utterance, value: null }, services);
+    const understood = await this.readMenuAnswer(context, { text: utterance, value: null }, services);
     return understood.ok ? understood.value : null;
   }
 
   /** A menu choice; else a message about a booking (service, place, date…) or a question about the brand. */
-  private async understandMenu(context: TurnContext, reply: Reply, services: readonly ChoiceSpec[]): Promise<Understood<MenuAnswer>> {
+  private async readMenuAnswer(context: TurnContext, reply: Reply, services: readonly ChoiceSpec[]): Promise<Understood<MenuAnswer>> {
     const menu = understandMenu(reply, services);
     if (menu.ok && menu.value.intent !== 'book') return menu;
     const text = choiceText(reply);
-    const scope = turnScope(context);
-    const view = await loadCatalogueView(this.deps.db, scope.brand.id);
-    const u = understandMessage(text, view, { locale: scope.locale, timeZone: scope.timeZone, now: this.deps.now() });
+    const { u } = await understandTurn(this.deps, context, text);
     if (u.question) {
       const storeId = u.place && 'storeId' in u.place ? u.place.storeId : undefined;
       return { ok: true, value: { intent: 'question', question: u.question, ...(u.serviceId ? { serviceId: u.serviceId } : {}), ...(storeId ? { storeId } : {}) } };
