@@ -79,7 +79,7 @@ export async function answerQuestion(db: Queryable, brandId: string, question: Q
 export function describeWhen(ask: DateAsk, zone: string): Localized {
   const each = (f: (locale: Locale) => string): Localized => ({ en: f('en'), fr: f('fr') });
   switch (ask.kind) {
-    case 'soonest': return both('date.soonest');
+    case 'soonest': return both('understood.soonest');
     case 'exact': return each((l) => formatWhen(ask.at, zone, l));
     case 'time': {
       return both('understood.at', { time: DateTime.fromObject({ hour: ask.hour, minute: ask.minute }).toFormat('HH:mm') });

@@ -178,6 +178,7 @@ const catalogue = {
   'understood.at': ['at {time}', 'à {time}'],
   'understood.span': ['{from} to {to}', 'du {from} au {to}'],
   'understood.contact': ['contact {to}', 'contact {to}'],
+  'understood.soonest': ['as soon as possible', 'au plus tôt'],
   'answer.hours': ['{store} is open {hours}.', '{store} est ouvert {hours}.'],
   'answer.closed': ['{store} has no regular opening hours at the moment.', "{store} n'a pas d'horaires d'ouverture réguliers en ce moment."],
   'answer.address': ['{store}: {address}. Map and directions: {map}', '{store} : {address}. Plan et itinéraire : {map}'],
