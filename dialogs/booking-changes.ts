@@ -21,6 +21,8 @@ export interface BookingChange {
   state: BookingState;
   /** What the customer said that the booking did not have yet, or had otherwise, in the order it applies. */
   changed: Detail[];
+  /** Only the question asked was answered: nothing to say back. */
+  answersAsked: boolean;
 }
 
 /**
@@ -82,7 +84,9 @@ export function applyUnderstanding(
     }
   }
   if (changed.length === 0) return null;
-  if (changed.length === 1 && changed[0] === ANSWERS[asked]) return null;
+  const answersAsked = changed.length === 1 && changed[0] === ANSWERS[asked];
+  // The store picker reads a store or a place typed alone; "the one in Lyon please" is read here.
+  if (answersAsked && asked !== 'place') return null;
   if (changed.some((d) => d !== 'contact')) {
     // Somewhere or something else: the held time is checked again there, unless a new one was said.
     if (state.hold && !changed.includes('when')) next.slotAsk = { kind: 'exact', at: state.hold.start };
@@ -90,5 +94,5 @@ export function applyUnderstanding(
     delete next.excludeModes;
     next.confirmed = false;
   }
-  return { state: next, changed };
+  return { state: next, changed, answersAsked };
 }

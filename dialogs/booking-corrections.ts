@@ -64,7 +64,7 @@ export class BookingCorrections {
     const asked = this.asked[innerDc.activeDialog?.id ?? ''] ?? 'other';
     const change = applyUnderstanding(state, u, asked, services, scope.timeZone);
     if (!change) return null;
-    await this.tell(innerDc.context, state, change, services);
+    if (!change.answersAsked) await this.tell(innerDc.context, state, change, services);
     const next = await this.checkStore(innerDc.context, change.state);
     await innerDc.cancelAllDialogs();
     return innerDc.beginDialog(this.flowId, next);

@@ -115,6 +115,14 @@ describe('a change of mind at any step changes that detail, keeps the others and
     expect(turn.slots?.days[0]?.label).toMatch(/^mercredi 3 mars/);
   });
 
+  test('place, at the store question: "the one in Lyon please" picks the Lyon store', async () => {
+    const c = chat();
+    await transcript(c, [['book a showroom visit', 'Which store would you like to visit?']]);
+    await transcript(c, [['the one in Lyon please', 'When would you like your appointment?']]);
+    const summary = await transcript(c, [['tomorrow at 10', 'Shall I confirm it?']]);
+    expect(summary.text).toContain('At Lyon Bellecour, 5 place Bellecour, 69002 Lyon');
+  });
+
   test('time, at the summary: "change the time to 10" keeps the day', async () => {
     const c = chat();
     await showroomToSummary(c);
