@@ -1,16 +1,18 @@
-import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, WaterfallDialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { Brand } from '../models/brands.repository.ts';
 import { findService, findStore, listServices, type Mode, type Service } from '../models/catalogue.repository.ts';
 import { AppError } from '../models/errors.ts';
 import { bookAppointment, holdSlot, type HomeAddress, type SlotRequest } from '../scheduling/booking.ts';
 import { factLines, loadFacts } from './appointment-facts.ts';
 import { choicePrompt, type AskOptions } from './ask.prompt.ts';
+import { BookingCorrections } from './booking-corrections.ts';
 import { appointmentCard } from './cards.ts';
 import { modeChoice, serviceChoices } from './catalogue-choices.ts';
 import { CONTACT_DIALOG, ContactDialog, type ContactOptions } from './contact.dialog.ts';
 import { targetKey, verificationTarget, type Contact } from './contact-details.ts';
 import { HOME_ADDRESS_DIALOG, HomeAddressDialog, type HomeAddressOptions, type HomeAddressResult } from './home-address.dialog.ts';
 import { line, type Line } from './lines.ts';
+import type { Point } from './message-understanding.ts';
 import { slotSource, type SlotQuery } from './slot-pages.ts';
 import { SLOT_PICKER_DIALOG, SlotPickerDialog, type SlotAsk, type SlotPickerOptions, type SlotPickerResult } from './slot-picker.dialog.ts';
 import { SlotWindow } from './slot-window.ts';
@@ -29,6 +31,8 @@ const SUMMARY_PROMPT = 'booking.summary';
 export interface BookingOptions {
   serviceId?: string | undefined;
   mode?: Mode | undefined;
+  /** The customer's message that started the booking: whatever else it says is taken too. */
+  utterance?: string | undefined;
 }
 
 export interface BookingResult {
@@ -40,8 +44,10 @@ export interface BookingResult {
  * so `replaceDialog(FLOW, state)` goes back to the first open question ("Change time", a lost hold,
  * "change my contact details") without asking the rest again.
  */
-interface BookingState extends BookingOptions {
+export interface BookingState extends BookingOptions {
   storeId?: string;
+  /** A place said before a store was picked ("in Bordeaux"): the store picker lists the stores nearest it. */
+  near?: Point;
   home?: HomeAddress;
   excludeModes?: Mode[];
   slotAsk?: SlotAsk;
@@ -66,7 +72,11 @@ const SUMMARY_CHOICES: ChoiceSpec[] = [
 const lostHold = (e: unknown) =>
   e instanceof AppError && (e.code === 'hold_expired' || e.code === 'slot_unavailable' || (e.code === 'not_found' && e.details['what'] === 'Hold'));
 
-/** Service → way to meet → store or home → time (held) → summary → contact → code → booked. */
+/**
+ * Service → way to meet → store or home → time (held) → summary → contact → code → booked.
+ * In front of every step, the understanding step reads the whole message: details said ahead of
+ * their question fill the state, a detail said otherwise changes it (see `booking-corrections.ts`).
+ */
 export class BookingDialog extends ComponentDialog<BookingOptions> {
   constructor(private readonly deps: DialogDeps) {
     super(BOOKING_DIALOG);
@@ -84,10 +94,24 @@ export class BookingDialog extends ComponentDialog<BookingOptions> {
     this.addDialog(new ContactDialog());
     this.addDialog(new VerifyContactDialog(deps));
     this.initialDialogId = FLOW;
+    this.corrections = new BookingCorrections(deps, FLOW, {
+      [SERVICE_PROMPT]: 'service', [MODE_PROMPT]: 'mode', [STORE_PICKER_DIALOG]: 'place', [HOME_ADDRESS_DIALOG]: 'place',
+      [SLOT_PICKER_DIALOG]: 'date', [SUMMARY_PROMPT]: 'summary', [CONTACT_DIALOG]: 'contact', [VERIFY_CONTACT_DIALOG]: 'code',
+    });
+  }
+
+  private readonly corrections: BookingCorrections;
+
+  protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
+    return (await this.corrections.continueWith(innerDc)) ?? super.onContinueDialog(innerDc);
   }
 
   private async serviceStep(step: Step): Promise<DialogTurnResult> {
     const { brand } = turnScope(step.context);
+    if (step.options.utterance) {
+      const said = await this.corrections.firstMessage(step.context, step.options);
+      if (said) return step.replaceDialog(FLOW, said);
+    }
     if (step.options.serviceId && (await findService(this.deps.db, brand.id, step.options.serviceId))) return step.next(step.options.serviceId);
     const choices = serviceChoices(await listServices(this.deps.db, brand.id));
     const options: AskOptions<ChoiceSpec[]> = {
@@ -120,7 +144,7 @@ export class BookingDialog extends ComponentDialog<BookingOptions> {
     const s = step.options;
     s.mode = step.result;
     if (s.mode === 'in_store' && !s.storeId) {
-      return step.beginDialog(STORE_PICKER_DIALOG, { serviceId: placed(s).serviceId } satisfies StorePickerOptions);
+      return step.beginDialog(STORE_PICKER_DIALOG, { serviceId: placed(s).serviceId, ...(s.near ? { near: s.near } : {}) } satisfies StorePickerOptions);
     }
     if (s.mode === 'at_home' && !s.home) {
       const service = await this.service(step);

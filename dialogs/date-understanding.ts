@@ -1,6 +1,7 @@
 import { Culture, DateTimeRecognizer, type IDateTimeModel } from '@microsoft/recognizers-text-date-time';
 import { DateTime } from 'luxon';
 import type { Locale } from '../models/catalogue.repository.ts';
+import { dateText, daySpan, partOfDay, partOfDayWords, timeInText } from './date-phrases.ts';
 import { normalize } from './understanding.ts';
 
 /** When the customer wants to come, as they said it; instants are ISO strings (dialog state is JSON). */
@@ -34,11 +35,6 @@ export function warmUpDateUnderstanding(): void {
   for (const locale of ['en', 'fr'] as const) model(locale).parse('tomorrow 10:00', new Date());
 }
 
-const PARTS_OF_DAY: [RegExp, number, number][] = [
-  [/\b(?:morning|matin|matinee)\b/, 8, 12],
-  [/\b(?:afternoon|apres midi|aprem)\b/, 12, 18],
-  [/\b(?:evening|tonight|soir|soiree)\b/, 17, 21],
-];
 const SOONEST = /\b(?:soonest|asap|as soon as possible|earliest|first available|au plus tot|des que possible|le plus tot possible|premier disponible)\b/;
 
 interface Resolved {
@@ -95,50 +91,91 @@ function timeOf(value: string | undefined): { hour: number; minute: number } | u
   return m ? { hour: Number(m[1]), minute: Number(m[2]) } : undefined;
 }
 
-function fromRecognizer(text: string, locale: Locale, c: DateContext): DateAsk | null {
+/** What the recognizer reads in the text: a day, a span of days, a moment or a time; nothing when it fails. */
+interface Recognized {
+  day?: DateTime;
+  range?: [DateTime, DateTime];
+  exact?: DateTime;
+  time?: { hour: number; minute: number };
+}
+
+function recognize(text: string, locale: Locale, c: DateContext): Recognized {
   const zone = c.timeZone;
   const now = DateTime.fromJSDate(c.now, { zone });
   // The recognizer reads the reference date's fields in the process zone: give it the customer's wall clock.
   const reference = new Date(now.year, now.month - 1, now.day, now.hour, now.minute, now.second);
-  const said = normalize(text);
-  const part = PARTS_OF_DAY.find(([re]) => re.test(said));
   const at = (s: string | undefined) => DateTime.fromSQL(s ?? '', { zone });
-
-  let day: DateTime | undefined;
-  let range: [DateTime, DateTime] | undefined;
-  let exact: DateTime | undefined;
-  let time: { hour: number; minute: number } | undefined;
-  for (const result of model(locale).parse(text, reference)) {
+  let results;
+  try {
+    // Postcodes are not years; and some phrases make the recognizer throw ("fin mars": a TypeError).
+    results = model(locale).parse(text.replace(/\b\d{5}\b/g, ' '), reference);
+  } catch {
+    return {};
+  }
+  const found: Recognized = {};
+  // The part of day is the rules' ("end of the day" is no 23:59, "après le déjeuner" no date at all).
+  const part = partOfDayWords(dateText(text));
+  for (const result of results) {
+    if (part && part.includes(dateText(result.text))) continue;
     const values: unknown = result.resolution?.['values'];
     const v = choose(Array.isArray(values) ? (values as Resolved[]) : [], startOfDay(now), zone);
     if (!v) continue;
-    if (v.type === 'date') day = at(v.value);
-    else if (v.type === 'daterange' || v.type === 'datetimerange') range = [at(v.start), at(v.end)];
-    else if (v.type === 'datetime') exact = at(v.value);
-    else if (v.type === 'time') time = timeOf(v.value);
+    if (v.type === 'date') found.day = at(v.value);
+    else if ((v.type === 'daterange' || v.type === 'datetimerange') && v.end) found.range = [at(v.start), at(v.end)];
+    else if (v.type === 'datetime') found.exact = at(v.value);
+    // "un rendez-vous", "option 2" or a code "12 34 56" are no times: a time is written as one.
+    else if (v.type === 'time' && /\d ?(?:h|:|am\b|pm\b|heure|o ?clock)/i.test(result.text)) found.time = timeOf(v.value);
   }
-  const partOf = (d: DateTime) => (part ? span(d.set({ hour: part[1] }), d.set({ hour: part[2] })) : null);
-  if (exact?.isValid) return partOf(startOfDay(exact)) ?? { kind: 'exact', at: iso(exact) };
-  if (day?.isValid && time) return { kind: 'exact', at: iso(day.set({ hour: time.hour, minute: time.minute })) };
-  if (day?.isValid) return partOf(day) ?? span(day, day.plus({ days: 1 }));
-  if (range && range[0].isValid && range[1].isValid) return span(range[0], range[1]);
+  if (found.day && !found.day.isValid) delete found.day;
+  if (found.exact && !found.exact.isValid) delete found.exact;
+  if (found.range && !(found.range[0].isValid && found.range[1].isValid && found.range[0] < found.range[1])) delete found.range;
+  return found;
+}
+
+/**
+ * A day, a period or a moment in the customer's words (English or French, accents or not), or null.
+ * The domain's rules (`date-phrases.ts`) read days, parts of day and times; what they leave
+ * (explicit dates such as "12 March") goes to the Microsoft recognizer, which may never throw out.
+ */
+export function understandDate(text: string, c: DateContext): DateAsk | null {
+  if (!text.trim() || text.length > 200) return null;
+  const time = bareTime(text);
+  if (time) return { kind: 'time', ...time };
+  const said = dateText(text);
+  if (SOONEST.test(normalize(text))) return { kind: 'soonest' };
+  const now = DateTime.fromJSDate(c.now, { zone: c.timeZone });
+  const part = partOfDay(said);
+  const week: QuickPick | null = /\b(?:this week|cette semaine)\b/.test(said) ? 'thisWeek' : /\b(?:next week|semaine prochaine)\b/.test(said) ? 'nextWeek' : null;
+  const at = timeInText(said, part);
+  const rule = daySpan(said, now);
+  const onDay = (day: DateTime, to: DateTime): DateAsk => {
+    if (at) return { kind: 'exact', at: iso(day.set({ hour: at.hour, minute: at.minute })) };
+    if (part) return span(day.plus({ minutes: part[0] }), (to.diff(day, 'days').days > 1 ? to.minus({ days: 1 }) : day).plus({ minutes: part[1] }));
+    return span(day, to);
+  };
+  if (week) {
+    // "next week in the evening": the evenings of that week.
+    const w = quickPick(week, c);
+    return part && w.kind === 'window' ? onDay(DateTime.fromISO(w.from, { zone: c.timeZone }).startOf('day'), DateTime.fromISO(w.to, { zone: c.timeZone })) : w;
+  }
+  if (rule) return onDay(rule.from, rule.to);
+  const other: Locale = c.locale === 'fr' ? 'en' : 'fr';
+  let found = recognize(text, c.locale, c);
+  if (!found.day && !found.range && !found.exact) {
+    const otherFound = recognize(text, other, c);
+    if (otherFound.day || otherFound.range || otherFound.exact) found = otherFound;
+  }
+  if (found.exact) return at || part ? onDay(startOfDay(found.exact), startOfDay(found.exact).plus({ days: 1 })) : { kind: 'exact', at: iso(found.exact) };
+  if (found.day) {
+    const time = at ?? found.time;
+    return time ? { kind: 'exact', at: iso(found.day.set({ hour: time.hour, minute: time.minute })) } : onDay(found.day, found.day.plus({ days: 1 }));
+  }
+  if (found.range) return span(found.range[0], found.range[1]);
   if (part) {
     // "this afternoon" once the afternoon is over means tomorrow's.
     const today = startOfDay(now);
-    return partOf(now.hour >= part[2] ? today.plus({ days: 1 }) : today);
+    return onDay(now.hour * 60 + now.minute >= part[1] ? today.plus({ days: 1 }) : today, today.plus({ days: 1 }));
   }
-  return time ? { kind: 'time', ...time } : null;
-}
-
-/** A day, a period or a moment in the customer's words (English or French), or null. */
-export function understandDate(text: string, c: DateContext): DateAsk | null {
-  if (!text.trim() || text.length > 120) return null;
-  const time = bareTime(text);
-  if (time) return { kind: 'time', ...time };
-  const said = normalize(text);
-  if (SOONEST.test(said)) return { kind: 'soonest' };
-  if (/\b(?:this week|cette semaine)\b/.test(said)) return quickPick('thisWeek', c);
-  if (/\b(?:next week|semaine prochaine)\b/.test(said)) return quickPick('nextWeek', c);
-  const other: Locale = c.locale === 'fr' ? 'en' : 'fr';
-  return fromRecognizer(text, c.locale, c) ?? fromRecognizer(text, other, c);
+  if (at) return { kind: 'time', ...at };
+  return found.time ? { kind: 'time', ...found.time } : null;
 }

@@ -3,12 +3,15 @@ import { WaterfallDialog, type DialogContext, type DialogTurnResult, type Waterf
 import { listServices } from '../models/catalogue.repository.ts';
 import { AskPrompt, choicePrompt, choiceText, type AskOptions, type Understood } from './ask.prompt.ts';
 import { BOOKING_DIALOG, BookingDialog, type BookingOptions } from './booking.dialog.ts';
+import { answerQuestion } from './brand-answers.ts';
 import { serviceChoices } from './catalogue-choices.ts';
 import { InterruptibleDialog, type Restart } from './interruptible.dialog.ts';
 import { line, type Line } from './lines.ts';
 import { MANAGE_DIALOG, ManageDialog } from './manage.dialog.ts';
+import { saysSomething, type Question } from './message-understanding.ts';
 import { t, type MessageId } from './messages.ts';
 import { switchLanguage, turnScope, type DialogDeps } from './turn-scope.ts';
+import { understandTurn } from './turn-understanding.ts';
 import { detectInterruption, matchChoice, type Reply } from './understanding.ts';
 import { choice, say, type ChoiceSpec } from './views.ts';
 
@@ -18,7 +21,7 @@ const PERSON = 'main.person';
 const MENU_PROMPT = 'main.menu.ask';
 const PERSON_PROMPT = 'main.person.ask';
 
-type Intent = 'book' | 'manage' | 'person' | 'help';
+type Intent = 'book' | 'manage' | 'person' | 'help' | 'question';
 
 export interface MainOptions {
   /** The customer's first message, answered directly when it says what they want. */
@@ -33,6 +36,10 @@ export interface MainOptions {
 interface MenuAnswer {
   intent: Intent;
   serviceId?: string;
+  /** What the customer wrote, when it says more than the menu choice (a place, a date…). */
+  utterance?: string;
+  question?: Question;
+  storeId?: string;
 }
 
 const MENU_CHOICES: ChoiceSpec[] = [
@@ -50,7 +57,7 @@ export class MainDialog extends InterruptibleDialog<MainOptions> {
     this.addDialog(new WaterfallDialog(PERSON, [
       this.queueStep.bind(this), this.offerStep.bind(this), this.offerAnswerStep.bind(this), this.offerDoneStep.bind(this),
     ]));
-    this.addDialog(new AskPrompt<MenuAnswer, ChoiceSpec[]>(MENU_PROMPT, (reply, services) => understandMenu(reply, services)));
+    this.addDialog(new AskPrompt<MenuAnswer, ChoiceSpec[]>(MENU_PROMPT, (reply, services, context) => this.readMenuAnswer(context, reply, services)));
     this.addDialog(choicePrompt(PERSON_PROMPT));
     this.addDialog(new BookingDialog(deps));
     this.addDialog(new ManageDialog(deps));
@@ -68,7 +75,7 @@ export class MainDialog extends InterruptibleDialog<MainOptions> {
     if (o.intent) return step.next({ intent: o.intent } satisfies MenuAnswer);
     const services = serviceChoices(await listServices(this.deps.db, turnScope(step.context).brand.id));
     if (o.utterance) {
-      const understood = this.firstWords(step.context, o.utterance, services);
+      const understood = await this.firstWords(step.context, o.utterance, services);
       if (understood) return step.next(understood);
     }
     const lines: Line[] = [];
@@ -85,20 +92,39 @@ export class MainDialog extends InterruptibleDialog<MainOptions> {
   }
 
   /** The first message may already say it all ("I'd like a video call"), or ask for French. */
-  private firstWords(context: TurnContext, utterance: string, services: ChoiceSpec[]): MenuAnswer | null {
+  private async firstWords(context: TurnContext, utterance: string, services: ChoiceSpec[]): Promise<MenuAnswer | null> {
     const interruption = detectInterruption(utterance);
     if (interruption?.kind === 'language') switchLanguage(context, interruption.locale);
     if (interruption?.kind === 'person' || interruption?.kind === 'help') return { intent: interruption.kind };
     if (interruption) return null;
-    const understood = understandMenu({ text: utterance, value: null }, services);
+    const understood = await this.readMenuAnswer(context, { text: utterance, value: null }, services);
     return understood.ok ? understood.value : null;
+  }
+
+  /** A menu choice; else a message about a booking (service, place, date…) or a question about the brand. */
+  private async readMenuAnswer(context: TurnContext, reply: Reply, services: readonly ChoiceSpec[]): Promise<Understood<MenuAnswer>> {
+    const menu = understandMenu(reply, services);
+    if (menu.ok && menu.value.intent !== 'book') return menu;
+    const text = choiceText(reply);
+    const { u } = await understandTurn(this.deps, context, text);
+    if (u.question) {
+      const storeId = u.place && 'storeId' in u.place ? u.place.storeId : undefined;
+      return { ok: true, value: { intent: 'question', question: u.question, ...(u.serviceId ? { serviceId: u.serviceId } : {}), ...(storeId ? { storeId } : {}) } };
+    }
+    if (menu.ok || saysSomething(u)) return { ok: true, value: { ...(menu.ok ? menu.value : { intent: 'book' }), utterance: text } };
+    return menu;
   }
 
   private async routeStep(step: WaterfallStepContext<MainOptions>): Promise<DialogTurnResult> {
     const answer: MenuAnswer = step.result;
     switch (answer.intent) {
       case 'book':
-        return step.beginDialog(BOOKING_DIALOG, { serviceId: answer.serviceId } satisfies BookingOptions);
+        return step.beginDialog(BOOKING_DIALOG, { serviceId: answer.serviceId, utterance: answer.utterance } satisfies BookingOptions);
+      case 'question': {
+        const { brand } = turnScope(step.context);
+        await say(step.context, answer.question ? await answerQuestion(this.deps.db, brand.id, answer.question, { serviceId: answer.serviceId, storeId: answer.storeId }) : []);
+        return step.replaceDialog(MENU, {} satisfies MainOptions);
+      }
       case 'manage':
         return step.beginDialog(MANAGE_DIALOG, {});
       case 'person':

@@ -171,6 +171,19 @@ const catalogue = {
   'manage.tooLate': ['Sorry, appointments can only be changed or cancelled up to {duration} before they start.', "Désolé, un rendez-vous ne peut être modifié ou annulé que jusqu'à {duration} avant son début."],
   'manage.callStore': ['Please call {store} on {phone}.', 'Appelez le magasin {store} au {phone}.'],
   'manage.alreadyCancelled': ['This appointment is already cancelled.', 'Ce rendez-vous est déjà annulé.'],
+
+  'understood.noted': ['Noted: {list}.', "C'est noté : {list}."],
+  'understood.changed': ["OK, I've changed that: {list}.", "D'accord, c'est changé : {list}."],
+  'understood.near': ['near {place}', 'près de {place}'],
+  'understood.at': ['at {time}', 'à {time}'],
+  'understood.span': ['{from} to {to}', 'du {from} au {to}'],
+  'understood.contact': ['contact {to}', 'contact {to}'],
+  'understood.soonest': ['as soon as possible', 'au plus tôt'],
+  'answer.hours': ['{store} is open {hours}.', '{store} est ouvert {hours}.'],
+  'answer.closed': ['{store} has no regular opening hours at the moment.', "{store} n'a pas d'horaires d'ouverture réguliers en ce moment."],
+  'answer.address': ['{store}: {address}. Map and directions: {map}', '{store} : {address}. Plan et itinéraire : {map}'],
+  'answer.service': ['{service} lasts {minutes} minutes. {description}', '{service} dure {minutes} minutes. {description}'],
+  'answer.faq': ['{answer}', '{answer}'],
 } as const satisfies Record<string, readonly [en: string, fr: string]>;
 
 export type MessageId = keyof typeof catalogue;

@@ -3,6 +3,7 @@ import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type Waterfall
 import { listStores, storesOfferingService, type Store } from '../models/catalogue.repository.ts';
 import { distanceKm, geocode } from '../scheduling/geocoder.ts';
 import { AskPrompt, choiceText, type AskOptions, type Understood } from './ask.prompt.ts';
+import { storeChoices } from './catalogue-choices.ts';
 import { formatNumber } from './formatting.ts';
 import { line } from './lines.ts';
 import { t } from './messages.ts';
@@ -112,17 +113,6 @@ export class StorePickerDialog extends ComponentDialog<StorePickerOptions> {
         return step.replaceDialog(FLOW, { serviceId: step.options.serviceId, near: answer.point } satisfies StorePickerOptions);
     }
   }
-}
-
-/** Stores answer to their name and slug, and to their city when no other store is in it. */
-function storeChoices(stores: readonly Store[]): ChoiceSpec[] {
-  const cities = new Map<string, number>();
-  for (const s of stores) cities.set(normalize(s.city), (cities.get(normalize(s.city)) ?? 0) + 1);
-  return stores.map((s) => ({
-    key: s.id,
-    title: { en: s.name, fr: s.name },
-    synonyms: [s.slug, ...(cities.get(normalize(s.city)) === 1 ? [s.city] : [])],
-  }));
 }
 
 /** A shared position, a store named outright, or a place (postcode, city, coordinates) to search near. */

@@ -146,3 +146,12 @@ export async function storesOfferingService(db: Queryable, serviceId: string): P
   );
   return new Set(rows.map((r) => r.store_id));
 }
+
+/** A store's regular opening hours, local times "09:00", by ISO weekday (1 = Monday). */
+export async function storeOpeningHours(db: Queryable, storeId: string): Promise<{ weekday: number; opens: string; closes: string }[]> {
+  return db.query(
+    `SELECT weekday, to_char(opens, 'HH24:MI') AS opens, to_char(closes, 'HH24:MI') AS closes
+     FROM store_hours WHERE store_id = $1 ORDER BY weekday, opens`,
+    [storeId],
+  );
+}

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Database, Tx } from './database.ts';
 import { findBrand, insertApiKey, insertBrand } from './brands.repository.ts';
 import { insertStatus } from './statuses.repository.ts';
+import { replaceFaq, type NewFaqEntry } from './faq.repository.ts';
 
 /** The demo brand: three stores in two time zones, four services, six staff. */
 export const DEMO_BRAND_ID = 'demo';
@@ -44,6 +45,25 @@ const HOLIDAYS = [
   { store: 'paris-opera', date: '2026-12-24', label: 'Christmas Eve', opens: '10:00', closes: '16:00' },
 ];
 
+/** The demo brand's FAQ: what the chat answers "is it free?", "is there parking?", "what should I bring?" with. */
+export const DEMO_FAQ: NewFaqEntry[] = [
+  {
+    keywords: ['is it free', 'free of charge', 'how much', 'price', 'cost', 'costs', 'pay', 'gratuit', 'payant', 'prix', 'tarif', 'combien ca coute', 'ca coute'],
+    questions: { en: 'Is it free?', fr: "Est-ce gratuit ?" },
+    answers: { en: 'Yes: every appointment with our advisors is free and commits you to nothing.', fr: "Oui : tous les rendez-vous avec nos conseillers sont gratuits et sans engagement." },
+  },
+  {
+    keywords: ['parking', 'park', 'garer', 'stationnement', 'stationner'],
+    questions: { en: 'Is there parking?', fr: 'Peut-on se garer ?' },
+    answers: { en: 'Each store has a public car park within a few minutes on foot.', fr: 'Chaque magasin a un parking public à quelques minutes à pied.' },
+  },
+  {
+    keywords: ['bring', 'what should i prepare', 'apporter', 'preparer'],
+    questions: { en: 'What should I bring?', fr: 'Que dois-je apporter ?' },
+    answers: { en: 'If you can, bring the plan of your room with its measurements and a few photos.', fr: 'Si possible, apportez le plan de votre pièce avec ses mesures et quelques photos.' },
+  },
+];
+
 export interface SeedResult {
   created: boolean;
   /** The plain API key, only when this call created it. */
@@ -61,6 +81,7 @@ export async function seedDemo(db: Database, options: { allowedOrigins: string[]
     const apiKey = `rk_${DEMO_BRAND_ID}_${randomBytes(24).toString('base64url')}`;
     await insertApiKey(tx, DEMO_BRAND_ID, 'demo', apiKey);
     await seedCatalogue(tx);
+    await replaceFaq(tx, DEMO_BRAND_ID, DEMO_FAQ);
     return { created: true, apiKey };
   });
 }

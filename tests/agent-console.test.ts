@@ -14,6 +14,7 @@ import { findStore, type Store } from '../models/catalogue.repository.ts';
 import { findAppointment, type Appointment } from '../models/appointments.repository.ts';
 import { appendEntry, createWebConversation, entriesAfter, updateConversation } from '../models/conversations.repository.ts';
 import { findHandoff } from '../models/handoff.repository.ts';
+import { listFaq } from '../models/faq.repository.ts';
 import { HandoffRouter, attachConsoleSocket } from '../bot/handoff/index.ts';
 import { createSignedLinks } from '../notifications/signed-links.ts';
 import { DEMO_BRAND_ID, seedDemo } from '../models/seed.ts';
@@ -475,6 +476,28 @@ describe('agent console', () => {
     await tablet.getByRole('link', { name: 'Settings' }).click();
     await tablet.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
     expect(await tablet.locator('.settings-link').allTextContents()).toEqual(['Services', 'Stores']);
+  });
+
+  test('admin: the questions the chat answers (FAQ) are edited and saved', async () => {
+    const admin = await newPage();
+    await signInAs(admin, plain, 'admin@atelier-lumiere.example');
+    await admin.goto(`${plain.url}/console/#/settings/faq`);
+    await admin.getByRole('heading', { level: 2, name: 'Questions the chat answers' }).waitFor();
+    expect(await admin.getByLabel('Question (English)').first().inputValue()).toBe('Is it free?');
+    await admin.getByLabel('Answer (English)').first().fill('Yes, and without commitment.');
+    await admin.getByRole('button', { name: '+ Add a question' }).click();
+    await admin.getByLabel('Answer (English)').last().fill('No phrase yet.');
+    await admin.getByRole('button', { name: 'Save' }).click();
+    // A question needs phrases to be recognised by: the server says so on the field.
+    await admin.getByText('Give at least one phrase the question is recognised by.').waitFor();
+    await admin.getByRole('button', { name: 'Remove this question' }).last().click();
+    await admin.getByRole('button', { name: 'Save' }).click();
+    await admin.locator('.toast', { hasText: 'Questions saved.' }).waitFor();
+    expect((await listFaq(db, DEMO_BRAND_ID)).map((e) => e.answers.en)).toEqual([
+      'Yes, and without commitment.', 'Each store has a public car park within a few minutes on foot.',
+      'If you can, bring the plan of your room with its measurements and a few photos.',
+    ]);
+    await shot(admin, 'settings-faq', true);
   });
 
   test('live updates and a hand-off over the real /console namespace', async () => {

@@ -13,7 +13,7 @@ beforeAll(() => warmUpDateUnderstanding(), 120_000);
 
 describe('dates in the customer\'s words, read in their zone', () => {
   test.each([
-    ['tomorrow afternoon', 'en', { kind: 'window', from: '2027-03-02T11:00:00.000Z', to: '2027-03-02T15:00:00.000Z' }],
+    ['tomorrow afternoon', 'en', { kind: 'window', from: '2027-03-02T11:00:00.000Z', to: '2027-03-02T17:00:00.000Z' }],
     ['next Tuesday at 3pm', 'en', { kind: 'exact', at: '2027-03-09T14:00:00.000Z' }],
     ['Wednesday at 10:30', 'en', { kind: 'exact', at: '2027-03-03T09:30:00.000Z' }],
     ['tomorrow at 9', 'en', { kind: 'exact', at: '2027-03-02T08:00:00.000Z' }],

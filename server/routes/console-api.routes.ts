@@ -22,6 +22,7 @@ import {
 } from '../console/access.ts';
 import { appointmentDetail, appointmentListItem, listAppointments } from '../console/appointment-queries.ts';
 import { consoleSettingsRoutes } from '../console/settings.routes.ts';
+import { consoleFaqRoutes } from '../console/faq.routes.ts';
 import { acceptInviteHandler, consoleStaffRoutes } from '../console/staff-admin.routes.ts';
 
 /**
@@ -359,6 +360,7 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
 
   router.use(consoleSettingsRoutes(ctx));
   router.use(consoleStaffRoutes(ctx));
+  router.use(consoleFaqRoutes(ctx));
 
   router.use((req, _res, next) => next(new AppError('not_found', 404, `No console API route ${req.method} ${req.path}.`)));
   return router;

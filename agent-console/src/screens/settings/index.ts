@@ -2,6 +2,7 @@ import { isAdmin, isManager, type AppContext, type Screen } from '../../context.
 import { routes, type Route, type SettingsSection } from '../../router.ts';
 import type { Role } from '../../types.ts';
 import { el, heading, link, replaceChildren } from '../../ui/dom.ts';
+import { faqSection } from './faq.ts';
 import { notificationsSection } from './notifications.ts';
 import { servicesSection } from './services.ts';
 import { staffHoursSection } from './staff-hours.ts';
@@ -33,6 +34,7 @@ export const SECTIONS: Record<SettingsSection, SectionInfo> = {
   notifications: { label: 'Reminders & follow-ups', description: 'What customers receive before and after.', allowed: isAdmin, factory: notificationsSection },
   templates: { label: 'Message templates', description: 'Emails, SMS and WhatsApp messages, with a live preview.', allowed: isAdmin, factory: templatesSection },
   staff: { label: 'Staff accounts', description: 'Invite colleagues, roles, store access.', allowed: isManager, factory: staffSection },
+  faq: { label: 'Questions (FAQ)', description: 'What the chat answers when customers ask ("is it free?").', allowed: isAdmin, factory: faqSection },
 };
 
 /** Settings: a list of sections (those the user's role may see) and the chosen one. */
