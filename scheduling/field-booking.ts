@@ -187,7 +187,12 @@ export interface DraftRequest extends VisitChoice {
 export async function bookDraft(deps: BookingDeps, r: DraftRequest): Promise<Appointment> {
   const c = await checkVisit(deps.db, r);
   const held = await findFieldHold(deps.db, r.holdId);
-  if (!held) throw errors.notFound('Hold');
+  if (!held) {
+    // A booked hold is gone: a retry with the same key answers with its draft.
+    const first = r.idempotencyKey ? await repo.findByIdempotencyKey(deps.db, r.brand.id, r.idempotencyKey) : null;
+    if (first && first.customerId === c.customer.id) return first;
+    throw errors.notFound('Hold');
+  }
   const task = r.task.trim() || c.contract?.task || '';
   const { appointment } = await bookAppointment({
     ...deps,

@@ -21,6 +21,7 @@ import { consoleRoutes } from './routes/console.routes.ts';
 import { devOutboxRoutes } from './routes/dev-outbox.routes.ts';
 import { appointmentPageRoutes } from './routes/appointment-pages.routes.ts';
 import { providerWebhookRoutes } from './routes/provider-webhooks.routes.ts';
+import { customerVisitRoutes } from './routes/customer-visits.routes.ts';
 
 export interface RendezvousDeps {
   db: Database;
@@ -82,6 +83,10 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
       ...(config.SENDGRID_WEBHOOK_PUBLIC_KEY ? { sendgridVerificationKey: config.SENDGRID_WEBHOOK_PUBLIC_KEY } : {}),
     }),
     consoleRoutes({ db, now, config, events, onChange: handoff.consoleNotifier.appointmentChanged }),
+    customerVisitRoutes({
+      db, now, events, otp, defaultBrand: config.DEFAULT_BRAND, ownOrigins: ownOrigins(config.PUBLIC_URL),
+      secure: config.PUBLIC_URL.startsWith('https:'), tiles: { url: config.MAP_TILE_URL, attribution: config.MAP_TILE_ATTRIBUTION },
+    }),
     // The dev outbox shows codes in clear: never in production.
     ...(config.NODE_ENV === 'production' ? [] : [devOutboxRoutes(db)]),
   ]);

@@ -27,6 +27,9 @@ const envSchema = z.object({
   HANDOFF_GRACE_SECONDS: z.coerce.number().int().min(5).max(900).default(60),
   PGBOSS_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,40}$/).default('pgboss'),
   HOLD_SWEEP_SECONDS: z.coerce.number().int().positive().default(60),
+  // The customer page's map: tiles ({z}/{x}/{y}) and the attribution their provider requires.
+  MAP_TILE_URL: z.string().url().default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
+  MAP_TILE_ATTRIBUTION: z.string().max(300).default('&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'),
 });
 
 export type Config = Omit<z.infer<typeof envSchema>, 'PUBLIC_URL'> & { PUBLIC_URL: string };
