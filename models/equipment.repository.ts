@@ -100,6 +100,16 @@ export async function findCustomerEquipment(db: Queryable, customerId: string, i
   return row ?? null;
 }
 
+/** Any customer's appliance of the brand (staff set-up). */
+export async function findBrandEquipment(db: Queryable, brandId: string, id: string): Promise<InstalledEquipment | null> {
+  const [row] = await db.query<InstalledEquipment>(
+    `SELECT ${EQUIPMENT_COLUMNS} FROM installed_equipment e JOIN equipment_types t ON t.id = e.equipment_type_id
+     WHERE t.brand_id = $1 AND e.id = $2`,
+    [brandId, id],
+  );
+  return row ?? null;
+}
+
 export type NewEquipment = Pick<InstalledEquipment, 'typeId' | 'addressId' | 'make' | 'model' | 'serialNumber' | 'installedOn' | 'registeredBy'>;
 
 export async function insertEquipment(db: Queryable, customerId: string, e: NewEquipment): Promise<InstalledEquipment> {

@@ -44,6 +44,8 @@ export interface DraftView {
   appointmentId: string;
   serviceId: string;
   staffId: string;
+  /** The store the visit belongs to for console access: its technician's home store. */
+  homeStoreId: string | null;
   technicianName: string;
   customerName: string;
   customerEmail: string | null;
@@ -62,7 +64,7 @@ export interface DraftView {
 /** On-site visits still awaiting staff validation, soonest first. */
 export async function listDrafts(db: Queryable, brandId: string): Promise<DraftView[]> {
   return db.query<DraftView>(
-    `SELECT a.id AS "appointmentId", a.service_id AS "serviceId", a.staff_id AS "staffId", s.name AS "technicianName",
+    `SELECT a.id AS "appointmentId", a.service_id AS "serviceId", a.staff_id AS "staffId", s.home_store_id AS "homeStoreId", s.name AS "technicianName",
             c.name AS "customerName", c.email AS "customerEmail", c.phone AS "customerPhone",
             t.names AS "equipmentType", e.make, e.model, e.serial_number AS "serialNumber", v.task,
             v.window_start AS "windowStart", v.window_end AS "windowEnd", a.status_id AS "statusId",

@@ -38,18 +38,19 @@ const LYON = { latitude: 45.764, longitude: 4.8357 };
 const HOURS = [1, 2, 3, 4, 5].flatMap((d) => [[d, '08:00', '12:00'], [d, '13:00', '17:00']] as const);
 
 type Sector = { weekdays: number[]; postcodes?: string[]; center?: { latitude: number; longitude: number }; radiusKm?: number; label: string };
-const TECHNICIANS: { name: string; email: string; start: typeof PARIS; skills: string[]; sectors: Sector[] }[] = [
-  { name: 'Julien Moreau', email: 'julien.moreau@atelier-lumiere.example', start: PARIS, skills: ['boiler', 'heat-pump'], sectors: [
+// `store`: whose managers see the technician's visits in the console (no hours there: technicians serve no store).
+const TECHNICIANS: { name: string; email: string; store: string; start: typeof PARIS; skills: string[]; sectors: Sector[] }[] = [
+  { name: 'Julien Moreau', email: 'julien.moreau@atelier-lumiere.example', store: 'paris-opera', start: PARIS, skills: ['boiler', 'heat-pump'], sectors: [
     { weekdays: [1, 3, 5], center: PARIS, radiusKm: 15, label: 'Paris centre' },
     { weekdays: [2, 4], postcodes: ['75011', '75012', '75020', '93100', '94300'], label: 'Paris est' },
   ] },
-  { name: 'Sarah Petit', email: 'sarah.petit@atelier-lumiere.example', start: { latitude: 48.8462, longitude: 2.2577 }, skills: ['boiler', 'appliance'], sectors: [
+  { name: 'Sarah Petit', email: 'sarah.petit@atelier-lumiere.example', store: 'paris-opera', start: { latitude: 48.8462, longitude: 2.2577 }, skills: ['boiler', 'appliance'], sectors: [
     { weekdays: [1, 2, 3, 4, 5], center: { latitude: 48.8462, longitude: 2.2577 }, radiusKm: 20, label: 'Paris ouest' },
   ] },
-  { name: 'Antoine Roux', email: 'antoine.roux@atelier-lumiere.example', start: LYON, skills: ['boiler', 'heat-pump'], sectors: [
+  { name: 'Antoine Roux', email: 'antoine.roux@atelier-lumiere.example', store: 'lyon-bellecour', start: LYON, skills: ['boiler', 'heat-pump'], sectors: [
     { weekdays: [1, 2, 3, 4, 5], center: LYON, radiusKm: 20, label: 'Grand Lyon' },
   ] },
-  { name: 'Léa Fontaine', email: 'lea.fontaine@atelier-lumiere.example', start: { latitude: 45.7485, longitude: 4.8467 }, skills: ['appliance', 'boiler'], sectors: [
+  { name: 'Léa Fontaine', email: 'lea.fontaine@atelier-lumiere.example', store: 'lyon-bellecour', start: { latitude: 45.7485, longitude: 4.8467 }, skills: ['appliance', 'boiler'], sectors: [
     { weekdays: [2, 4], postcodes: ['69001', '69002', '69003', '69006', '69007'], label: 'Lyon centre' },
   ] },
 ];
@@ -90,7 +91,11 @@ async function seed(tx: Tx, today: string): Promise<void> {
     await setEquipmentTypeServices(tx, type.id, t.services.map((s) => serviceIds.get(s)!));
   }
   for (const t of TECHNICIANS) {
-    const [row] = await tx.query<{ id: string }>('INSERT INTO staff (brand_id, name, email) VALUES ($1,$2,$3) RETURNING id', [DEMO_BRAND_ID, t.name, t.email]);
+    const [row] = await tx.query<{ id: string }>(
+      `INSERT INTO staff (brand_id, name, email, home_store_id)
+       VALUES ($1, $2, $3, (SELECT id FROM stores WHERE brand_id = $1 AND slug = $4)) RETURNING id`,
+      [DEMO_BRAND_ID, t.name, t.email, t.store],
+    );
     const staffId = row!.id;
     await insertTechnician(tx, staffId, { startLatitude: t.start.latitude, startLongitude: t.start.longitude, timeZone: 'Europe/Paris' });
     await setTechnicianSkills(tx, staffId, t.skills);

@@ -123,6 +123,19 @@ export async function insertTechnicianHours(db: Queryable, h: TechnicianHoursRow
   await db.query('INSERT INTO technician_hours (staff_id, weekday, starts, ends) VALUES ($1,$2,$3,$4)', [h.staffId, h.weekday, h.starts, h.ends]);
 }
 
+/** Replaces a technician's weekly hours with these. */
+export async function replaceTechnicianHours(tx: Tx, staffId: string, hours: Omit<TechnicianHoursRow, 'staffId'>[]): Promise<void> {
+  await tx.query('DELETE FROM technician_hours WHERE staff_id = $1', [staffId]);
+  for (const h of hours) await insertTechnicianHours(tx, { staffId, ...h });
+}
+
+export async function technicianHours(db: Queryable, staffId: string): Promise<TechnicianHoursRow[]> {
+  return db.query<TechnicianHoursRow>(
+    `SELECT staff_id AS "staffId", weekday, to_char(starts, 'HH24:MI') AS starts, to_char(ends, 'HH24:MI') AS ends
+     FROM technician_hours WHERE staff_id = $1 ORDER BY weekday, starts`, [staffId],
+  );
+}
+
 export async function listSectors(db: Queryable, staffId: string): Promise<SectorRow[]> {
   return db.query<SectorRow>(`SELECT ${SECTOR_COLUMNS} FROM technician_sectors WHERE staff_id = $1 ORDER BY local_date NULLS FIRST, weekday, label`, [staffId]);
 }

@@ -19,6 +19,7 @@ import { appointmentInScope, loadScope, outOfScope, requireStoreInScope, scopeOf
 import { appointmentDetail, appointmentListItem, listAppointments } from '../console/appointment-queries.ts';
 import { consoleSettingsRoutes } from '../console/settings.routes.ts';
 import { acceptInviteHandler, consoleStaffRoutes } from '../console/staff-admin.routes.ts';
+import { consoleFieldRoutes } from '../console/field.routes.ts';
 
 /**
  * The agent console's JSON API, mounted at /console/api: staff sign-in, appointments in the
@@ -348,6 +349,7 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
 
   router.use(consoleSettingsRoutes(ctx));
   router.use(consoleStaffRoutes(ctx));
+  router.use(consoleFieldRoutes(ctx, booking, changed));
 
   router.use((req, _res, next) => next(new AppError('not_found', 404, `No console API route ${req.method} ${req.path}.`)));
   return router;
