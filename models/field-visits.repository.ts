@@ -61,21 +61,24 @@ export interface DraftView {
   statusId: string | null;
 }
 
+const DRAFT_VIEW_SQL = `SELECT a.id AS "appointmentId", a.service_id AS "serviceId", a.staff_id AS "staffId", s.home_store_id AS "homeStoreId",
+    s.name AS "technicianName", c.name AS "customerName", c.email AS "customerEmail", c.phone AS "customerPhone",
+    t.names AS "equipmentType", e.make, e.model, e.serial_number AS "serialNumber", v.task,
+    v.window_start AS "windowStart", v.window_end AS "windowEnd", a.status_id AS "statusId",
+    json_build_object('line', ad.address_line, 'postcode', ad.postcode, 'city', ad.city, 'latitude', ad.latitude,
+      'longitude', ad.longitude, 'correctedByCustomer', ad.corrected_by_customer, 'accessComment', ad.access_comment) AS address
+  FROM field_visits v JOIN appointments a ON a.id = v.appointment_id
+  JOIN staff s ON s.id = a.staff_id JOIN customers c ON c.id = a.customer_id
+  JOIN installed_equipment e ON e.id = v.equipment_id JOIN equipment_types t ON t.id = e.equipment_type_id
+  JOIN customer_addresses ad ON ad.id = v.address_id`;
+
 /** On-site visits still awaiting staff validation, soonest first. */
 export async function listDrafts(db: Queryable, brandId: string): Promise<DraftView[]> {
-  return db.query<DraftView>(
-    `SELECT a.id AS "appointmentId", a.service_id AS "serviceId", a.staff_id AS "staffId", s.home_store_id AS "homeStoreId", s.name AS "technicianName",
-            c.name AS "customerName", c.email AS "customerEmail", c.phone AS "customerPhone",
-            t.names AS "equipmentType", e.make, e.model, e.serial_number AS "serialNumber", v.task,
-            v.window_start AS "windowStart", v.window_end AS "windowEnd", a.status_id AS "statusId",
-            json_build_object('line', ad.address_line, 'postcode', ad.postcode, 'city', ad.city, 'latitude', ad.latitude,
-              'longitude', ad.longitude, 'correctedByCustomer', ad.corrected_by_customer, 'accessComment', ad.access_comment) AS address
-     FROM field_visits v JOIN appointments a ON a.id = v.appointment_id
-     JOIN staff s ON s.id = a.staff_id JOIN customers c ON c.id = a.customer_id
-     JOIN installed_equipment e ON e.id = v.equipment_id JOIN equipment_types t ON t.id = e.equipment_type_id
-     JOIN customer_addresses ad ON ad.id = v.address_id
-     WHERE a.brand_id = $1 AND a.state = 'pending'
-     ORDER BY v.window_start, a.id`,
-    [brandId],
-  );
+  return db.query<DraftView>(`${DRAFT_VIEW_SQL} WHERE a.brand_id = $1 AND a.state = 'pending' ORDER BY v.window_start, a.id`, [brandId]);
+}
+
+/** One on-site visit as staff see it, whatever its state; null when the appointment is not one. */
+export async function findVisitView(db: Queryable, brandId: string, appointmentId: string): Promise<DraftView | null> {
+  const [row] = await db.query<DraftView>(`${DRAFT_VIEW_SQL} WHERE a.brand_id = $1 AND a.id = $2`, [brandId, appointmentId]);
+  return row ?? null;
 }

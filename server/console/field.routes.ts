@@ -2,7 +2,7 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { findBrand, type Brand } from '../../models/brands.repository.ts';
 import { findService } from '../../models/catalogue.repository.ts';
-import { listDrafts, type DraftView } from '../../models/field-visits.repository.ts';
+import { findVisitView, listDrafts, type DraftView } from '../../models/field-visits.repository.ts';
 import {
   findBrandEquipment, insertContract, listEquipmentTypes, servicesForEquipmentType, setEquipmentTypeServices, upsertEquipmentType,
 } from '../../models/equipment.repository.ts';
@@ -85,6 +85,15 @@ export function consoleFieldRoutes(ctx: ConsoleContext, booking: BookingDeps, ch
     const scope = await scopeOf(db, req);
     const drafts = (await listDrafts(db, scope.brandId)).filter((d) => d.staffId === scope.staffId || storeInScope(scope, d.homeStoreId));
     res.json({ drafts: drafts.map(draftJson) });
+  });
+
+  router.get('/field/visits/:id', async (req, res) => {
+    const { id } = idParam.parse(req.params);
+    const scope = await scopeOf(db, req);
+    await appointmentInScope(db, scope, id);
+    const visit = await findVisitView(db, scope.brandId, id);
+    if (!visit) throw errors.notFound('Visit');
+    res.json({ visit: draftJson(visit) });
   });
 
   router.post('/field/drafts/:id/validate', async (req, res) => {
