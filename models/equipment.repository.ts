@@ -151,19 +151,30 @@ export async function insertContract(db: Queryable, c: NewContract): Promise<Mai
   return row!;
 }
 
-/** A contract due by `until` whose "book your service" message has not gone out for that due date. */
+/** A contract due within its brand's notice whose "book your service" message has not gone out for that due date. */
 export interface DueContract extends MaintenanceContract {
   brandId: string;
-  customerId: string;
+  brandName: string;
+  customerName: string;
+  customerEmail: string | null;
+  customerLocale: Locale;
+  typeNames: Record<Locale, string>;
+  make: string;
+  model: string;
 }
 
-export async function contractsToRemind(db: Queryable, until: string, limit: number): Promise<DueContract[]> {
+export async function contractsToRemind(db: Queryable, today: string, limit: number): Promise<DueContract[]> {
   return db.query<DueContract>(
-    `SELECT ${CONTRACT_COLUMNS}, cu.brand_id AS "brandId", e.customer_id AS "customerId"
-     FROM maintenance_contracts c JOIN installed_equipment e ON e.id = c.equipment_id JOIN customers cu ON cu.id = e.customer_id
-     WHERE c.active AND c.next_due_on <= $1 AND (c.reminded_for IS NULL OR c.reminded_for <> c.next_due_on)
-     ORDER BY c.next_due_on LIMIT $2`,
-    [until, limit],
+    `SELECT ${CONTRACT_COLUMNS}, cu.brand_id AS "brandId", b.name AS "brandName", cu.name AS "customerName",
+            cu.email AS "customerEmail", cu.locale AS "customerLocale", t.names AS "typeNames", e.make, e.model
+     FROM maintenance_contracts c JOIN installed_equipment e ON e.id = c.equipment_id
+     JOIN equipment_types t ON t.id = e.equipment_type_id
+     JOIN customers cu ON cu.id = e.customer_id JOIN brands b ON b.id = cu.brand_id
+     LEFT JOIN field_service_settings fs ON fs.brand_id = cu.brand_id
+     WHERE c.active AND c.next_due_on <= $1::date + coalesce(fs.contract_notice_days, 30)
+       AND (c.reminded_for IS NULL OR c.reminded_for <> c.next_due_on)
+     ORDER BY c.next_due_on, c.id LIMIT $2`,
+    [today, limit],
   );
 }
 

@@ -22,6 +22,7 @@ import { devOutboxRoutes } from './routes/dev-outbox.routes.ts';
 import { appointmentPageRoutes } from './routes/appointment-pages.routes.ts';
 import { providerWebhookRoutes } from './routes/provider-webhooks.routes.ts';
 import { customerVisitRoutes } from './routes/customer-visits.routes.ts';
+import { sendDueContractReminders } from '../notifications/contract-reminders.ts';
 
 export interface RendezvousDeps {
   db: Database;
@@ -65,6 +66,11 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
   });
   const workers = createDeliveryWorkers({ db, links, queue, now, transports: transportsFromConfig(config, db, now) });
   if (deps.startWorkers !== false) await queue.start(workers);
+  // Maintenance contracts due soon: "book your service" emails, checked at start then hourly.
+  const remindContracts = () => void sendDueContractReminders({ db, queue, now, publicUrl: config.PUBLIC_URL })
+    .catch((err) => logger.warn({ err }, 'contract reminders failed'));
+  const contractTimers = deps.startWorkers === false ? [] : [setTimeout(remindContracts, 5_000), setInterval(remindContracts, 3_600_000)];
+  for (const timer of contractTimers) timer.unref();
   const events = createNotificationSink({ links, queue, now });
   const otp = createOtpService({
     db, now, secret: derivedKey(secret, 'otp'),
@@ -113,6 +119,7 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     queue,
     handoff,
     async close() {
+      for (const timer of contractTimers) clearTimeout(timer);
       handoff.close();
       await chat.queue.drain();
       await io.close();
