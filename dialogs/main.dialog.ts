@@ -7,6 +7,8 @@ import { serviceChoices } from './catalogue-choices.ts';
 import { InterruptibleDialog, type Restart } from './interruptible.dialog.ts';
 import { line, type Line } from './lines.ts';
 import { MANAGE_DIALOG, ManageDialog } from './manage.dialog.ts';
+import { ONSITE_CHOICE, ONSITE_DIALOG, OnsiteVisitDialog } from './onsite-visit.dialog.ts';
+import { listEquipmentTypes } from '../models/equipment.repository.ts';
 import { t, type MessageId } from './messages.ts';
 import { switchLanguage, turnScope, type DialogDeps } from './turn-scope.ts';
 import { detectInterruption, matchChoice, type Reply } from './understanding.ts';
@@ -18,7 +20,7 @@ const PERSON = 'main.person';
 const MENU_PROMPT = 'main.menu.ask';
 const PERSON_PROMPT = 'main.person.ask';
 
-type Intent = 'book' | 'manage' | 'person' | 'help';
+type Intent = 'book' | 'manage' | 'person' | 'help' | 'onsite';
 
 export interface MainOptions {
   /** The customer's first message, answered directly when it says what they want. */
@@ -54,6 +56,7 @@ export class MainDialog extends InterruptibleDialog<MainOptions> {
     this.addDialog(choicePrompt(PERSON_PROMPT));
     this.addDialog(new BookingDialog(deps));
     this.addDialog(new ManageDialog(deps));
+    this.addDialog(new OnsiteVisitDialog(deps));
     this.initialDialogId = MENU;
   }
 
@@ -75,9 +78,11 @@ export class MainDialog extends InterruptibleDialog<MainOptions> {
     if (o.greet) lines.push(line('menu.greeting', { brand: turnScope(step.context).brand.name }));
     if (o.notice) lines.push(line(o.notice));
     lines.push(line(o.again ? 'menu.again' : 'menu.ask'));
+    // Brands with on-site services (document 002) offer a technician's visit too.
+    const choices = (await listEquipmentTypes(this.deps.db, turnScope(step.context).brand.id)).length > 0 ? [...MENU_CHOICES, ONSITE_CHOICE] : MENU_CHOICES;
     const options: AskOptions<ChoiceSpec[]> = {
-      view: { lines, choices: MENU_CHOICES },
-      retry: { lines: [line('menu.retry')], choices: MENU_CHOICES },
+      view: { lines, choices },
+      retry: { lines: [line('menu.retry')], choices },
       help: 'help.menu',
       expect: services,
     };
@@ -101,6 +106,8 @@ export class MainDialog extends InterruptibleDialog<MainOptions> {
         return step.beginDialog(BOOKING_DIALOG, { serviceId: answer.serviceId } satisfies BookingOptions);
       case 'manage':
         return step.beginDialog(MANAGE_DIALOG, {});
+      case 'onsite':
+        return step.beginDialog(ONSITE_DIALOG, {});
       case 'person':
         return step.beginDialog(PERSON);
       case 'help':
@@ -156,6 +163,7 @@ export class MainDialog extends InterruptibleDialog<MainOptions> {
 /** A menu button or words for one; naming a service means booking it. */
 function understandMenu(reply: Reply, services: readonly ChoiceSpec[]): Understood<MenuAnswer> {
   const said = choiceText(reply);
+  if (!/^\s*\d+\s*$/.test(said) && matchChoice(said, [ONSITE_CHOICE])) return { ok: true, value: { intent: 'onsite' } };
   const picked = matchChoice(said, MENU_CHOICES);
   if (picked?.key === 'manage' || picked?.key === 'person' || picked?.key === 'help') return { ok: true, value: { intent: picked.key } };
   // "2" is the menu's second option, not the second service.

@@ -85,7 +85,7 @@ export async function setEquipmentTypeServices(db: Queryable, typeId: string, se
 export async function listCustomerEquipment(db: Queryable, customerId: string): Promise<InstalledEquipment[]> {
   return db.query<InstalledEquipment>(
     `SELECT ${EQUIPMENT_COLUMNS} FROM installed_equipment e JOIN equipment_types t ON t.id = e.equipment_type_id
-     WHERE e.customer_id = $1 ORDER BY e.created_at, e.id`,
+     WHERE e.customer_id = $1 ORDER BY e.created_at, e.installed_on NULLS LAST, e.id`,
     [customerId],
   );
 }
