@@ -89,9 +89,13 @@ export function findArrivalWindows(rules: OnsiteRules, calendars: TechnicianCale
   if (!(lo < hi)) return [];
 
   const byStart = new Map<number, Set<string>>();
+  // Local dates per zone, worked out once: luxon's zone arithmetic costs more than a technician's day.
+  const days = new Map<string, LocalDay[]>();
   for (const cal of calendars) {
     if (!rules.requiredSkills.every((s) => cal.skills.includes(s))) continue;
-    for (const t of technicianWindows(rules, cal, travel, lo, hi)) {
+    let zoneDays = days.get(cal.timeZone);
+    if (!zoneDays) days.set(cal.timeZone, (zoneDays = localDays(cal.timeZone, lo, hi)));
+    for (const t of technicianWindows(rules, cal, travel, zoneDays, lo, hi)) {
       let who = byStart.get(t);
       if (!who) byStart.set(t, (who = new Set()));
       who.add(cal.staffId);
@@ -103,9 +107,12 @@ export function findArrivalWindows(rules: OnsiteRules, calendars: TechnicianCale
 }
 
 interface Job { from: number; to: number; place: GeoPoint | null }
+interface LocalDay { date: string; weekday: number }
 
 /** Window starts (epoch ms) one technician can take. */
-function technicianWindows(rules: OnsiteRules, cal: TechnicianCalendar, travel: TravelEstimator, lo: number, hi: number): number[] {
+function technicianWindows(
+  rules: OnsiteRules, cal: TechnicianCalendar, travel: TravelEstimator, days: LocalDay[], lo: number, hi: number,
+): number[] {
   const width = rules.windowMinutes * MINUTE;
   const dur = rules.durationMinutes * MINUTE;
   const before = rules.bufferBeforeMinutes * MINUTE;
@@ -119,7 +126,7 @@ function technicianWindows(rules: OnsiteRules, cal: TechnicianCalendar, travel: 
   const fromSite = (to: GeoPoint | null) => travel.minutes(site, to ?? cal.start) * MINUTE;
   const out: number[] = [];
 
-  for (const { date, weekday } of localDays(cal.timeZone, lo, hi)) {
+  for (const { date, weekday } of days) {
     if (!sectorsOn(cal.sectors, date, weekday).some((s) => sectorCovers(s, rules.site))) continue;
     const spans = cal.hours.filter((h) => h.weekday === weekday)
       .map((h) => [localMs(date, h.starts, cal.timeZone), localMs(date, h.ends, cal.timeZone)] as const)
@@ -161,11 +168,11 @@ function firstEndingAfter(jobs: Job[], x: number): number {
 }
 
 /** Local dates (with ISO weekday) of `zone` touching [lo, hi). */
-function localDays(zone: string, lo: number, hi: number): { date: string; weekday: number }[] {
+function localDays(zone: string, lo: number, hi: number): LocalDay[] {
   const first = DateTime.fromMillis(lo, { zone });
   if (!first.isValid) throw new RangeError(`findArrivalWindows: invalid timeZone '${zone}'`);
   const last = DateTime.fromMillis(hi - 1, { zone }).toISODate()!;
-  const days: { date: string; weekday: number }[] = [];
+  const days: LocalDay[] = [];
   for (let d = Date.UTC(first.year, first.month - 1, first.day); ; d += DAY) {
     const date = new Date(d).toISOString().slice(0, 10);
     if (date > last) break;
