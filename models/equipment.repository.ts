@@ -38,6 +38,7 @@ const TYPE_COLUMNS = 'id, brand_id AS "brandId", slug, names, active';
 const EQUIPMENT_COLUMNS = `e.id, e.customer_id AS "customerId", e.equipment_type_id AS "typeId", t.names AS "typeNames",
   e.address_id AS "addressId", e.make, e.model, e.serial_number AS "serialNumber",
   to_char(e.installed_on, 'YYYY-MM-DD') AS "installedOn", e.registered_by AS "registeredBy"`;
+const EQUIPMENT_FROM = 'installed_equipment e JOIN equipment_types t ON t.id = e.equipment_type_id';
 const CONTRACT_COLUMNS = `c.id, c.equipment_id AS "equipmentId", c.service_id AS "serviceId", c.task,
   c.period_months AS "periodMonths", to_char(c.next_due_on, 'YYYY-MM-DD') AS "nextDueOn", c.active`;
 
@@ -84,7 +85,7 @@ export async function setEquipmentTypeServices(db: Queryable, typeId: string, se
 
 export async function listCustomerEquipment(db: Queryable, customerId: string): Promise<InstalledEquipment[]> {
   return db.query<InstalledEquipment>(
-    `SELECT ${EQUIPMENT_COLUMNS} FROM installed_equipment e JOIN equipment_types t ON t.id = e.equipment_type_id
+    `SELECT ${EQUIPMENT_COLUMNS} FROM ${EQUIPMENT_FROM}
      WHERE e.customer_id = $1 ORDER BY e.created_at, e.installed_on NULLS LAST, e.id`,
     [customerId],
   );
@@ -93,7 +94,7 @@ export async function listCustomerEquipment(db: Queryable, customerId: string): 
 /** One of this customer's appliances; another customer's id answers null. */
 export async function findCustomerEquipment(db: Queryable, customerId: string, id: string): Promise<InstalledEquipment | null> {
   const [row] = await db.query<InstalledEquipment>(
-    `SELECT ${EQUIPMENT_COLUMNS} FROM installed_equipment e JOIN equipment_types t ON t.id = e.equipment_type_id
+    `SELECT ${EQUIPMENT_COLUMNS} FROM ${EQUIPMENT_FROM}
      WHERE e.customer_id = $1 AND e.id = $2`,
     [customerId, id],
   );
@@ -103,7 +104,7 @@ export async function findCustomerEquipment(db: Queryable, customerId: string, i
 /** Any customer's appliance of the brand (staff set-up). */
 export async function findBrandEquipment(db: Queryable, brandId: string, id: string): Promise<InstalledEquipment | null> {
   const [row] = await db.query<InstalledEquipment>(
-    `SELECT ${EQUIPMENT_COLUMNS} FROM installed_equipment e JOIN equipment_types t ON t.id = e.equipment_type_id
+    `SELECT ${EQUIPMENT_COLUMNS} FROM ${EQUIPMENT_FROM}
      WHERE t.brand_id = $1 AND e.id = $2`,
     [brandId, id],
   );

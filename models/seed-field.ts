@@ -55,6 +55,41 @@ const TECHNICIANS: { name: string; email: string; store: string; start: typeof P
   ] },
 ];
 
+interface DemoCustomer {
+  name: string;
+  email: string;
+  locale: 'en' | 'fr';
+  address: { label: string; addressLine: string; postcode: string; city: string; latitude: number; longitude: number; accessComment: string };
+  equipment: {
+    type: string; make: string; model: string; serial: string; installedOn: string;
+    contract?: { service: string; task: string; dueInMonths: number };
+  }[];
+}
+
+const BOILER_TASK = 'Entretien annuel obligatoire et attestation';
+// Marie's boiler contract is due this month: she gets the "book your service" email.
+const CUSTOMERS: DemoCustomer[] = [
+  { ...DEMO_FIELD_CUSTOMER, locale: 'fr',
+    address: { label: 'Maison', addressLine: '14 rue de la Roquette', postcode: '75011', city: 'Paris', latitude: 48.8549, longitude: 2.3733, accessComment: '' },
+    equipment: [
+      { type: 'boiler', make: 'Saunier Duval', model: 'ThemaPlus Condens', serial: 'SD-2019-448812', installedOn: '2019-10-14',
+        contract: { service: 'boiler-service', task: BOILER_TASK, dueInMonths: 0 } },
+      { type: 'kitchen-appliance', make: 'Bosch', model: 'Serie 6 oven', serial: 'HBA5780S0', installedOn: '2022-03-02' },
+    ] },
+  { name: 'Tom Baker', email: 'tom.baker@example.com', locale: 'en',
+    address: { label: 'Flat', addressLine: '8 rue Mercière', postcode: '69002', city: 'Lyon', latitude: 45.7622, longitude: 4.833, accessComment: 'Door code 4821B, 3rd floor' },
+    equipment: [
+      { type: 'heat-pump', make: 'Daikin', model: 'Altherma 3', serial: 'DK-A3-77120', installedOn: '2021-05-20',
+        contract: { service: 'heat-pump-service', task: 'Yearly heat pump check: refrigerant, filters, settings', dueInMonths: 5 } },
+    ] },
+  { name: 'Claire Lefèvre', email: 'claire.lefevre@example.com', locale: 'fr',
+    address: { label: 'Maison', addressLine: '22 avenue Mozart', postcode: '75016', city: 'Paris', latitude: 48.8557, longitude: 2.2707, accessComment: '' },
+    equipment: [
+      { type: 'boiler', make: 'Viessmann', model: 'Vitodens 100-W', serial: 'VI-100-55310', installedOn: '2020-09-01',
+        contract: { service: 'boiler-service', task: BOILER_TASK, dueInMonths: 8 } },
+    ] },
+];
+
 /** Months from `today` (YYYY-MM-DD) to a date in that month; 0 → the last day of this month. */
 function dueIn(today: string, months: number): string {
   const [y, m] = today.split('-').map(Number) as [number, number];
@@ -109,56 +144,24 @@ async function seed(tx: Tx, today: string): Promise<void> {
       }
     }
   }
-  const customer = async (name: string, email: string, locale: 'en' | 'fr') => {
+  for (const c of CUSTOMERS) {
     const [row] = await tx.query<{ id: string }>(
       `INSERT INTO customers (brand_id, name, email, locale, time_zone) VALUES ($1,$2,$3,$4,'Europe/Paris') RETURNING id`,
-      [DEMO_BRAND_ID, name, email, locale],
+      [DEMO_BRAND_ID, c.name, c.email, c.locale],
     );
-    return row!.id;
-  };
-  const marie = await customer(DEMO_FIELD_CUSTOMER.name, DEMO_FIELD_CUSTOMER.email, 'fr');
-  const home = await insertAddress(tx, marie, {
-    label: 'Maison', addressLine: '14 rue de la Roquette', postcode: '75011', city: 'Paris', country: 'FR',
-    latitude: 48.8549, longitude: 2.3733, accessComment: '',
-  });
-  const boiler = await insertEquipment(tx, marie, {
-    typeId: typeIds.get('boiler')!, addressId: home.id, make: 'Saunier Duval', model: 'ThemaPlus Condens', serialNumber: 'SD-2019-448812',
-    installedOn: '2019-10-14', registeredBy: 'staff',
-  });
-  await insertEquipment(tx, marie, {
-    typeId: typeIds.get('kitchen-appliance')!, addressId: home.id, make: 'Bosch', model: 'Serie 6 oven', serialNumber: 'HBA5780S0',
-    installedOn: '2022-03-02', registeredBy: 'staff',
-  });
-  await insertContract(tx, {
-    equipmentId: boiler.id, serviceId: serviceIds.get('boiler-service')!, task: 'Entretien annuel obligatoire et attestation',
-    periodMonths: 12, nextDueOn: dueIn(today, 0), active: true,
-  });
-
-  const tom = await customer('Tom Baker', 'tom.baker@example.com', 'en');
-  const flat = await insertAddress(tx, tom, {
-    label: 'Flat', addressLine: '8 rue Mercière', postcode: '69002', city: 'Lyon', country: 'FR',
-    latitude: 45.7622, longitude: 4.833, accessComment: 'Door code 4821B, 3rd floor',
-  });
-  const pump = await insertEquipment(tx, tom, {
-    typeId: typeIds.get('heat-pump')!, addressId: flat.id, make: 'Daikin', model: 'Altherma 3', serialNumber: 'DK-A3-77120',
-    installedOn: '2021-05-20', registeredBy: 'staff',
-  });
-  await insertContract(tx, {
-    equipmentId: pump.id, serviceId: serviceIds.get('heat-pump-service')!, task: 'Yearly heat pump check: refrigerant, filters, settings',
-    periodMonths: 12, nextDueOn: dueIn(today, 5), active: true,
-  });
-
-  const claire = await customer('Claire Lefèvre', 'claire.lefevre@example.com', 'fr');
-  const house = await insertAddress(tx, claire, {
-    label: 'Maison', addressLine: '22 avenue Mozart', postcode: '75016', city: 'Paris', country: 'FR',
-    latitude: 48.8557, longitude: 2.2707, accessComment: '',
-  });
-  const hers = await insertEquipment(tx, claire, {
-    typeId: typeIds.get('boiler')!, addressId: house.id, make: 'Viessmann', model: 'Vitodens 100-W', serialNumber: 'VI-100-55310',
-    installedOn: '2020-09-01', registeredBy: 'staff',
-  });
-  await insertContract(tx, {
-    equipmentId: hers.id, serviceId: serviceIds.get('boiler-service')!, task: 'Entretien annuel obligatoire et attestation',
-    periodMonths: 12, nextDueOn: dueIn(today, 8), active: true,
-  });
+    const customerId = row!.id;
+    const address = await insertAddress(tx, customerId, { ...c.address, country: 'FR' });
+    for (const e of c.equipment) {
+      const equipment = await insertEquipment(tx, customerId, {
+        typeId: typeIds.get(e.type)!, addressId: address.id, make: e.make, model: e.model, serialNumber: e.serial,
+        installedOn: e.installedOn, registeredBy: 'staff',
+      });
+      if (e.contract) {
+        await insertContract(tx, {
+          equipmentId: equipment.id, serviceId: serviceIds.get(e.contract.service)!, task: e.contract.task,
+          periodMonths: 12, nextDueOn: dueIn(today, e.contract.dueInMonths), active: true,
+        });
+      }
+    }
+  }
 }

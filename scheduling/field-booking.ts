@@ -18,7 +18,7 @@ import { fieldSettings, lockTechnician, onsiteSchedule, serviceSkills, type Fiel
 import * as repo from '../models/appointments.repository.ts';
 import type { Appointment, Hold } from '../models/appointments.repository.ts';
 import { errors } from '../models/errors.ts';
-import { bookAppointment, type Actor, type BookingDeps } from './booking.ts';
+import { bookAppointment, type BookingDeps, type BookingRequest } from './booking.ts';
 import { findArrivalWindows, windowClaim, type ArrivalWindow, type OnsiteSite, type TechnicianCalendar } from './onsite-slot-finder.ts';
 import { straightLineTravel, type TravelEstimator } from './travel-estimator.ts';
 
@@ -168,15 +168,9 @@ async function claimHold(tx: Tx, brand: Brand, c: CheckedVisit, staffId: string,
   return { ...hold, windowEnd: w.end };
 }
 
-export interface DraftRequest extends VisitChoice {
+export interface DraftRequest extends VisitChoice, Pick<BookingRequest, 'customerTimeZone' | 'notes' | 'channel' | 'conversationId' | 'idempotencyKey' | 'actor'> {
   holdId: string;
   task: string;
-  customerTimeZone: string;
-  notes: string;
-  channel: string;
-  conversationId: string | null;
-  idempotencyKey: string | null;
-  actor: Actor;
 }
 
 /**
