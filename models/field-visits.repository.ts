@@ -28,6 +28,10 @@ export async function findFieldVisit(db: Queryable, appointmentId: string): Prom
   return row ?? null;
 }
 
+export async function moveFieldVisitWindow(tx: Tx, appointmentId: string, windowStart: Date, windowEnd: Date): Promise<void> {
+  await tx.query('UPDATE field_visits SET window_start = $2, window_end = $3 WHERE appointment_id = $1', [appointmentId, windowStart, windowEnd]);
+}
+
 export async function insertFieldHold(tx: Tx, holdId: string, windowStart: Date, windowEnd: Date): Promise<void> {
   await tx.query('INSERT INTO field_holds (hold_id, window_start, window_end) VALUES ($1,$2,$3)', [holdId, windowStart, windowEnd]);
 }

@@ -164,10 +164,11 @@ export interface OnsiteSchedule {
 /**
  * Technicians (all of the brand's, or the given ones), their hours, their sectors of the dates
  * around [from, to) and their busy time there: claims of live holds and active appointments, with
- * the visit's place, and time off. Expired holds no longer count.
+ * the visit's place, and time off. Expired holds no longer count, nor the appointment being moved.
  */
 export async function onsiteSchedule(
-  db: Queryable, brandId: string, w: { from: Date; to: Date; now: Date; staffIds?: string[] | undefined },
+  db: Queryable, brandId: string,
+  w: { from: Date; to: Date; now: Date; staffIds?: string[] | undefined; ignoreAppointmentId?: string | null | undefined },
 ): Promise<OnsiteSchedule> {
   const all = await listTechnicians(db, brandId);
   const technicians = w.staffIds ? all.filter((t) => w.staffIds!.includes(t.staffId)) : all;
@@ -190,10 +191,11 @@ export async function onsiteSchedule(
             coalesce(a.home_latitude, h.home_latitude) AS latitude, coalesce(a.home_longitude, h.home_longitude) AS longitude
      FROM slot_claims c LEFT JOIN holds h ON h.id = c.hold_id LEFT JOIN appointments a ON a.id = c.appointment_id
      WHERE c.staff_id = ANY($1::uuid[]) AND c.blocked_from < $3 AND c.blocked_to > $2 AND (h.id IS NULL OR h.expires_at > $4)
+       AND c.appointment_id IS DISTINCT FROM $5::uuid
      UNION ALL
      SELECT staff_id, starts_at, ends_at, NULL, NULL FROM staff_time_off
      WHERE staff_id = ANY($1::uuid[]) AND starts_at < $3 AND ends_at > $2`,
-    [ids, new Date(w.from.getTime() - day), new Date(w.to.getTime() + day), w.now],
+    [ids, new Date(w.from.getTime() - day), new Date(w.to.getTime() + day), w.now, w.ignoreAppointmentId ?? null],
   );
   return { technicians, hours, sectors, jobs };
 }

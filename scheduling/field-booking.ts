@@ -57,13 +57,15 @@ export interface WindowQuery {
   now: Date;
   /** Only these technicians (a booking re-checks the one it claims). */
   staffIds?: string[] | undefined;
+  /** A draft being moved does not stand in its own way. */
+  ignoreAppointmentId?: string | null | undefined;
 }
 
 /** Open arrival windows for a visit at this address. */
 export async function findOnsiteWindows(db: Queryable, q: WindowQuery): Promise<ArrivalWindow[]> {
   const settings = await fieldSettings(db, q.brand.id);
   const skills = await serviceSkills(db, q.service.id);
-  const schedule = await onsiteSchedule(db, q.brand.id, { from: q.from, to: q.to, now: q.now, staffIds: q.staffIds });
+  const schedule = await onsiteSchedule(db, q.brand.id, { from: q.from, to: q.to, now: q.now, staffIds: q.staffIds, ignoreAppointmentId: q.ignoreAppointmentId });
   const b = q.brand.settings;
   return findArrivalWindows({
     from: q.from, to: q.to, now: q.now,

@@ -72,6 +72,17 @@ describe('drafts in the console', () => {
     expect(changes).toContain(marie.id);
     expect((await admin.get('/field/drafts')).body.drafts.map((d: { appointmentId: string }) => d.appointmentId)).not.toContain(marie.id);
 
+    // Claire's draft moved to another open window: the old one is free again, the customer is told.
+    const claire = await draftFor('claire.lefevre@example.com', '2027-03-03T07:00:00Z');
+    expect((await paris.post(`/field/drafts/${claire.id}/move`, { windowStart: '2027-03-03T08:00:00Z' })).body.error.code).toBe('slot_unavailable');
+    const moved = await paris.post(`/field/drafts/${claire.id}/move`, { windowStart: '2027-03-03T12:00:00Z' });
+    expect(moved.body.appointment).toMatchObject({ state: 'pending', staffId: claire.staffId, startAt: '2027-03-03T12:00:00.000Z' });
+    const [claim] = await db.query<{ blocked_from: Date; blocked_to: Date }>('SELECT blocked_from, blocked_to FROM slot_claims WHERE appointment_id = $1', [claire.id]);
+    expect([claim!.blocked_from.toISOString(), claim!.blocked_to.toISOString()]).toEqual(['2027-03-03T12:00:00.000Z', '2027-03-03T15:00:00.000Z']);
+    expect((await paris.get(`/field/visits/${claire.id}`)).body.visit).toMatchObject({ windowStart: '2027-03-03T12:00:00.000Z', windowEnd: '2027-03-03T14:00:00.000Z' });
+    // Back to the first window: it was freed by the move.
+    expect((await paris.post(`/field/drafts/${claire.id}/move`, { windowStart: '2027-03-03T07:00:00Z' })).status).toBe(200);
+
     const tom = await draftFor('tom.baker@example.com', '2027-03-02T07:00:00Z');
     expect((await lyon.post(`/field/drafts/${tom.id}/reject`, {})).body.error.field).toBe('reason');
     const rejected = await lyon.post(`/field/drafts/${tom.id}/reject`, { reason: 'Technician off sick' });

@@ -12,7 +12,7 @@ import {
 } from '../../models/technicians.repository.ts';
 import { errors } from '../../models/errors.ts';
 import type { BookingDeps } from '../../scheduling/booking.ts';
-import { rejectDraft, validateDraft } from '../../scheduling/draft-validation.ts';
+import { moveDraft, rejectDraft, validateDraft } from '../../scheduling/draft-validation.ts';
 import { appointmentInScope, manageableStaff, scopeOf, storeInScope, type ConsoleContext } from './access.ts';
 import { staffOf } from './staff-auth.ts';
 
@@ -28,6 +28,7 @@ const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
 const names = z.object({ en: z.string().trim().min(1).max(120), fr: z.string().trim().min(1).max(120) });
 
 const validateBody = z.object({ arrivalAt: z.iso.datetime({ offset: true }).transform((s) => new Date(s)) }).strict();
+const moveBody = z.object({ windowStart: z.iso.datetime({ offset: true }).transform((s) => new Date(s)) }).strict();
 const rejectBody = z.object({ reason: z.string().trim().min(1, 'a reason is required to reject').max(500) }).strict();
 const settingsBody = z.object({
   arrivalWindowMinutes: z.number().int().min(15).max(480),
@@ -104,6 +105,16 @@ export function consoleFieldRoutes(ctx: ConsoleContext, booking: BookingDeps, ch
     const appointment = await validateDraft(booking, { brand, appointmentId: id, arrivalAt, actor: actorOf(req) });
     changed(brand.id, id);
     res.json({ appointment: { id, state: appointment.state, startAt: appointment.startAt.toISOString(), endAt: appointment.endAt.toISOString() } });
+  });
+
+  router.post('/field/drafts/:id/move', async (req, res) => {
+    const { id } = idParam.parse(req.params);
+    const { windowStart } = moveBody.parse(req.body);
+    await appointmentInScope(db, await scopeOf(db, req), id);
+    const brand = await brandOf(req);
+    const appointment = await moveDraft(booking, { brand, appointmentId: id, windowStart, actor: actorOf(req) });
+    changed(brand.id, id);
+    res.json({ appointment: { id, state: appointment.state, staffId: appointment.staffId, startAt: appointment.startAt.toISOString() } });
   });
 
   router.post('/field/drafts/:id/reject', async (req, res) => {
