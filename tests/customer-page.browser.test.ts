@@ -26,7 +26,7 @@ beforeAll(async () => {
   app = await startApp(clock.now, { MAP_TILE_URL: 'http://127.0.0.1:9/tiles/{z}/{x}/{y}.png' });
   await seedFieldServiceDemo(app.db, '2027-03-01');
   browser = await launchChromium();
-  context = await browser.newContext({ locale: 'fr-FR', geolocation: HERE, permissions: ['geolocation'], viewport: { width: 800, height: 1000 } });
+  context = await browser.newContext({ reducedMotion: 'reduce', locale: 'fr-FR', geolocation: HERE, permissions: ['geolocation'], viewport: { width: 800, height: 1000 } });
 }, 120_000);
 afterAll(async () => {
   await context?.close();
@@ -67,8 +67,15 @@ test('tiles failing, the customer still corrects the pin (location, coordinates,
   await page.fill('#pin-latitude', '48.855400');
   await page.fill('#pin-longitude', '2.373900');
   await page.press('#pin-longitude', 'Tab');
-  // And the pin can be dragged on the blank map.
-  const pin = (await page.locator('#map .pin').boundingBox())!;
+  // And the pin can be dragged on the blank map, once it stands still where the coordinates put it.
+  const box = () => page.locator('#map .pin').boundingBox();
+  let pin = (await box())!;
+  await until(async () => {
+    const now = (await box())!;
+    const still = now.x === pin.x && now.y === pin.y;
+    pin = now;
+    return still;
+  }, 30_000);
   await page.mouse.move(pin.x + pin.width / 2, pin.y + pin.height / 2);
   await page.mouse.down();
   await page.mouse.move(pin.x + pin.width / 2 + 40, pin.y + pin.height / 2, { steps: 8 });

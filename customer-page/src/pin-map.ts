@@ -38,7 +38,8 @@ export function pinMap(t: Texts, start: Pin, tiles: { url: string; attribution: 
       lng.value = next.longitude.toFixed(6);
     }
     marker.setLatLng([next.latitude, next.longitude]);
-    map.panTo([next.latitude, next.longitude]);
+    // No animation: the pin must be where it is drawn at once, for the next drag.
+    map.panTo([next.latitude, next.longitude], { animate: false });
   };
   marker.on('dragend', () => { const p = marker.getLatLng(); set({ latitude: p.lat, longitude: p.lng }, 'map'); });
   map.on('click', (e: L.LeafletMouseEvent) => set({ latitude: e.latlng.lat, longitude: e.latlng.lng }, 'map'));
