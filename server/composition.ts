@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import type { Logger } from 'pino';
@@ -23,6 +23,9 @@ import { appointmentPageRoutes } from './routes/appointment-pages.routes.ts';
 import { providerWebhookRoutes } from './routes/provider-webhooks.routes.ts';
 import { customerVisitRoutes } from './routes/customer-visits.routes.ts';
 import { sendDueContractReminders } from '../notifications/contract-reminders.ts';
+import { operationsRoutes } from './routes/operations.routes.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { withLogContext } from './logger.ts';
 
 export interface RendezvousDeps {
   db: Database;
@@ -40,7 +43,11 @@ export interface Rendezvous {
   queue: DeliveryQueue;
   /** Live-agent hand-off: presence of console users, waiting customers (for operations and tests). */
   handoff: HandoffRouter;
-  /** Waits for running bot turns, stops the queue, closes sockets and HTTP (not the database). */
+  metrics: Metrics;
+  /**
+   * Graceful stop (not the database): unready at once, no new connections, sockets told to reconnect
+   * (to another instance), running bot turns and deliveries finished.
+   */
   close(): Promise<void>;
 }
 
@@ -64,6 +71,8 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     db, now, schema: config.PGBOSS_SCHEMA,
     onError: (err, context) => logger.warn({ err, ...context }, 'notification job failed'),
   });
+  const metrics = createMetrics({ db, now });
+  let draining = false;
   const workers = createDeliveryWorkers({ db, links, queue, now, transports: transportsFromConfig(config, db, now) });
   if (deps.startWorkers !== false) await queue.start(workers);
   // Maintenance contracts due soon: "book your service" emails, checked at start then hourly.
@@ -71,7 +80,7 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     .catch((err) => logger.warn({ err }, 'contract reminders failed'));
   const contractTimers = deps.startWorkers === false ? [] : [setTimeout(remindContracts, 5_000), setInterval(remindContracts, 3_600_000)];
   for (const timer of contractTimers) timer.unref();
-  const events = createNotificationSink({ links, queue, now });
+  const events = metrics.countEvents(createNotificationSink({ links, queue, now }));
   const otp = createOtpService({
     db, now, secret: derivedKey(secret, 'otp'),
     transport: queuedTransport({ db, queue, sender: workers.sender, now }),
@@ -81,6 +90,7 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     db, logger, now, links, videoMeetingBaseUrl: config.VIDEO_MEETING_BASE_URL, graceMs: config.HANDOFF_GRACE_SECONDS * 1000,
   });
   const app = createApp({ db, config, logger, now, events }, [
+    operationsRoutes({ db, metrics, jobQueueSchema: config.PGBOSS_SCHEMA, metricsToken: config.METRICS_TOKEN, draining: () => draining }),
     siteRoutes(),
     appointmentPageRoutes({ db, now, links, events, formKey: derivedKey(secret, 'appointment-page-forms') }),
     providerWebhookRoutes({
@@ -98,6 +108,7 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
   ]);
   const http = createServer(app);
   const io = new Server(http, socketServerOptions);
+  metrics.watchSockets(io);
 
   const bot = new RendezvousBot({
     conversationState: new ConcurrencySafeConversationState(new PostgresStorage(db)),
@@ -109,7 +120,10 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     db,
     logger,
     ownOrigins: ownOrigins(config.PUBLIC_URL),
-    bot: (context) => bot.run(context),
+    bot: (context) => withLogContext(
+      { turnId: randomUUID(), conversationId: context.activity.conversation.id },
+      () => metrics.timeTurn(() => bot.run(context)),
+    ),
     handoff,
   });
 
@@ -118,12 +132,16 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     io,
     queue,
     handoff,
+    metrics,
     async close() {
       for (const timer of contractTimers) clearTimeout(timer);
+      draining = true;
       handoff.close();
-      await chat.queue.drain();
+      // Stops accepting (HTTP included) and drops every transport: clients see a transport close and reconnect,
+      // to another instance behind the load balancer; what they had not seen acknowledged they send again,
+      // and what was answered meanwhile reaches them by replay.
       await io.close();
-      if (http.listening) await new Promise<void>((resolve) => http.close(() => resolve()));
+      await chat.queue.drain();
       await queue.stop();
     },
   };
