@@ -9,6 +9,8 @@ import { InterruptibleDialog, type Restart } from './interruptible.dialog.ts';
 import { line, type Line } from './lines.ts';
 import { MANAGE_DIALOG, ManageDialog } from './manage.dialog.ts';
 import { saysSomething, type Question } from './message-understanding.ts';
+import { ONSITE_CHOICE, ONSITE_DIALOG, OnsiteVisitDialog } from './onsite-visit.dialog.ts';
+import { listEquipmentTypes } from '../models/equipment.repository.ts';
 import { t, type MessageId } from './messages.ts';
 import { switchLanguage, turnScope, type DialogDeps } from './turn-scope.ts';
 import { understandTurn } from './turn-understanding.ts';
@@ -21,7 +23,7 @@ const PERSON = 'main.person';
 const MENU_PROMPT = 'main.menu.ask';
 const PERSON_PROMPT = 'main.person.ask';
 
-type Intent = 'book' | 'manage' | 'person' | 'help' | 'question';
+type Intent = 'book' | 'manage' | 'person' | 'help' | 'question' | 'onsite';
 
 export interface MainOptions {
   /** The customer's first message, answered directly when it says what they want. */
@@ -61,6 +63,7 @@ export class MainDialog extends InterruptibleDialog<MainOptions> {
     this.addDialog(choicePrompt(PERSON_PROMPT));
     this.addDialog(new BookingDialog(deps));
     this.addDialog(new ManageDialog(deps));
+    this.addDialog(new OnsiteVisitDialog(deps));
     this.initialDialogId = MENU;
   }
 
@@ -82,9 +85,11 @@ export class MainDialog extends InterruptibleDialog<MainOptions> {
     if (o.greet) lines.push(line('menu.greeting', { brand: turnScope(step.context).brand.name }));
     if (o.notice) lines.push(line(o.notice));
     lines.push(line(o.again ? 'menu.again' : 'menu.ask'));
+    // Brands with on-site services (document 002) offer a technician's visit too.
+    const choices = (await listEquipmentTypes(this.deps.db, turnScope(step.context).brand.id)).length > 0 ? [...MENU_CHOICES, ONSITE_CHOICE] : MENU_CHOICES;
     const options: AskOptions<ChoiceSpec[]> = {
-      view: { lines, choices: MENU_CHOICES },
-      retry: { lines: [line('menu.retry')], choices: MENU_CHOICES },
+      view: { lines, choices },
+      retry: { lines: [line('menu.retry')], choices },
       help: 'help.menu',
       expect: services,
     };
@@ -127,6 +132,8 @@ export class MainDialog extends InterruptibleDialog<MainOptions> {
       }
       case 'manage':
         return step.beginDialog(MANAGE_DIALOG, {});
+      case 'onsite':
+        return step.beginDialog(ONSITE_DIALOG, {});
       case 'person':
         return step.beginDialog(PERSON);
       case 'help':
@@ -182,6 +189,7 @@ export class MainDialog extends InterruptibleDialog<MainOptions> {
 /** A menu button or words for one; naming a service means booking it. */
 function understandMenu(reply: Reply, services: readonly ChoiceSpec[]): Understood<MenuAnswer> {
   const said = choiceText(reply);
+  if (!/^\s*\d+\s*$/.test(said) && matchChoice(said, [ONSITE_CHOICE])) return { ok: true, value: { intent: 'onsite' } };
   const picked = matchChoice(said, MENU_CHOICES);
   if (picked?.key === 'manage' || picked?.key === 'person' || picked?.key === 'help') return { ok: true, value: { intent: picked.key } };
   // "2" is the menu's second option, not the second service.

@@ -1,7 +1,9 @@
 import type { Locale } from '../models/catalogue.repository.ts';
+import { ONSITE_MESSAGES } from './onsite-messages.ts';
 
 /** Every sentence and button the bot shows, in English and French. `{name}` marks a parameter. */
 const catalogue = {
+  ...ONSITE_MESSAGES,
   'common.notUnderstood': ["Sorry, I didn't understand that.", "Désolé, je n'ai pas compris."],
   'error.sorry': ["Sorry, something went wrong on our side. Please write again and we'll start over.", 'Désolé, un problème est survenu de notre côté. Écrivez-nous à nouveau et nous reprendrons depuis le début.'],
   'language.switched': ["OK, I'll continue in English.", "D'accord, je continue en français."],

@@ -107,9 +107,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Services and stores are addressed by id or by slug, whichever the caller has. */
 const byIdOrSlug = (ref: string) => (UUID.test(ref) ? 'id = $2::uuid' : 'slug = $2');
 
+/** Services booked in the chat's general flow and the public list; on-site equipment services have their own flow. */
 export async function listServices(db: Queryable, brandId: string): Promise<Service[]> {
   const rows = await db.query<ServiceRow>(
-    'SELECT * FROM services WHERE brand_id = $1 AND active ORDER BY position, slug',
+    `SELECT * FROM services WHERE brand_id = $1 AND active
+       AND NOT EXISTS (SELECT 1 FROM equipment_type_services e WHERE e.service_id = services.id)
+     ORDER BY position, slug`,
     [brandId],
   );
   return rows.map(toService);

@@ -112,7 +112,7 @@ async function claimFirstFree<T>(tx: Tx, candidates: string[], now: Date, claim:
 }
 
 /** Runs a claim in a savepoint, so that a taken time (exclusion violation) answers null instead of aborting the transaction. */
-async function inSavepoint<T>(tx: Tx, work: () => Promise<T>): Promise<T | null> {
+export async function inSavepoint<T>(tx: Tx, work: () => Promise<T>): Promise<T | null> {
   await tx.query('SAVEPOINT claim');
   try {
     const result = await work();

@@ -172,7 +172,7 @@ function mergeBusy(list: BusyInterval[]): Span[] {
 const WALL_CACHE_LIMIT = 20_000;
 const wallCache = new Map<string, number>();
 
-function localMs(date: string, time: string, zone: string): number {
+export function localMs(date: string, time: string, zone: string): number {
   const key = `${zone}|${date}T${time}`;
   let ms = wallCache.get(key);
   if (ms === undefined) {

@@ -7,13 +7,13 @@ import { promisify } from 'node:util';
 /**
  * The production build: the server compiled to JavaScript under dist/ (plain `node dist/server/main.js`,
  * no TypeScript runner), with the files it reads at run time beside its modules: migrations, templates'
- * CSS, place lists and the built widget and console bundles. Run after build:widget and build:console.
+ * CSS, place lists and the built widget, console and customer-page bundles. Run after build:widget, build:console and build:visit.
  */
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const SERVER_DIST = join(root, 'dist');
 /** Folders whose non-TypeScript files the server reads next to its modules (via import.meta.url). */
-const ASSET_DIRS = ['bot', 'dialogs', 'models', 'scheduling', 'notifications', 'server', 'chat-widget', 'agent-console', 'web-ui'];
+const ASSET_DIRS = ['bot', 'dialogs', 'models', 'scheduling', 'notifications', 'server', 'chat-widget', 'agent-console', 'customer-page', 'web-ui'];
 /** Sources and build inputs that the running server never reads. */
 const SKIP = new Set(['node_modules', 'src', 'tests']);
 

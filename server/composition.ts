@@ -21,6 +21,8 @@ import { consoleRoutes } from './routes/console.routes.ts';
 import { devOutboxRoutes } from './routes/dev-outbox.routes.ts';
 import { appointmentPageRoutes } from './routes/appointment-pages.routes.ts';
 import { providerWebhookRoutes } from './routes/provider-webhooks.routes.ts';
+import { customerVisitRoutes } from './routes/customer-visits.routes.ts';
+import { sendDueContractReminders } from '../notifications/contract-reminders.ts';
 import { operationsRoutes } from './routes/operations.routes.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { withLogContext } from './logger.ts';
@@ -73,6 +75,11 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
   let draining = false;
   const workers = createDeliveryWorkers({ db, links, queue, now, transports: transportsFromConfig(config, db, now) });
   if (deps.startWorkers !== false) await queue.start(workers);
+  // Maintenance contracts due soon: "book your service" emails, checked at start then hourly.
+  const remindContracts = () => void sendDueContractReminders({ db, queue, now, publicUrl: config.PUBLIC_URL })
+    .catch((err) => logger.warn({ err }, 'contract reminders failed'));
+  const contractTimers = deps.startWorkers === false ? [] : [setTimeout(remindContracts, 5_000), setInterval(remindContracts, 3_600_000)];
+  for (const timer of contractTimers) timer.unref();
   const events = metrics.countEvents(createNotificationSink({ links, queue, now }));
   const otp = createOtpService({
     db, now, secret: derivedKey(secret, 'otp'),
@@ -92,6 +99,10 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
       ...(config.SENDGRID_WEBHOOK_PUBLIC_KEY ? { sendgridVerificationKey: config.SENDGRID_WEBHOOK_PUBLIC_KEY } : {}),
     }),
     consoleRoutes({ db, now, config, events, onChange: handoff.consoleNotifier.appointmentChanged }),
+    customerVisitRoutes({
+      db, now, events, otp, defaultBrand: config.DEFAULT_BRAND, ownOrigins: ownOrigins(config.PUBLIC_URL),
+      secure: config.PUBLIC_URL.startsWith('https:'), tiles: { url: config.MAP_TILE_URL, attribution: config.MAP_TILE_ATTRIBUTION },
+    }),
     // The dev outbox shows codes in clear: never in production.
     ...(config.NODE_ENV === 'production' ? [] : [devOutboxRoutes(db)]),
   ]);
@@ -126,6 +137,7 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     handoff,
     metrics,
     async close() {
+      for (const timer of contractTimers) clearTimeout(timer);
       draining = true;
       handoff.close();
       // Stops accepting (HTTP included) and drops every transport: clients see a transport close and reconnect,

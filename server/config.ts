@@ -37,6 +37,9 @@ const envSchema = z.object({
   METRICS_TOKEN: z.string().min(16).optional(),
   /** SIGTERM: how long running turns and deliveries may take to finish before the process exits anyway. */
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(25),
+  // The customer page's map: tiles ({z}/{x}/{y}) and the attribution their provider requires.
+  MAP_TILE_URL: z.string().url().default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
+  MAP_TILE_ATTRIBUTION: z.string().max(300).default('&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'),
 });
 
 export type Config = Omit<z.infer<typeof envSchema>, 'PUBLIC_URL'> & { PUBLIC_URL: string };

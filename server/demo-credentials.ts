@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Database } from '../models/database.ts';
 import { seedDemo } from '../models/seed.ts';
 import { seedDemoStaffAccounts, type DemoLogin } from '../models/seed-staff.ts';
+import { seedFieldServiceDemo } from '../models/seed-field.ts';
 
 export interface DemoCredentials {
   apiKey: string | null;
@@ -24,6 +25,7 @@ export async function ensureDemo(db: Database, dataDir: string, allowedOrigins: 
   const loginsFile = join(dataDir, 'demo-console-logins.json');
   const { apiKey } = await seedDemo(db, { allowedOrigins });
   if (apiKey) await writeSecret(keyFile, apiKey + '\n');
+  await seedFieldServiceDemo(db, new Date().toISOString().slice(0, 10));
   const logins = await seedDemoStaffAccounts(db);
   if (logins.length) await writeSecret(loginsFile, JSON.stringify(logins, null, 2) + '\n');
   return {

@@ -9,6 +9,7 @@ import { ensureDemo } from './demo-credentials.ts';
 import { appSecret } from './secrets.ts';
 import { createRendezvous } from './composition.ts';
 import { warmUpDateUnderstanding } from '../dialogs/date-understanding.ts';
+import { DEMO_FIELD_CUSTOMER } from '../models/seed-field.ts';
 
 const config = loadConfig();
 const logger = createLogger(config.LOG_LEVEL);
@@ -42,6 +43,7 @@ rendezvous.http.listen(config.PORT, config.HOST, () => {
     `  Agent console:               ${url}/console/`,
     `  API:                         ${url}/api/services`,
     ...(demo?.apiKey ? [`  Demo API key:                ${demo.apiKey}`] : []),
+    ...(demo ? [`  Customer page (on-site visits): ${url}/visit/   demo customer ${DEMO_FIELD_CUSTOMER.email} (the code lands in the dev outbox)`] : []),
     ...(demo?.logins.length ? ['  Demo console logins:', ...demo.logins.map((l) => `    ${l.email.padEnd(40)} ${l.password}   ${l.role}${l.stores.length ? ` (${l.stores.join(', ')})` : ''}`)] : []),
     ...(brandMissing ? [`  No brand "${config.DEFAULT_BRAND}" on this database yet (SEED_DEMO=auto seeds only the embedded one): \`npm run seed\` loads the demo.`] : []),
     '',

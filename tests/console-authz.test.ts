@@ -12,6 +12,7 @@ import { consoleApiRoutes } from '../server/routes/console-api.routes.ts';
 import { bookAsCustomer } from './support/booking.ts';
 import { listRoutes } from './support/console-routes.ts';
 import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
+import { fieldFixtures } from './support/field-fixtures.ts';
 import { testClock } from './support/server.ts';
 import { ConsoleClient, startConsoleServer, type ConsoleServer, type Reply } from './support/console.ts';
 
@@ -76,6 +77,7 @@ describe.each(DATABASE_KINDS)('console authorization on %s', (kind) => {
   let brand: Brand;
   let places: Record<Place['key'], Place>;
   const clients = new Map<Role, Probe>();
+  let field: ReturnType<typeof fieldFixtures>;
 
   /** A console client that hashes the database right before each request: fixtures made before it do not count. */
   class Probe extends ConsoleClient {
@@ -308,6 +310,54 @@ describe.each(DATABASE_KINDS)('console authorization on %s', (kind) => {
     'PATCH /staff/:id/access': {
       roles: ['admin'], kind: 'write', ok: 200, call: async (c, place) => c.patch(`/staff/${await freshAccount(place)}/access`, { stores: [place.store.id] }),
     },
+    // On-site visits (document 002): drafts belong to their technician's home store.
+    'GET /field/drafts': { roles: ROLES, kind: 'read', ok: 200, noTarget: 'lists the drafts of the caller’s stores (the other place’s must not be among them)', call: async (c, place) => { await field.draft(place); return c.get('/field/drafts'); } },
+    'GET /field/visits/:id': { roles: ROLES, kind: 'read', ok: 200, call: async (c, place) => c.get(`/field/visits/${(await field.draft(place)).appointmentId}`) },
+    'POST /field/drafts/:id/validate': {
+      roles: ROLES, kind: 'write', ok: 200,
+      call: async (c, place) => { const d = await field.draft(place); return c.post(`/field/drafts/${d.appointmentId}/validate`, { arrivalAt: d.windowStart.toISOString() }); },
+    },
+    'POST /field/drafts/:id/move': {
+      roles: ROLES, kind: 'write', ok: 200,
+      call: async (c, place) => { const d = await field.draft(place); return c.post(`/field/drafts/${d.appointmentId}/move`, { windowStart: d.nextWindowStart.toISOString() }); },
+    },
+    'POST /field/drafts/:id/reject': { roles: ROLES, kind: 'write', ok: 200, call: async (c, place) => c.post(`/field/drafts/${(await field.draft(place)).appointmentId}/reject`, { reason: 'No part' }) },
+    'GET /field/settings': { roles: ['admin'], kind: 'read', ok: 200, noTarget: 'the caller’s brand settings', call: (c) => c.get('/field/settings') },
+    'PUT /field/settings': {
+      roles: ['admin'], kind: 'write', ok: 200, noTarget: 'the caller’s brand settings',
+      call: (c) => c.put('/field/settings', { arrivalWindowMinutes: 120, circuityFactor: 1.3, averageSpeedKmh: 30, travelBufferMinutes: 10, customersRegisterEquipment: false, contractNoticeDays: 30 }),
+    },
+    'GET /field/equipment-types': { roles: ['admin'], kind: 'read', ok: 200, noTarget: 'the caller’s brand equipment types', call: (c) => c.get('/field/equipment-types') },
+    'PUT /field/equipment-types/:slug': {
+      roles: ['admin'], kind: 'write', ok: 200, noTarget: 'an equipment type of the caller’s brand, named by slug',
+      call: (c) => c.put(`/field/equipment-types/${unique('type').toLowerCase()}`, { names: { en: 'Oven', fr: 'Four' }, serviceIds: [] }),
+    },
+    'PUT /field/services/:id/skills': { roles: ['admin'], kind: 'write', ok: 200, call: (c, place) => c.put(`/field/services/${place.workflowServiceId}/skills`, { skills: ['boiler'] }) },
+    'GET /field/technicians': { roles: ['admin'], kind: 'read', ok: 200, noTarget: 'the caller’s brand technicians', call: (c) => c.get('/field/technicians') },
+    'PUT /field/technicians/:id': {
+      roles: ['admin'], kind: 'write', ok: 200,
+      call: (c, place) => c.put(`/field/technicians/${place.staffId}`, { startLatitude: 48.87, startLongitude: 2.33, timeZone: 'Europe/Paris', skills: ['boiler'], hours: [] }),
+    },
+    'GET /field/technicians/:id/sectors': { roles: ['admin'], kind: 'read', ok: 200, call: async (c, place) => c.get(`/field/technicians/${(await field.technician(place)).staffId}/sectors`) },
+    'POST /field/technicians/:id/sectors': {
+      roles: ['admin'], kind: 'write', ok: 201,
+      call: async (c, place) => c.post(`/field/technicians/${(await field.technician(place)).staffId}/sectors`, { weekday: 6, postcodes: ['75011'] }),
+    },
+    'DELETE /field/technicians/:id/sectors/:sectorId': {
+      roles: ['admin'], kind: 'write', ok: 204,
+      call: async (c, place) => {
+        const { staffId } = await field.technician(place);
+        const [sector] = await db.query<{ id: string }>('SELECT id FROM technician_sectors WHERE staff_id = $1 LIMIT 1', [staffId]);
+        return c.delete(`/field/technicians/${staffId}/sectors/${sector!.id}`);
+      },
+    },
+    'POST /field/contracts': {
+      roles: ['admin'], kind: 'write', ok: 201,
+      call: async (c, place) => {
+        const d = await field.draft(place);
+        return c.post('/field/contracts', { equipmentId: d.equipmentId, serviceId: d.serviceId, task: 'Yearly check', periodMonths: 12, nextDueOn: '2027-09-01' });
+      },
+    },
   };
 
   // ---- fixtures ----------------------------------------------------------------------------------
@@ -380,6 +430,7 @@ describe.each(DATABASE_KINDS)('console authorization on %s', (kind) => {
     await seedDemo(db, { allowedOrigins: [] });
     logins = await seedDemoStaffAccounts(db, { passwordParams: TEST_PARAMS });
     server = await startConsoleServer(db, clock.now);
+    field = fieldFixtures(db, clock.now, unique);
     brand = (await findBrand(db, DEMO_BRAND_ID))!;
     places = {
       paris: await demoPlace('paris', 'paris-opera', 'Lucas Bernard'),

@@ -24,6 +24,7 @@ import { appointmentDetail, appointmentListItem, listAppointments } from '../con
 import { consoleSettingsRoutes } from '../console/settings.routes.ts';
 import { consoleFaqRoutes } from '../console/faq.routes.ts';
 import { acceptInviteHandler, consoleStaffRoutes } from '../console/staff-admin.routes.ts';
+import { consoleFieldRoutes } from '../console/field.routes.ts';
 
 /**
  * The agent console's JSON API, mounted at /console/api: staff sign-in, appointments in the
@@ -361,6 +362,7 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
   router.use(consoleSettingsRoutes(ctx));
   router.use(consoleStaffRoutes(ctx));
   router.use(consoleFaqRoutes(ctx));
+  router.use(consoleFieldRoutes(ctx, booking, changed));
 
   router.use((req, _res, next) => next(new AppError('not_found', 404, `No console API route ${req.method} ${req.path}.`)));
   return router;

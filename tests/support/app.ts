@@ -21,8 +21,8 @@ export interface TestApp {
 /** Console passwords hashed with a cost tests can afford (the product's is ~1 s per hash). */
 export const CHEAP_SCRYPT = { N: 2 ** 14, r: 8, p: 1 };
 
-/** The whole product (HTTP, sockets, bot, notifications) on an ephemeral port over a seeded PGlite. */
-export async function startApp(now: () => Date): Promise<TestApp> {
+/** The whole product (HTTP, sockets, bot, notifications) on an ephemeral port over a seeded PGlite; `env` adds settings. */
+export async function startApp(now: () => Date, env: Record<string, string> = {}): Promise<TestApp> {
   const db = await openTestDatabase('pglite');
   // The port is only known after listening, so the public URL (links, allowed origins) is fixed up after.
   const probe = (await import('node:net')).createServer();
@@ -32,7 +32,7 @@ export async function startApp(now: () => Date): Promise<TestApp> {
   const url = `http://127.0.0.1:${port}`;
   const { apiKey } = await seedDemo(db, { allowedOrigins: [url] });
   const logins = await seedDemoStaffAccounts(db, { passwordParams: CHEAP_SCRYPT });
-  const config = loadConfig({ PUBLIC_URL: url, PORT: String(port), API_RATE_LIMIT_PER_MINUTE: '100000' });
+  const config = loadConfig({ PUBLIC_URL: url, PORT: String(port), API_RATE_LIMIT_PER_MINUTE: '100000', ...env });
   const rendezvous = await createRendezvous({ db, config, logger: pino({ level: 'silent' }), now, secret: 's'.repeat(40) });
   await new Promise<void>((resolve) => rendezvous.http.listen(port, '127.0.0.1', resolve));
   return {

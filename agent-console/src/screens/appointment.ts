@@ -11,6 +11,7 @@ import { renderHistory } from '../ui/render/history.ts';
 import { placeOf } from '../ui/render/appointment-table.ts';
 import { statusChip, verifiedBadge } from '../ui/render/status-chip.ts';
 import { fromEntry, renderTranscript } from '../ui/render/transcript.ts';
+import { fieldVisitSection } from '../ui/render/field-visit.ts';
 
 /**
  * One appointment's file: customer contact (verified or not), service, time (the store's, UTC in
@@ -111,7 +112,7 @@ export function appointmentScreen(ctx: AppContext, id: string): Screen {
         : el('p', { class: 'empty' }, a.channel === 'console' ? 'Booked from the console: no chat.' : 'No chat conversation is linked to this appointment.'));
 
     replaceChildren(body, el('div', { class: 'detail-grid' },
-      el('div', { class: 'detail-main' }, summary, historySection),
+      el('div', { class: 'detail-main' }, summary, fieldVisitSection(ctx, a.id, a.state === 'pending', zone, changed), historySection),
       el('div', { class: 'detail-side' }, customer, chat)));
   }
 
