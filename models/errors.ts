@@ -29,6 +29,9 @@ export const errors = {
       { noticeMinutes: minutes },
     ),
   conflict: (message: string) => new AppError('conflict', 409, message),
+  /** The caller acted on a version of the appointment that another change has replaced. */
+  changedMeanwhile: (current: number) =>
+    new AppError('appointment_changed', 409, 'This appointment has changed since you last saw it. Please look at it again before changing it.', { version: current }),
 } as const;
 
 interface PgError {

@@ -338,7 +338,7 @@ async function sampleView(ctx: ConsoleContext, brandId: string, storeIds: string
   const start = DateTime.fromJSDate(ctx.now(), { zone }).plus({ days: 1 }).set({ hour: 10, minute: 0, second: 0, millisecond: 0 });
   const duration = service?.duration_minutes ?? 60;
   const links = previewLinks(ctx.publicUrl);
-  const target = { id: '00000000-0000-4000-8000-000000000000', startAt: start.toJSDate() };
+  const target = { id: '00000000-0000-4000-8000-000000000000', startAt: start.toJSDate(), version: 1 };
   return {
     id: target.id,
     brandId,
