@@ -123,7 +123,11 @@ test('the customer opens the link, reschedules to a new slot and sees the new ti
   await page.getByRole('link', { name: 'View your appointment' }).click();
   await expectText(page, 'Wednesday 3 March 2027');
   await page.goto(links.url('manage', a));
-  await page.getByRole('heading', { level: 1, name: 'This link is out of date' }).waitFor();
+  await page.getByRole('alert').getByText('This link is out of date').waitFor();
+  // It shows where the appointment stands now, and leads to its current page.
+  await expectText(page, 'Wednesday 3 March 2027');
+  await page.getByRole('link', { name: 'View your appointment' }).click();
+  await expectText(page, 'Reschedule');
   await shot(page, 'stale');
   expect(cspErrors).toEqual([]);
 });
