@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { errors, isConnectionError } from './errors.ts';
 
 /** Anything that runs SQL: the database itself or an open transaction. */
 export interface Queryable {
@@ -30,6 +31,8 @@ export interface DatabaseOptions {
   /** Postgres schema to work in (tests isolate themselves this way). */
   schema?: string | undefined;
   poolSize?: number;
+  /** How long to wait for a connection before answering "unavailable" (PostgreSQL; default 5 s). */
+  connectTimeoutMs?: number;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
@@ -52,10 +55,20 @@ function asPrepared(text: string, values: readonly unknown[] | undefined): pg.Qu
   return { name, text, values: values as unknown[] };
 }
 
+/**
+ * Connection failures become one domain error (503, retry shortly) here, once, for every caller;
+ * statement errors (constraints, bad values) pass through as they are.
+ */
+function unavailableIfDisconnected(error: unknown): unknown {
+  return isConnectionError(error) ? errors.databaseUnavailable() : error;
+}
+
 async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 20,
+    // Without it a request waits forever for a connection while the server is unreachable.
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
     ...(options.schema ? { options: `-c search_path=${options.schema},public` } : {}),
   });
   // An idle client's network error must not crash the process; the pool replaces it.
@@ -71,16 +84,27 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
   return {
     kind: 'postgres',
     async query(sql, params) {
-      return (await pool.query(asPrepared(sql, params))).rows;
+      try {
+        return (await pool.query(asPrepared(sql, params))).rows;
+      } catch (error) {
+        throw unavailableIfDisconnected(error);
+      }
     },
     async transaction(work) {
-      const client = await pool.connect();
+      const client = await pool.connect().catch((error: unknown) => {
+        throw unavailableIfDisconnected(error);
+      });
+      let broken = false;
       try {
         await client.query('BEGIN');
         const tx: Tx = {
           inTransaction: true,
           async query(sql, params) {
-            return (await client.query(asPrepared(sql, params))).rows;
+            try {
+              return (await client.query(asPrepared(sql, params))).rows;
+            } catch (error) {
+              throw unavailableIfDisconnected(error);
+            }
           },
           async exec(sql) {
             await client.query(sql);
@@ -90,10 +114,13 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
+        await client.query('ROLLBACK').catch(() => {
+          broken = true;
+        });
+        throw unavailableIfDisconnected(error);
       } finally {
-        client.release();
+        // A connection that cannot even roll back is discarded, not handed to the next caller.
+        client.release(broken);
       }
     },
     async close() {

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../models/database.ts';
 import type { Config } from './config.ts';
 import type { BookingEventSink } from '../scheduling/booking-events.ts';
-import { errorHandler } from './http-errors.ts';
+import { errorHandler, setRetryAfter } from './http-errors.ts';
 import { AppError } from '../models/errors.ts';
 import { catalogueRoutes } from './routes/catalogue.routes.ts';
 import { appointmentRoutes } from './routes/appointments.routes.ts';
@@ -29,8 +29,16 @@ export function createApp(deps: AppDeps, routers: express.Router[] = []): expres
   app.use(helmet());
   app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
 
+  // Load balancers and monitors read the status: 503 (with Retry-After) while the database is unreachable.
   app.get('/healthz', async (_req, res) => {
-    await db.query('SELECT 1');
+    try {
+      await db.query('SELECT 1');
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status !== 503) throw error;
+      setRetryAfter(res, error);
+      res.status(503).json({ status: 'unavailable', database: db.kind, error: { code: error.code, message: error.message } });
+      return;
+    }
     res.json({ status: 'ok', database: db.kind });
   });
 

@@ -149,8 +149,11 @@ test('on a phone, in French: the request page, cancelling, and the store confirm
   await staff.getByText('Confirmed; the customer has been told').first().waitFor();
   await shot(staff, 'staff-confirmed');
 
+  // The confirmation changed the appointment: the customer's earlier link shows where it stands and leads on.
   await phone.reload();
+  await phone.getByRole('alert').getByText('Ce lien n’est plus à jour').waitFor();
   await expectText(phone, 'Confirmé');
+  await phone.getByRole('link', { name: 'Voir votre rendez-vous' }).click();
   await phone.getByRole('link', { name: 'Annuler le rendez-vous' }).click();
   await phone.getByLabel('Motif (facultatif)').fill('Un empêchement');
   await shot(phone, 'cancel-phone-fr');

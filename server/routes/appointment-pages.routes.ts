@@ -15,6 +15,7 @@ import { loadAppointmentView, safeZone, type AppointmentView } from '../../notif
 import { buildInvite } from '../../notifications/calendar-invite.ts';
 import { claimedExpiry, type LinkAction, type LinkClaims, type SignedLinks } from '../../notifications/signed-links.ts';
 import { slotDays } from '../presenters.ts';
+import { setRetryAfter } from '../http-errors.ts';
 import {
   TEXTS, appointmentCard, cancelFormBody, confirmMoveBody, hidden, html, layout, manageBody, messageBody, notice,
   noticeText, pickerBody, staffConfirmBody, zoneLabel, type Html, type Lang, type PickerDay,
@@ -588,6 +589,7 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
     const status = err instanceof AppError ? err.status : typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : null;
     if (status === null) return next(err);
     const message = err instanceof AppError ? err.message : String(err?.message ?? t.errorTitle);
+    if (err instanceof AppError) setRetryAfter(res, err);
     send(res, status, { lang, title: t.errorTitle, brandName: null, langLinks: null, footer: false },
       messageBody({ kind: 'error', title: t.errorTitle, body: message, todo: t.errorTodo }));
   };
