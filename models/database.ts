@@ -3,7 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { errors, isConnectionError } from './errors.ts';
+import { errors, isBadValueError, isConnectionError } from './errors.ts';
 
 /** Anything that runs SQL: the database itself or an open transaction. */
 export interface Queryable {
@@ -56,11 +56,16 @@ function asPrepared(text: string, values: readonly unknown[] | undefined): pg.Qu
 }
 
 /**
- * Connection failures become one domain error (503, retry shortly) here, once, for every caller;
- * statement errors (constraints, bad values) pass through as they are.
+ * Driver errors that are not the statement's fault become domain errors here, once, for every
+ * caller: connection failures → 503 (retry shortly), values the database cannot take → 400.
+ * Everything else (constraints the use cases translate themselves) passes through as it is.
  */
-function unavailableIfDisconnected(error: unknown): unknown {
-  return isConnectionError(error) ? errors.databaseUnavailable() : error;
+function translated(error: unknown): unknown {
+  if (isConnectionError(error)) return errors.databaseUnavailable();
+  if (isBadValueError(error)) {
+    return errors.invalid('input', 'A value cannot be stored: text must not contain NUL characters and dates must be real dates between 1970 and 2100.');
+  }
+  return error;
 }
 
 async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
@@ -87,12 +92,12 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
       try {
         return (await pool.query(asPrepared(sql, params))).rows;
       } catch (error) {
-        throw unavailableIfDisconnected(error);
+        throw translated(error);
       }
     },
     async transaction(work) {
       const client = await pool.connect().catch((error: unknown) => {
-        throw unavailableIfDisconnected(error);
+        throw translated(error);
       });
       let broken = false;
       try {
@@ -103,7 +108,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
             try {
               return (await client.query(asPrepared(sql, params))).rows;
             } catch (error) {
-              throw unavailableIfDisconnected(error);
+              throw translated(error);
             }
           },
           async exec(sql) {
@@ -117,7 +122,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
         await client.query('ROLLBACK').catch(() => {
           broken = true;
         });
-        throw unavailableIfDisconnected(error);
+        throw translated(error);
       } finally {
         // A connection that cannot even roll back is discarded, not handed to the next caller.
         client.release(broken);
@@ -138,7 +143,11 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
   return {
     kind: 'pglite',
     async query(sql, params) {
-      return (await db.query(sql, params as unknown[])).rows as never;
+      try {
+        return (await db.query(sql, params as unknown[])).rows as never;
+      } catch (error) {
+        throw translated(error);
+      }
     },
     // PGlite runs one transaction at a time, so concurrent callers queue here.
     async transaction(work) {
@@ -146,7 +155,11 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
         work({
           inTransaction: true,
           async query(sql, params) {
-            return (await inner.query(sql, params as unknown[])).rows as never;
+            try {
+              return (await inner.query(sql, params as unknown[])).rows as never;
+            } catch (error) {
+              throw translated(error);
+            }
           },
           async exec(sql) {
             await inner.exec(sql);

@@ -64,6 +64,18 @@ export function isConnectionError(error: unknown): boolean {
   return typeof e.message === 'string' && CONNECTION_MESSAGES.test(e.message);
 }
 
+/**
+ * SQLSTATEs of a value PostgreSQL cannot take: a NUL or an invalid character in text or jsonb
+ * (22021, 22P05), a date or time out of its range or malformed (22008, 22007). Input validation
+ * refuses these first; this is the net under it, so they answer 400 and never 500.
+ */
+const BAD_VALUE_STATES = new Set(['22021', '22P05', '22008', '22007']);
+
+export function isBadValueError(error: unknown): boolean {
+  const code = (error as PgError | null)?.code;
+  return typeof code === 'string' && BAD_VALUE_STATES.has(code) && !(error instanceof AppError);
+}
+
 export function isUniqueViolation(error: unknown): boolean {
   return (error as PgError | null)?.code === '23505';
 }

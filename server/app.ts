@@ -7,6 +7,7 @@ import type { Database } from '../models/database.ts';
 import type { Config } from './config.ts';
 import type { BookingEventSink } from '../scheduling/booking-events.ts';
 import { errorHandler, setRetryAfter } from './http-errors.ts';
+import { rejectUnsafeBody, rejectUnsafeUrl } from './safe-input.ts';
 import { AppError } from '../models/errors.ts';
 import { catalogueRoutes } from './routes/catalogue.routes.ts';
 import { appointmentRoutes } from './routes/appointments.routes.ts';
@@ -28,6 +29,7 @@ export function createApp(deps: AppDeps, routers: express.Router[] = []): expres
   app.set('trust proxy', 'loopback');
   app.use(helmet());
   app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  app.use(rejectUnsafeUrl);
 
   // Load balancers and monitors read the status: 503 (with Retry-After) while the database is unreachable.
   app.get('/healthz', async (_req, res) => {
@@ -50,7 +52,7 @@ export function createApp(deps: AppDeps, routers: express.Router[] = []): expres
     legacyHeaders: false,
     handler: (_req, _res, next) => next(new AppError('rate_limited', 429, 'Too many requests. Please slow down and try again in a minute.')),
   }));
-  api.use(express.json({ limit: '64kb' }));
+  api.use(express.json({ limit: '64kb' }), rejectUnsafeBody);
   api.use(catalogueRoutes(db, config.DEFAULT_BRAND, now));
   api.use(appointmentRoutes({ db, now, events: deps.events }));
   api.use((req, _res, next) => next(new AppError('not_found', 404, `No API route ${req.method} ${req.path}.`)));

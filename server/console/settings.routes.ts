@@ -16,7 +16,7 @@ import {
 } from '../../notifications/templates.ts';
 import type { SignedLinks } from '../../notifications/signed-links.ts';
 import { DEFAULT_NOTIFICATION_SETTINGS, notificationSettingsSchema } from '../../notifications/notification-settings.ts';
-import { timeZone } from '../http-schemas.ts';
+import { calendarDate, instant, timeZone } from '../http-schemas.ts';
 import { appointmentInScope, manageableStaff, requireStoreInScope, scopeOf, type ConsoleContext } from './access.ts';
 import { appointmentListItem, serviceName } from './appointment-queries.ts';
 import { staffOf } from './staff-auth.ts';
@@ -77,7 +77,7 @@ const storeHoursSchema = z
 const specialDaysSchema = z
   .array(
     z.object({
-      date: z.iso.date(),
+      date: calendarDate,
       opens: time.nullable().default(null),
       closes: time.nullable().default(null),
       label: z.string().trim().max(100).default(''),
@@ -269,7 +269,6 @@ const staffHoursBody = z.object({
     .superRefine((rows, ctx) => reportPeriods(ctx, rows.map((r) => ({ group: r.weekday, start: r.starts, end: r.ends })), 'starts', 'ends')),
 }).strict();
 
-const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 const timeOffBody = z.object({
   startsAt: instant,
   endsAt: instant,

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual, createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
+import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import { DateTime } from 'luxon';
 import type { Database } from '../../models/database.ts';
 import { findBrand, type Brand } from '../../models/brands.repository.ts';
@@ -16,6 +16,8 @@ import { buildInvite } from '../../notifications/calendar-invite.ts';
 import { claimedExpiry, type LinkAction, type LinkClaims, type SignedLinks } from '../../notifications/signed-links.ts';
 import { slotDays } from '../presenters.ts';
 import { setRetryAfter } from '../http-errors.ts';
+import { calendarDate, instant } from '../http-schemas.ts';
+import { rejectUnsafeBody } from '../safe-input.ts';
 import {
   TEXTS, appointmentCard, cancelFormBody, confirmMoveBody, hidden, html, layout, manageBody, messageBody, notice,
   noticeText, pickerBody, staffConfirmBody, zoneLabel, type Html, type Lang, type PickerDay,
@@ -81,7 +83,6 @@ const PAGE_CSP = [
 
 const MINUTE = 60_000;
 const PICKER_DAYS = 14;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Ctx {
@@ -328,7 +329,7 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
   const sendPicker = async (c: Ctx, status: number, banner: Html | null) => {
     const zone = pickerZone(c);
     const today = DateTime.fromJSDate(now(), { zone }).startOf('day');
-    const fromParam = typeof c.req.query.from === 'string' && ISO_DATE.test(c.req.query.from) ? c.req.query.from : null;
+    const fromParam = calendarDate.safeParse(c.req.query.from).data ?? null;
     const asked = fromParam ? DateTime.fromISO(fromParam, { zone }) : null;
     const firstDay = asked?.isValid && asked > today ? asked.startOf('day') : today;
     const lastDay = firstDay.plus({ days: PICKER_DAYS });
@@ -351,10 +352,10 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
     }), { extra: { from: fromParam ?? undefined } });
   };
 
+  /** A start as the picker links give it (an ISO instant), within the years the product can mean. */
   const parseStart = (value: unknown): Date | null => {
-    if (typeof value !== 'string' || value.length > 40) return null;
-    const d = new Date(value);
-    return Number.isNaN(d.getTime()) ? null : d;
+    const parsed = instant.safeParse(value);
+    return parsed.success ? parsed.data : null;
   };
 
   // ---- routes -----------------------------------------------------------------------------------
@@ -368,7 +369,9 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
     res.type('text/css').send(CSS);
   });
 
-  const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 });
+  const parseForm = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 });
+  /** Form bodies, parsed then checked for text that cannot be stored. */
+  const form: RequestHandler = (req, res, next) => parseForm(req, res, (err?: unknown) => (err ? next(err) : rejectUnsafeBody(req, res, next)));
 
   // The customer's appointment page.
   router.get('/a/:token/manage', async (req, res) => {
