@@ -31,7 +31,7 @@ export interface DatabaseOptions {
   /** Postgres schema to work in (tests isolate themselves this way). */
   schema?: string | undefined;
   poolSize?: number;
-  /** How long to wait for a connection before answering "unavailable" (PostgreSQL; default 5 s). */
+  /** How long opening a connection may take before answering "unavailable" (PostgreSQL; default 5 s). */
   connectTimeoutMs?: number;
 }
 
@@ -69,11 +69,22 @@ function translated(error: unknown): unknown {
 }
 
 async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
+  const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+  /**
+   * Opening a connection (TCP, start-up, authentication) gives up after connectTimeoutMs, else a
+   * request waits forever while the server is unreachable. Only the opening: waiting for a free
+   * pooled connection under load is not an outage (the pool's own connectionTimeoutMillis would
+   * bound that wait too).
+   */
+  class TimedClient extends pg.Client {
+    constructor(config?: pg.ClientConfig) {
+      super({ ...config, connectionTimeoutMillis: connectTimeoutMs });
+    }
+  }
   const pool = new pg.Pool({
+    Client: TimedClient,
     connectionString: url,
     max: options.poolSize ?? 20,
-    // Without it a request waits forever for a connection while the server is unreachable.
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
     ...(options.schema ? { options: `-c search_path=${options.schema},public` } : {}),
   });
   // An idle client's network error must not crash the process; the pool replaces it.

@@ -54,7 +54,7 @@ const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'E
 /** SQLSTATEs of a server that is going away or refusing connections (class 08, 57P01-3, 53300). */
 const UNAVAILABLE_STATES = /^(08...|57P0[123]|53300)$/;
 /** node-postgres reports a dropped or timed-out connection with a plain Error and these words. */
-const CONNECTION_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection ended unexpectedly/i;
+const CONNECTION_MESSAGES = /Connection terminated|timeout expired|timeout exceeded when trying to connect|not queryable|Connection ended unexpectedly/i;
 
 /** Whether an error means the database is unreachable, rather than that a statement failed. */
 export function isConnectionError(error: unknown): boolean {

@@ -17,6 +17,7 @@ import { appointmentPageRoutes } from '../server/routes/appointment-pages.routes
 import { bookAsCustomer } from './support/booking.ts';
 import { openTestDatabase } from './support/databases.ts';
 import { testClock } from './support/server.ts';
+import { getPage as get, postForm as post, proofOf } from './support/pages.ts';
 
 // Monday 1 March 2027, 08:00 in Paris.
 const START = '2027-03-01T07:00:00Z';
@@ -68,28 +69,6 @@ async function book(o: {
 }
 
 const link = (action: LinkAction, a: Pick<Appointment, 'id' | 'startAt' | 'version'>) => links.url(action, a);
-
-async function get(url: string, headers: Record<string, string> = {}) {
-  const res = await fetch(url, { redirect: 'manual', headers });
-  return { status: res.status, headers: res.headers, text: await res.text() };
-}
-
-async function post(url: string, fields: Record<string, string>) {
-  const res = await fetch(url, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(fields).toString(),
-  });
-  return { status: res.status, headers: res.headers, text: await res.text() };
-}
-
-/** The hidden form proof of a rendered page. */
-function proofOf(page: string): string {
-  const match = /name="proof" value="([^"]+)"/.exec(page);
-  if (!match) throw new Error('no form proof on the page');
-  return match[1]!;
-}
 
 /** Everything about an appointment that a change would touch. */
 async function snapshot(id: string) {

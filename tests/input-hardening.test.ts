@@ -17,6 +17,7 @@ import { providerWebhookRoutes, SENDGRID_EVENTS_PATH, TWILIO_STATUS_PATH } from 
 import { bookAsCustomer } from './support/booking.ts';
 import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
 import { testClock } from './support/server.ts';
+import { getPage, postForm, proofOf } from './support/pages.ts';
 import { CHEAP_SCRYPT } from './support/app.ts';
 import { ConsoleClient } from './support/console.ts';
 
@@ -87,10 +88,8 @@ describe.each(DATABASE_KINDS)('hostile values at every HTTP boundary on %s', (ki
     },
     ...(body === undefined ? {} : { body }),
   });
-  const form = (path: string, fields: Record<string, string>) => send(path, {
-    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(),
-  });
-  const proofOn = async (pageUrl: string) => /name="proof" value="([^"]+)"/.exec((await send(pageUrl)).text)?.[1] ?? '';
+  const form = (path: string, fields: Record<string, string>) => postForm(url + path, fields);
+  const proofOn = async (path: string) => proofOf((await getPage(url + path)).text);
   /** The reschedule form's proof: on the confirm page of the first time the picker offers. */
   const rescheduleProof = async () => {
     const offered = /start=([^"&]+)/.exec((await send(pagePath('reschedule'))).text)![1]!;

@@ -16,6 +16,7 @@ import { appointmentPageRoutes } from '../server/routes/appointment-pages.routes
 import { bookAsCustomer } from './support/booking.ts';
 import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
 import { testClock } from './support/server.ts';
+import { getPage as get, postForm as post, proofOf } from './support/pages.ts';
 
 /**
  * Signed links and their forms act on the version of the appointment they were made for, checked
@@ -27,22 +28,6 @@ import { testClock } from './support/server.ts';
 const START = '2027-03-01T07:00:00Z';
 const clock = testClock(START);
 
-async function get(url: string) {
-  const res = await fetch(url, { redirect: 'manual' });
-  return { status: res.status, text: await res.text() };
-}
-
-async function post(url: string, fields: Record<string, string>) {
-  const res = await fetch(url, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(fields).toString(),
-  });
-  return { status: res.status, text: await res.text() };
-}
-
-const proofOf = (page: string) => /name="proof" value="([^"]+)"/.exec(page)?.[1] ?? '';
 /** The start times a picker page offers. */
 const offeredStarts = (page: string) => [...page.matchAll(/start=([^"&]+)/g)].map((m) => decodeURIComponent(m[1]!));
 const decode = (s: string) => s.replace(/&amp;/g, '&');
