@@ -132,8 +132,8 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
    * page to have been opened and its form submitted: a blind POST to the link (or a forged form on
    * another site built from a leaked link) is refused with 403 and changes nothing. The proof is
    * bound to the action, so a cancel form's proof cannot be replayed to reschedule, and to the
-   * token, so it dies with the link (expiry, and every change: the token names the version). It is stateless (no session, no cookie),
-   * so it works in the in-app browsers of mail apps that drop cookies.
+   * token, so it dies with the link (expiry, and every change: the token names the version). It is
+   * stateless (no session, no cookie), so it works in the in-app browsers of mail apps that drop cookies.
    */
   const formProof = (token: string, action: PageAction) =>
     createHmac('sha256', formKey).update(`appointment-page-form\n${action}\n${token}`).digest('base64url');
@@ -220,18 +220,18 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
    * Where the appointment stands now, after a notice, with the way to its current page: the
    * customer's appointment page, or for staff the current version of the page they opened.
    */
-  const currentStatePage = (c: Ctx, status: number, banner: Html) => {
+  const currentStatePage = (c: Ctx, status: number, title: string, banner: Html) => {
     const t = TEXTS[c.lang];
     const l = c.view.links;
     const current = c.staff ? (c.claims.action === 'staff-confirm' ? l.staffConfirm : l.staffReschedule) : l.manage;
-    page(c, status, t.staleTitle, html`${banner}${appointmentCard(c.view, c.lang, { staff: c.staff })}
+    page(c, status, title, html`${banner}${appointmentCard(c.view, c.lang, { staff: c.staff })}
 <p><a class="button" href="${keepLang(c, current)}">${c.staff ? t.openCurrent : t.viewAppointment}</a></p>`);
   };
 
   /** A change lost to another one made meanwhile (409): nothing was applied. */
   const changedPage = (c: Ctx) => {
     const t = TEXTS[c.lang];
-    currentStatePage(c, 409, notice('warn', t.changedTitle, t.changedBody));
+    currentStatePage(c, 409, t.changedTitle, notice('warn', t.changedTitle, t.changedBody));
   };
 
   const proofRefused = (c: Ctx) => {
@@ -279,7 +279,7 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
       else if (req.method === 'POST') changedPage(c);
       else {
         const t = TEXTS[c.lang];
-        currentStatePage(c, 410, notice('warn', t.staleTitle, t.staleBody, t.staleTodo));
+        currentStatePage(c, 410, t.staleTitle, notice('warn', t.staleTitle, t.staleBody, t.staleTodo));
       }
       return null;
     }
