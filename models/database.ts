@@ -15,10 +15,33 @@ export interface Tx extends Queryable {
   readonly inTransaction: true;
   /** Runs a script of several statements (migrations). */
   exec(sql: string): Promise<void>;
+  /** Calls `callback` once this transaction has committed (never if it rolls back), e.g. to wake a worker. */
+  afterCommit(callback: () => void): void;
+}
+
+/** Runs after-commit callbacks; one that throws must not turn a committed transaction into an error. */
+function runCommitted(callbacks: (() => void)[]): void {
+  for (const callback of callbacks) {
+    try {
+      callback();
+    } catch {
+      // A wake-up that failed is only a lost shortcut: pollers still find the work.
+    }
+  }
+}
+
+/** Time spent waiting for a pooled connection (PostgreSQL only), since the database was opened. */
+export interface PoolWaits {
+  /** Checkouts that found no idle connection and had to wait. */
+  waits: number;
+  checkouts: number;
+  ms: number;
 }
 
 export interface Database extends Queryable {
   readonly kind: 'postgres' | 'pglite';
+  /** How long statements waited for a pooled connection (benchmarks report it apart from statement time). */
+  poolWaits?(): PoolWaits;
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
@@ -97,19 +120,38 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
       client.release();
     }
   }
+  const waits: PoolWaits = { waits: 0, checkouts: 0, ms: 0 };
+  const checkout = async () => {
+    const queued = pool.idleCount === 0 && pool.totalCount >= pool.options.max;
+    const t = performance.now();
+    const client = await pool.connect().catch((error: unknown) => {
+      throw translated(error);
+    });
+    waits.checkouts++;
+    if (queued) {
+      waits.waits++;
+      waits.ms += performance.now() - t;
+    }
+    return client;
+  };
   return {
     kind: 'postgres',
+    poolWaits: () => ({ ...waits }),
     async query(sql, params) {
+      const client = await checkout();
+      let broken = false;
       try {
-        return (await pool.query(asPrepared(sql, params))).rows;
+        return (await client.query(asPrepared(sql, params))).rows;
       } catch (error) {
+        broken = isConnectionError(error);
         throw translated(error);
+      } finally {
+        client.release(broken);
       }
     },
     async transaction(work) {
-      const client = await pool.connect().catch((error: unknown) => {
-        throw translated(error);
-      });
+      const client = await checkout();
+      const committed: (() => void)[] = [];
       let broken = false;
       try {
         await client.query('BEGIN');
@@ -125,9 +167,11 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
           async exec(sql) {
             await client.query(sql);
           },
+          afterCommit: (callback) => void committed.push(callback),
         };
         const result = await work(tx);
         await client.query('COMMIT');
+        runCommitted(committed);
         return result;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {
@@ -162,7 +206,8 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
     },
     // PGlite runs one transaction at a time, so concurrent callers queue here.
     async transaction(work) {
-      return db.transaction(async (inner) =>
+      const committed: (() => void)[] = [];
+      const result = await db.transaction(async (inner) =>
         work({
           inTransaction: true,
           async query(sql, params) {
@@ -175,8 +220,11 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
           async exec(sql) {
             await inner.exec(sql);
           },
+          afterCommit: (callback) => void committed.push(callback),
         }),
       );
+      runCommitted(committed);
+      return result;
     },
     async close() {
       await db.close();

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import express from 'express';
 import helmet from 'helmet';
 import { rateLimit } from 'express-rate-limit';
@@ -8,9 +9,12 @@ import type { Config } from './config.ts';
 import type { BookingEventSink } from '../scheduling/booking-events.ts';
 import { errorHandler, setRetryAfter } from './http-errors.ts';
 import { rejectUnsafeBody, rejectUnsafeUrl } from './safe-input.ts';
+import { withLogContext } from './logger.ts';
 import { AppError } from '../models/errors.ts';
 import { catalogueRoutes } from './routes/catalogue.routes.ts';
 import { appointmentRoutes } from './routes/appointments.routes.ts';
+
+const REQUEST_ID = /^[\w.:-]{8,128}$/;
 
 export interface AppDeps {
   db: Database;
@@ -28,7 +32,19 @@ export function createApp(deps: AppDeps, routers: express.Router[] = []): expres
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(helmet());
-  app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  app.use(pinoHttp({
+    logger,
+    genReqId: (req, res) => {
+      // A proxy's id is kept when it looks like one, so one request can be followed across services.
+      const given = req.headers['x-request-id'];
+      const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      res.setHeader('X-Request-Id', id);
+      return id;
+    },
+    autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '') },
+  }));
+  // Everything logged while handling the request names it.
+  app.use((req, _res, next) => withLogContext({ requestId: String(req.id) }, next));
   app.use(rejectUnsafeUrl);
 
   // Load balancers and monitors read the status: 503 (with Retry-After) while the database is unreachable.

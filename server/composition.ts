@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import type { Logger } from 'pino';
@@ -21,6 +21,9 @@ import { consoleRoutes } from './routes/console.routes.ts';
 import { devOutboxRoutes } from './routes/dev-outbox.routes.ts';
 import { appointmentPageRoutes } from './routes/appointment-pages.routes.ts';
 import { providerWebhookRoutes } from './routes/provider-webhooks.routes.ts';
+import { operationsRoutes } from './routes/operations.routes.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { withLogContext } from './logger.ts';
 
 export interface RendezvousDeps {
   db: Database;
@@ -38,7 +41,11 @@ export interface Rendezvous {
   queue: DeliveryQueue;
   /** Live-agent hand-off: presence of console users, waiting customers (for operations and tests). */
   handoff: HandoffRouter;
-  /** Waits for running bot turns, stops the queue, closes sockets and HTTP (not the database). */
+  metrics: Metrics;
+  /**
+   * Graceful stop (not the database): unready at once, no new connections, sockets told to reconnect
+   * (to another instance), running bot turns and deliveries finished.
+   */
   close(): Promise<void>;
 }
 
@@ -62,9 +69,11 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     db, now, schema: config.PGBOSS_SCHEMA,
     onError: (err, context) => logger.warn({ err, ...context }, 'notification job failed'),
   });
+  const metrics = createMetrics({ db, now });
+  let draining = false;
   const workers = createDeliveryWorkers({ db, links, queue, now, transports: transportsFromConfig(config, db, now) });
   if (deps.startWorkers !== false) await queue.start(workers);
-  const events = createNotificationSink({ links, queue, now });
+  const events = metrics.countEvents(createNotificationSink({ links, queue, now }));
   const otp = createOtpService({
     db, now, secret: derivedKey(secret, 'otp'),
     transport: queuedTransport({ db, queue, sender: workers.sender, now }),
@@ -74,6 +83,7 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     db, logger, now, links, videoMeetingBaseUrl: config.VIDEO_MEETING_BASE_URL, graceMs: config.HANDOFF_GRACE_SECONDS * 1000,
   });
   const app = createApp({ db, config, logger, now, events }, [
+    operationsRoutes({ db, metrics, jobQueueSchema: config.PGBOSS_SCHEMA, metricsToken: config.METRICS_TOKEN, draining: () => draining }),
     siteRoutes(),
     appointmentPageRoutes({ db, now, links, events, formKey: derivedKey(secret, 'appointment-page-forms') }),
     providerWebhookRoutes({
@@ -87,6 +97,7 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
   ]);
   const http = createServer(app);
   const io = new Server(http, socketServerOptions);
+  metrics.watchSockets(io);
 
   const bot = new RendezvousBot({
     conversationState: new ConcurrencySafeConversationState(new PostgresStorage(db)),
@@ -98,7 +109,10 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     db,
     logger,
     ownOrigins: ownOrigins(config.PUBLIC_URL),
-    bot: (context) => bot.run(context),
+    bot: (context) => withLogContext(
+      { turnId: randomUUID(), conversationId: context.activity.conversation.id },
+      () => metrics.timeTurn(() => bot.run(context)),
+    ),
     handoff,
   });
 
@@ -107,11 +121,15 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     io,
     queue,
     handoff,
+    metrics,
     async close() {
+      draining = true;
       handoff.close();
-      await chat.queue.drain();
+      // Stops accepting (HTTP included) and drops every transport: clients see a transport close and reconnect,
+      // to another instance behind the load balancer; what they had not seen acknowledged they send again,
+      // and what was answered meanwhile reaches them by replay.
       await io.close();
-      if (http.listening) await new Promise<void>((resolve) => http.close(() => resolve()));
+      await chat.queue.drain();
       await queue.stop();
     },
   };

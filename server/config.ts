@@ -23,10 +23,17 @@ const envSchema = z.object({
   TWILIO_AUTH_TOKEN: z.string().min(16).optional(),
   TWILIO_SMS_FROM: z.string().regex(/^\+[1-9]\d{6,14}$/).optional(),
   TWILIO_WHATSAPP_FROM: z.string().regex(/^\+[1-9]\d{6,14}$/).optional(),
+  /** Provider API origins: a region (https://api.eu.sendgrid.com), a proxy, or a local stand-in. */
+  SENDGRID_API_URL: z.url({ protocol: /^https?$/ }).optional(),
+  TWILIO_API_URL: z.url({ protocol: /^https?$/ }).optional(),
   VIDEO_MEETING_BASE_URL: z.string().url().default('https://meet.jit.si'),
   HANDOFF_GRACE_SECONDS: z.coerce.number().int().min(5).max(900).default(60),
   PGBOSS_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,40}$/).default('pgboss'),
   HOLD_SWEEP_SECONDS: z.coerce.number().int().positive().default(60),
+  /** Bearer token for GET /metrics; unset → only scrapers on this host (direct loopback) may read them. */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** SIGTERM: how long running turns and deliveries may take to finish before the process exits anyway. */
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(25),
 });
 
 export type Config = Omit<z.infer<typeof envSchema>, 'PUBLIC_URL'> & { PUBLIC_URL: string };
