@@ -112,6 +112,9 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
   });
   // An idle client's network error must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  // Nor may one of a checked-out client (the database went away between or during its statements):
+  // those statements fail (503), and the pool drops the client when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   if (options.schema) {
     const client = await pool.connect();
     try {

@@ -31,6 +31,7 @@ type ProxyMode = 'up' | 'reset' | 'blackhole';
 /** A TCP proxy to PostgreSQL: 'reset' closes every connection at once, 'blackhole' accepts and never answers. */
 async function startProxy(target: { host: string; port: number }) {
   let mode: ProxyMode = 'up';
+  let sent = 0;
   const open = new Set<Socket>();
   const server: TcpServer = createTcpServer((client) => {
     open.add(client);
@@ -44,10 +45,13 @@ async function startProxy(target: { host: string; port: number }) {
     upstream.on('error', () => upstream.destroy());
     client.on('close', () => upstream.destroy());
     client.pipe(upstream).pipe(client);
+    client.on('data', () => { sent++; });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as AddressInfo).port,
+    /** Chunks sent to PostgreSQL so far (statements, mostly). */
+    traffic: () => sent,
     /** Switches mode; any mode but 'up' also drops every connection open now (the backends die). */
     set(next: ProxyMode) {
       mode = next;
@@ -161,6 +165,19 @@ describe('a PostgreSQL outage under a running server', () => {
     proxy.set('up');
     await expectServing();
     expect((await probes.booking()).status).toBe(201);
+  });
+
+  test('connections cut in the middle of requests: each answers 200 or 503, and the process keeps serving', async () => {
+    await expectServing();
+    const before = proxy.traffic();
+    const inFlight = Array.from({ length: 40 }, (_, i) => (i % 2 ? probes.publicApi() : probes.consoleRead()));
+    // Cut once the first of them has reached the database.
+    await until(() => proxy.traffic() > before, 10_000);
+    proxy.set('reset');
+    const statuses = new Set((await Promise.all(inFlight)).map((r) => r.status));
+    expect([...statuses].every((status) => status === 200 || status === 503)).toBe(true);
+    proxy.set('up');
+    await expectServing();
   });
 
   test('a database that accepts connections but never answers: 503 within the connect timeout, then serving again', async () => {
