@@ -12,7 +12,6 @@ export function isSafeText(s: string): boolean {
   return !s.includes('\u0000') && !UNPAIRED_SURROGATE.test(s);
 }
 
-
 export const UNSAFE_TEXT_MESSAGE = 'must not contain NUL characters or unpaired surrogates';
 
 /** Deeper than any input we accept: walking further is refused rather than risked. */
