@@ -54,7 +54,7 @@ export interface DatabaseOptions {
   /** Postgres schema to work in (tests isolate themselves this way). */
   schema?: string | undefined;
   poolSize?: number;
-  /** How long opening a connection may take before answering "unavailable" (PostgreSQL; default 5 s). */
+  /** How long getting a connection may take before answering "unavailable" (PostgreSQL; default 30 s). */
   connectTimeoutMs?: number;
 }
 
@@ -92,22 +92,12 @@ function translated(error: unknown): unknown {
 }
 
 async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
-  const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
-  /**
-   * Opening a connection (TCP, start-up, authentication) gives up after connectTimeoutMs, else a
-   * request waits forever while the server is unreachable. Only the opening: waiting for a free
-   * pooled connection under load is not an outage (the pool's own connectionTimeoutMillis would
-   * bound that wait too).
-   */
-  class TimedClient extends pg.Client {
-    constructor(config?: pg.ClientConfig) {
-      super({ ...config, connectionTimeoutMillis: connectTimeoutMs });
-    }
-  }
   const pool = new pg.Pool({
-    Client: TimedClient,
     connectionString: url,
     max: options.poolSize ?? 20,
+    // Without a bound, a request waits forever while the server is unreachable. It bounds the wait
+    // for a free pooled connection too, so it is generous: 30 s without one is an outage to the caller.
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 30_000,
     ...(options.schema ? { options: `-c search_path=${options.schema},public` } : {}),
   });
   // An idle client's network error must not crash the process; the pool replaces it.
