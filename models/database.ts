@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { errors, isBadValueError, isConnectionError } from './errors.ts';
 
 /** Anything that runs SQL: the database itself or an open transaction. */
 export interface Queryable {
@@ -53,6 +54,8 @@ export interface DatabaseOptions {
   /** Postgres schema to work in (tests isolate themselves this way). */
   schema?: string | undefined;
   poolSize?: number;
+  /** How long getting a connection may take before answering "unavailable" (PostgreSQL; default 30 s). */
+  connectTimeoutMs?: number;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
@@ -75,14 +78,33 @@ function asPrepared(text: string, values: readonly unknown[] | undefined): pg.Qu
   return { name, text, values: values as unknown[] };
 }
 
+/**
+ * Driver errors that are not the statement's fault become domain errors here, once, for every
+ * caller: connection failures → 503 (retry shortly), values the database cannot take → 400.
+ * Everything else (constraints the use cases translate themselves) passes through as it is.
+ */
+function translated(error: unknown): unknown {
+  if (isConnectionError(error)) return errors.databaseUnavailable();
+  if (isBadValueError(error)) {
+    return errors.invalid('input', 'A value cannot be stored: text must not contain NUL characters and dates must be real dates between 1970 and 2100.');
+  }
+  return error;
+}
+
 async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 20,
+    // Without a bound, a request waits forever while the server is unreachable. It bounds the wait
+    // for a free pooled connection too, so it is generous: 30 s without one is an outage to the caller.
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 30_000,
     ...(options.schema ? { options: `-c search_path=${options.schema},public` } : {}),
   });
   // An idle client's network error must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  // Nor may one of a checked-out client (the database went away between or during its statements):
+  // those statements fail (503), and the pool drops the client when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   if (options.schema) {
     const client = await pool.connect();
     try {
@@ -95,7 +117,9 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
   const checkout = async () => {
     const queued = pool.idleCount === 0 && pool.totalCount >= pool.options.max;
     const t = performance.now();
-    const client = await pool.connect();
+    const client = await pool.connect().catch((error: unknown) => {
+      throw translated(error);
+    });
     waits.checkouts++;
     if (queued) {
       waits.waits++;
@@ -108,21 +132,30 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     poolWaits: () => ({ ...waits }),
     async query(sql, params) {
       const client = await checkout();
+      let broken = false;
       try {
         return (await client.query(asPrepared(sql, params))).rows;
+      } catch (error) {
+        broken = isConnectionError(error);
+        throw translated(error);
       } finally {
-        client.release();
+        client.release(broken);
       }
     },
     async transaction(work) {
       const client = await checkout();
       const committed: (() => void)[] = [];
+      let broken = false;
       try {
         await client.query('BEGIN');
         const tx: Tx = {
           inTransaction: true,
           async query(sql, params) {
-            return (await client.query(asPrepared(sql, params))).rows;
+            try {
+              return (await client.query(asPrepared(sql, params))).rows;
+            } catch (error) {
+              throw translated(error);
+            }
           },
           async exec(sql) {
             await client.query(sql);
@@ -134,10 +167,13 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
         runCommitted(committed);
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
+        await client.query('ROLLBACK').catch(() => {
+          broken = true;
+        });
+        throw translated(error);
       } finally {
-        client.release();
+        // A connection that cannot even roll back is discarded, not handed to the next caller.
+        client.release(broken);
       }
     },
     async close() {
@@ -155,7 +191,11 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
   return {
     kind: 'pglite',
     async query(sql, params) {
-      return (await db.query(sql, params as unknown[])).rows as never;
+      try {
+        return (await db.query(sql, params as unknown[])).rows as never;
+      } catch (error) {
+        throw translated(error);
+      }
     },
     // PGlite runs one transaction at a time, so concurrent callers queue here.
     async transaction(work) {
@@ -164,7 +204,11 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
         work({
           inTransaction: true,
           async query(sql, params) {
-            return (await inner.query(sql, params as unknown[])).rows as never;
+            try {
+              return (await inner.query(sql, params as unknown[])).rows as never;
+            } catch (error) {
+              throw translated(error);
+            }
           },
           async exec(sql) {
             await inner.exec(sql);

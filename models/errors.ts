@@ -29,6 +29,12 @@ export const errors = {
       { noticeMinutes: minutes },
     ),
   conflict: (message: string) => new AppError('conflict', 409, message),
+  /** The database cannot be reached (down, restarting, unreachable): worth retrying shortly. */
+  databaseUnavailable: () =>
+    new AppError('database_unavailable', 503, 'The service is briefly unavailable. Please try again in a few seconds.', { retryAfterSeconds: 5 }),
+  /** The caller acted on a version of the appointment that another change has replaced. */
+  changedMeanwhile: (current: number) =>
+    new AppError('appointment_changed', 409, 'This appointment has changed since you last saw it. Please look at it again before changing it.', { version: current }),
 } as const;
 
 interface PgError {
@@ -41,6 +47,33 @@ export function translateDbError(error: unknown): never {
   const code = (error as PgError | null)?.code;
   if (code === '23P01') throw errors.slotTaken();
   throw error;
+}
+
+/** Network failures of the connection itself (no SQLSTATE). */
+const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/** SQLSTATEs of a server that is going away or refusing connections (class 08, 57P01-3, 53300). */
+const UNAVAILABLE_STATES = /^(08...|57P0[123]|53300)$/;
+/** node-postgres reports a dropped or timed-out connection with a plain Error and these words. */
+const CONNECTION_MESSAGES = /Connection terminated|timeout expired|timeout exceeded when trying to connect|not queryable|Connection ended unexpectedly/i;
+
+/** Whether an error means the database is unreachable, rather than that a statement failed. */
+export function isConnectionError(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== 'object' || e instanceof AppError) return false;
+  if (typeof e.code === 'string') return CONNECTION_ERRNOS.has(e.code) || UNAVAILABLE_STATES.test(e.code);
+  return typeof e.message === 'string' && CONNECTION_MESSAGES.test(e.message);
+}
+
+/**
+ * SQLSTATEs of a value PostgreSQL cannot take: a NUL or an invalid character in text or jsonb
+ * (22021, 22P05), a date or time out of its range or malformed (22008, 22007). Input validation
+ * refuses these first; this is the net under it, so they answer 400 and never 500.
+ */
+const BAD_VALUE_STATES = new Set(['22021', '22P05', '22008', '22007']);
+
+export function isBadValueError(error: unknown): boolean {
+  const code = (error as PgError | null)?.code;
+  return typeof code === 'string' && BAD_VALUE_STATES.has(code) && !(error instanceof AppError);
 }
 
 export function isUniqueViolation(error: unknown): boolean {

@@ -180,6 +180,8 @@ export interface HandoffAppointment {
   customerLocale: Locale;
   conversationId: string | null;
   meetingUrl: string | null;
+  /** Join links are signed for one version (see notifications/signed-links.ts). */
+  version: number;
 }
 
 export async function findHandoffAppointment(db: Queryable, brandId: string, appointmentId: string): Promise<HandoffAppointment | null> {
@@ -190,7 +192,8 @@ export async function findHandoffAppointment(db: Queryable, brandId: string, app
             COALESCE(a.store_id, sf.home_store_id) AS "storeId", so.name AS "storeName",
             a.staff_id AS "staffId", sf.name AS "staffName",
             a.customer_id AS "customerId", cu.name AS "customerName", cu.email AS "customerEmail", cu.phone AS "customerPhone",
-            cu.locale AS "customerLocale", a.conversation_id AS "conversationId", a.meeting_url AS "meetingUrl"
+            cu.locale AS "customerLocale", a.conversation_id AS "conversationId", a.meeting_url AS "meetingUrl",
+            a.version
      FROM appointments a
      JOIN brands b ON b.id = a.brand_id
      JOIN services s ON s.id = a.service_id

@@ -134,7 +134,7 @@ export async function loadAppointmentView(db: Queryable, appointmentId: string, 
   const startAt = new Date(r.start_at);
   const endAt = new Date(r.end_at);
   const names = r.service_names ?? {};
-  const target = { id: r.id, startAt };
+  const target = { id: r.id, startAt, version: r.version };
 
   return {
     id: r.id,

@@ -220,10 +220,18 @@ export async function bookAppointment(deps: BookingDeps, b: BookingRequest): Pro
   }
 }
 
-export async function lockChangeable(tx: Tx, brand: Brand, id: string, actor: Actor, now: Date): Promise<Appointment> {
+/**
+ * Locks the appointment and checks it may still be changed by this actor. `expectedVersion` (a
+ * signed link's or a form's) is compared under the lock, so of several submits made from one
+ * version only the first changes anything: every change increments the version.
+ */
+export async function lockChangeable(
+  tx: Tx, brand: Brand, id: string, actor: Actor, now: Date, expectedVersion?: number | undefined,
+): Promise<Appointment> {
   const appointment = await repo.lockAppointment(tx, brand.id, id);
   if (!appointment) throw errors.notFound('Appointment');
   if (appointment.state === 'cancelled') throw errors.alreadyCancelled();
+  if (expectedVersion !== undefined && appointment.version !== expectedVersion) throw errors.changedMeanwhile(appointment.version);
   const notice = brand.settings.customerChangeNoticeMinutes;
   if (actor.kind === 'customer' && appointment.startAt.getTime() - now.getTime() < notice * MINUTE) {
     throw errors.tooLate(notice);
@@ -231,11 +239,17 @@ export async function lockChangeable(tx: Tx, brand: Brand, id: string, actor: Ac
   return appointment;
 }
 
-export interface RescheduleRequest {
+/** What every change of an existing appointment names. */
+export interface ChangeTarget {
   brand: Brand;
   appointmentId: string;
-  start: Date;
   actor: Actor;
+  /** The version the change was decided on (signed links, forms); absent → whatever is current. */
+  expectedVersion?: number | undefined;
+}
+
+export interface RescheduleRequest extends ChangeTarget {
+  start: Date;
 }
 
 /** Moves an appointment atomically: the new time is claimed and the old one freed in one transaction. */
@@ -243,7 +257,7 @@ export async function rescheduleAppointment(deps: BookingDeps, r: RescheduleRequ
   const now = deps.now();
   try {
     return await deps.db.transaction(async (tx) => {
-      const current = await lockChangeable(tx, r.brand, r.appointmentId, r.actor, now);
+      const current = await lockChangeable(tx, r.brand, r.appointmentId, r.actor, now, r.expectedVersion);
       const service = await findService(tx, r.brand.id, current.serviceId);
       if (!service) throw errors.notFound('Service');
       const store = current.storeId ? await findStore(tx, r.brand.id, current.storeId) : null;
@@ -274,18 +288,15 @@ export async function rescheduleAppointment(deps: BookingDeps, r: RescheduleRequ
   }
 }
 
-export interface CancelRequest {
-  brand: Brand;
-  appointmentId: string;
+export interface CancelRequest extends ChangeTarget {
   reason: string;
-  actor: Actor;
 }
 
 /** Cancels and frees the time; the reason is kept and shown to the customer. */
 export async function cancelAppointment(deps: BookingDeps, c: CancelRequest): Promise<Appointment> {
   const now = deps.now();
   return deps.db.transaction(async (tx) => {
-    const current = await lockChangeable(tx, c.brand, c.appointmentId, c.actor, now);
+    const current = await lockChangeable(tx, c.brand, c.appointmentId, c.actor, now, c.expectedVersion);
     const service = await findService(tx, c.brand.id, current.serviceId);
     const cancelStatus = service?.statusWorkflow
       ? (await listStatuses(tx, service.id)).find((s) => s.kind === 'cancellation')

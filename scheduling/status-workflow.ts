@@ -1,10 +1,9 @@
-import type { Brand } from '../models/brands.repository.ts';
 import type { Appointment, AppointmentState } from '../models/appointments.repository.ts';
 import * as repo from '../models/appointments.repository.ts';
 import { findService } from '../models/catalogue.repository.ts';
 import { listStatuses, type StatusKind } from '../models/statuses.repository.ts';
 import { errors } from '../models/errors.ts';
-import { actorLabel, lockChangeable, type Actor, type BookingDeps } from './booking.ts';
+import { actorLabel, lockChangeable, type BookingDeps, type ChangeTarget } from './booking.ts';
 
 /** What a status kind means for the appointment's lifecycle. */
 const STATE_OF_KIND: Record<StatusKind, AppointmentState> = {
@@ -13,13 +12,10 @@ const STATE_OF_KIND: Record<StatusKind, AppointmentState> = {
   cancellation: 'cancelled',
 };
 
-export interface StatusChangeRequest {
-  brand: Brand;
-  appointmentId: string;
+export interface StatusChangeRequest extends ChangeTarget {
   /** A status of the service's workflow; omitted → plain confirmation of a request. */
   statusId?: string | undefined;
   reason: string | null;
-  actor: Actor;
 }
 
 /**
@@ -30,7 +26,7 @@ export async function changeStatus(deps: BookingDeps, r: StatusChangeRequest): P
   if (r.actor.kind === 'customer') throw errors.forbidden('Only staff can change an appointment status.');
   const now = deps.now();
   return deps.db.transaction(async (tx) => {
-    const current = await lockChangeable(tx, r.brand, r.appointmentId, r.actor, now);
+    const current = await lockChangeable(tx, r.brand, r.appointmentId, r.actor, now, r.expectedVersion);
     const service = await findService(tx, r.brand.id, current.serviceId);
     if (!service) throw errors.notFound('Service');
     let toState: AppointmentState = 'confirmed';

@@ -7,7 +7,8 @@ import type { Logger } from 'pino';
 import type { Database } from '../models/database.ts';
 import type { Config } from './config.ts';
 import type { BookingEventSink } from '../scheduling/booking-events.ts';
-import { errorHandler } from './http-errors.ts';
+import { errorHandler, setRetryAfter } from './http-errors.ts';
+import { rejectUnsafeBody, rejectUnsafeUrl } from './safe-input.ts';
 import { withLogContext } from './logger.ts';
 import { AppError } from '../models/errors.ts';
 import { catalogueRoutes } from './routes/catalogue.routes.ts';
@@ -45,9 +46,18 @@ export function createApp(deps: AppDeps, routers: express.Router[] = []): expres
   }));
   // Everything logged while handling the request names it.
   app.use((req, _res, next) => withLogContext({ requestId: String(req.id) }, next));
+  app.use(rejectUnsafeUrl);
 
+  // Load balancers and monitors read the status: 503 (with Retry-After) while the database is unreachable.
   app.get('/healthz', async (_req, res) => {
-    await db.query('SELECT 1');
+    try {
+      await db.query('SELECT 1');
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status !== 503) throw error;
+      setRetryAfter(res, error);
+      res.status(503).json({ status: 'unavailable', database: db.kind, error: { code: error.code, message: error.message } });
+      return;
+    }
     res.json({ status: 'ok', database: db.kind });
   });
 
@@ -59,7 +69,7 @@ export function createApp(deps: AppDeps, routers: express.Router[] = []): expres
     legacyHeaders: false,
     handler: (_req, _res, next) => next(new AppError('rate_limited', 429, 'Too many requests. Please slow down and try again in a minute.')),
   }));
-  api.use(express.json({ limit: '64kb' }));
+  api.use(express.json({ limit: '64kb' }), rejectUnsafeBody);
   api.use(catalogueRoutes(db, config.DEFAULT_BRAND, now));
   api.use(appointmentRoutes({ db, now, events: deps.events }));
   api.use((req, _res, next) => next(new AppError('not_found', 404, `No API route ${req.method} ${req.path}.`)));

@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler } from 'express';
+import type { ErrorRequestHandler, Response } from 'express';
 import { ZodError } from 'zod';
 import type { Logger } from 'pino';
 import { AppError } from '../models/errors.ts';
@@ -12,6 +12,12 @@ export function fromZod(error: ZodError): AppError {
   const issue = error.issues[0]!;
   const field = issue.path.join('.') || 'body';
   return new AppError('invalid_input', 400, `${field}: ${issue.message}`, { field });
+}
+
+/** Tells clients when to retry a 503 (database unreachable): the error's own delay. */
+export function setRetryAfter(res: Response, error: AppError): void {
+  const seconds = error.details.retryAfterSeconds;
+  if (error.status === 503 && typeof seconds === 'number') res.set('Retry-After', String(seconds));
 }
 
 /** The one error handler: domain errors keep their status and code, unknown ones are hidden. */
@@ -28,6 +34,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       logger.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
       error = new AppError('internal', 500, 'Something went wrong on our side. Please try again.');
     }
+    setRetryAfter(res, error);
     const { field, ...details } = error.details as { field?: string };
     const body: ErrorBody = { error: { code: error.code, message: error.message } };
     if (typeof field === 'string') body.error.field = field;

@@ -123,7 +123,11 @@ test('the customer opens the link, reschedules to a new slot and sees the new ti
   await page.getByRole('link', { name: 'View your appointment' }).click();
   await expectText(page, 'Wednesday 3 March 2027');
   await page.goto(links.url('manage', a));
-  await page.getByRole('heading', { level: 1, name: 'This link is out of date' }).waitFor();
+  await page.getByRole('alert').getByText('This link is out of date').waitFor();
+  // It shows where the appointment stands now, and leads to its current page.
+  await expectText(page, 'Wednesday 3 March 2027');
+  await page.getByRole('link', { name: 'View your appointment' }).click();
+  await expectText(page, 'Reschedule');
   await shot(page, 'stale');
   expect(cspErrors).toEqual([]);
 });
@@ -145,8 +149,11 @@ test('on a phone, in French: the request page, cancelling, and the store confirm
   await staff.getByText('Confirmed; the customer has been told').first().waitFor();
   await shot(staff, 'staff-confirmed');
 
+  // The confirmation changed the appointment: the customer's earlier link shows where it stands and leads on.
   await phone.reload();
+  await phone.getByRole('alert').getByText('Ce lien n’est plus à jour').waitFor();
   await expectText(phone, 'Confirmé');
+  await phone.getByRole('link', { name: 'Voir votre rendez-vous' }).click();
   await phone.getByRole('link', { name: 'Annuler le rendez-vous' }).click();
   await phone.getByLabel('Motif (facultatif)').fill('Un empêchement');
   await shot(phone, 'cancel-phone-fr');

@@ -17,6 +17,7 @@ import { appointmentPageRoutes } from '../server/routes/appointment-pages.routes
 import { bookAsCustomer } from './support/booking.ts';
 import { openTestDatabase } from './support/databases.ts';
 import { testClock } from './support/server.ts';
+import { getPage as get, postForm as post, proofOf } from './support/pages.ts';
 
 // Monday 1 March 2027, 08:00 in Paris.
 const START = '2027-03-01T07:00:00Z';
@@ -67,29 +68,7 @@ async function book(o: {
   });
 }
 
-const link = (action: LinkAction, a: Pick<Appointment, 'id' | 'startAt'>) => links.url(action, a);
-
-async function get(url: string, headers: Record<string, string> = {}) {
-  const res = await fetch(url, { redirect: 'manual', headers });
-  return { status: res.status, headers: res.headers, text: await res.text() };
-}
-
-async function post(url: string, fields: Record<string, string>) {
-  const res = await fetch(url, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(fields).toString(),
-  });
-  return { status: res.status, headers: res.headers, text: await res.text() };
-}
-
-/** The hidden form proof of a rendered page. */
-function proofOf(page: string): string {
-  const match = /name="proof" value="([^"]+)"/.exec(page);
-  if (!match) throw new Error('no form proof on the page');
-  return match[1]!;
-}
+const link = (action: LinkAction, a: Pick<Appointment, 'id' | 'startAt' | 'version'>) => links.url(action, a);
 
 /** Everything about an appointment that a change would touch. */
 async function snapshot(id: string) {
@@ -260,7 +239,7 @@ describe('appointment pages from signed links', () => {
     expect((await findAppointment(db, brand.id, a.id))!.startAt.toISOString()).toBe('2027-03-09T13:30:00.000Z');
     expect(events.map((e) => e.type)).toEqual(['rescheduled']);
     // The result page carries the new links, which work.
-    const movedTo = { id: a.id, startAt: new Date('2027-03-09T13:30:00.000Z') };
+    const movedTo = { id: a.id, startAt: new Date('2027-03-09T13:30:00.000Z'), version: a.version + 1 };
     expect(decode(moved.text)).toContain(link('manage', movedTo));
     expect((await get(link('manage', movedTo))).text).toContain('14:30–15:00');
 
@@ -268,8 +247,8 @@ describe('appointment pages from signed links', () => {
     expect(old.status).toBe(410);
     expect(old.text).toContain('This link is out of date');
     expect(old.text).toContain('use the link in your latest email');
-    // Re-posting the old form is stale too.
-    expect((await post(link('reschedule', a), { proof: proofOf(confirm.text), start: '2027-03-09T15:00:00.000Z' })).status).toBe(410);
+    // Re-posting the old form is refused as a conflict with the change made since.
+    expect((await post(link('reschedule', a), { proof: proofOf(confirm.text), start: '2027-03-09T15:00:00.000Z' })).status).toBe(409);
   });
 
   test('a time that is not free → 409 with the list of times again', async () => {

@@ -193,7 +193,7 @@ describe('live-agent hand-off over socket.io', () => {
     clock.set(at);
     return appointment;
   }
-  const joinToken = (a: Pick<Appointment, 'id' | 'startAt'>) => links.url('join', { id: a.id, startAt: a.startAt }).split('/a/')[1]!.split('/')[0]!;
+  const joinToken = (a: Pick<Appointment, 'id' | 'startAt' | 'version'>) => links.url('join', a).split('/a/')[1]!.split('/')[0]!;
   const emailOf = (staffId: string) => [...staff.values()].find((s) => s.id === staffId)!.email;
   const otherParisAdvisor = (staffId: string) => PARIS_ADVISORS.find((e) => staff.get(e)!.id !== staffId)!;
   const handoffRow = async (conversationId: string) =>
@@ -558,9 +558,9 @@ describe('live-agent hand-off over socket.io', () => {
     clock.set(minutesBefore(paris('15:30'), 2));
 
     await expect(customer({ join: cancelledToken }).session).rejects.toThrow(/^join_refused: this appointment was cancelled/);
-    await expect(customer({ join: movedToken }).session).rejects.toThrow(/^join_refused: this appointment has moved/);
+    await expect(customer({ join: movedToken }).session).rejects.toThrow(/^join_refused: this appointment has changed/);
     await expect(customer({ join: `${movedToken.split('.')[0]}.forged` }).session).rejects.toThrow(/^join_refused: this join link is not valid/);
-    const manageToken = links.url('manage', { id: after.id, startAt: after.startAt }).split('/a/')[1]!.split('/')[0]!;
+    const manageToken = links.url('manage', after).split('/a/')[1]!.split('/')[0]!;
     await expect(customer({ join: manageToken }).session).rejects.toThrow(/^join_refused/);
     const refused = customer({ join: cancelledToken });
     const error = await refused.session.catch((e: Error & { data?: unknown }) => e);

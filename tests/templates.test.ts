@@ -80,7 +80,7 @@ describe('message templates (pglite)', () => {
     expect(pending.links.calendar).toMatch(/\/invite\.ics$/);
     expect(pending.links.staffConfirm).toMatch(/\/staff-confirm$/);
     expect(pending.links.staffReschedule).toMatch(/\/staff-reschedule$/);
-    expect(links.verify(pending.links.join.split('/')[4]!)).toMatchObject({ appointmentId: pending.id, action: 'join', startAt: TUESDAY_10_PARIS });
+    expect(links.verify(pending.links.join.split('/')[4]!)).toMatchObject({ appointmentId: pending.id, action: 'join', version: 1 });
     expect(french).toMatchObject({ locale: 'fr', state: 'confirmed', statusName: null, serviceName: 'Visite guidée du showroom' });
 
     await db.query(`UPDATE brands SET settings = settings || '{"headquartersEmail":"hq@atelier-lumiere.example"}' WHERE id = 'demo'`);

@@ -235,8 +235,8 @@ export class HandoffRouter implements PersonRequester {
     const appointment = await repo.findHandoffAppointment(this.db, brand.id, claims.appointmentId);
     if (!appointment) return invalid;
     if (appointment.state === 'cancelled') return { ok: false, reason: 'cancelled', message: 'this appointment was cancelled.' };
-    if (appointment.startAt.getTime() !== claims.startAt.getTime()) {
-      return { ok: false, reason: 'moved', message: 'this appointment has moved: use the Join link of the latest message about it.' };
+    if (appointment.version !== claims.version) {
+      return { ok: false, reason: 'moved', message: 'this appointment has changed: use the Join link of the latest message about it.' };
     }
 
     let conversation = await this.webConversation(brand.id, appointment.conversationId);

@@ -16,7 +16,7 @@ import {
 } from '../../notifications/templates.ts';
 import type { SignedLinks } from '../../notifications/signed-links.ts';
 import { DEFAULT_NOTIFICATION_SETTINGS, notificationSettingsSchema } from '../../notifications/notification-settings.ts';
-import { timeZone } from '../http-schemas.ts';
+import { calendarDate, instant, timeZone } from '../http-schemas.ts';
 import {
   appointmentInScope, canEditWorkflow, manageableStaff, requireStoreInScope, requireWorkflowEditable, scopeOf, type ConsoleContext,
 } from './access.ts';
@@ -79,7 +79,7 @@ const storeHoursSchema = z
 const specialDaysSchema = z
   .array(
     z.object({
-      date: z.iso.date(),
+      date: calendarDate,
       opens: time.nullable().default(null),
       closes: time.nullable().default(null),
       label: z.string().trim().max(100).default(''),
@@ -271,7 +271,6 @@ const staffHoursBody = z.object({
     .superRefine((rows, ctx) => reportPeriods(ctx, rows.map((r) => ({ group: r.weekday, start: r.starts, end: r.ends })), 'starts', 'ends')),
 }).strict();
 
-const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 const timeOffBody = z.object({
   startsAt: instant,
   endsAt: instant,
@@ -340,7 +339,7 @@ async function sampleView(ctx: ConsoleContext, brandId: string, storeIds: string
   const start = DateTime.fromJSDate(ctx.now(), { zone }).plus({ days: 1 }).set({ hour: 10, minute: 0, second: 0, millisecond: 0 });
   const duration = service?.duration_minutes ?? 60;
   const links = previewLinks(ctx.publicUrl);
-  const target = { id: '00000000-0000-4000-8000-000000000000', startAt: start.toJSDate() };
+  const target = { id: '00000000-0000-4000-8000-000000000000', startAt: start.toJSDate(), version: 1 };
   return {
     id: target.id,
     brandId,

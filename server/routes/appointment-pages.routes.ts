@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual, createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
+import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import { DateTime } from 'luxon';
 import type { Database } from '../../models/database.ts';
 import { findBrand, type Brand } from '../../models/brands.repository.ts';
@@ -13,8 +13,11 @@ import { changeStatus } from '../../scheduling/status-workflow.ts';
 import { findAvailability } from '../../scheduling/availability.ts';
 import { loadAppointmentView, safeZone, type AppointmentView } from '../../notifications/appointment-view.ts';
 import { buildInvite } from '../../notifications/calendar-invite.ts';
-import type { LinkAction, LinkClaims, SignedLinks } from '../../notifications/signed-links.ts';
+import { claimedExpiry, type LinkAction, type LinkClaims, type SignedLinks } from '../../notifications/signed-links.ts';
 import { slotDays } from '../presenters.ts';
+import { setRetryAfter } from '../http-errors.ts';
+import { calendarDate, instant } from '../http-schemas.ts';
+import { rejectUnsafeBody } from '../safe-input.ts';
 import {
   TEXTS, appointmentCard, cancelFormBody, confirmMoveBody, hidden, html, layout, manageBody, messageBody, notice,
   noticeText, pickerBody, staffConfirmBody, zoneLabel, type Html, type Lang, type PickerDay,
@@ -29,8 +32,12 @@ import {
  * Rules every page follows:
  * - The token in the URL is the only credential. An unknown, tampered or expired token gets a page
  *   saying so and what to do (404 / 410); a token for another action is unknown here. A token
- *   signed for another start time than the appointment's current one is stale (410): a reschedule
- *   retires every earlier link by design.
+ *   signed for another version of the appointment than its current one is stale: every change
+ *   (reschedule, cancel, status, staff) retires every earlier link for good. A stale link never
+ *   acts; it shows where the appointment stands now and the way to its current page (410, or 409
+ *   for a form posted from it).
+ * - A change is applied only to the version its link was signed for, checked under the row lock
+ *   in the use case's transaction: of several submits of one form, only the first changes anything.
  * - A GET never changes anything: mail scanners, link previewers and prefetchers follow links.
  *   Changes happen on a form POST to the same URL, which must carry the form proof (see formProof).
  * - No scripts at all (strict CSP), one stylesheet served here, pages in EN/FR: the customer's
@@ -76,7 +83,6 @@ const PAGE_CSP = [
 
 const MINUTE = 60_000;
 const PICKER_DAYS = 14;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Ctx {
@@ -109,22 +115,6 @@ function withQuery(url: string, params: Record<string, string | null | undefined
   return url + (url.includes('?') ? '&' : '?') + qs;
 }
 
-/**
- * Reads the expiry a token claims without trusting it: only used to choose between "expired"
- * (410) and "unknown" (404) for a token verify() refused. Both pages say the same thing, so a
- * forged token gains nothing from it.
- */
-function claimedExpiry(token: string): number | null {
-  const payload = token.split('.')[0];
-  if (!payload || token.length > 600) return null;
-  try {
-    const parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
-    return Array.isArray(parsed) && typeof parsed[3] === 'number' ? parsed[3] : null;
-  } catch {
-    return null;
-  }
-}
-
 export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
   const { db, now, links } = deps;
   const booking: BookingDeps = { db, now, events: deps.events };
@@ -142,8 +132,8 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
    * page to have been opened and its form submitted: a blind POST to the link (or a forged form on
    * another site built from a leaked link) is refused with 403 and changes nothing. The proof is
    * bound to the action, so a cancel form's proof cannot be replayed to reschedule, and to the
-   * token, so it dies with the link (expiry, reschedule). It is stateless (no session, no cookie),
-   * so it works in the in-app browsers of mail apps that drop cookies.
+   * token, so it dies with the link (expiry, and every change: the token names the version). It is
+   * stateless (no session, no cookie), so it works in the in-app browsers of mail apps that drop cookies.
    */
   const formProof = (token: string, action: PageAction) =>
     createHmac('sha256', formKey).update(`appointment-page-form\n${action}\n${token}`).digest('base64url');
@@ -226,6 +216,24 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
 <p><a class="button secondary" href="${keepLang(c, c.view.links.manage)}">${t.viewAppointment}</a></p>`);
   };
 
+  /**
+   * Where the appointment stands now, after a notice, with the way to its current page: the
+   * customer's appointment page, or for staff the current version of the page they opened.
+   */
+  const currentStatePage = (c: Ctx, status: number, title: string, banner: Html) => {
+    const t = TEXTS[c.lang];
+    const l = c.view.links;
+    const current = c.staff ? (c.claims.action === 'staff-confirm' ? l.staffConfirm : l.staffReschedule) : l.manage;
+    page(c, status, title, html`${banner}${appointmentCard(c.view, c.lang, { staff: c.staff })}
+<p><a class="button" href="${keepLang(c, current)}">${c.staff ? t.openCurrent : t.viewAppointment}</a></p>`);
+  };
+
+  /** A change lost to another one made meanwhile (409): nothing was applied. */
+  const changedPage = (c: Ctx) => {
+    const t = TEXTS[c.lang];
+    currentStatePage(c, 409, t.changedTitle, notice('warn', t.changedTitle, t.changedBody));
+  };
+
   const proofRefused = (c: Ctx) => {
     const t = TEXTS[c.lang];
     page(c, 403, t.proofTitle, messageBody({
@@ -238,8 +246,8 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
 
   /**
    * Checks the token and loads the appointment; on any problem sends the page that says so and
-   * returns null. Cancelled appointments are let through (each page shows the cancelled state);
-   * a stale link of a cancelled appointment shows the cancellation rather than "moved".
+   * returns null. Cancelled appointments are let through (each page shows the cancelled state),
+   * by links of any version.
    */
   const open = async (req: Request, res: Response, pageAction: PageAction): Promise<Ctx | null> => {
     const token = String(req.params.token ?? '');
@@ -264,12 +272,14 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
       self: req.baseUrl + req.path,
     };
     if (c.lang !== view.locale) c.view = await inLanguage(view, c.lang);
-    if (claims.startAt.getTime() !== appointment.startAt.getTime()) {
-      if (appointment.state === 'cancelled') {
-        cancelledPage(c, 410);
-      } else {
+    // Nothing changes a cancelled appointment any more, so its links of any version show the cancellation.
+    if (claims.version !== appointment.version && appointment.state !== 'cancelled') {
+      if (pageAction === 'staff-confirm' && appointment.state === 'confirmed') alreadyConfirmed(c);
+      // A form posted from a stale link lost to another change: a conflict; a stale link opened: gone.
+      else if (req.method === 'POST') changedPage(c);
+      else {
         const t = TEXTS[c.lang];
-        page(c, 410, t.staleTitle, messageBody({ kind: 'warn', title: t.staleTitle, body: t.staleBody, todo: t.staleTodo }));
+        currentStatePage(c, 410, t.staleTitle, notice('warn', t.staleTitle, t.staleBody, t.staleTodo));
       }
       return null;
     }
@@ -319,7 +329,7 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
   const sendPicker = async (c: Ctx, status: number, banner: Html | null) => {
     const zone = pickerZone(c);
     const today = DateTime.fromJSDate(now(), { zone }).startOf('day');
-    const fromParam = typeof c.req.query.from === 'string' && ISO_DATE.test(c.req.query.from) ? c.req.query.from : null;
+    const fromParam = calendarDate.safeParse(c.req.query.from).data ?? null;
     const asked = fromParam ? DateTime.fromISO(fromParam, { zone }) : null;
     const firstDay = asked?.isValid && asked > today ? asked.startOf('day') : today;
     const lastDay = firstDay.plus({ days: PICKER_DAYS });
@@ -342,10 +352,10 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
     }), { extra: { from: fromParam ?? undefined } });
   };
 
+  /** A start as the picker links give it (an ISO instant), within the years the product can mean. */
   const parseStart = (value: unknown): Date | null => {
-    if (typeof value !== 'string' || value.length > 40) return null;
-    const d = new Date(value);
-    return Number.isNaN(d.getTime()) ? null : d;
+    const parsed = instant.safeParse(value);
+    return parsed.success ? parsed.data : null;
   };
 
   // ---- routes -----------------------------------------------------------------------------------
@@ -359,7 +369,9 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
     res.type('text/css').send(CSS);
   });
 
-  const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 });
+  const parseForm = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 });
+  /** Form bodies, parsed then checked for text that cannot be stored. */
+  const form: RequestHandler = (req, res, next) => parseForm(req, res, (err?: unknown) => (err ? next(err) : rejectUnsafeBody(req, res, next)));
 
   // The customer's appointment page.
   router.get('/a/:token/manage', async (req, res) => {
@@ -423,11 +435,13 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
     try {
       await cancelAppointment(booking, {
         brand: c.brand, appointmentId: c.view.id, reason: given || t.customerCancelReason, actor: actorOf(c),
+        expectedVersion: c.claims.version,
       });
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       const fresh = await refresh(c);
       if (error.code === 'appointment_cancelled') return cancelledPage(fresh, 409);
+      if (error.code === 'appointment_changed') return changedPage(fresh);
       if (error.code === 'change_too_late') return tooLatePage(fresh, 409);
       throw error;
     }
@@ -466,19 +480,22 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
     const previous = c.view;
     let moved: Appointment;
     try {
-      moved = await rescheduleAppointment(booking, { brand: c.brand, appointmentId: c.view.id, start, actor: actorOf(c) });
+      moved = await rescheduleAppointment(booking, {
+        brand: c.brand, appointmentId: c.view.id, start, actor: actorOf(c), expectedVersion: c.claims.version,
+      });
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       if (error.code === 'slot_unavailable') return sendPicker(c, 409, notice('error', null, t.slotTaken));
       const fresh = await refresh(c);
       if (error.code === 'appointment_cancelled') return cancelledPage(fresh, 409);
+      if (error.code === 'appointment_changed') return changedPage(fresh);
       if (error.code === 'change_too_late') return tooLatePage(fresh, 409);
       throw error;
     }
     let confirmed = false;
     if (c.staff && moved.state === 'pending' && c.req.body?.confirm === 'yes') {
       try {
-        await changeStatus(booking, { brand: c.brand, appointmentId: moved.id, reason: null, actor: actorOf(c) });
+        await changeStatus(booking, { brand: c.brand, appointmentId: moved.id, reason: null, actor: actorOf(c), expectedVersion: moved.version });
         confirmed = true;
       } catch (error) {
         // Moved, but confirming failed (confirmed meanwhile, say): the move stands; the page says where it stands.
@@ -546,13 +563,16 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
     if (c.view.state === 'cancelled') return cancelledPage(c, 409);
     if (c.view.state === 'confirmed') return alreadyConfirmed(c);
     try {
-      await changeStatus(booking, { brand: c.brand, appointmentId: c.view.id, reason: null, actor: actorOf(c) });
+      await changeStatus(booking, {
+        brand: c.brand, appointmentId: c.view.id, reason: null, actor: actorOf(c), expectedVersion: c.claims.version,
+      });
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       const fresh = await refresh(c);
       // Confirmed by a concurrent submit between our read and our change.
-      if (error.code === 'conflict' && fresh.view.state === 'confirmed') return alreadyConfirmed(fresh);
+      if ((error.code === 'conflict' || error.code === 'appointment_changed') && fresh.view.state === 'confirmed') return alreadyConfirmed(fresh);
       if (error.code === 'appointment_cancelled') return cancelledPage(fresh, 409);
+      if (error.code === 'appointment_changed') return changedPage(fresh);
       throw error;
     }
     const done = await refresh(c);
@@ -572,6 +592,7 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
     const status = err instanceof AppError ? err.status : typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : null;
     if (status === null) return next(err);
     const message = err instanceof AppError ? err.message : String(err?.message ?? t.errorTitle);
+    if (err instanceof AppError) setRetryAfter(res, err);
     send(res, status, { lang, title: t.errorTitle, brandName: null, langLinks: null, footer: false },
       messageBody({ kind: 'error', title: t.errorTitle, body: message, todo: t.errorTodo }));
   };

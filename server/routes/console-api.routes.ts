@@ -13,7 +13,8 @@ import {
 import { changeStatus } from '../../scheduling/status-workflow.ts';
 import { findAvailability } from '../../scheduling/availability.ts';
 import type { BookingEventSink } from '../../scheduling/booking-events.ts';
-import { appointmentBody, availabilityQuery, mode } from '../http-schemas.ts';
+import { appointmentBody, availabilityQuery, dateOrInstant, instant, mode } from '../http-schemas.ts';
+import { rejectUnsafeBody } from '../safe-input.ts';
 import { slotDays } from '../presenters.ts';
 import { slotRequest } from './appointments.routes.ts';
 import { createStaffAuth, sessionOf, staffOf, type StaffSession } from '../console/staff-auth.ts';
@@ -47,8 +48,6 @@ const DAY_MS = 86_400_000;
 const MAX_SPAN_DAYS = 62;
 const uuid = z.uuid();
 const idParam = z.object({ id: uuid });
-const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
-const dateOrInstant = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const STATES = ['pending', 'confirmed', 'cancelled'] as const;
 
@@ -110,7 +109,7 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
     handler: (_req, _res, next) => next(new AppError('rate_limited', 429, 'Too many sign-in attempts from your network. Try again in a minute.')),
   });
 
-  router.use(express.json({ limit: '64kb' }));
+  router.use(express.json({ limit: '64kb' }), rejectUnsafeBody);
   router.use((_req, res, next) => {
     // Customer data: never kept by browsers or proxies.
     res.set('Cache-Control', 'no-store');

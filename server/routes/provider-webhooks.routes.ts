@@ -8,6 +8,7 @@ import { AppError } from '../../models/errors.ts';
 import type { MessageStatus } from '../../notifications/outbox.transport.ts';
 import { SENDGRID_ARG_IDEMPOTENCY_KEY, SENDGRID_ARG_MESSAGE_ID } from '../../notifications/sendgrid.transport.ts';
 import { TWILIO_CALLBACK_MESSAGE_PARAM } from '../../notifications/twilio.transport.ts';
+import { rejectUnsafeBody, unsafeTextAt, UNSAFE_TEXT_MESSAGE } from '../safe-input.ts';
 
 /**
  * Delivery-status webhooks: Twilio status callbacks and the SendGrid Event Webhook.
@@ -199,6 +200,7 @@ export function providerWebhookRoutes(deps: ProviderWebhookDeps): Router {
   router.post(
     TWILIO_STATUS_PATH,
     express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }),
+    rejectUnsafeBody,
     async (req, res) => {
       const authToken = deps.twilioAuthToken;
       if (!authToken) throw notConfigured('TWILIO_AUTH_TOKEN');
@@ -262,6 +264,8 @@ export function providerWebhookRoutes(deps: ProviderWebhookDeps): Router {
       } catch {
         throw badBody('The request body is not valid JSON.');
       }
+      const unsafe = unsafeTextAt(json, 'events');
+      if (unsafe !== null) throw badBody(`${unsafe}: ${UNSAFE_TEXT_MESSAGE}.`);
       const parsed = sendgridBatch.safeParse(json);
       if (!parsed.success) throw badBody('Expected a JSON array of events, each with an "event" name.');
 
