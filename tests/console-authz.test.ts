@@ -288,6 +288,11 @@ describe.each(DATABASE_KINDS)('console authorization on %s', (kind) => {
     },
     'GET /settings/notifications': { roles: ['admin'], kind: 'read', ok: 200, noTarget: 'always the caller’s brand', call: (c) => c.get('/settings/notifications') },
     'PUT /settings/notifications': { roles: ['admin'], kind: 'write', ok: 200, noTarget: 'always the caller’s brand', call: (c) => c.put('/settings/notifications', {}) },
+    'GET /settings/faq': { roles: ROLES, kind: 'read', ok: 200, noTarget: 'the caller’s brand FAQ (the other brand’s must not be in it)', call: (c) => c.get('/settings/faq') },
+    'PUT /settings/faq': {
+      roles: ['admin'], kind: 'write', ok: 200, noTarget: 'always the caller’s brand',
+      call: (c) => c.put('/settings/faq', { entries: [{ keywords: ['parking'], answers: { en: 'Parking is free at the back.' } }] }),
+    },
     'GET /templates': { roles: ['admin'], kind: 'read', ok: 200, noTarget: 'always the caller’s brand (the other brand’s overrides must not be in it)', call: (c) => c.get('/templates') },
     'PUT /templates/:event/:locale/:channel': {
       roles: ['admin'], kind: 'write', ok: 200, noTarget: 'always the caller’s brand', call: (c) => c.put('/templates/confirmed/en/sms', { subject: null, body: 'See you {{when}}' }),
