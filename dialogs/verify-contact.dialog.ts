@@ -1,4 +1,5 @@
 import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { OTP_RULES } from '../notifications/otp.ts';
 import { AskPrompt, choiceText, type AskOptions, type Understood } from './ask.prompt.ts';
 import type { VerificationTarget } from './contact-details.ts';
 import { line, type Line } from './lines.ts';
@@ -73,6 +74,8 @@ export class VerifyContactDialog extends ComponentDialog<VerifyContactOptions> {
   }
 }
 
+const CODE = new RegExp(`^\\d{${OTP_RULES.digits}}$`);
+
 /** The code form, its buttons, or the code (or "resend", "change") typed. */
 function understandCode(reply: Reply): Understood<CodeAnswer> {
   const action = actionOf(reply);
@@ -81,7 +84,8 @@ function understandCode(reply: Reply): Understood<CodeAnswer> {
   const values = reply.value?.['values'];
   const submitted = action === 'form' && typeof values === 'object' && values !== null ? (values as Record<string, unknown>)['code'] : undefined;
   const code = (typeof submitted === 'string' ? submitted : reply.text).replace(/[\s-]/g, '');
-  if (/^\d{4,8}$/.test(code)) return { ok: true, value: { kind: 'code', code } };
+  // Only a well-formed code is a try: a digit too many or too few is a typo, asked again for free.
+  if (CODE.test(code)) return { ok: true, value: { kind: 'code', code } };
   const picked = matchChoice(choiceText(reply), FORM_ACTIONS);
   if (picked) return { ok: true, value: picked.key === 'resend' ? { kind: 'resend' } : { kind: 'change' } };
   return { ok: false };
