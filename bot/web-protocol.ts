@@ -73,7 +73,11 @@ export const FORM = 'application/vnd.rendezvous.form+json';
 export interface FormContent {
   form: 'contact' | 'code' | 'address';
   title: string;
-  fields: { name: string; label: string; type: 'text' | 'email' | 'tel' | 'code'; required: boolean; value?: string; autocomplete?: string }[];
+  fields: {
+    name: string; label: string; type: 'text' | 'email' | 'tel' | 'code'; required: boolean; value?: string; autocomplete?: string;
+    /** Said after the label instead of "(optional)": "or mobile phone" where one of two fields is needed. */
+    hint?: string;
+  }[];
   submitLabel: string;
   /** Extra buttons under the form, sent as { action } (e.g. 'resend', 'change-contact'). */
   actions?: { title: string; action: string }[];

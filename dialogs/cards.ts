@@ -37,8 +37,9 @@ function contactForm(values: Partial<Record<'name' | 'email' | 'phone', string>>
     title: t(locale, 'contact.title'),
     fields: [
       { name: 'name', label: t(locale, 'contact.name'), type: 'text', required: true, autocomplete: 'name', ...value(values.name) },
-      { name: 'email', label: t(locale, 'contact.email'), type: 'email', required: false, autocomplete: 'email', ...value(values.email) },
-      { name: 'phone', label: t(locale, 'contact.phone'), type: 'tel', required: false, autocomplete: 'tel', ...value(values.phone) },
+      // Neither is optional on its own: one of the two is needed.
+      { name: 'email', label: t(locale, 'contact.email'), hint: t(locale, 'contact.emailHint'), type: 'email', required: false, autocomplete: 'email', ...value(values.email) },
+      { name: 'phone', label: t(locale, 'contact.phone'), hint: t(locale, 'contact.phoneHint'), type: 'tel', required: false, autocomplete: 'tel', ...value(values.phone) },
     ],
     submitLabel: t(locale, 'contact.submit'),
   };

@@ -171,6 +171,8 @@ const catalogue = {
   'manage.tooLate': ['Sorry, appointments can only be changed or cancelled up to {duration} before they start.', "Désolé, un rendez-vous ne peut être modifié ou annulé que jusqu'à {duration} avant son début."],
   'manage.callStore': ['Please call {store} on {phone}.', 'Appelez le magasin {store} au {phone}.'],
   'manage.alreadyCancelled': ['This appointment is already cancelled.', 'Ce rendez-vous est déjà annulé.'],
+  'contact.emailHint': ['or mobile phone', 'ou téléphone mobile'],
+  'contact.phoneHint': ['or email', 'ou e-mail'],
 } as const satisfies Record<string, readonly [en: string, fr: string]>;
 
 export type MessageId = keyof typeof catalogue;

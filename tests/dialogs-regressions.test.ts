@@ -1,4 +1,4 @@
-import { botSuite, latestCode, showroomToCode, transcript } from './support/bot-chat.ts';
+import { botSuite, latestCode, showroomToCode, showroomToSummary, transcript } from './support/bot-chat.ts';
 
 // Defects found by a new user (issue 11), one regression test each.
 const suite = botSuite('regressions');
@@ -15,4 +15,23 @@ test('only a well-formed code is a try: 5 or 7 digits are asked again without co
     [wrong, "That code isn't right. You have 4 attempts left."],
     [{ form: 'code', values: { code: right } }, "You're booked!"],
   ]);
+});
+
+test('the contact form says email or mobile phone: neither field is called optional on its own', async () => {
+  const c = chat();
+  await showroomToSummary(c);
+  const form = (await c.do({ click: 'Confirm' })).form;
+  expect(form?.fields.map((f) => [f.label, f.required, f.hint])).toEqual([
+    ['Full name', true, undefined],
+    ['Email', false, 'or mobile phone'],
+    ['Mobile phone', false, 'or email'],
+  ]);
+  const fr = chat({ locale: 'fr' });
+  await transcript(fr, [
+    ['je voudrais réserver une visite du showroom', 'Dans quel magasin'],
+    ['Paris Opéra', 'Quand souhaitez-vous'],
+    ['demain après-midi', 'Voici les horaires disponibles'],
+    ['15h30', 'Je le confirme'],
+  ]);
+  expect((await fr.do({ click: 'Confirmer' })).form?.fields.map((f) => f.hint)).toEqual([undefined, 'ou téléphone mobile', 'ou e-mail']);
 });
