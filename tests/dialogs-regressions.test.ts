@@ -35,3 +35,21 @@ test('the contact form says email or mobile phone: neither field is called optio
   ]);
   expect((await fr.do({ click: 'Confirmer' })).form?.fields.map((f) => f.hint)).toEqual([undefined, 'ou téléphone mobile', 'ou e-mail']);
 });
+
+test('a slot value outside the page shown is not available, said with its full date; nothing is held', async () => {
+  const c = chat();
+  await transcript(c, [
+    ['I would like to book a showroom visit', 'Which store would you like to visit?'],
+    ['Paris Opéra', 'When would you like your appointment?'],
+    ['tomorrow afternoon', 'Here are the available times.'],
+  ]);
+  const forged = await c.do({ slot: '2027-03-03T02:00:00.000Z' });
+  expect(forged.text).toContain("Wednesday 3 March 2027, 03:00 isn't available. Here are the nearest free times.");
+  expect(forged.text).not.toContain('booked by someone else');
+  expect(forged.slots?.days.length).toBeGreaterThan(0);
+  const [held] = await suite.db.query<{ n: number }>('SELECT count(*)::int AS n FROM holds');
+  expect(held?.n).toBe(0);
+  // A page from another year, as a stale tab might send.
+  const stale = await c.do({ slot: '2026-12-01T09:00:00.000Z' });
+  expect(stale.text).toContain("Tuesday 1 December 2026, 10:00 isn't available.");
+});
