@@ -173,6 +173,11 @@ const catalogue = {
   'manage.alreadyCancelled': ['This appointment is already cancelled.', 'Ce rendez-vous est déjà annulé.'],
   'contact.emailHint': ['or mobile phone', 'ou téléphone mobile'],
   'contact.phoneHint': ['or email', 'ou e-mail'],
+  'reschedule.intro': ['Here is your appointment at its new time:', 'Voici votre rendez-vous à son nouvel horaire :'],
+  'reschedule.ask': ['Shall I move it there (instead of {was})?', 'Je le déplace à cet horaire (au lieu de {was}) ?'],
+  'reschedule.confirm': ['Move it', 'Le déplacer'],
+  'reschedule.retry': ['Please choose: Move it, Change time or Keep it.', "Choisissez : Le déplacer, Changer l'horaire ou Le garder."],
+  'help.reschedule': ['"Move it" moves your appointment to the time shown, "Change time" shows other times, "Keep it" leaves it as it is.', "« Le déplacer » déplace votre rendez-vous à l'horaire affiché, « Changer l'horaire » en propose d'autres, « Le garder » le laisse inchangé."],
 } as const satisfies Record<string, readonly [en: string, fr: string]>;
 
 export type MessageId = keyof typeof catalogue;

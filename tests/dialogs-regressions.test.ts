@@ -1,4 +1,4 @@
-import { botSuite, latestCode, showroomToCode, showroomToSummary, transcript } from './support/bot-chat.ts';
+import { bookDirectly, botSuite, latestCode, showroomToCode, showroomToSummary, transcript } from './support/bot-chat.ts';
 
 // Defects found by a new user (issue 11), one regression test each.
 const suite = botSuite('regressions');
@@ -52,4 +52,27 @@ test('a slot value outside the page shown is not available, said with its full d
   // A page from another year, as a stale tab might send.
   const stale = await c.do({ slot: '2026-12-01T09:00:00.000Z' });
   expect(stale.text).toContain("Tuesday 1 December 2026, 10:00 isn't available.");
+});
+
+test('rescheduling shows the new summary and moves only after a yes; "Change time" and "Keep it" move nothing', async () => {
+  const appointment = await bookDirectly(suite.db, suite.clock.now, { service: 'showroom-visit', store: 'paris-opera', start: '2027-03-03T09:00:00Z', email: 'grace@example.com' });
+  const c = chat();
+  await transcript(c, [
+    ['hi', 'What would you like to do?'],
+    [{ click: 'Change or cancel an appointment' }, 'what email address or phone number'],
+    ['grace@example.com', "I've sent a 6-digit code"],
+  ]);
+  await transcript(c, [
+    [{ form: 'code', values: { code: await latestCode(suite.db, 'grace@example.com') } }, 'What would you like to do with this appointment?'],
+    [{ click: 'Reschedule' }, 'When would you like your appointment?'],
+    ['Thursday at 11am', 'Shall I move it there (instead of Wed 3 Mar, 10:00)?'],
+    [{ click: 'Change time' }, 'Here are the available times.'],
+  ]);
+  const startOf = async () => new Date((await suite.db.query<{ start_at: Date }>('SELECT start_at FROM appointments WHERE id = $1', [appointment.id]))[0]!.start_at).toISOString();
+  expect(await startOf()).toBe('2027-03-03T09:00:00.000Z');
+  await transcript(c, [
+    [{ slot: c.last.slot('Thursday', '11:30') }, 'Thu 4 Mar, 11:30'],
+    [{ click: 'Keep it' }, 'OK, your appointment stays as it is.'],
+  ]);
+  expect(await startOf()).toBe('2027-03-03T09:00:00.000Z');
 });
