@@ -16,7 +16,7 @@ import { slotSource, type SlotQuery } from './slot-pages.ts';
 import { SLOT_PICKER_DIALOG, SlotPickerDialog, type SlotAsk, type SlotPickerOptions, type SlotPickerResult } from './slot-picker.dialog.ts';
 import { SlotWindow } from './slot-window.ts';
 import { STORE_PICKER_DIALOG, StorePickerDialog, type StorePickerOptions, type StorePickerResult } from './store-picker.dialog.ts';
-import { turnScope, type DialogDeps } from './turn-scope.ts';
+import { rememberVerified, turnScope, type DialogDeps } from './turn-scope.ts';
 import { VERIFY_CONTACT_DIALOG, VerifyContactDialog, type VerifyContactOptions, type VerifyContactResult } from './verify-contact.dialog.ts';
 import { choice, say, type ChoiceSpec } from './views.ts';
 
@@ -221,6 +221,7 @@ export class BookingDialog extends ComponentDialog<BookingOptions> {
     if (!contact || !hold) throw new Error('The booking flow reached its end without a contact or a hold.');
     const target = verificationTarget(contact);
     s.verified = targetKey(target);
+    rememberVerified(step.context, target);
     let booked;
     try {
       booked = await bookAppointment(this.deps, {

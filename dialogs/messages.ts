@@ -177,6 +177,9 @@ const catalogue = {
   'reschedule.ask': ['Shall I move it there (instead of {was})?', 'Je le déplace à cet horaire (au lieu de {was}) ?'],
   'reschedule.confirm': ['Move it', 'Le déplacer'],
   'reschedule.retry': ['Please choose: Move it, Change time or Keep it.', "Choisissez : Le déplacer, Changer l'horaire ou Le garder."],
+  'manage.knownContact': ['I\'ll use {to}, which you confirmed earlier in this chat.', "J'utilise {to}, que vous avez confirmé plus tôt dans cette conversation."],
+  'verify.notSentYet': ['I can send a code to {to} in {duration}. Please ask for a new code then.', 'Je pourrai envoyer un code à {to} dans {duration}. Demandez alors un nouveau code.'],
+  'verify.noCode': ['No code is waiting to be checked. Please ask for a new code.', "Aucun code n'attend d'être vérifié. Demandez un nouveau code."],
   'help.reschedule': ['"Move it" moves your appointment to the time shown, "Change time" shows other times, "Keep it" leaves it as it is.', "« Le déplacer » déplace votre rendez-vous à l'horaire affiché, « Changer l'horaire » en propose d'autres, « Le garder » le laisse inchangé."],
 } as const satisfies Record<string, readonly [en: string, fr: string]>;
 

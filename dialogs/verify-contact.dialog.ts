@@ -46,8 +46,11 @@ export class VerifyContactDialog extends ComponentDialog<VerifyContactOptions> {
         brandId: scope.brand.id, brandName: scope.brand.name, conversationId: scope.conversationId,
         channel: o.channel, to: o.to, locale: scope.locale,
       });
+      const wait = { duration: { seconds: sent.ok ? 0 : sent.retryAfterSeconds } };
       if (sent.ok) lines.push(line(o.send === 'again' ? 'verify.resent' : 'verify.sent', { to: o.to }));
-      else lines.push(line(sent.reason === 'cooldown' ? 'verify.cooldown' : 'verify.tooMany', { duration: { seconds: sent.retryAfterSeconds } }));
+      else if (sent.reason === 'too_many') lines.push(line('verify.tooMany', wait));
+      // Only this flow's own earlier code may be spoken of: a code sent elsewhere may be used up.
+      else lines.push(o.send === 'again' ? line('verify.cooldown', wait) : line('verify.notSentYet', { to: o.to, ...wait }));
     }
     if (lines.length === 0) lines.push(line('verify.enter'));
     const options: AskOptions<null> = {
@@ -69,7 +72,7 @@ export class VerifyContactDialog extends ComponentDialog<VerifyContactOptions> {
     if (result.ok) return step.endDialog({ verified: true } satisfies VerifyContactResult);
     const notice = result.reason === 'wrong_code'
       ? line('verify.wrong', { attempts: { count: result.attemptsLeft, unit: 'attempt' } })
-      : line(result.reason === 'locked' ? 'verify.locked' : 'verify.expired');
+      : line(result.reason === 'locked' ? 'verify.locked' : result.reason === 'no_code' ? 'verify.noCode' : 'verify.expired');
     return step.replaceDialog(FLOW, { channel, to, send: false, notice } satisfies VerifyContactOptions);
   }
 }

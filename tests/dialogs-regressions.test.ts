@@ -76,3 +76,48 @@ test('rescheduling shows the new summary and moves only after a yes; "Change tim
   ]);
   expect(await startOf()).toBe('2027-03-03T09:00:00.000Z');
 });
+
+test('changing an appointment booked in this chat does not ask for the contact again nor send a code', async () => {
+  const c = chat();
+  await showroomToCode(c, 'ada.again@example.com');
+  await transcript(c, [[{ form: 'code', values: { code: await latestCode(suite.db, 'ada.again@example.com') } }, 'Is there anything else I can do for you?']]);
+  const found = await c.do({ click: 'Change or cancel an appointment' });
+  expect(found.text).toBe([
+    "I'll use ada.again@example.com, which you confirmed earlier in this chat.",
+    'Guided showroom visit (30 min)',
+    'Tue 2 Mar, 15:30',
+    'At Paris Opéra, 12 rue Auber, 75009 Paris',
+    'What would you like to do with this appointment?',
+  ].join('\n'));
+  const [codes] = await suite.db.query<{ n: number }>("SELECT count(*)::int AS n FROM otp_codes WHERE recipient = 'ada.again@example.com'");
+  expect(codes?.n).toBe(1);
+  await transcript(c, [
+    [{ click: 'Reschedule' }, 'When would you like your appointment?'],
+    ['Thursday at 11am', 'Shall I move it there'],
+    [{ click: 'Move it' }, 'Done! Your appointment has been moved.'],
+  ]);
+});
+
+test('a code sent in another conversation moments ago is not claimed as sent here; typing an old code is not "expired"', async () => {
+  await bookDirectly(suite.db, suite.clock.now, { service: 'showroom-visit', store: 'paris-opera', start: '2027-03-03T09:00:00Z', email: 'grace@example.com' });
+  const first = chat();
+  await transcript(first, [
+    ['hi', 'What would you like to do?'],
+    [{ click: 'Change or cancel an appointment' }, 'what email address'],
+    ['grace@example.com', "I've sent a 6-digit code to grace@example.com."],
+  ]);
+  const used = await latestCode(suite.db, 'grace@example.com');
+  await transcript(first, [[{ form: 'code', values: { code: used } }, 'What would you like to do with this appointment?']]);
+  const second = chat();
+  await transcript(second, [
+    ['hi', 'What would you like to do?'],
+    [{ click: 'Change or cancel an appointment' }, 'what email address'],
+  ]);
+  const waiting = await second.do('grace@example.com');
+  expect(waiting.text).toBe('I can send a code to grace@example.com in 30 seconds. Please ask for a new code then.');
+  expect(waiting.text).not.toContain('was sent');
+  await transcript(second, [[{ form: 'code', values: { code: used } }, 'No code is waiting to be checked. Please ask for a new code.']]);
+  suite.clock.advanceMinutes(1);
+  await transcript(second, [[{ action: 'resend' }, "I've sent a new code to grace@example.com."]]);
+  await transcript(second, [[{ form: 'code', values: { code: await latestCode(suite.db, 'grace@example.com') } }, 'What would you like to do with this appointment?']]);
+});
