@@ -45,7 +45,7 @@ const catalogue = {
   'help.confirm': ['Please answer yes or no.', 'Répondez par oui ou par non.'],
   'help.person': ['Choose a service to book a call with an advisor, or go back to the menu.', 'Choisissez un service pour réserver un appel avec un conseiller, ou revenez au menu.'],
 
-  'person.info': ["No advisor is free to chat right now. But I can book you a video call with an advisor straight away: it only takes a minute.", "Aucun conseiller n'est disponible pour discuter en ce moment. Mais je peux vous réserver dès maintenant un appel vidéo avec un conseiller, cela ne prend qu'une minute."],
+  'person.info': ['No advisor is free to chat right now.', "Aucun conseiller n'est disponible pour discuter en ce moment."],
   // The menu that follows asks "Is there anything else…": said here too, the question came twice.
   'handoff.back': ["I'm back with you.", 'Je suis de retour.'],
   'handoff.reschedule': ['You can pick a new time for your appointment here:', 'Vous pouvez choisir un nouvel horaire pour votre rendez-vous ici :'],
@@ -180,6 +180,8 @@ const catalogue = {
   'manage.knownContact': ['I\'ll use {to}, which you confirmed earlier in this chat.', "J'utilise {to}, que vous avez confirmé plus tôt dans cette conversation."],
   'verify.notSentYet': ['I can send a code to {to} in {duration}. Please ask for a new code then.', 'Je pourrai envoyer un code à {to} dans {duration}. Demandez alors un nouveau code.'],
   'verify.noCode': ['No code is waiting to be checked. Please ask for a new code.', "Aucun code n'attend d'être vérifié. Demandez un nouveau code."],
+  'person.soonest': ['The soonest video call with an advisor is on {when}; booking it takes a minute.', "Le premier appel vidéo disponible avec un conseiller est le {when} ; le réserver ne prend qu'une minute."],
+  'person.noVideo': ['No video call with an advisor is free in the next {days} days either.', "Aucun appel vidéo avec un conseiller n'est libre non plus dans les {days} prochains jours."],
   'help.reschedule': ['"Move it" moves your appointment to the time shown, "Change time" shows other times, "Keep it" leaves it as it is.', "« Le déplacer » déplace votre rendez-vous à l'horaire affiché, « Changer l'horaire » en propose d'autres, « Le garder » le laisse inchangé."],
 } as const satisfies Record<string, readonly [en: string, fr: string]>;
 

@@ -1,3 +1,4 @@
+import { formatWhen } from '../dialogs/formatting.ts';
 import { bookDirectly, botSuite, latestCode, showroomToCode, showroomToSummary, transcript } from './support/bot-chat.ts';
 
 // Defects found by a new user (issue 11), one regression test each.
@@ -120,4 +121,27 @@ test('a code sent in another conversation moments ago is not claimed as sent her
   suite.clock.advanceMinutes(1);
   await transcript(second, [[{ action: 'resend' }, "I've sent a new code to grace@example.com."]]);
   await transcript(second, [[{ form: 'code', values: { code: await latestCode(suite.db, 'grace@example.com') } }, 'What would you like to do with this appointment?']]);
+});
+
+test('"Talk to a person" with nobody online says when the soonest video call is, not "straight away"', async () => {
+  // Saturday 20:00 in Paris.
+  suite.clock.set('2027-03-06T19:00:00Z');
+  const c = chat();
+  const offer = await transcript(c, [
+    ['hi', 'What would you like to do?'],
+    [{ click: 'Talk to a person' }, 'No advisor is free to chat right now.'],
+  ]);
+  expect(offer.text).not.toMatch(/straight away/);
+  const said = /The soonest video call with an advisor is on (\w{3} \d+ \w{3}, \d\d:\d\d); booking it takes a minute\./.exec(offer.text)?.[1];
+  // The time said is the first one booking would show.
+  const shown = await transcript(c, [
+    [{ click: 'Book: Video advice' }, 'When would you like your appointment?'],
+    [{ click: 'Soonest' }, 'Here are the available times.'],
+  ]);
+  expect(said).toBe(formatWhen(shown.slots?.days[0]?.slots[0]?.start ?? '', 'Europe/Paris', 'en'));
+  const fr = chat({ locale: 'fr' });
+  await transcript(fr, [
+    ['bonjour', 'Que souhaitez-vous faire'],
+    [{ click: 'Parler à un conseiller' }, /Le premier appel vidéo disponible avec un conseiller est le \w{3}\. \d+ \w+\.?, \d\d:\d\d/],
+  ]);
 });
