@@ -79,7 +79,8 @@ export class RendezvousBot {
       // The live agent is gone: whatever the bot was asking before is stale.
       await dc.cancelAllDialogs();
       if (activity.name === 'handoff.reschedule') await this.offerReschedule(context, scope, activity.value);
-      else await context.sendActivity(t(scope.locale, 'handoff.back'));
+      // Leaving the queue was said by the hand-off already: only the menu follows.
+      else if (activity.name !== 'handoff.queueLeft') await context.sendActivity(t(scope.locale, 'handoff.back'));
       await dc.beginDialog(MAIN_DIALOG, { again: true } satisfies MainOptions);
     } else if (activity.type === ActivityTypes.Message) {
       const result = await dc.continueDialog();

@@ -32,6 +32,11 @@ export interface MainOptions {
   again?: boolean;
 }
 
+/** What "talk to a person" ends with when the customer joined the queue. */
+interface Queued {
+  queued: true;
+}
+
 interface MenuAnswer {
   intent: Intent;
   serviceId?: string;
@@ -112,13 +117,15 @@ export class MainDialog extends InterruptibleDialog<MainOptions> {
   }
 
   private async againStep(step: WaterfallStepContext<MainOptions>): Promise<DialogTurnResult> {
+    // Waiting for an advisor: the bot says nothing more (no menu) until the customer stops waiting.
+    if ((step.result as Partial<Queued> | undefined)?.queued) return step.endDialog();
     return step.replaceDialog(MENU, { again: true } satisfies MainOptions);
   }
 
   /** With advisors online, the customer takes a place in their queue (the router tells them where). */
   private async queueStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const answer = await this.deps.person?.requestPerson(turnScope(step.context).conversationId);
-    if (answer?.status === 'queued') return step.endDialog();
+    if (answer?.status === 'queued') return step.endDialog({ queued: true } satisfies Queued);
     return step.next();
   }
 

@@ -95,10 +95,10 @@ export interface HandoffTakenEvent {
   staffName: string;
 }
 
-/** Server → client "handoff:withdrawn": the customer stopped waiting (rescheduling, leaving a message). */
+/** Server → client "handoff:withdrawn": the customer stopped waiting (rescheduling, leaving a message, leaving the queue). */
 export interface HandoffWithdrawnEvent {
   conversationId: string;
-  reason: 'reschedule' | 'leave-message';
+  reason: 'reschedule' | 'leave-message' | 'leave-queue';
 }
 
 /** Server → client "handoff:queue": the brand's queue, first in line first. */

@@ -21,7 +21,7 @@ import { APPOINTMENT, type ChatActivity, type HandoffStatusEvent, type ReadEvent
 import type {
   AttachedConversation, ConsoleErrorCode, HandoffAppointmentSummary, HandoffRequestEvent, PresenceEvent, TaskCreatedEvent,
 } from './console-protocol.ts';
-import { firstName, formatWhen, handoffChoice, handoffTexts, CHOICE_LEAVE_MESSAGE, CHOICE_RESCHEDULE } from './handoff-texts.ts';
+import { firstName, formatWhen, handoffChoice, handoffTexts, CHOICE_LEAVE_MESSAGE, CHOICE_LEAVE_QUEUE, CHOICE_RESCHEDULE } from './handoff-texts.ts';
 import { PresenceTracker, type PresenceChange, type PresentStaff } from './presence.ts';
 
 /** What the bot calls when a customer asks for a person outside an appointment. */
@@ -379,7 +379,8 @@ export class HandoffRouter implements PersonRequester {
       if (waiting) {
         const position = (await repo.queueOrder(this.db, h.brandId)).indexOf(conversationId) + 1;
         this.toldPosition.set(conversationId, position);
-        await this.system(conversationId, handoffTexts(h.locale).queue(position));
+        const texts = handoffTexts(h.locale);
+        await this.system(conversationId, texts.queue(position), { suggestedActions: [{ title: texts.leaveQueue, value: CHOICE_LEAVE_QUEUE }] });
         this.chat?.toCustomer(conversationId, 'queue', { position });
         await this.sendStatus(conversationId);
         await this.emitRequest(waiting, null);
@@ -426,8 +427,9 @@ export class HandoffRouter implements PersonRequester {
     if (!h) return { to: 'bot' };
     if (h.state === 'attached') return { to: 'none' };
     if (h.state === 'waiting') {
-      const choice = h.appointmentId ? handoffChoice(entry.text, value) : null;
-      if (!choice || !h.appointmentId) return { to: 'none' };
+      const choice = handoffChoice(entry.text, value);
+      if (!h.appointmentId) return choice === 'leave-queue' ? this.leaveQueue(h) : { to: 'none' };
+      if (!choice || choice === 'leave-queue') return { to: 'none' };
       const withdrawn = await repo.withdrawHandoff(this.db, h.conversationId, choice === 'leave-message');
       if (!withdrawn) return { to: 'none' };
       this.clearGrace(h.conversationId);
@@ -447,6 +449,18 @@ export class HandoffRouter implements PersonRequester {
       }
     }
     return { to: 'bot' };
+  }
+
+  /** The customer stops waiting in the queue: told so, the others move up, the bot shows its menu again. */
+  private async leaveQueue(h: Handoff): Promise<CustomerRoute> {
+    const withdrawn = await repo.withdrawHandoff(this.db, h.conversationId, false);
+    if (!withdrawn) return { to: 'none' };
+    this.toldPosition.delete(h.conversationId);
+    this.console?.to(consoleRooms.brand(h.brandId)).emit('handoff:withdrawn', { conversationId: h.conversationId, reason: 'leave-queue' });
+    await this.system(h.conversationId, handoffTexts(h.locale).queueLeft);
+    await this.sendStatus(h.conversationId);
+    await this.refreshQueue(h.brandId);
+    return { to: 'bot', activity: { type: 'event', name: 'handoff.queueLeft' } };
   }
 
   private async leaveMessage(h: Handoff, message: string): Promise<void> {

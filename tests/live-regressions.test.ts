@@ -1,0 +1,96 @@
+import { io as connect, type Socket } from 'socket.io-client';
+import type { ChatActivity, ChatSession, MessageAck } from '../bot/web-protocol.ts';
+import type { ConsoleReady } from '../bot/handoff/index.ts';
+import { createStaffAuth } from '../server/console/staff-auth.ts';
+import { startApp, type TestApp } from './support/app.ts';
+import { testClock } from './support/server.ts';
+import { until } from './support/wait.ts';
+
+// Issue 11's defects seen over the real sockets of the whole product: bot, hand-off and console together.
+const clock = testClock('2027-03-01T07:00:00Z');
+let app: TestApp;
+const sockets: Socket[] = [];
+
+beforeAll(async () => {
+  app = await startApp(clock.now);
+}, 120_000);
+afterEach(async () => {
+  for (const s of sockets.splice(0)) s.disconnect();
+  await until(() => app.rendezvous.handoff.presence.present('demo').length === 0, 20_000);
+});
+afterAll(() => app.close());
+
+interface Customer {
+  socket: Socket;
+  activities: ChatActivity[];
+  session: Promise<ChatSession>;
+}
+
+function customer(auth: Record<string, unknown> = {}): Customer {
+  const socket = connect(`${app.url}/chat`, {
+    auth: { brand: 'demo', timeZone: 'Europe/Paris', ...auth }, extraHeaders: { origin: app.url }, transports: ['websocket'], reconnection: false, forceNew: true,
+  });
+  sockets.push(socket);
+  const c: Customer = { socket, activities: [], session: new Promise((resolve, reject) => { socket.once('session', resolve); socket.once('connect_error', reject); }) };
+  socket.on('activity', (a: ChatActivity) => c.activities.push(a));
+  return c;
+}
+
+let sent = 0;
+const say = (c: Customer, text: string, value?: Record<string, unknown>) =>
+  c.socket.emitWithAck('message', { clientId: `message-${++sent}`, text, ...(value ? { value } : {}) }) as Promise<MessageAck>;
+
+/** Waits for a bot or system entry after `after` whose text matches; returns it. */
+async function reply(c: Customer, pattern: RegExp, after = 0): Promise<ChatActivity> {
+  let found: ChatActivity | undefined;
+  await until(() => (found = c.activities.find((a) => a.seq > after && a.from !== 'customer' && pattern.test(a.text))) !== undefined, 20_000)
+    .catch(() => { throw new Error(`no reply matching ${pattern} after seq ${after}; got:\n${c.activities.filter((a) => a.seq > after).map((a) => `${a.from}: ${a.text}`).join('\n')}`); });
+  return found!;
+}
+const lastSeq = (c: Customer) => Math.max(0, ...c.activities.map((a) => a.seq));
+
+/** Says something and waits for the answer matching `pattern`. */
+async function ask(c: Customer, text: string, pattern: RegExp, value?: Record<string, unknown>): Promise<ChatActivity> {
+  const after = lastSeq(c);
+  const ack = await say(c, text, value);
+  if (!ack.ok) throw new Error(`"${text}" was refused: ${ack.error.message}`);
+  return reply(c, pattern, after);
+}
+
+async function agent(email: string): Promise<{ socket: Socket; cookie: string; events: { event: string; payload: any }[] }> {
+  const login = app.logins.find((l) => l.email === email)!;
+  const { token } = await createStaffAuth({ db: app.db, now: clock.now, publicUrl: app.url }).login(login.email, login.password);
+  const cookie = `rdv_session=${token}`;
+  const socket = connect(`${app.url}/console`, { extraHeaders: { origin: app.url, cookie }, transports: ['websocket'], reconnection: false, forceNew: true });
+  sockets.push(socket);
+  const events: { event: string; payload: any }[] = [];
+  socket.onAny((event: string, payload: unknown) => events.push({ event, payload }));
+  await new Promise<ConsoleReady>((resolve, reject) => { socket.once('console:ready', resolve); socket.once('connect_error', reject); });
+  return { socket, cookie, events };
+}
+
+const ADVISOR = 'camille.martin@atelier-lumiere.example';
+
+test('waiting in the queue can be stopped: "cancel" leaves it, says so, moves the others up, and the menu comes back', async () => {
+  const advisor = await agent(ADVISOR);
+  const a = customer();
+  const b = customer();
+  await reply(a, /What would you like to do/);
+  await reply(b, /What would you like to do/);
+  const queued = await ask(a, 'talk to a person', /You're number 1 in line/);
+  expect(queued.text).toContain('To stop waiting, type "cancel".');
+  expect(queued.suggestedActions?.map((s) => s.title)).toEqual(['Stop waiting']);
+  await ask(b, 'I want to talk to someone', /You're number 2 in line/);
+  // No menu under the queue message: the bot is waiting with the customer.
+  await until(async () => (await app.db.query('SELECT 1 FROM conversations WHERE id = $1 AND handoff_state = $2', [(await a.session).conversationId, 'waiting'])).length === 1);
+  expect(a.activities.filter((x) => x.seq > queued.seq).map((x) => x.text)).toEqual([]);
+
+  const left = await ask(a, 'never mind', /you're no longer waiting for an advisor/);
+  await reply(a, /Is there anything else I can do for you\?/, left.seq);
+  await reply(b, /You're number 1 in line: you're next\./);
+  await until(() => advisor.events.some((e) => e.event === 'handoff:withdrawn' && e.payload.reason === 'leave-queue'));
+  // The quick reply works too.
+  await ask(b, 'Stop waiting', /no longer waiting/, { choice: 'handoff:leave-queue' });
+  const [row] = await app.db.query<{ n: number }>("SELECT count(*)::int AS n FROM conversations WHERE handoff_state = 'waiting'");
+  expect(row?.n).toBe(0);
+});
