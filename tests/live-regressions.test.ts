@@ -1,6 +1,8 @@
 import { io as connect, type Socket } from 'socket.io-client';
 import type { ChatActivity, ChatSession, MessageAck } from '../bot/web-protocol.ts';
 import type { ConsoleReady } from '../bot/handoff/index.ts';
+import { appendEntry, createWebConversation, entriesAfter } from '../models/conversations.repository.ts';
+import { migrate } from '../models/migrate.ts';
 import { createStaffAuth } from '../server/console/staff-auth.ts';
 import { startApp, type TestApp } from './support/app.ts';
 import { testClock } from './support/server.ts';
@@ -93,4 +95,68 @@ test('waiting in the queue can be stopped: "cancel" leaves it, says so, moves th
   await ask(b, 'Stop waiting', /no longer waiting/, { choice: 'handoff:leave-queue' });
   const [row] = await app.db.query<{ n: number }>("SELECT count(*)::int AS n FROM conversations WHERE handoff_state = 'waiting'");
   expect(row?.n).toBe(0);
+});
+
+/** The newest code sent to `to`, read from the outbox as the customer would. */
+async function codeSentTo(to: string): Promise<string> {
+  let code: string | undefined;
+  await until(async () => {
+    const [m] = await app.db.query<{ text: string }>("SELECT body_text AS text FROM messages WHERE recipient = $1 AND kind = 'otp' ORDER BY seq DESC LIMIT 1", [to]);
+    return (code = /\b(\d{6})\b/.exec(m?.text ?? '')?.[1]) !== undefined;
+  });
+  return code!;
+}
+
+/** A showroom visit booked through the chat, Tuesday 15:30, the code typed wrong once (as text) then right (the form). */
+async function bookInChat(c: Customer, email: string): Promise<{ appointmentId: string; code: string }> {
+  await reply(c, /What would you like to do/);
+  await ask(c, 'I would like to book a showroom visit', /Which store/);
+  await ask(c, 'Paris Opéra', /When would you like/);
+  await ask(c, 'tomorrow afternoon', /Here are the available times/);
+  await ask(c, '3:30pm', /Shall I confirm it\?/);
+  await ask(c, 'Confirm', /contact details/, { choice: 'Confirm' });
+  await ask(c, '', /sent a 6-digit code/, { action: 'form', form: 'contact', values: { name: 'Ada Lovelace', email, phone: '' } });
+  const code = await codeSentTo(email);
+  await ask(c, code === '000000' ? '111 111' : '000 000', /That code isn't right/);
+  await ask(c, '••••••', /You're (booked|all set)|Thank you! Your request/, { action: 'form', form: 'code', values: { code } });
+  const [row] = await app.db.query<{ id: string }>('SELECT id FROM appointments WHERE conversation_id = $1', [(await c.session).conversationId]);
+  return { appointmentId: row!.id, code };
+}
+
+test('one-time codes never reach the transcript: stored, replayed, and in the console, typed or submitted', async () => {
+  const c = customer();
+  const { appointmentId, code } = await bookInChat(c, 'ada.mask@example.com');
+  const session = await c.session;
+  const stored = await app.db.query<{ text: string; content: unknown }>(
+    "SELECT text, content FROM conversation_messages WHERE conversation_id = $1 AND sender = 'customer' ORDER BY seq", [session.conversationId]);
+  const everything = JSON.stringify(stored);
+  expect(everything).not.toContain(code);
+  expect(everything).not.toMatch(/[01]{3} [01]{3}/);
+  expect(stored.slice(-2).map((m) => m.text)).toEqual(['••••••', '••••••']);
+  // What the customer's own widget got, and a replay from the start on another socket.
+  expect(c.activities.filter((a) => a.from === 'customer').slice(-2).map((a) => a.text)).toEqual(['••••••', '••••••']);
+  const again = customer({ conversationId: session.conversationId, token: session.token, lastSeq: 0 });
+  await until(() => again.activities.length >= c.activities.length);
+  expect(JSON.stringify(again.activities)).not.toContain(code);
+  // The console's transcript of the appointment.
+  const admin = app.logins.find((l) => l.role === 'admin')!;
+  const { token } = await createStaffAuth({ db: app.db, now: clock.now, publicUrl: app.url }).login(admin.email, admin.password);
+  const details = await fetch(`${app.url}/console/api/appointments/${appointmentId}`, { headers: { cookie: `rdv_session=${token}`, origin: app.url } });
+  expect(details.status).toBe(200);
+  const body = await details.text();
+  expect(body).toContain('••••••');
+  expect(body).not.toContain(code);
+});
+
+test('codes stored before masking are masked by migration 017', async () => {
+  const { conversation } = await createWebConversation(app.db, 'demo', 'en', 'Europe/Paris');
+  await appendEntry(app.db, conversation.id, { sender: 'customer', text: '75009' });
+  await appendEntry(app.db, conversation.id, { sender: 'bot', text: 'Type the code', content: { attachments: [{ contentType: 'application/vnd.rendezvous.form+json', content: { form: 'code' } }] } });
+  await appendEntry(app.db, conversation.id, { sender: 'customer', text: '123 456', clientId: 'old-typed-code' });
+  await appendEntry(app.db, conversation.id, { sender: 'customer', text: '654321', clientId: 'old-form-code', content: { value: { action: 'form', form: 'code', values: { code: '654321' } } } });
+  await app.db.query("DELETE FROM schema_migrations WHERE name = '017_masked_codes.sql'");
+  expect(await migrate(app.db)).toEqual(['017_masked_codes.sql']);
+  const entries = await entriesAfter(app.db, conversation.id, 0);
+  expect(entries.map((e) => e.text)).toEqual(['75009', 'Type the code', '••••••', '••••••']);
+  expect(entries[3]?.content).toEqual({ value: { action: 'form', form: 'code', values: { code: '••••••' } } });
 });
