@@ -8,6 +8,7 @@ import { findAppointment } from '../models/appointments.repository.ts';
 import { APPOINTMENT, type AppointmentContent } from './web-protocol.ts';
 import type { Locale } from '../models/catalogue.repository.ts';
 import { MAIN_DIALOG, MainDialog, type MainOptions } from '../dialogs/main.dialog.ts';
+import { sayAppointmentUpdate } from '../dialogs/appointment-update.ts';
 import { t } from '../dialogs/messages.ts';
 import { setTurnScope, type DialogDeps, type SessionState, type TurnScope } from '../dialogs/turn-scope.ts';
 
@@ -71,9 +72,16 @@ export class RendezvousBot {
     const joined = activity.type === ActivityTypes.ConversationUpdate
       && (activity.membersAdded ?? []).some((m) => m.id !== activity.recipient?.id);
     const handoffEvent = activity.type === ActivityTypes.Event && activity.name?.startsWith('handoff.');
-    if (activity.type !== ActivityTypes.Message && !joined && !handoffEvent) return;
+    const appointmentEvent = activity.type === ActivityTypes.Event && activity.name === 'appointment.changed';
+    if (activity.type !== ActivityTypes.Message && !joined && !handoffEvent && !appointmentEvent) return;
     const scope = await this.scope(context);
     setTurnScope(context, scope);
+    if (appointmentEvent) {
+      // Said beside whatever the bot is asking, which still stands.
+      const id = (activity.value as { appointmentId?: unknown } | null)?.appointmentId;
+      if (typeof id === 'string') await sayAppointmentUpdate(this.deps, context, id);
+      return;
+    }
     const dc = await this.dialogs.createContext(context);
     if (handoffEvent) {
       // The live agent is gone: whatever the bot was asking before is stale.

@@ -93,6 +93,8 @@ export interface LocationContent {
 
 export const APPOINTMENT = 'application/vnd.rendezvous.appointment+json';
 export interface AppointmentContent {
+  /** The appointment shown: a later card of the same appointment (staff confirmed, moved it…) supersedes this one. */
+  appointmentId?: string;
   title: string;
   status: 'pending' | 'confirmed' | 'cancelled';
   lines: string[];

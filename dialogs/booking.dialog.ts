@@ -240,7 +240,7 @@ export class BookingDialog extends ComponentDialog<BookingOptions> {
     await markContactVerified(this.deps.db, scope.brand.id, target, this.deps.now());
     const facts = await loadFacts(this.deps.db, scope.brand.id, appointment);
     const said = appointment.state === 'pending' ? 'booking.requested' : 'booking.confirmed';
-    await say(step.context, [line(said)], appointmentCard(facts, appointment.state, { signed: this.deps.links, appointment }, scope));
+    await say(step.context, [line(said)], appointmentCard(appointment.id, facts, appointment.state, { signed: this.deps.links, appointment }, scope));
     return step.endDialog({ booked: true } satisfies BookingResult);
   }
 

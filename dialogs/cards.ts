@@ -92,12 +92,14 @@ export function renderCard(card: CardSpec, who: Audience): Attachment {
  * customer back to this conversation and their advisor.
  */
 export function appointmentCard(
+  appointmentId: string,
   facts: AppointmentFacts,
   status: AppointmentContent['status'],
   links: { signed: SignedLinks; appointment: LinkTarget } | null,
   who: Audience,
 ): Attachment {
   const content: AppointmentContent = {
+    appointmentId,
     title: facts.service[who.locale],
     status,
     lines: factLines(facts, who.timeZone).slice(1).map((l) => renderLine(l, who)),

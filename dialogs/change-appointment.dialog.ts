@@ -129,7 +129,7 @@ export class ChangeAppointmentDialog extends ComponentDialog<ChangeAppointmentOp
         brand: scope.brand, appointmentId: step.options.appointmentId, start: new Date(start), actor: { kind: 'customer' },
       });
       const facts = await loadFacts(this.deps.db, scope.brand.id, moved);
-      await say(step.context, [line('manage.rescheduled')], appointmentCard(facts, moved.state, { signed: this.deps.links, appointment: moved }, scope));
+      await say(step.context, [line('manage.rescheduled')], appointmentCard(moved.id, facts, moved.state, { signed: this.deps.links, appointment: moved }, scope));
       return step.endDialog({ changed: true } satisfies ChangeAppointmentResult);
     } catch (error) {
       if (error instanceof AppError && error.code === 'slot_unavailable') {
@@ -171,7 +171,7 @@ export class ChangeAppointmentDialog extends ComponentDialog<ChangeAppointmentOp
         brand: scope.brand, appointmentId: step.options.appointmentId, reason: step.options.reason ?? '', actor: { kind: 'customer' },
       });
       const facts = await loadFacts(this.deps.db, scope.brand.id, cancelled);
-      await say(step.context, [line('manage.cancelled')], appointmentCard(facts, 'cancelled', null, scope));
+      await say(step.context, [line('manage.cancelled')], appointmentCard(cancelled.id, facts, 'cancelled', null, scope));
       return step.endDialog({ changed: true } satisfies ChangeAppointmentResult);
     } catch (error) {
       return this.refused(step, error);

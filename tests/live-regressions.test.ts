@@ -1,5 +1,6 @@
 import { io as connect, type Socket } from 'socket.io-client';
-import type { ChatActivity, ChatSession, MessageAck } from '../bot/web-protocol.ts';
+import { APPOINTMENT, type AppointmentContent, type ChatActivity, type ChatSession, type MessageAck } from '../bot/web-protocol.ts';
+import { latestAppointmentCards, supersedingCards, withLatestCards } from '../chat-widget/src/transcript.ts';
 import type { ConsoleReady } from '../bot/handoff/index.ts';
 import { appendEntry, createWebConversation, entriesAfter } from '../models/conversations.repository.ts';
 import { migrate } from '../models/migrate.ts';
@@ -73,6 +74,17 @@ async function agent(email: string): Promise<{ socket: Socket; cookie: string; e
 
 const ADVISOR = 'camille.martin@atelier-lumiere.example';
 
+/** A console API call as the demo admin (session cookie and CSRF token, like the console sends them). */
+async function consoleApi(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
+  const admin = app.logins.find((l) => l.role === 'admin')!;
+  const { token, session } = await createStaffAuth({ db: app.db, now: clock.now, publicUrl: app.url }).login(admin.email, admin.password);
+  return fetch(`${app.url}/console/api${path}`, {
+    method,
+    headers: { cookie: `rdv_session=${token}`, origin: app.url, 'x-csrf-token': session.csrfToken, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
 test('waiting in the queue can be stopped: "cancel" leaves it, says so, moves the others up, and the menu comes back', async () => {
   const advisor = await agent(ADVISOR);
   const a = customer();
@@ -139,9 +151,7 @@ test('one-time codes never reach the transcript: stored, replayed, and in the co
   await until(() => again.activities.length >= c.activities.length);
   expect(JSON.stringify(again.activities)).not.toContain(code);
   // The console's transcript of the appointment.
-  const admin = app.logins.find((l) => l.role === 'admin')!;
-  const { token } = await createStaffAuth({ db: app.db, now: clock.now, publicUrl: app.url }).login(admin.email, admin.password);
-  const details = await fetch(`${app.url}/console/api/appointments/${appointmentId}`, { headers: { cookie: `rdv_session=${token}`, origin: app.url } });
+  const details = await consoleApi('GET', `/appointments/${appointmentId}`);
   expect(details.status).toBe(200);
   const body = await details.text();
   expect(body).toContain('••••••');
@@ -159,4 +169,30 @@ test('codes stored before masking are masked by migration 017', async () => {
   const entries = await entriesAfter(app.db, conversation.id, 0);
   expect(entries.map((e) => e.text)).toEqual(['75009', 'Type the code', '••••••', '••••••']);
   expect(entries[3]?.content).toEqual({ value: { action: 'form', form: 'code', values: { code: '••••••' } } });
+});
+
+test('the chat’s appointment card follows the store: confirmed in the console, the open chat shows it confirmed', async () => {
+  const c = customer();
+  await reply(c, /What would you like to do/);
+  await ask(c, 'I would like to book a kitchen design consultation', /How would you like to meet/);
+  await ask(c, 'online', /When would you like/);
+  await ask(c, 'tomorrow afternoon', /Here are the available times/);
+  await ask(c, '3pm', /Shall I confirm it\?/);
+  await ask(c, 'Confirm', /contact details/, { choice: 'Confirm' });
+  await ask(c, '', /sent a 6-digit code/, { action: 'form', form: 'contact', values: { name: 'Ada Lovelace', email: 'ada.card@example.com', phone: '' } });
+  const requested = await ask(c, '', /Your request has been received/, { action: 'form', form: 'code', values: { code: await codeSentTo('ada.card@example.com') } });
+  const first = requested.attachments?.[0];
+  expect(first?.contentType).toBe(APPOINTMENT);
+  const card = first?.content as AppointmentContent;
+  expect(card.status).toBe('pending');
+  const menuSeq = lastSeq(c);
+
+  expect((await consoleApi('POST', `/appointments/${card.appointmentId}/confirm`, {})).status).toBe(200);
+  const update = await reply(c, /your appointment is confirmed/, menuSeq);
+  expect(update.from).toBe('bot');
+  expect(update.attachments?.[0]?.content).toMatchObject({ appointmentId: card.appointmentId, status: 'confirmed', title: 'Kitchen design consultation', lines: card.lines });
+  // The widget draws the earlier card as the newest one.
+  const latest = latestAppointmentCards(c.activities);
+  expect(withLatestCards(requested, latest).attachments?.[0]?.content).toMatchObject({ status: 'confirmed' });
+  expect(supersedingCards(update, latest)).toEqual([]);
 });

@@ -698,12 +698,15 @@ export class HandoffRouter implements PersonRequester {
   // ---- appointment changes -----------------------------------------------------------------------
 
   private async appointmentChanged(brandId: string, appointmentId: string): Promise<void> {
-    if (!this.console) return;
     const appointment = await repo.findHandoffAppointment(this.db, brandId, appointmentId);
     if (!appointment) return;
     const rooms = [consoleRooms.admins(brandId), consoleRooms.staff(appointment.staffId)];
     if (appointment.storeId) rooms.push(consoleRooms.store(appointment.storeId));
-    this.console.to(rooms).emit('appointment:changed', { appointmentId });
+    this.console?.to(rooms).emit('appointment:changed', { appointmentId });
+    // The chat it was booked in shows its card as it is now (in turn order, like any bot message).
+    if (appointment.conversationId) {
+      await this.chat?.runBotTurn(appointment.conversationId, { type: 'event', name: 'appointment.changed', value: { appointmentId } });
+    }
   }
 }
 

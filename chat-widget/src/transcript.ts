@@ -1,4 +1,4 @@
-import type { ChatActivity, MessageAck } from '../../bot/web-protocol.ts';
+import type { AppointmentContent, Attachment, ChatActivity, MessageAck } from '../../bot/web-protocol.ts';
 import type { PendingMessage, WidgetState } from './store.ts';
 
 /** State changes of the transcript, as pure functions of the state. */
@@ -59,4 +59,41 @@ export function answeredThrough(state: WidgetState): number {
     if (activity.from === 'agent' || activity.from === 'system') return activity.seq - 1;
   }
   return 0;
+}
+
+const appointmentOf = (attachment: Attachment): AppointmentContent | null =>
+  attachment.contentType === 'application/vnd.rendezvous.appointment+json' ? attachment.content : null;
+
+/** The newest card of each appointment: staff confirming, moving or cancelling it supersedes the cards shown before. */
+export function latestAppointmentCards(activities: readonly ChatActivity[]): Map<string, AppointmentContent> {
+  const latest = new Map<string, AppointmentContent>();
+  for (const activity of activities) {
+    for (const attachment of activity.attachments ?? []) {
+      const card = appointmentOf(attachment);
+      if (card?.appointmentId) latest.set(card.appointmentId, card);
+    }
+  }
+  return latest;
+}
+
+/** The newer cards that replace this activity's own (none: an empty list), in attachment order. */
+export function supersedingCards(activity: ChatActivity, latest: ReadonlyMap<string, AppointmentContent>): AppointmentContent[] {
+  return (activity.attachments ?? []).flatMap((attachment) => {
+    const card = appointmentOf(attachment);
+    const newer = card?.appointmentId ? latest.get(card.appointmentId) : undefined;
+    return newer && newer !== card ? [newer] : [];
+  });
+}
+
+/** The activity as shown now: each appointment card as its newest version. */
+export function withLatestCards(activity: ChatActivity, latest: ReadonlyMap<string, AppointmentContent>): ChatActivity {
+  if (supersedingCards(activity, latest).length === 0) return activity;
+  return {
+    ...activity,
+    attachments: (activity.attachments ?? []).map((attachment): Attachment => {
+      const card = appointmentOf(attachment);
+      const newer = card?.appointmentId ? latest.get(card.appointmentId) : undefined;
+      return newer ? { contentType: 'application/vnd.rendezvous.appointment+json', content: newer } : attachment;
+    }),
+  };
 }

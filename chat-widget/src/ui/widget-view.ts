@@ -3,7 +3,7 @@ import type { Connector, OutgoingMessage } from '../connector.ts';
 import { locate } from '../geolocation.ts';
 import { labelsFor } from '../i18n.ts';
 import type { WidgetState, WidgetStore } from '../store.ts';
-import { answeredThrough } from '../transcript.ts';
+import { answeredThrough, latestAppointmentCards, supersedingCards, withLatestCards } from '../transcript.ts';
 import { createComposer } from './composer.ts';
 import { el } from './dom.ts';
 import { createLauncher } from './launcher.ts';
@@ -64,13 +64,15 @@ export function mountWidget(store: WidgetStore, connector: Connector, options: V
 
   function entries(state: WidgetState): ListEntry[] {
     const answered = answeredThrough(state);
+    const cards = latestAppointmentCards(state.activities);
     const rows: ListEntry[] = state.activities.map((activity, index) => {
       const showName = activity.from === 'agent' && !sameAgent(state.activities[index - 1], activity);
       return {
         key: `a${activity.seq}`,
-        inputs: [activity, t, showName],
+        // A card updated later (staff confirmed it) is drawn again as it is now.
+        inputs: [activity, t, showName, ...supersedingCards(activity, cards)],
         interactive: activity.from !== 'customer' && activity.seq > answered,
-        render: () => renderActivity(activity, context(`rdv-${activity.seq}`), showName),
+        render: () => renderActivity(withLatestCards(activity, cards), context(`rdv-${activity.seq}`), showName),
       };
     });
     for (const message of state.pending) {
