@@ -1,7 +1,8 @@
 import { io as connect, type Socket } from 'socket.io-client';
 import { APPOINTMENT, type AppointmentContent, type ChatActivity, type ChatSession, type MessageAck } from '../bot/web-protocol.ts';
 import { latestAppointmentCards, supersedingCards, withLatestCards } from '../chat-widget/src/transcript.ts';
-import type { ConsoleReady } from '../bot/handoff/index.ts';
+import type { ConsoleReady, HandoffJoinAck } from '../bot/handoff/index.ts';
+import { initialLiveState, openConversation, readAttached } from '../agent-console/src/live.ts';
 import { appendEntry, createWebConversation, entriesAfter } from '../models/conversations.repository.ts';
 import { migrate } from '../models/migrate.ts';
 import { createStaffAuth } from '../server/console/staff-auth.ts';
@@ -195,4 +196,23 @@ test('the chat’s appointment card follows the store: confirmed in the console,
   const latest = latestAppointmentCards(c.activities);
   expect(withLatestCards(requested, latest).attachments?.[0]?.content).toMatchObject({ status: 'confirmed' });
   expect(supersedingCards(update, latest)).toEqual([]);
+});
+
+test('an advisor joining a customer who booked in this chat sees the appointment beside it, not "no appointment"', async () => {
+  const advisor = await agent(ADVISOR);
+  const c = customer();
+  const { appointmentId } = await bookInChat(c, 'ada.panel@example.com');
+  await ask(c, 'talk to a person', /You're number 1 in line/);
+  const joined = await advisor.socket.emitWithAck('handoff:join', { conversationId: (await c.session).conversationId }) as HandoffJoinAck;
+  if (!joined.ok) throw new Error(`join refused: ${joined.error.message}`);
+  expect(joined.conversation.appointment).toBeNull();
+  expect(joined.conversation.customerName).toBe('Ada Lovelace');
+  expect(joined.conversation.appointments).toEqual([expect.objectContaining({
+    id: appointmentId, serviceName: 'Guided showroom visit', mode: 'in_store', storeName: 'Paris Opéra', startAt: '2027-03-02T14:30:00.000Z',
+  })]);
+  // The console keeps them with the conversation it opens.
+  const attached = readAttached(JSON.parse(JSON.stringify(joined.conversation)));
+  const opened = openConversation(initialLiveState(), { conversationId: attached!.conversationId, customerName: attached!.customerName, appointment: null }, attached!);
+  expect(opened.conversations?.[0]?.appointments.map((a) => a.id)).toEqual([appointmentId]);
+  await advisor.socket.emitWithAck('handoff:end', { conversationId: joined.conversation.conversationId });
 });

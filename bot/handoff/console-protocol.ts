@@ -111,6 +111,8 @@ export interface AttachedConversation {
   conversationId: string;
   customerName: string | null;
   appointment: HandoffAppointmentSummary | null;
+  /** Booked in this conversation (not cancelled, within the advisor's stores), soonest first. */
+  appointments: HandoffAppointmentSummary[];
   locale: 'en' | 'fr';
   lastSeq: number;
   customerReadSeq: number;

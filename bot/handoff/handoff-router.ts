@@ -510,8 +510,7 @@ export class HandoffRouter implements PersonRequester {
     if (!h.appointmentId) return null;
     const appointment = await repo.findHandoffAppointment(this.db, h.brandId, h.appointmentId);
     if (!appointment) return null;
-    const visible = agent.scope.allStores || appointment.staffId === agent.staff.id || storeInScope(agent.scope, appointment.storeId);
-    if (!visible) throw new HandoffError('forbidden', 'This customer’s appointment belongs to a store outside your access.');
+    if (!visibleTo(agent, appointment)) throw new HandoffError('forbidden', 'This customer’s appointment belongs to a store outside your access.');
     return appointment;
   }
 
@@ -528,13 +527,13 @@ export class HandoffRouter implements PersonRequester {
   async join(agent: Agent, conversationId: string): Promise<{ conversation: AttachedConversation; activities: ChatActivity[] }> {
     const h = await this.handoffOf(agent, conversationId);
     const appointment = await this.appointmentInScope(agent, h);
-    if (h.state === 'attached' && h.agentStaffId === agent.staff.id) return this.attachedView(h, appointment);
+    if (h.state === 'attached' && h.agentStaffId === agent.staff.id) return this.attachedView(agent, h, appointment);
     if (h.state === 'attached' && h.agentStaffId) throw new HandoffError('already_taken', 'Another advisor has already joined this customer.');
     if (h.state === 'bot') throw new HandoffError('not_waiting', 'This customer is no longer waiting for an advisor.');
     const claimed = await repo.claimHandoff(this.db, conversationId, agent.staff.id);
     if (!claimed) {
       const current = await repo.findHandoff(this.db, conversationId);
-      if (current?.state === 'attached' && current.agentStaffId === agent.staff.id) return this.attachedView(current, appointment);
+      if (current?.state === 'attached' && current.agentStaffId === agent.staff.id) return this.attachedView(agent, current, appointment);
       throw new HandoffError(current?.state === 'attached' ? 'already_taken' : 'not_waiting',
         current?.state === 'attached' ? 'Another advisor has already joined this customer.' : 'This customer is no longer waiting for an advisor.');
     }
@@ -546,21 +545,26 @@ export class HandoffRouter implements PersonRequester {
     this.console?.to(consoleRooms.brand(claimed.brandId)).emit('handoff:taken', {
       conversationId, staffId: agent.staff.id, staffName: agent.staff.name,
     });
-    const view = await this.attachedView(await repo.findHandoff(this.db, conversationId) ?? claimed, appointment);
+    const view = await this.attachedView(agent, await repo.findHandoff(this.db, conversationId) ?? claimed, appointment);
     this.console?.to(consoleRooms.staff(agent.staff.id)).emit('handoff:attached', view.conversation);
     if (!claimed.appointmentId) await this.refreshQueue(claimed.brandId);
     return view;
   }
 
-  private async attachedView(h: Handoff, appointment: HandoffAppointment | null): Promise<{ conversation: AttachedConversation; activities: ChatActivity[] }> {
-    return { conversation: await this.attachedSummary(h, appointment), activities: await this.transcript(h.conversationId, 0) };
+  private async attachedView(
+    agent: Agent, h: Handoff, appointment: HandoffAppointment | null,
+  ): Promise<{ conversation: AttachedConversation; activities: ChatActivity[] }> {
+    return { conversation: await this.attachedSummary(agent, h, appointment), activities: await this.transcript(h.conversationId, 0) };
   }
 
-  private async attachedSummary(h: Handoff, appointment: HandoffAppointment | null): Promise<AttachedConversation> {
+  private async attachedSummary(agent: Agent, h: Handoff, appointment: HandoffAppointment | null): Promise<AttachedConversation> {
+    // A customer who booked in this chat and then asked for a person: the advisor sees what they booked.
+    const booked = (await repo.conversationAppointments(this.db, h.brandId, h.conversationId)).filter((a) => visibleTo(agent, a));
     return {
       conversationId: h.conversationId,
-      customerName: await this.customerName(h, appointment),
+      customerName: await this.customerName(h, appointment) ?? booked[0]?.customerName ?? null,
       appointment: appointment ? summarize(appointment) : null,
+      appointments: booked.map(summarize),
       locale: h.locale,
       lastSeq: h.lastSeq,
       customerReadSeq: h.customerReadSeq,
@@ -633,7 +637,7 @@ export class HandoffRouter implements PersonRequester {
     const attached: AttachedConversation[] = [];
     for (const h of await repo.attachedTo(this.db, agent.staff.id)) {
       const appointment = h.appointmentId ? await repo.findHandoffAppointment(this.db, h.brandId, h.appointmentId) : null;
-      attached.push(await this.attachedSummary(h, appointment));
+      attached.push(await this.attachedSummary(agent, h, appointment));
     }
     return { requests, attached };
   }
@@ -714,6 +718,10 @@ export class HandoffRouter implements PersonRequester {
 export const presenceRooms = (staff: PresentStaff): string[] => [
   consoleRooms.admins(staff.brandId), consoleRooms.staff(staff.staffId), ...staff.storeIds.map(consoleRooms.store),
 ];
+
+/** Whether an agent may see an appointment: all stores, their own, or one of their stores'. */
+const visibleTo = (agent: Agent, a: HandoffAppointment): boolean =>
+  agent.scope.allStores || a.staffId === agent.staff.id || storeInScope(agent.scope, a.storeId);
 
 const serviceName = (a: HandoffAppointment, locale: Locale): string =>
   a.serviceNames[locale] ?? a.serviceNames.en ?? a.serviceNames.fr ?? '';
