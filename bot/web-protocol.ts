@@ -114,6 +114,8 @@ export interface ChatActivity {
   from: 'customer' | 'bot' | 'agent' | 'system';
   /** Display name of an agent. */
   name?: string;
+  /** A customer message's own clientId: the sending widget replaces its pending copy with this entry. */
+  clientId?: string;
   text: string;
   suggestedActions?: SuggestedAction[];
   attachments?: Attachment[];

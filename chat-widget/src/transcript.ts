@@ -9,7 +9,9 @@ export function lastSeq(state: WidgetState): number {
 
 /**
  * Adds server activities, deduplicated by seq (replays overlap what we hold). A local stand-in for an
- * acknowledged message (same seq, other id) is replaced by the server's version.
+ * acknowledged message (same seq, other id) is replaced by the server's version, and a message still
+ * pending leaves the pending list as soon as its own entry arrives (it often comes before its ack):
+ * it is shown once.
  */
 export function mergeActivities(state: WidgetState, incoming: ChatActivity[]): Partial<WidgetState> {
   const bySeq = new Map(state.activities.map((a) => [a.seq, a]));
@@ -19,10 +21,13 @@ export function mergeActivities(state: WidgetState, incoming: ChatActivity[]): P
     bySeq.set(activity.seq, activity);
     changed = true;
   }
-  if (!changed) return {};
+  const arrived = new Set(incoming.flatMap((a) => (a.from === 'customer' && a.clientId ? [a.clientId] : [])));
+  const pending = state.pending.filter((p) => !arrived.has(p.clientId));
+  const settled = pending.length < state.pending.length ? { pending } : {};
+  if (!changed) return settled;
   const activities = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
   const replied = incoming.some((a) => a.from === 'bot' || a.from === 'agent');
-  return { activities, ...(replied ? { typing: null } : {}) };
+  return { activities, ...settled, ...(replied ? { typing: null } : {}) };
 }
 
 /** Applies a message's ack: the message leaves the pending list and takes its place in the transcript. */
