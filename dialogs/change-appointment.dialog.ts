@@ -2,6 +2,7 @@ import type { TurnContext } from 'botbuilder-core';
 import { ComponentDialog, WaterfallDialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { findAppointment, type Appointment } from '../models/appointments.repository.ts';
 import { AppError } from '../models/errors.ts';
+import { formatStorePhone } from '../notifications/french-typography.ts';
 import { cancelAppointment, rescheduleAppointment } from '../scheduling/booking.ts';
 import { factLines, loadFacts, type AppointmentFacts } from './appointment-facts.ts';
 import { AskPrompt, choicePrompt, choiceText, type AskOptions } from './ask.prompt.ts';
@@ -49,7 +50,7 @@ const MOVE_CHOICES: ChoiceSpec[] = [
 export async function sayTooLate(context: TurnContext, facts: AppointmentFacts): Promise<void> {
   const { brand } = turnScope(context);
   const lines = [line('manage.tooLate', { duration: { seconds: brand.settings.customerChangeNoticeMinutes * 60 } })];
-  if (facts.store?.phone) lines.push(line('manage.callStore', { store: facts.store.name, phone: facts.store.phone }));
+  if (facts.store?.phone) lines.push(line('manage.callStore', { store: facts.store.name, phone: formatStorePhone(facts.store.phone) }));
   await say(context, lines);
 }
 

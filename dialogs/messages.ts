@@ -1,4 +1,5 @@
 import type { Locale } from '../models/catalogue.repository.ts';
+import { frenchSpacing } from '../notifications/french-typography.ts';
 
 /** Every sentence and button the bot shows, in English and French. `{name}` marks a parameter. */
 const catalogue = {
@@ -191,8 +192,15 @@ const catalogue = {
 export type MessageId = keyof typeof catalogue;
 export type Localized = Record<Locale, string>;
 
+/** The French sentences with their no-break spaces before : ; ? ! (the chat is HTML; SMS transports make them plain). */
+const french = new Map<MessageId, string>();
+
 export function t(locale: Locale, id: MessageId, params: Readonly<Record<string, string>> = {}): string {
-  const template: string = catalogue[id][locale === 'fr' ? 1 : 0];
+  let template: string = catalogue[id][0];
+  if (locale === 'fr') {
+    template = french.get(id) ?? frenchSpacing(catalogue[id][1]);
+    french.set(id, template);
+  }
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole);
 }
 

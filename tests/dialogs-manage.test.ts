@@ -148,7 +148,7 @@ test('par téléphone, en français : code par SMS, puis déplacer une visio', a
     ['06 12 34 56 78', "Je viens d'envoyer un code à 6 chiffres à +33612345678."],
   ]);
   const found = await c.do({ form: 'code', values: { code: await latestCode(suite.db, '+33612345678') } });
-  expect(found.text).toBe('Conseil en visio (20 min)\nmar. 2 mars, 10:00\nEn ligne, par appel vidéo\nQue souhaitez-vous faire de ce rendez-vous ?');
+  expect(found.text).toBe('Conseil en visio (20 min)\nmar. 2 mars, 10:00\nEn ligne, par appel vidéo\nQue souhaitez-vous faire de ce rendez-vous\u202f?');
   await transcript(c, [
     ['déplacer', 'Quand souhaitez-vous votre rendez-vous ?'],
     ['mercredi 10h30', 'Je le déplace à cet horaire (au lieu de mar. 2 mars, 10:00) ?'],

@@ -145,3 +145,22 @@ test('"Talk to a person" with nobody online says when the soonest video call is,
     [{ click: 'Parler à un conseiller' }, /Le premier appel vidéo disponible avec un conseiller est le \w{3}\. \d+ \w+\.?, \d\d:\d\d/],
   ]);
 });
+
+test('French in the chat: no-break spaces before ? : !, lowercase day and month names, the store phone as dialled in France', async () => {
+  const c = chat({ locale: 'fr' });
+  const menu = await c.do('bonjour');
+  expect(menu.text).toContain('Bonjour\u202f! Je suis');
+  expect(menu.text).toContain('Que souhaitez-vous faire\u202f?');
+  expect(menu.text).not.toMatch(/ [?:!]/);
+  // Too late to change: the store to call, its number formatted.
+  await bookDirectly(suite.db, suite.clock.now, { service: 'showroom-visit', store: 'paris-opera', start: '2027-03-01T08:30:00Z', email: 'claire@example.com' });
+  await transcript(c, [
+    [{ click: 'Modifier ou annuler un rendez-vous' }, 'quelle adresse e-mail'],
+    ['claire@example.com', "Je viens d'envoyer un code"],
+  ]);
+  await transcript(c, [[{ form: 'code', values: { code: await latestCode(suite.db, 'claire@example.com') } }, 'lun. 1 mars, 09:30']]);
+  const late = await c.do({ click: 'Déplacer' });
+  expect(late.text).toContain('Appelez le magasin Paris Opéra au 01 42 00 00 01.');
+  // English keeps plain spaces.
+  expect((await chat().do('hi')).text).not.toMatch(/[\u00a0\u202f]/);
+});

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Locale } from '../../models/catalogue.repository.ts';
 import { detectInterruption } from '../../dialogs/understanding.ts';
+import { frenchSpacing } from '../../notifications/french-typography.ts';
 
 /** What the hand-off says to the customer (system entries of the transcript), EN and FR. */
 
@@ -31,7 +32,7 @@ const EN = {
   whenFormat: "cccc d LLLL 'at' HH:mm",
 };
 
-const FR: typeof EN = {
+const FR_WORDS: typeof EN = {
   requesting: (name) => `Nous prévenons ${name} de votre arrivée…`,
   videoTitle: 'Votre rendez-vous en visio',
   videoLink: 'Rejoindre l’appel vidéo',
@@ -51,6 +52,12 @@ const FR: typeof EN = {
   ended: (when) => `Ce rendez-vous a eu lieu le ${when} et il est terminé.`,
   whenFormat: "cccc d LLLL 'à' HH'h'mm",
 };
+
+/** French with its no-break spaces before : ; ? ! (see frenchSpacing). */
+const FR = Object.fromEntries(Object.entries(FR_WORDS).map(([key, value]) => [
+  key,
+  typeof value === 'string' ? frenchSpacing(value) : (...args: never[]) => frenchSpacing((value as (...a: never[]) => string)(...args)),
+])) as typeof EN;
 
 export const handoffTexts = (locale: Locale): typeof EN => (locale === 'fr' ? FR : EN);
 

@@ -13,6 +13,7 @@ import { changeStatus } from '../../scheduling/status-workflow.ts';
 import { findAvailability } from '../../scheduling/availability.ts';
 import { loadAppointmentView, safeZone, type AppointmentView } from '../../notifications/appointment-view.ts';
 import { buildInvite } from '../../notifications/calendar-invite.ts';
+import { frenchSpacing } from '../../notifications/french-typography.ts';
 import type { LinkAction, LinkClaims, SignedLinks } from '../../notifications/signed-links.ts';
 import { slotDays } from '../presenters.ts';
 import {
@@ -173,7 +174,8 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
     body: Html,
   ) => {
     secureHeaders(res);
-    res.status(status).type('html').send(layout({ ...frame, cssHref: CSS_PATH }, body));
+    const document = layout({ ...frame, cssHref: CSS_PATH }, body);
+    res.status(status).type('html').send(frame.lang === 'fr' ? frenchSpacing(document) : document);
   };
 
   /** The page language before any token is trusted: ?lang, else the browser's preference. */
@@ -580,9 +582,8 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
   return router;
 }
 
-/** "Tuesday 2 March 2027, 10:00 (Paris time)". */
+/** "Tuesday 2 March 2027, 10:00 (Paris time)" / "mardi 2 mars 2027, 10:00 (…)": said inside a sentence, French names stay lowercase. */
 function instantLine(view: AppointmentView, lang: Lang, zone: string): string {
   const local = DateTime.fromJSDate(view.startAt, { zone }).setLocale(lang);
-  const text = local.toFormat('cccc d LLLL yyyy, HH:mm');
-  return `${text.charAt(0).toUpperCase()}${text.slice(1)} (${zoneLabel(zone, lang)})`;
+  return `${local.toFormat('cccc d LLLL yyyy, HH:mm')} (${zoneLabel(zone, lang)})`;
 }
