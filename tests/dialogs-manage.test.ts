@@ -93,7 +93,7 @@ test('too late to change: said at once, with the notice and the store to call', 
   const refused = await c.do({ click: 'Cancel appointment' });
   expect(refused.text).toBe([
     'Sorry, appointments can only be changed or cancelled up to 2 hours before they start.',
-    'Please call Paris Opéra on +33142000001.',
+    'Please call Paris Opéra on 01 42 00 00 01.',
     'Is there anything else I can do for you?',
   ].join('\n'));
 });
