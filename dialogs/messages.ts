@@ -183,9 +183,9 @@ const catalogue = {
   'verify.noCode': ['No code is waiting to be checked. Please ask for a new code.', "Aucun code n'attend d'être vérifié. Demandez un nouveau code."],
   'person.soonest': ['The soonest video call with an advisor is on {when}; booking it takes a minute.', "Le premier appel vidéo disponible avec un conseiller est le {when} ; le réserver ne prend qu'une minute."],
   'person.noVideo': ['No video call with an advisor is free in the next {days} days either.', "Aucun appel vidéo avec un conseiller n'est libre non plus dans les {days} prochains jours."],
-  'card.update.pending': ['Your appointment request has been updated by the store.', 'Votre demande de rendez-vous a été mise à jour par le magasin.'],
+  'card.update.pending': ['Your appointment request has been updated.', 'Votre demande de rendez-vous a été mise à jour.'],
   'card.update.confirmed': ['Good news: your appointment is confirmed.', 'Bonne nouvelle : votre rendez-vous est confirmé.'],
-  'card.update.cancelled': ['Your appointment has been cancelled by the store.', 'Votre rendez-vous a été annulé par le magasin.'],
+  'card.update.cancelled': ['Your appointment has been cancelled.', 'Votre rendez-vous a été annulé.'],
   'help.reschedule': ['"Move it" moves your appointment to the time shown, "Change time" shows other times, "Keep it" leaves it as it is.', "« Le déplacer » déplace votre rendez-vous à l'horaire affiché, « Changer l'horaire » en propose d'autres, « Le garder » le laisse inchangé."],
 } as const satisfies Record<string, readonly [en: string, fr: string]>;
 

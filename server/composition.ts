@@ -75,7 +75,9 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
   });
   const app = createApp({ db, config, logger, now, events }, [
     siteRoutes(),
-    appointmentPageRoutes({ db, now, links, events, formKey: derivedKey(secret, 'appointment-page-forms') }),
+    appointmentPageRoutes({
+      db, now, links, events, formKey: derivedKey(secret, 'appointment-page-forms'), onChange: handoff.consoleNotifier.appointmentChanged,
+    }),
     providerWebhookRoutes({
       db, now, publicUrl: config.PUBLIC_URL,
       ...(config.TWILIO_AUTH_TOKEN ? { twilioAuthToken: config.TWILIO_AUTH_TOKEN } : {}),

@@ -172,16 +172,21 @@ test('codes stored before masking are masked by migration 017', async () => {
   expect(entries[3]?.content).toEqual({ value: { action: 'form', form: 'code', values: { code: '••••••' } } });
 });
 
-test('the chat’s appointment card follows the store: confirmed in the console, the open chat shows it confirmed', async () => {
-  const c = customer();
+/** A kitchen design consultation requested through the chat (request mode: pending until the store confirms). */
+async function requestInChat(c: Customer, email: string, time: string): Promise<ChatActivity> {
   await reply(c, /What would you like to do/);
   await ask(c, 'I would like to book a kitchen design consultation', /How would you like to meet/);
   await ask(c, 'online', /When would you like/);
   await ask(c, 'tomorrow afternoon', /Here are the available times/);
-  await ask(c, '3pm', /Shall I confirm it\?/);
+  await ask(c, time, /Shall I confirm it\?/);
   await ask(c, 'Confirm', /contact details/, { choice: 'Confirm' });
-  await ask(c, '', /sent a 6-digit code/, { action: 'form', form: 'contact', values: { name: 'Ada Lovelace', email: 'ada.card@example.com', phone: '' } });
-  const requested = await ask(c, '', /Your request has been received/, { action: 'form', form: 'code', values: { code: await codeSentTo('ada.card@example.com') } });
+  await ask(c, '', /sent a 6-digit code/, { action: 'form', form: 'contact', values: { name: 'Ada Lovelace', email, phone: '' } });
+  return ask(c, '', /Your request has been received/, { action: 'form', form: 'code', values: { code: await codeSentTo(email) } });
+}
+
+test('the chat’s appointment card follows the store: confirmed in the console, the open chat shows it confirmed', async () => {
+  const c = customer();
+  const requested = await requestInChat(c, 'ada.card@example.com', '3pm');
   const first = requested.attachments?.[0];
   expect(first?.contentType).toBe(APPOINTMENT);
   const card = first?.content as AppointmentContent;
@@ -215,4 +220,25 @@ test('an advisor joining a customer who booked in this chat sees the appointment
   const opened = openConversation(initialLiveState(), { conversationId: attached!.conversationId, customerName: attached!.customerName, appointment: null }, attached!);
   expect(opened.conversations?.[0]?.appointments.map((a) => a.id)).toEqual([appointmentId]);
   await advisor.socket.emitWithAck('handoff:end', { conversationId: joined.conversation.conversationId });
+});
+
+test('confirmed from the staff email\'s Confirm link, the open chat shows the card confirmed too', async () => {
+  const c = customer();
+  const requested = await requestInChat(c, 'ada.link@example.com', '4pm');
+  const card = requested.attachments?.[0]?.content as AppointmentContent;
+  let confirmUrl: string | undefined;
+  await until(async () => {
+    const rows = await app.db.query<{ body_text: string }>("SELECT body_text FROM messages WHERE kind = 'staff_request' ORDER BY seq DESC");
+    confirmUrl = rows.map((r) => /(https?:\/\/\S+\/staff-confirm)\b/.exec(r.body_text)?.[1]).find((u) => u !== undefined);
+    return confirmUrl !== undefined;
+  });
+  const [appointment] = await app.db.query<{ id: string }>('SELECT id FROM appointments WHERE conversation_id = $1', [(await c.session).conversationId]);
+  expect(appointment?.id).toBe(card.appointmentId);
+  const page = await (await fetch(confirmUrl!)).text();
+  const proof = /name="proof" value="([^"]+)"/.exec(page)?.[1];
+  const after = lastSeq(c);
+  const posted = await fetch(confirmUrl!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: app.url }, body: new URLSearchParams({ proof: proof ?? '' }) });
+  expect(posted.status).toBe(200);
+  const update = await reply(c, /your appointment is confirmed/, after);
+  expect(update.attachments?.[0]?.content).toMatchObject({ appointmentId: card.appointmentId, status: 'confirmed' });
 });

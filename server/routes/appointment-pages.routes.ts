@@ -44,6 +44,8 @@ export interface AppointmentPageDeps {
   links: SignedLinks;
   /** Told of every change (notifications, reminders), as with the API. */
   events?: BookingEventSink | undefined;
+  /** Told after a change is made (consoles and the chat it was booked in show it as it is now). */
+  onChange?: ((brandId: string, appointmentId: string) => void) | undefined;
   /**
    * Keys the form proof. Give a value derived from the app secret so forms survive a restart and
    * work across instances; absent → a random key per process (a form opened before a restart is
@@ -130,6 +132,13 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
   const { db, now, links } = deps;
   const booking: BookingDeps = { db, now, events: deps.events };
   const formKey = deps.formKey ?? randomBytes(32).toString('base64url');
+  const changed = (brandId: string, appointmentId: string) => {
+    try {
+      deps.onChange?.(brandId, appointmentId);
+    } catch {
+      // A listener's failure must not turn a committed change into an error page.
+    }
+  };
   const router = Router();
 
   /**
@@ -426,6 +435,7 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
       await cancelAppointment(booking, {
         brand: c.brand, appointmentId: c.view.id, reason: given || t.customerCancelReason, actor: actorOf(c),
       });
+      changed(c.brand.id, c.view.id);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       const fresh = await refresh(c);
@@ -469,6 +479,7 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
     let moved: Appointment;
     try {
       moved = await rescheduleAppointment(booking, { brand: c.brand, appointmentId: c.view.id, start, actor: actorOf(c) });
+      changed(c.brand.id, c.view.id);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       if (error.code === 'slot_unavailable') return sendPicker(c, 409, notice('error', null, t.slotTaken));
@@ -482,6 +493,7 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
       try {
         await changeStatus(booking, { brand: c.brand, appointmentId: moved.id, reason: null, actor: actorOf(c) });
         confirmed = true;
+        changed(c.brand.id, moved.id);
       } catch (error) {
         // Moved, but confirming failed (confirmed meanwhile, say): the move stands; the page says where it stands.
         if (!(error instanceof AppError)) throw error;
@@ -549,6 +561,7 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
     if (c.view.state === 'confirmed') return alreadyConfirmed(c);
     try {
       await changeStatus(booking, { brand: c.brand, appointmentId: c.view.id, reason: null, actor: actorOf(c) });
+      changed(c.brand.id, c.view.id);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       const fresh = await refresh(c);
