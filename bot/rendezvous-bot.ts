@@ -9,6 +9,7 @@ import { APPOINTMENT, type AppointmentContent } from './web-protocol.ts';
 import { recordStepsVersions, restartChangedDialogs, type DialogVersionLogger } from './dialog-versions.ts';
 import type { Locale } from '../models/catalogue.repository.ts';
 import { MAIN_DIALOG, MainDialog, type MainOptions } from '../dialogs/main.dialog.ts';
+import { sayAppointmentUpdate } from '../dialogs/appointment-update.ts';
 import { t } from '../dialogs/messages.ts';
 import { setTurnScope, type DialogDeps, type SessionState, type TurnScope } from '../dialogs/turn-scope.ts';
 
@@ -77,15 +78,23 @@ export class RendezvousBot {
     const joined = activity.type === ActivityTypes.ConversationUpdate
       && (activity.membersAdded ?? []).some((m) => m.id !== activity.recipient?.id);
     const handoffEvent = activity.type === ActivityTypes.Event && activity.name?.startsWith('handoff.');
-    if (activity.type !== ActivityTypes.Message && !joined && !handoffEvent) return;
+    const appointmentEvent = activity.type === ActivityTypes.Event && activity.name === 'appointment.changed';
+    if (activity.type !== ActivityTypes.Message && !joined && !handoffEvent && !appointmentEvent) return;
     const scope = await this.scope(context);
     setTurnScope(context, scope);
+    if (appointmentEvent) {
+      // Said beside whatever the bot is asking, which still stands.
+      const id = (activity.value as { appointmentId?: unknown } | null)?.appointmentId;
+      if (typeof id === 'string') await sayAppointmentUpdate(this.deps, context, id);
+      return;
+    }
     const dc = await this.dialogs.createContext(context);
     if (handoffEvent) {
       // The live agent is gone: whatever the bot was asking before is stale.
       await dc.cancelAllDialogs();
       if (activity.name === 'handoff.reschedule') await this.offerReschedule(context, scope, activity.value);
-      else await context.sendActivity(t(scope.locale, 'handoff.back'));
+      // Leaving the queue was said by the hand-off already: only the menu follows.
+      else if (activity.name !== 'handoff.queueLeft') await context.sendActivity(t(scope.locale, 'handoff.back'));
       await dc.beginDialog(MAIN_DIALOG, { again: true } satisfies MainOptions);
     } else if (activity.type === ActivityTypes.Message) {
       // A stack saved by other code (before a deploy) is checked before it is trusted.

@@ -27,6 +27,7 @@ export function toChatActivity(e: TranscriptEntry): ChatActivity {
     id: e.id,
     from: e.sender,
     ...(e.senderName ? { name: e.senderName } : {}),
+    ...(e.sender === 'customer' && e.clientId ? { clientId: e.clientId } : {}),
     text: e.text,
     ...(content.suggestedActions ? { suggestedActions: content.suggestedActions } : {}),
     ...(content.attachments ? { attachments: content.attachments } : {}),

@@ -4,8 +4,10 @@ import { isValidTimeZone } from '../scheduling/time-zones.ts';
 import type { Database } from '../models/database.ts';
 import { findBrand } from '../models/brands.repository.ts';
 import {
-  appendEntry, authenticateConversation, createWebConversation, entriesAfter, findConversation, type Conversation, type TranscriptEntry,
+  appendEntry, authenticateConversation, botAskedForCode, createWebConversation, entriesAfter, findConversation,
+  type Conversation, type TranscriptEntry,
 } from '../models/conversations.repository.ts';
+import { maskForTranscript } from './code-masking.ts';
 import { toChatActivity } from './transcript-activity.ts';
 import { TurnQueue } from './turn-queue.ts';
 import { WebChatAdapter, type TurnLogic } from './web-chat.adapter.ts';
@@ -201,8 +203,9 @@ export function attachWebChat(io: Server, deps: WebChatDeps) {
       const parsed = clientMessage.safeParse(payload);
       if (!parsed.success) throw new EventRefused('invalid_event', 'That message could not be read.');
       const { clientId, text, value } = parsed.data;
+      const stored = maskForTranscript({ text, value }, await botAskedForCode(db, conversation.id));
       const { entry, duplicate } = await appendEntry(db, conversation.id, {
-        sender: 'customer', text, clientId, content: value ? { value } : {},
+        sender: 'customer', text: stored.text, clientId, content: stored.value ? { value: stored.value } : {},
       });
       if (!duplicate) {
         publish(conversation.id, entry);

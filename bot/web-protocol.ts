@@ -76,7 +76,11 @@ export const FORM = 'application/vnd.rendezvous.form+json';
 export interface FormContent {
   form: 'contact' | 'code' | 'address';
   title: string;
-  fields: { name: string; label: string; type: 'text' | 'email' | 'tel' | 'code'; required: boolean; value?: string; autocomplete?: string }[];
+  fields: {
+    name: string; label: string; type: 'text' | 'email' | 'tel' | 'code'; required: boolean; value?: string; autocomplete?: string;
+    /** Said after the label instead of "(optional)": "or mobile phone" where one of two fields is needed. */
+    hint?: string;
+  }[];
   submitLabel: string;
   /** Extra buttons under the form, sent as { action } (e.g. 'resend', 'change-contact'). */
   actions?: { title: string; action: string }[];
@@ -92,6 +96,8 @@ export interface LocationContent {
 
 export const APPOINTMENT = 'application/vnd.rendezvous.appointment+json';
 export interface AppointmentContent {
+  /** The appointment shown: a later card of the same appointment (staff confirmed, moved it…) supersedes this one. */
+  appointmentId?: string;
   title: string;
   status: 'pending' | 'confirmed' | 'cancelled';
   lines: string[];
@@ -111,6 +117,8 @@ export interface ChatActivity {
   from: 'customer' | 'bot' | 'agent' | 'system';
   /** Display name of an agent. */
   name?: string;
+  /** A customer message's own clientId: the sending widget replaces its pending copy with this entry. */
+  clientId?: string;
   text: string;
   suggestedActions?: SuggestedAction[];
   attachments?: Attachment[];

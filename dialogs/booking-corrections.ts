@@ -85,7 +85,7 @@ export class BookingCorrections {
         const store = s.storeId ? await findStore(this.deps.db, brand.id, s.storeId) : null;
         if (store) list.push({ en: store.name, fr: store.name });
         else if (s.near) list.push(describeNear(s.near));
-      } else if (detail === 'when' && s.slotAsk && s.slotAsk.kind !== 'page' && s.slotAsk.kind !== 'around') {
+      } else if (detail === 'when' && s.slotAsk && s.slotAsk.kind !== 'page' && s.slotAsk.kind !== 'around' && s.slotAsk.kind !== 'notOffered') {
         list.push(describeWhen(s.slotAsk, timeZone));
       } else if (detail === 'contact' && s.contact) {
         const to = [s.contact.email, s.contact.phone].filter(Boolean).join(', ');

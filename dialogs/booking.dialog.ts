@@ -17,7 +17,7 @@ import { slotSource, type SlotQuery } from './slot-pages.ts';
 import { SLOT_PICKER_DIALOG, SlotPickerDialog, type SlotAsk, type SlotPickerOptions, type SlotPickerResult } from './slot-picker.dialog.ts';
 import { SlotWindow } from './slot-window.ts';
 import { STORE_PICKER_DIALOG, StorePickerDialog, type StorePickerOptions, type StorePickerResult } from './store-picker.dialog.ts';
-import { turnScope, type DialogDeps } from './turn-scope.ts';
+import { rememberVerified, turnScope, type DialogDeps } from './turn-scope.ts';
 import { VERIFY_CONTACT_DIALOG, VerifyContactDialog, type VerifyContactOptions, type VerifyContactResult } from './verify-contact.dialog.ts';
 import { choice, say, type ChoiceSpec } from './views.ts';
 
@@ -244,6 +244,7 @@ export class BookingDialog extends ComponentDialog<BookingOptions> {
     if (!contact || !hold) throw new Error('The booking flow reached its end without a contact or a hold.');
     const target = verificationTarget(contact);
     s.verified = targetKey(target);
+    rememberVerified(step.context, target);
     let booked;
     try {
       booked = await bookAppointment(this.deps, {
@@ -263,7 +264,7 @@ export class BookingDialog extends ComponentDialog<BookingOptions> {
     const appointment = booked.appointment;
     const facts = await loadFacts(this.deps.db, scope.brand.id, appointment);
     const said = appointment.state === 'pending' ? 'booking.requested' : 'booking.confirmed';
-    await say(step.context, [line(said)], appointmentCard(facts, appointment.state, { signed: this.deps.links, appointment }, scope));
+    await say(step.context, [line(said)], appointmentCard(appointment.id, facts, appointment.state, { signed: this.deps.links, appointment }, scope));
     return step.endDialog({ booked: true } satisfies BookingResult);
   }
 

@@ -37,8 +37,9 @@ function contactForm(values: Partial<Record<'name' | 'email' | 'phone', string>>
     title: t(locale, 'contact.title'),
     fields: [
       { name: 'name', label: t(locale, 'contact.name'), type: 'text', required: true, autocomplete: 'name', ...value(values.name) },
-      { name: 'email', label: t(locale, 'contact.email'), type: 'email', required: false, autocomplete: 'email', ...value(values.email) },
-      { name: 'phone', label: t(locale, 'contact.phone'), type: 'tel', required: false, autocomplete: 'tel', ...value(values.phone) },
+      // Neither is optional on its own: one of the two is needed.
+      { name: 'email', label: t(locale, 'contact.email'), hint: t(locale, 'contact.emailHint'), type: 'email', required: false, autocomplete: 'email', ...value(values.email) },
+      { name: 'phone', label: t(locale, 'contact.phone'), hint: t(locale, 'contact.phoneHint'), type: 'tel', required: false, autocomplete: 'tel', ...value(values.phone) },
     ],
     submitLabel: t(locale, 'contact.submit'),
   };
@@ -91,12 +92,14 @@ export function renderCard(card: CardSpec, who: Audience): Attachment {
  * customer back to this conversation and their advisor.
  */
 export function appointmentCard(
+  appointmentId: string,
   facts: AppointmentFacts,
   status: AppointmentContent['status'],
   links: { signed: SignedLinks; appointment: LinkTarget } | null,
   who: Audience,
 ): Attachment {
   const content: AppointmentContent = {
+    appointmentId,
     title: facts.service[who.locale],
     status,
     lines: factLines(facts, who.timeZone).slice(1).map((l) => renderLine(l, who)),

@@ -2,8 +2,9 @@ import type { TurnContext } from 'botbuilder-core';
 import { ComponentDialog, WaterfallDialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { findAppointment, type Appointment } from '../models/appointments.repository.ts';
 import { AppError } from '../models/errors.ts';
+import { formatStorePhone } from '../notifications/french-typography.ts';
 import { cancelAppointment, rescheduleAppointment } from '../scheduling/booking.ts';
-import { loadFacts, type AppointmentFacts } from './appointment-facts.ts';
+import { factLines, loadFacts, type AppointmentFacts } from './appointment-facts.ts';
 import { AskPrompt, choicePrompt, choiceText, type AskOptions } from './ask.prompt.ts';
 import { appointmentCard } from './cards.ts';
 import { line, type Line } from './lines.ts';
@@ -17,6 +18,7 @@ const RESCHEDULE = 'change-appointment.reschedule';
 const CANCEL = 'change-appointment.cancel';
 const REASON_PROMPT = 'change-appointment.reason';
 const CONFIRM_PROMPT = 'change-appointment.confirm';
+const MOVE_PROMPT = 'change-appointment.move';
 
 export interface ChangeAppointmentOptions {
   appointmentId: string;
@@ -24,6 +26,8 @@ export interface ChangeAppointmentOptions {
   slotAsk?: SlotAsk | undefined;
   slotNotice?: Line | undefined;
   reason?: string;
+  /** The new time chosen, until the customer confirms the move. */
+  newStart?: string | undefined;
 }
 
 export interface ChangeAppointmentResult {
@@ -36,11 +40,17 @@ const CONFIRM_CHOICES: ChoiceSpec[] = [
   choice('no', 'manage.noKeep', ['no', 'n', 'non', 'keep', 'garder']),
 ];
 
+const MOVE_CHOICES: ChoiceSpec[] = [
+  choice('move', 'reschedule.confirm', ['yes', 'ok', 'oui', 'confirm', 'confirmer', 'je confirme', 'move it', 'deplacer']),
+  choice('change', 'summary.change', ['change', 'another time', 'other time', 'changer', 'autre horaire']),
+  choice('keep', 'manage.keep', ['no', 'non', 'keep', 'garder', 'keep it']),
+];
+
 /** Why the customer may not change it any more, and whom to call instead. */
 export async function sayTooLate(context: TurnContext, facts: AppointmentFacts): Promise<void> {
   const { brand } = turnScope(context);
   const lines = [line('manage.tooLate', { duration: { seconds: brand.settings.customerChangeNoticeMinutes * 60 } })];
-  if (facts.store?.phone) lines.push(line('manage.callStore', { store: facts.store.name, phone: facts.store.phone }));
+  if (facts.store?.phone) lines.push(line('manage.callStore', { store: facts.store.name, phone: formatStorePhone(facts.store.phone) }));
   await say(context, lines);
 }
 
@@ -48,7 +58,9 @@ export async function sayTooLate(context: TurnContext, facts: AppointmentFacts):
 export class ChangeAppointmentDialog extends ComponentDialog<ChangeAppointmentOptions> {
   constructor(private readonly deps: DialogDeps) {
     super(CHANGE_APPOINTMENT_DIALOG);
-    this.addDialog(new WaterfallDialog<ChangeAppointmentOptions>(RESCHEDULE, [this.pickStep.bind(this), this.moveStep.bind(this)]));
+    this.addDialog(new WaterfallDialog<ChangeAppointmentOptions>(RESCHEDULE, [
+      this.pickStep.bind(this), this.summaryStep.bind(this), this.moveStep.bind(this),
+    ]));
     this.addDialog(new WaterfallDialog<ChangeAppointmentOptions>(CANCEL, [this.reasonStep.bind(this), this.confirmStep.bind(this), this.cancelStep.bind(this)]));
     this.addDialog(new AskPrompt<string>(REASON_PROMPT, (reply) => {
       const said = choiceText(reply).trim();
@@ -56,6 +68,7 @@ export class ChangeAppointmentDialog extends ComponentDialog<ChangeAppointmentOp
       return said ? { ok: true, value: said.slice(0, 500) } : { ok: false };
     }));
     this.addDialog(choicePrompt(CONFIRM_PROMPT));
+    this.addDialog(choicePrompt(MOVE_PROMPT));
     this.addDialog(new SlotPickerDialog(deps));
   }
 
@@ -82,21 +95,48 @@ export class ChangeAppointmentDialog extends ComponentDialog<ChangeAppointmentOp
     return step.beginDialog(SLOT_PICKER_DIALOG, options);
   }
 
-  private async moveStep(step: WaterfallStepContext<ChangeAppointmentOptions>): Promise<DialogTurnResult> {
+  /** Like booking: the new time with the rest of the appointment, and a yes before anything moves. */
+  private async summaryStep(step: WaterfallStepContext<ChangeAppointmentOptions>): Promise<DialogTurnResult> {
     const picked: SlotPickerResult = step.result;
     if (!('start' in picked)) return step.endDialog({ changed: false } satisfies ChangeAppointmentResult);
+    step.options.newStart = picked.start;
+    const scope = turnScope(step.context);
+    const a = await this.appointment(step);
+    const facts = await loadFacts(this.deps.db, scope.brand.id, { ...a, startAt: new Date(picked.start) });
+    const options: AskOptions<ChoiceSpec[]> = {
+      view: {
+        lines: [line('reschedule.intro'), ...factLines(facts, scope.timeZone), line('reschedule.ask', { was: { at: a.startAt.toISOString() } })],
+        choices: MOVE_CHOICES,
+      },
+      retry: { lines: [line('reschedule.retry')], choices: MOVE_CHOICES },
+      help: 'help.reschedule',
+      expect: MOVE_CHOICES,
+    };
+    return step.prompt(MOVE_PROMPT, options);
+  }
+
+  private async moveStep(step: WaterfallStepContext<ChangeAppointmentOptions>): Promise<DialogTurnResult> {
+    const answer: string = step.result;
+    const start = step.options.newStart;
+    if (!start) throw new Error('The reschedule flow lost the new time.');
+    if (answer === 'keep') {
+      await say(step.context, [line('manage.kept')]);
+      return step.endDialog({ changed: false } satisfies ChangeAppointmentResult);
+    }
+    if (answer === 'change') return step.replaceDialog(RESCHEDULE, { appointmentId: step.options.appointmentId, action: 'reschedule', slotAsk: { kind: 'around', at: start } });
     const scope = turnScope(step.context);
     try {
       const moved = await rescheduleAppointment(this.deps, {
-        brand: scope.brand, appointmentId: step.options.appointmentId, start: new Date(picked.start), actor: { kind: 'customer' },
+        brand: scope.brand, appointmentId: step.options.appointmentId, start: new Date(start), actor: { kind: 'customer' },
       });
       const facts = await loadFacts(this.deps.db, scope.brand.id, moved);
-      await say(step.context, [line('manage.rescheduled')], appointmentCard(facts, moved.state, { signed: this.deps.links, appointment: moved }, scope));
+      await say(step.context, [line('manage.rescheduled')], appointmentCard(moved.id, facts, moved.state, { signed: this.deps.links, appointment: moved }, scope));
       return step.endDialog({ changed: true } satisfies ChangeAppointmentResult);
     } catch (error) {
       if (error instanceof AppError && error.code === 'slot_unavailable') {
         const retry: ChangeAppointmentOptions = {
-          ...step.options, slotAsk: { kind: 'around', at: picked.start }, slotNotice: line('slots.taken', { time: { at: picked.start } }),
+          appointmentId: step.options.appointmentId, action: 'reschedule',
+          slotAsk: { kind: 'around', at: start }, slotNotice: line('slots.taken', { time: { at: start } }),
         };
         return step.replaceDialog(RESCHEDULE, retry);
       }
@@ -132,7 +172,7 @@ export class ChangeAppointmentDialog extends ComponentDialog<ChangeAppointmentOp
         brand: scope.brand, appointmentId: step.options.appointmentId, reason: step.options.reason ?? '', actor: { kind: 'customer' },
       });
       const facts = await loadFacts(this.deps.db, scope.brand.id, cancelled);
-      await say(step.context, [line('manage.cancelled')], appointmentCard(facts, 'cancelled', null, scope));
+      await say(step.context, [line('manage.cancelled')], appointmentCard(cancelled.id, facts, 'cancelled', null, scope));
       return step.endDialog({ changed: true } satisfies ChangeAppointmentResult);
     } catch (error) {
       return this.refused(step, error);

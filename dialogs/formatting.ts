@@ -12,6 +12,10 @@ const local = (iso: string, zone: string, locale: Locale) =>
 export const formatWhen = (iso: string, zone: string, locale: Locale): string =>
   local(iso, zone, locale).toFormat('ccc d LLL, HH:mm');
 
+/** With the year, for a time that may be far off: "Tuesday 2 March 2027, 10:00" / "mardi 2 mars 2027, 10:00". */
+export const formatFull = (iso: string, zone: string, locale: Locale): string =>
+  local(iso, zone, locale).toFormat('cccc d LLLL yyyy, HH:mm');
+
 /** "10:00", the label of a slot under its day. */
 export const formatTime = (iso: string, zone: string): string => DateTime.fromISO(iso, { zone }).toFormat('HH:mm');
 

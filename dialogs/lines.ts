@@ -1,5 +1,5 @@
 import type { Locale } from '../models/catalogue.repository.ts';
-import { formatNumber, formatTime, formatWhen } from './formatting.ts';
+import { formatFull, formatNumber, formatTime, formatWhen } from './formatting.ts';
 import { t, type Localized, type MessageId } from './messages.ts';
 
 /**
@@ -17,8 +17,8 @@ export type Param =
   | string
   | number
   | Localized
-  /** An instant, in `zone` or else the customer's zone: "Tue 2 Mar, 10:00" or "10:00". */
-  | { at: string; zone?: string; format?: 'when' | 'time' }
+  /** An instant, in `zone` or else the customer's zone: "Tue 2 Mar, 10:00", "10:00" or "Tuesday 2 March 2027, 10:00". */
+  | { at: string; zone?: string; format?: 'when' | 'time' | 'full' }
   | { count: number; unit: Unit }
   /** A duration in its largest whole unit: "30 seconds", "2 minutes", "2 hours". */
   | { seconds: number }
@@ -48,7 +48,11 @@ export function formatDuration(seconds: number, locale: Locale): string {
 function renderParam(p: Param, who: Audience): string {
   if (typeof p === 'string') return p;
   if (typeof p === 'number') return formatNumber(p, who.locale, 0);
-  if ('at' in p) return p.format === 'time' ? formatTime(p.at, p.zone ?? who.timeZone) : formatWhen(p.at, p.zone ?? who.timeZone, who.locale);
+  if ('at' in p) {
+    const zone = p.zone ?? who.timeZone;
+    if (p.format === 'time') return formatTime(p.at, zone);
+    return p.format === 'full' ? formatFull(p.at, zone, who.locale) : formatWhen(p.at, zone, who.locale);
+  }
   if ('count' in p) return formatCount(p.count, p.unit, who.locale);
   if ('seconds' in p) return formatDuration(p.seconds, who.locale);
   if ('km' in p) return formatNumber(p.km, who.locale, 1);

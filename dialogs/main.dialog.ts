@@ -1,6 +1,6 @@
 import type { TurnContext } from 'botbuilder-core';
 import { WaterfallDialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { listServices } from '../models/catalogue.repository.ts';
+import { listServices, type Service } from '../models/catalogue.repository.ts';
 import { AskPrompt, choicePrompt, choiceText, type AskOptions, type Understood } from './ask.prompt.ts';
 import { BOOKING_DIALOG, BookingDialog, type BookingOptions } from './booking.dialog.ts';
 import { answerQuestion } from './brand-answers.ts';
@@ -12,6 +12,8 @@ import { saysSomething, type Question } from './message-understanding.ts';
 import { ONSITE_CHOICE, ONSITE_DIALOG, OnsiteVisitDialog } from './onsite-visit.dialog.ts';
 import { listEquipmentTypes } from '../models/equipment.repository.ts';
 import { t, type MessageId } from './messages.ts';
+import { slotSource } from './slot-pages.ts';
+import { SlotWindow } from './slot-window.ts';
 import { switchLanguage, turnScope, type DialogDeps } from './turn-scope.ts';
 import { understandTurn } from './turn-understanding.ts';
 import { detectInterruption, matchChoice, type Reply } from './understanding.ts';
@@ -33,6 +35,11 @@ export interface MainOptions {
   intent?: Intent;
   /** Back at the menu after something was done. */
   again?: boolean;
+}
+
+/** What "talk to a person" ends with when the customer joined the queue. */
+interface Queued {
+  queued: true;
 }
 
 interface MenuAnswer {
@@ -143,21 +150,28 @@ export class MainDialog extends InterruptibleDialog<MainOptions> {
   }
 
   private async againStep(step: WaterfallStepContext<MainOptions>): Promise<DialogTurnResult> {
+    // Waiting for an advisor: the bot says nothing more (no menu) until the customer stops waiting.
+    if ((step.result as Partial<Queued> | undefined)?.queued) return step.endDialog();
     return step.replaceDialog(MENU, { again: true } satisfies MainOptions);
   }
 
   /** With advisors online, the customer takes a place in their queue (the router tells them where). */
   private async queueStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const answer = await this.deps.person?.requestPerson(turnScope(step.context).conversationId);
-    if (answer?.status === 'queued') return step.endDialog();
+    if (answer?.status === 'queued') return step.endDialog({ queued: true } satisfies Queued);
     return step.next();
   }
 
-  /** Nobody free to chat: say so truthfully and offer an online appointment straight away. */
+  /** Nobody free to chat: say so truthfully, say when the soonest video call is, and offer to book one. */
   private async offerStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const services = await listServices(this.deps.db, turnScope(step.context).brand.id);
     // Services offered only online (a video call) first.
     const online = services.filter((s) => s.modes.includes('online')).sort((a, b) => a.modes.length - b.modes.length);
+    const soonest = await this.soonestVideoCall(step.context, online);
+    if (!soonest) {
+      await say(step.context, [line('person.info'), line('person.noVideo', { days: String(turnScope(step.context).brand.settings.maxHorizonDays) })]);
+      return step.endDialog();
+    }
     const synonyms = new Map(serviceChoices(services).map((c) => [c.key, c.synonyms ?? []]));
     const choices: ChoiceSpec[] = [
       ...online.map((s) => ({
@@ -168,11 +182,22 @@ export class MainDialog extends InterruptibleDialog<MainOptions> {
       choice('menu', 'person.menu', ['no', 'non', 'menu']),
     ];
     const options: AskOptions<ChoiceSpec[]> = {
-      view: { lines: [line('person.info'), line('person.ask')], choices },
+      view: { lines: [line('person.info'), line('person.soonest', { when: { at: soonest } }), line('person.ask')], choices },
       help: 'help.person',
       expect: choices,
     };
     return step.prompt(PERSON_PROMPT, options);
+  }
+
+  /** The first free start among the online services, whichever service it is. */
+  private async soonestVideoCall(context: TurnContext, online: readonly Service[]): Promise<string | undefined> {
+    const { brand } = turnScope(context);
+    const now = this.deps.now();
+    const firsts = await Promise.all(online.map(async (service) => {
+      const query = { serviceId: service.id, mode: 'online' as const, storeId: null, home: null, ignoreAppointmentId: null };
+      return new SlotWindow(await slotSource(this.deps.db, brand, query, now)).firstFrom(now.toISOString());
+    }));
+    return firsts.filter((f): f is string => f !== undefined).sort()[0];
   }
 
   private async offerAnswerStep(step: WaterfallStepContext): Promise<DialogTurnResult> {

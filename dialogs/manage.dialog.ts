@@ -9,7 +9,7 @@ import {
 } from './change-appointment.dialog.ts';
 import { targetFromText, type VerificationTarget } from './contact-details.ts';
 import { line, renderLine } from './lines.ts';
-import { turnScope, type DialogDeps } from './turn-scope.ts';
+import { lastVerified, rememberVerified, turnScope, type DialogDeps } from './turn-scope.ts';
 import { VERIFY_CONTACT_DIALOG, VerifyContactDialog, type VerifyContactOptions, type VerifyContactResult } from './verify-contact.dialog.ts';
 import { choice, say, type ChoiceSpec } from './views.ts';
 
@@ -55,6 +55,13 @@ export class ManageDialog extends ComponentDialog<ManageState> {
 
   private async contactStep(step: Step): Promise<DialogTurnResult> {
     if (step.options.target) return step.next(step.options.target);
+    // Proven already in this conversation (booked here): neither asked for again nor sent a new code.
+    const proven = lastVerified(step.context);
+    if (proven) {
+      step.options.verified = true;
+      await say(step.context, [line('manage.knownContact', { to: proven.to })]);
+      return step.next(proven);
+    }
     const options: AskOptions<null> = {
       view: { lines: [line('manage.ask')] },
       retry: { lines: [line('manage.askRetry')] },
@@ -79,7 +86,10 @@ export class ManageDialog extends ComponentDialog<ManageState> {
     if (!target) throw new Error('The manage flow lost the address it verified.');
     const scope = turnScope(step.context);
     const now = this.deps.now();
-    if (!s.verified) await markContactVerified(this.deps.db, scope.brand.id, target, now);
+    if (!s.verified) {
+      await markContactVerified(this.deps.db, scope.brand.id, target, now);
+      rememberVerified(step.context, target);
+    }
     s.verified = true;
     const upcoming = await listUpcomingForContact(this.deps.db, scope.brand.id, target, now);
     const only = upcoming.length === 1 ? upcoming[0] : undefined;

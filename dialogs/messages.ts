@@ -1,5 +1,6 @@
 import type { Locale } from '../models/catalogue.repository.ts';
 import { ONSITE_MESSAGES } from './onsite-messages.ts';
+import { frenchSpacing } from '../notifications/french-typography.ts';
 
 /** Every sentence and button the bot shows, in English and French. `{name}` marks a parameter. */
 const catalogue = {
@@ -47,7 +48,7 @@ const catalogue = {
   'help.confirm': ['Please answer yes or no.', 'Répondez par oui ou par non.'],
   'help.person': ['Choose a service to book a call with an advisor, or go back to the menu.', 'Choisissez un service pour réserver un appel avec un conseiller, ou revenez au menu.'],
 
-  'person.info': ["No advisor is free to chat right now. But I can book you a video call with an advisor straight away: it only takes a minute.", "Aucun conseiller n'est disponible pour discuter en ce moment. Mais je peux vous réserver dès maintenant un appel vidéo avec un conseiller, cela ne prend qu'une minute."],
+  'person.info': ['No advisor is free to chat right now.', "Aucun conseiller n'est disponible pour discuter en ce moment."],
   // The menu that follows asks "Is there anything else…": said here too, the question came twice.
   'handoff.back': ["I'm back with you.", 'Je suis de retour.'],
   'handoff.reschedule': ['You can pick a new time for your appointment here:', 'Vous pouvez choisir un nouvel horaire pour votre rendez-vous ici :'],
@@ -186,13 +187,35 @@ const catalogue = {
   'answer.address': ['{store}: {address}. Map and directions: {map}', '{store} : {address}. Plan et itinéraire : {map}'],
   'answer.service': ['{service} lasts {minutes} minutes. {description}', '{service} dure {minutes} minutes. {description}'],
   'answer.faq': ['{answer}', '{answer}'],
+  'contact.emailHint': ['or mobile phone', 'ou téléphone mobile'],
+  'contact.phoneHint': ['or email', 'ou e-mail'],
+  'reschedule.intro': ['Here is your appointment at its new time:', 'Voici votre rendez-vous à son nouvel horaire :'],
+  'reschedule.ask': ['Shall I move it there (instead of {was})?', 'Je le déplace à cet horaire (au lieu de {was}) ?'],
+  'reschedule.confirm': ['Move it', 'Le déplacer'],
+  'reschedule.retry': ['Please choose: Move it, Change time or Keep it.', "Choisissez : Le déplacer, Changer l'horaire ou Le garder."],
+  'manage.knownContact': ['I\'ll use {to}, which you confirmed earlier in this chat.', "J'utilise {to}, que vous avez confirmé plus tôt dans cette conversation."],
+  'verify.notSentYet': ['I can send a code to {to} in {duration}. Please ask for a new code then.', 'Je pourrai envoyer un code à {to} dans {duration}. Demandez alors un nouveau code.'],
+  'verify.noCode': ['No code is waiting to be checked. Please ask for a new code.', "Aucun code n'attend d'être vérifié. Demandez un nouveau code."],
+  'person.soonest': ['The soonest video call with an advisor is on {when}; booking it takes a minute.', "Le premier appel vidéo disponible avec un conseiller est le {when} ; le réserver ne prend qu'une minute."],
+  'person.noVideo': ['No video call with an advisor is free in the next {days} days either.', "Aucun appel vidéo avec un conseiller n'est libre non plus dans les {days} prochains jours."],
+  'card.update.pending': ['Your appointment request has been updated.', 'Votre demande de rendez-vous a été mise à jour.'],
+  'card.update.confirmed': ['Good news: your appointment is confirmed.', 'Bonne nouvelle : votre rendez-vous est confirmé.'],
+  'card.update.cancelled': ['Your appointment has been cancelled.', 'Votre rendez-vous a été annulé.'],
+  'help.reschedule': ['"Move it" moves your appointment to the time shown, "Change time" shows other times, "Keep it" leaves it as it is.', "« Le déplacer » déplace votre rendez-vous à l'horaire affiché, « Changer l'horaire » en propose d'autres, « Le garder » le laisse inchangé."],
 } as const satisfies Record<string, readonly [en: string, fr: string]>;
 
 export type MessageId = keyof typeof catalogue;
 export type Localized = Record<Locale, string>;
 
+/** The French sentences with their no-break spaces before : ; ? ! (the chat is HTML; SMS transports make them plain). */
+const french = new Map<MessageId, string>();
+
 export function t(locale: Locale, id: MessageId, params: Readonly<Record<string, string>> = {}): string {
-  const template: string = catalogue[id][locale === 'fr' ? 1 : 0];
+  let template: string = catalogue[id][0];
+  if (locale === 'fr') {
+    template = french.get(id) ?? frenchSpacing(catalogue[id][1]);
+    french.set(id, template);
+  }
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole);
 }
 

@@ -19,7 +19,9 @@ const SLOTS_PROMPT = 'slot-picker.slots';
 export type SlotAsk =
   | DateAsk
   | { kind: 'page'; at: { from: string } | { before: string } }
-  | { kind: 'around'; at: string };
+  | { kind: 'around'; at: string }
+  /** A slot sent that was not on the page shown (forged, or from an old page). */
+  | { kind: 'notOffered'; at: string };
 
 export interface SlotPickerOptions {
   query: SlotQuery;
@@ -127,6 +129,10 @@ export class SlotPickerDialog extends ComponentDialog<SlotPickerOptions> {
         return { at: ask.at };
       case 'around':
         return { at: { around: ask.at } };
+      case 'notOffered': {
+        const notice = line('slots.notFree', { time: { at: ask.at, format: 'full' } });
+        return ask.at < now || ask.at >= horizonEnd ? { at: { from: now }, notice } : { at: { around: ask.at }, notice };
+      }
     }
   }
 
@@ -150,7 +156,9 @@ export class SlotPickerDialog extends ComponentDialog<SlotPickerOptions> {
     const action = actionOf(reply);
     const start = reply.value?.['start'];
     if (action === 'slot' && typeof start === 'string' && !Number.isNaN(Date.parse(start))) {
-      return { ok: true, value: { kind: 'slot', start: new Date(start).toISOString() } };
+      const at = new Date(start).toISOString();
+      // Only a time of the page shown is taken as it is; any other is checked, never assumed free.
+      return { ok: true, value: starts.includes(at) ? { kind: 'slot', start: at } : { kind: 'ask', ask: { kind: 'notOffered', at } } };
     }
     if (action === 'later') return later();
     if (action === 'earlier') return earlier();

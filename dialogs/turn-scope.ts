@@ -6,6 +6,7 @@ import type { OtpService } from '../notifications/otp.ts';
 import type { SignedLinks } from '../notifications/signed-links.ts';
 import type { BookingEventSink } from '../scheduling/booking-events.ts';
 import type { PersonRequester } from '../bot/handoff/handoff-router.ts';
+import { targetKey, type VerificationTarget } from './contact-details.ts';
 
 /** What the dialogs need from the outside world; the clock is injected so tests choose the date. */
 export interface DialogDeps {
@@ -26,6 +27,8 @@ export interface SessionState {
   /** The last language the widget announced: a change there wins over an earlier switch. */
   widgetLocale?: Locale;
   timeZone?: string;
+  /** Addresses proven with a code in this conversation, newest last: not asked for again. */
+  verifiedContacts?: VerificationTarget[];
 }
 
 /** Who the bot is talking to this turn, set by the bot class before any dialog runs. */
@@ -56,3 +59,13 @@ export function switchLanguage(context: TurnContext, locale: Locale): void {
   scope.locale = locale;
   scope.session.locale = locale;
 }
+
+/** Remembers that the customer proved this address here (a later "change my appointment" uses it). */
+export function rememberVerified(context: TurnContext, target: VerificationTarget): void {
+  const session = turnScope(context).session;
+  const others = (session.verifiedContacts ?? []).filter((t) => targetKey(t) !== targetKey(target));
+  session.verifiedContacts = [...others, { channel: target.channel, to: target.to }];
+}
+
+/** The address proven last in this conversation, if any. */
+export const lastVerified = (context: TurnContext): VerificationTarget | undefined => turnScope(context).session.verifiedContacts?.at(-1);

@@ -1,4 +1,5 @@
 import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { OTP_RULES } from '../notifications/otp.ts';
 import { AskPrompt, choiceText, type AskOptions, type Understood } from './ask.prompt.ts';
 import type { VerificationTarget } from './contact-details.ts';
 import { line, type Line } from './lines.ts';
@@ -45,8 +46,11 @@ export class VerifyContactDialog extends ComponentDialog<VerifyContactOptions> {
         brandId: scope.brand.id, brandName: scope.brand.name, conversationId: scope.conversationId,
         channel: o.channel, to: o.to, locale: scope.locale,
       });
+      const wait = { duration: { seconds: sent.ok ? 0 : sent.retryAfterSeconds } };
       if (sent.ok) lines.push(line(o.send === 'again' ? 'verify.resent' : 'verify.sent', { to: o.to }));
-      else lines.push(line(sent.reason === 'cooldown' ? 'verify.cooldown' : 'verify.tooMany', { duration: { seconds: sent.retryAfterSeconds } }));
+      else if (sent.reason === 'too_many') lines.push(line('verify.tooMany', wait));
+      // Only this flow's own earlier code may be spoken of: a code sent elsewhere may be used up.
+      else lines.push(o.send === 'again' ? line('verify.cooldown', wait) : line('verify.notSentYet', { to: o.to, ...wait }));
     }
     if (lines.length === 0) lines.push(line('verify.enter'));
     const options: AskOptions<null> = {
@@ -68,10 +72,12 @@ export class VerifyContactDialog extends ComponentDialog<VerifyContactOptions> {
     if (result.ok) return step.endDialog({ verified: true } satisfies VerifyContactResult);
     const notice = result.reason === 'wrong_code'
       ? line('verify.wrong', { attempts: { count: result.attemptsLeft, unit: 'attempt' } })
-      : line(result.reason === 'locked' ? 'verify.locked' : 'verify.expired');
+      : line(result.reason === 'locked' ? 'verify.locked' : result.reason === 'no_code' ? 'verify.noCode' : 'verify.expired');
     return step.replaceDialog(FLOW, { channel, to, send: false, notice } satisfies VerifyContactOptions);
   }
 }
+
+const CODE = new RegExp(`^\\d{${OTP_RULES.digits}}$`);
 
 /** The code form, its buttons, or the code (or "resend", "change") typed. */
 function understandCode(reply: Reply): Understood<CodeAnswer> {
@@ -81,7 +87,8 @@ function understandCode(reply: Reply): Understood<CodeAnswer> {
   const values = reply.value?.['values'];
   const submitted = action === 'form' && typeof values === 'object' && values !== null ? (values as Record<string, unknown>)['code'] : undefined;
   const code = (typeof submitted === 'string' ? submitted : reply.text).replace(/[\s-]/g, '');
-  if (/^\d{4,8}$/.test(code)) return { ok: true, value: { kind: 'code', code } };
+  // Only a well-formed code is a try: a digit too many or too few is a typo, asked again for free.
+  if (CODE.test(code)) return { ok: true, value: { kind: 'code', code } };
   const picked = matchChoice(choiceText(reply), FORM_ACTIONS);
   if (picked) return { ok: true, value: picked.key === 'resend' ? { kind: 'resend' } : { kind: 'change' } };
   return { ok: false };

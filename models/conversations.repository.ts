@@ -135,6 +135,16 @@ export async function appendEntry(db: Queryable, conversationId: string, entry: 
   return { entry: seen!, duplicate: true };
 }
 
+/** Whether the bot's last message carries the one-time code form (what the customer types next is a code). */
+export async function botAskedForCode(db: Queryable, conversationId: string): Promise<boolean> {
+  const [row] = await db.query<{ asked: boolean | null }>(
+    `SELECT content->'attachments' @> '[{"content": {"form": "code"}}]' AS asked FROM conversation_messages
+     WHERE conversation_id = $1 AND sender = 'bot' ORDER BY seq DESC LIMIT 1`,
+    [conversationId],
+  );
+  return row?.asked === true;
+}
+
 export async function entriesAfter(db: Queryable, conversationId: string, afterSeq: number, limit = 1000): Promise<TranscriptEntry[]> {
   return db.query<TranscriptEntry>(
     `SELECT ${ENTRY_COLUMNS} FROM conversation_messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,

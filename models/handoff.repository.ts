@@ -184,10 +184,7 @@ export interface HandoffAppointment {
   version: number;
 }
 
-export async function findHandoffAppointment(db: Queryable, brandId: string, appointmentId: string): Promise<HandoffAppointment | null> {
-  if (!UUID.test(appointmentId)) return null;
-  const [row] = await db.query<HandoffAppointment>(
-    `SELECT a.id, a.brand_id AS "brandId", b.default_locale AS "brandLocale", a.state, a.service_id AS "serviceId", s.names AS "serviceNames", a.mode,
+const HANDOFF_APPOINTMENT_SELECT = `SELECT a.id, a.brand_id AS "brandId", b.default_locale AS "brandLocale", a.state, a.service_id AS "serviceId", s.names AS "serviceNames", a.mode,
             a.start_at AS "startAt", a.end_at AS "endAt", a.customer_time_zone AS "customerTimeZone",
             COALESCE(a.store_id, sf.home_store_id) AS "storeId", so.name AS "storeName",
             a.staff_id AS "staffId", sf.name AS "staffName",
@@ -199,11 +196,20 @@ export async function findHandoffAppointment(db: Queryable, brandId: string, app
      JOIN services s ON s.id = a.service_id
      JOIN staff sf ON sf.id = a.staff_id
      JOIN customers cu ON cu.id = a.customer_id
-     LEFT JOIN stores so ON so.id = COALESCE(a.store_id, sf.home_store_id)
-     WHERE a.brand_id = $1 AND a.id = $2`,
-    [brandId, appointmentId],
-  );
+     LEFT JOIN stores so ON so.id = COALESCE(a.store_id, sf.home_store_id)`;
+
+export async function findHandoffAppointment(db: Queryable, brandId: string, appointmentId: string): Promise<HandoffAppointment | null> {
+  if (!UUID.test(appointmentId)) return null;
+  const [row] = await db.query<HandoffAppointment>(`${HANDOFF_APPOINTMENT_SELECT} WHERE a.brand_id = $1 AND a.id = $2`, [brandId, appointmentId]);
   return row ?? null;
+}
+
+/** The appointments booked in a conversation and not cancelled, soonest first (what the advisor sees beside the chat). */
+export async function conversationAppointments(db: Queryable, brandId: string, conversationId: string): Promise<HandoffAppointment[]> {
+  return db.query<HandoffAppointment>(
+    `${HANDOFF_APPOINTMENT_SELECT} WHERE a.brand_id = $1 AND a.conversation_id = $2 AND a.state <> 'cancelled' ORDER BY a.start_at`,
+    [brandId, conversationId],
+  );
 }
 
 /**

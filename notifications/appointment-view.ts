@@ -21,6 +21,10 @@ export interface AppointmentView {
   cancellationReason: string | null;
   /** In the customer's locale (falling back to English, then the slug). */
   serviceName: string;
+  /** In each language the service has: staff read it in theirs. */
+  serviceNames: Partial<Record<'en' | 'fr', string>>;
+  /** A cancelled appointment cancelled by the customer themselves (no apology then). */
+  cancelledByCustomer: boolean;
   serviceSlug: string;
   mode: 'in_store' | 'online' | 'at_home';
   durationMinutes: number;
@@ -65,6 +69,7 @@ interface ViewRow {
   status_name: string | null;
   cancellation_reason: string | null;
   service_names: Partial<Record<string, string>> | null;
+  cancelled_by: string | null;
   service_slug: string;
   mode: AppointmentView['mode'];
   start_at: Date | string;
@@ -117,7 +122,9 @@ export async function loadAppointmentView(db: Queryable, appointmentId: string, 
             so.email AS store_email, so.notification_routing AS store_routing,
             a.home_address, sf.id AS staff_id, sf.name AS staff_name, sf.email AS staff_email,
             c.id AS customer_id, c.name AS customer_name, c.email AS customer_email, c.phone AS customer_phone,
-            a.notes, a.version, a.conversation_id
+            a.notes, a.version, a.conversation_id,
+            (SELECT h.actor FROM appointment_status_history h WHERE h.appointment_id = a.id AND h.to_state = 'cancelled'
+              ORDER BY h.at DESC, h.id DESC LIMIT 1) AS cancelled_by
        FROM appointments a
        JOIN brands b ON b.id = a.brand_id
        JOIN services s ON s.id = a.service_id
@@ -146,6 +153,8 @@ export async function loadAppointmentView(db: Queryable, appointmentId: string, 
     statusName: r.status_name,
     cancellationReason: r.cancellation_reason,
     serviceName: names[locale] || names.en || r.service_slug,
+    serviceNames: { ...(names.en ? { en: names.en } : {}), ...(names.fr ? { fr: names.fr } : {}) },
+    cancelledByCustomer: r.state === 'cancelled' && r.cancelled_by === 'customer',
     serviceSlug: r.service_slug,
     mode: r.mode,
     durationMinutes: Math.round((endAt.getTime() - startAt.getTime()) / 60_000),

@@ -2,6 +2,7 @@ import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { generate } from 'otplib';
 import type { Database, Tx } from '../models/database.ts';
 import { escapeHtml, type OutgoingMessage, type Transport } from './transport.ts';
+import { frenchSpacing } from './french-typography.ts';
 
 /**
  * One-time codes sent by email or SMS to prove a customer owns a contact address
@@ -99,7 +100,8 @@ function otpMessage(
 <p style="margin:16px 0 0;color:#616e7c;font-size:14px">${escapeHtml(t.ignore)}</p>
 <p style="margin:16px 0 0;color:#616e7c;font-size:14px">— ${brand}</p>
 </div></body></html>`;
-  return { ...base, subject: t.subject, text, html };
+  const typeset = (s: string) => (r.locale === 'fr' ? frenchSpacing(s) : s);
+  return { ...base, subject: typeset(t.subject), text: typeset(text), html: typeset(html) };
 }
 
 export function createOtpService(deps: { db: Database; now: () => Date; transport: Transport; secret: string }): OtpService {

@@ -3,6 +3,7 @@ import type { Queryable } from '../models/database.ts';
 import { getTemplate } from '../models/templates.repository.ts';
 import { formatWhen, whenParts, type AppointmentView } from './appointment-view.ts';
 import { escapeHtml } from './transport.ts';
+import { formatStorePhone, frenchSpacing, gsm7Spaces } from './french-typography.ts';
 import { DEFAULT_TEMPLATES, LABELS, type TemplateSource } from './templates/defaults.ts';
 import { HTML_PARTIALS, PARTIAL_NAMES, TEXT_PARTIALS } from './templates/partials.ts';
 
@@ -51,7 +52,7 @@ export type { TemplateSource } from './templates/defaults.ts';
 export const TEMPLATE_VARIABLES: readonly string[] = [
   'brandName', 'customerName', 'customerEmail', 'customerPhone',
   'serviceName', 'mode', 'isInStore', 'isOnline', 'isAtHome',
-  'when', 'date', 'time', 'endTime', 'timeZone', 'durationMinutes',
+  'when', 'date', 'time', 'endTime', 'timeZone', 'durationMinutes', 'cancelledByCustomer',
   'storeName', 'storeAddress', 'storePhone', 'storeEmail', 'address', 'homeAddress', 'where',
   'staffName', 'staffEmail', 'notes', 'reason', 'statusName', 'isPending', 'isConfirmed', 'isCancelled',
   'links.join', 'links.reschedule', 'links.cancel', 'links.manage', 'links.calendar',
@@ -101,7 +102,8 @@ function templateData(view: AppointmentView, locale: Locale, staffAudience: bool
     customerName: view.customer.name,
     customerEmail: view.customer.email,
     customerPhone: view.customer.phone,
-    serviceName: view.serviceName,
+    // Staff read their messages in their own language, the service's name included.
+    serviceName: view.serviceNames[locale] || view.serviceName,
     mode: { in_store: L.inStore, online: L.online, at_home: L.atHome }[view.mode],
     isInStore: view.mode === 'in_store',
     isOnline: view.mode === 'online',
@@ -109,6 +111,7 @@ function templateData(view: AppointmentView, locale: Locale, staffAudience: bool
     isPending: view.state === 'pending',
     isConfirmed: view.state === 'confirmed',
     isCancelled: view.state === 'cancelled',
+    cancelledByCustomer: view.cancelledByCustomer,
     statusName: view.statusName,
     when: formatWhen(v, parts.timeZone),
     date: parts.date,
@@ -118,7 +121,7 @@ function templateData(view: AppointmentView, locale: Locale, staffAudience: bool
     durationMinutes: String(view.durationMinutes),
     storeName: view.store?.name ?? null,
     storeAddress,
-    storePhone: view.store?.phone ?? null,
+    storePhone: view.store?.phone ? formatStorePhone(view.store.phone) : null,
     storeEmail: view.store?.email ?? null,
     address: view.mode === 'at_home' ? view.homeAddress : view.mode === 'in_store' ? storeAddress : null,
     homeAddress: view.homeAddress,
@@ -241,7 +244,21 @@ interface RenderContext {
   fallbackSubject: string | null;
 }
 
+/**
+ * French typography on what was rendered: no-break spaces before : ; ? ! (narrow in HTML and plain
+ * text alike); in SMS plain spaces, so a text stays GSM-7.
+ */
+function typeset(m: RenderedMessage, c: RenderContext): RenderedMessage {
+  if (c.channel === 'sms') return { ...m, text: gsm7Spaces(m.text) };
+  if (c.locale !== 'fr') return m;
+  return { subject: m.subject && frenchSpacing(m.subject), text: frenchSpacing(m.text), html: m.html && frenchSpacing(m.html) };
+}
+
 function render(template: TemplateSource, c: RenderContext): RenderedMessage {
+  return typeset(renderUntypeset(template, c), c);
+}
+
+function renderUntypeset(template: TemplateSource, c: RenderContext): RenderedMessage {
   const data = templateData(c.view, c.locale, c.staffAudience);
   if (c.channel !== 'email') {
     return { subject: null, text: tidyText(renderText(template.body, data)), html: null };

@@ -92,7 +92,9 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
   const app = createApp({ db, config, logger, now, events }, [
     operationsRoutes({ db, metrics, jobQueueSchema: config.PGBOSS_SCHEMA, metricsToken: config.METRICS_TOKEN, draining: () => draining }),
     siteRoutes(),
-    appointmentPageRoutes({ db, now, links, events, formKey: derivedKey(secret, 'appointment-page-forms') }),
+    appointmentPageRoutes({
+      db, now, links, events, formKey: derivedKey(secret, 'appointment-page-forms'), onChange: handoff.consoleNotifier.appointmentChanged,
+    }),
     providerWebhookRoutes({
       db, now, publicUrl: config.PUBLIC_URL,
       ...(config.TWILIO_AUTH_TOKEN ? { twilioAuthToken: config.TWILIO_AUTH_TOKEN } : {}),

@@ -104,6 +104,11 @@ describe('appointment pages from signed links', () => {
     for (const part of ['Visite guidée du showroom', 'Confirmé', 'Mardi 2 mars 2027', '11:00–11:30', 'Ajouter à l’agenda', 'Reprogrammer', 'Annuler le rendez-vous']) {
       expect(page.text).toContain(part);
     }
+    // French typography: no-break spaces before ":" and the like, the store's number as dialled in France.
+    expect(page.text).toContain('01 42 00 00 01');
+    expect(page.text).toContain('href="tel:+33142000001"');
+    expect(page.text).toMatch(/\u202f:/);
+    expect(page.text).not.toMatch(/[^\s>] [:?!]\s/);
     // ?lang switches, and the switch keeps the chosen language on the links that follow.
     const switched = await get(link('manage', fr) + '?lang=en');
     expect(switched.text).toContain('Guided showroom visit');

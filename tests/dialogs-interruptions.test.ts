@@ -13,16 +13,16 @@ const toCode: Row[] = [...toContact, [{ form: 'contact', values: { name: 'Ada', 
 
 /** Each question, how to get there, its own help, and how it reads in French. */
 const STEPS: { step: string; reach: Row[]; help: string; french: string }[] = [
-  { step: 'menu', reach: [['hi', 'What would you like to do?']], help: 'I can book an appointment in store', french: 'Que souhaitez-vous faire ?' },
-  { step: 'service', reach: [['hi', 'What would you like to do?'], [{ click: 'Book an appointment' }, 'Which service']], help: 'Choose the service you are interested in', french: 'Quel service souhaitez-vous réserver ?' },
-  { step: 'mode', reach: [['book a kitchen design consultation', 'How would you like to meet?']], help: "Tell me how you'd like to meet", french: 'Comment souhaitez-vous être reçu ?' },
-  { step: 'store', reach: toStore, help: 'Type a postcode or a city', french: 'Dans quel magasin souhaitez-vous venir ?' },
+  { step: 'menu', reach: [['hi', 'What would you like to do?']], help: 'I can book an appointment in store', french: 'Que souhaitez-vous faire\u202f?' },
+  { step: 'service', reach: [['hi', 'What would you like to do?'], [{ click: 'Book an appointment' }, 'Which service']], help: 'Choose the service you are interested in', french: 'Quel service souhaitez-vous réserver\u202f?' },
+  { step: 'mode', reach: [['book a kitchen design consultation', 'How would you like to meet?']], help: "Tell me how you'd like to meet", french: 'Comment souhaitez-vous être reçu\u202f?' },
+  { step: 'store', reach: toStore, help: 'Type a postcode or a city', french: 'Dans quel magasin souhaitez-vous venir\u202f?' },
   { step: 'nearest stores', reach: [...toStore, ['69002', 'Here are the stores nearest to Lyon 69002.']], help: 'Choose a store from the list', french: 'Voici les magasins les plus proches de Lyon 69002.' },
-  { step: 'home address', reach: [['home measurement', 'Where should our advisor come?']], help: 'Type the address of the visit', french: 'Où notre conseiller doit-il se rendre ?' },
-  { step: 'date', reach: toDate, help: 'Tell me when suits you', french: 'Quand souhaitez-vous votre rendez-vous ?' },
+  { step: 'home address', reach: [['home measurement', 'Where should our advisor come?']], help: 'Type the address of the visit', french: 'Où notre conseiller doit-il se rendre\u202f?' },
+  { step: 'date', reach: toDate, help: 'Tell me when suits you', french: 'Quand souhaitez-vous votre rendez-vous\u202f?' },
   { step: 'slots', reach: toSlots, help: 'Choose a time, type a time like', french: 'Voici les horaires disponibles.' },
-  { step: 'summary', reach: toSummary, help: 'Confirm to keep this time', french: 'Je vous garde ce créneau pendant 10 minutes. Je le confirme ?' },
-  { step: 'contact', reach: toContact, help: 'Give your name and at least an email address', french: "C'est presque fini ! Indiquez vos coordonnées." },
+  { step: 'summary', reach: toSummary, help: 'Confirm to keep this time', french: 'Je vous garde ce créneau pendant 10 minutes. Je le confirme\u202f?' },
+  { step: 'contact', reach: toContact, help: 'Give your name and at least an email address', french: "C'est presque fini\u202f! Indiquez vos coordonnées." },
   { step: 'code', reach: toCode, help: 'Type the 6-digit code we sent you.', french: 'Saisissez-le ici.' },
   { step: 'manage: email or phone', reach: [['I want to change my appointment', 'what email address or phone number']], help: 'Type the email address or phone number you gave', french: 'Pour retrouver vos rendez-vous' },
 ];
@@ -90,7 +90,7 @@ test('after "français" every message is French although the widget still says "
 
 test('a first message "français" greets in French', async () => {
   const hello = await chat({ locale: 'en' }).do('français');
-  expect(hello.text).toBe("Bonjour ! Je suis l'assistant virtuel Atelier Lumière. Je peux vous réserver un rendez-vous, ou modifier ou annuler un rendez-vous existant.\nQue souhaitez-vous faire ?");
+  expect(hello.text).toBe("Bonjour\u202f! Je suis l'assistant virtuel Atelier Lumière. Je peux vous réserver un rendez-vous, ou modifier ou annuler un rendez-vous existant.\nQue souhaitez-vous faire\u202f?");
   expect(hello.actions).toEqual(['Prendre rendez-vous', 'Modifier ou annuler un rendez-vous', 'Parler à un conseiller', 'Aide']);
 });
 

@@ -40,13 +40,17 @@ test('reschedules an appointment after the email is verified', async () => {
     'What would you like to do with this appointment?',
   ].join('\n'));
   expect(found.actions).toEqual(['Reschedule', 'Cancel appointment', 'Keep it']);
-  const moved = await transcript(c, [
+  await transcript(c, [
     [{ click: 'Reschedule' }, 'When would you like your appointment?'],
-    ['Thursday at 11am', 'Done! Your appointment has been moved.'],
+    ['Thursday at 11am', 'Here is your appointment at its new time:\nGuided showroom visit (30 min)\nThu 4 Mar, 11:00\nAt Paris Opéra, 12 rue Auber, 75009 Paris\nShall I move it there (instead of Wed 3 Mar, 10:00)?'],
   ]);
-  expect(moved.appointment).toMatchObject({ status: 'confirmed', lines: ['Thu 4 Mar, 11:00', 'At Paris Opéra, 12 rue Auber, 75009 Paris'] });
-  expect(moved.appointment?.links[1]?.url).toMatch(/\/manage$/);
-  expect(moved.text).toContain('Is there anything else I can do for you?');
+  expect(c.last.actions).toEqual(['Move it', 'Change time', 'Keep it']);
+  // Nothing moves before the yes.
+  expect(await stored(appointment.id)).toMatchObject({ start: '2027-03-03T09:00:00.000Z' });
+  const done = await transcript(c, [[{ click: 'Move it' }, 'Done! Your appointment has been moved.']]);
+  expect(done.appointment).toMatchObject({ status: 'confirmed', lines: ['Thu 4 Mar, 11:00', 'At Paris Opéra, 12 rue Auber, 75009 Paris'] });
+  expect(done.appointment?.links[1]?.url).toMatch(/\/manage$/);
+  expect(done.text).toContain('Is there anything else I can do for you?');
   expect(await stored(appointment.id)).toMatchObject({ start: '2027-03-04T10:00:00.000Z', state: 'confirmed' });
   const [customer] = await suite.db.query<{ email_verified_at: Date | null }>("SELECT email_verified_at FROM customers WHERE email = 'grace@example.com'");
   expect(customer?.email_verified_at).not.toBeNull();
@@ -89,7 +93,7 @@ test('too late to change: said at once, with the notice and the store to call', 
   const refused = await c.do({ click: 'Cancel appointment' });
   expect(refused.text).toBe([
     'Sorry, appointments can only be changed or cancelled up to 2 hours before they start.',
-    'Please call Paris Opéra on +33142000001.',
+    'Please call Paris Opéra on 01 42 00 00 01.',
     'Is there anything else I can do for you?',
   ].join('\n'));
 });
@@ -116,12 +120,16 @@ test('the new time is taken while choosing: the nearest free times are offered',
     ['Thursday', 'Here are the available times.'],
   ]);
   const thursdayTen = c.last.slot('Thursday', '10:00');
+  await transcript(c, [[{ slot: thursdayTen }, 'Shall I move it there']]);
   for (const email of ['ada@example.com', 'alan@example.com']) {
     await bookDirectly(suite.db, clock.now, { service: 'showroom-visit', store: 'paris-opera', start: thursdayTen, email });
   }
-  const taken = await c.do({ slot: thursdayTen });
+  const taken = await c.do({ click: 'Move it' });
   expect(taken.text).toContain('Sorry, Thu 4 Mar, 10:00 has just been booked by someone else. Here are the nearest available times.');
-  await transcript(c, [[{ slot: taken.slot('Thursday', '10:30') }, 'Done! Your appointment has been moved.']]);
+  await transcript(c, [
+    [{ slot: taken.slot('Thursday', '10:30') }, 'Shall I move it there'],
+    ['yes', 'Done! Your appointment has been moved.'],
+  ]);
   expect(await stored(appointment.id)).toMatchObject({ start: '2027-03-04T09:30:00.000Z' });
 });
 
@@ -140,10 +148,11 @@ test('par téléphone, en français : code par SMS, puis déplacer une visio', a
     ['06 12 34 56 78', "Je viens d'envoyer un code à 6 chiffres à +33612345678."],
   ]);
   const found = await c.do({ form: 'code', values: { code: await latestCode(suite.db, '+33612345678') } });
-  expect(found.text).toBe('Conseil en visio (20 min)\nmar. 2 mars, 10:00\nEn ligne, par appel vidéo\nQue souhaitez-vous faire de ce rendez-vous ?');
+  expect(found.text).toBe('Conseil en visio (20 min)\nmar. 2 mars, 10:00\nEn ligne, par appel vidéo\nQue souhaitez-vous faire de ce rendez-vous\u202f?');
   await transcript(c, [
     ['déplacer', 'Quand souhaitez-vous votre rendez-vous ?'],
-    ['mercredi 10h30', "C'est fait ! Votre rendez-vous a été déplacé."],
+    ['mercredi 10h30', 'Je le déplace à cet horaire (au lieu de mar. 2 mars, 10:00) ?'],
+    [{ click: 'Le déplacer' }, "C'est fait ! Votre rendez-vous a été déplacé."],
   ]);
   expect(await stored(appointment.id)).toMatchObject({ start: '2027-03-03T09:30:00.000Z' });
 });

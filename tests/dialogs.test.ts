@@ -82,11 +82,11 @@ test('réserve une visio en français : « mardi prochain à 15h », téléphone
   expect(c.last.actions).toEqual(['Au plus tôt', 'Demain', 'Cette semaine', 'La semaine prochaine']);
   const summary = await c.do('mardi prochain à 15h');
   expect(summary.text).toBe([
-    'Voici votre rendez-vous :',
+    'Voici votre rendez-vous\u202f:',
     'Conseil en visio (20 min)',
     'mar. 9 mars, 15:00',
     'En ligne, par appel vidéo',
-    'Je vous garde ce créneau pendant 10 minutes. Je le confirme ?',
+    'Je vous garde ce créneau pendant 10 minutes. Je le confirme\u202f?',
   ].join('\n'));
   expect(summary.actions).toEqual(['Confirmer', "Changer l'horaire", 'Annuler']);
   const form = await c.do({ click: 'Confirmer' });
@@ -95,7 +95,7 @@ test('réserve une visio en français : « mardi prochain à 15h », téléphone
     [{ form: 'contact', values: { name: 'Camille Dupont', email: '', phone: '06 12 34 56 78' } }, "Je viens d'envoyer un code à 6 chiffres à +33612345678."],
   ]);
   const done = await c.do({ form: 'code', values: { code: await latestCode(suite.db, '+33612345678') } });
-  expect(done.text).toBe("C'est réservé ! Votre rendez-vous est confirmé.\nPuis-je faire autre chose pour vous ?");
+  expect(done.text).toBe("C'est réservé\u202f! Votre rendez-vous est confirmé.\nPuis-je faire autre chose pour vous\u202f?");
   expect(done.appointment).toMatchObject({ title: 'Conseil en visio', status: 'confirmed', lines: ['mar. 9 mars, 15:00', 'En ligne, par appel vidéo'] });
   // A video call can be joined from the chat too: the Join link brings the customer back here at the time.
   expect(done.appointment?.links.map((l) => l.label)).toEqual(['Rejoindre', 'Ajouter à mon agenda', 'Modifier ou annuler']);

@@ -143,14 +143,14 @@ describe('message templates (pglite)', () => {
 
   test('every event in French', async () => {
     const subjects: Partial<Record<MessageEvent, string>> = {
-      request_received: 'Nous avons bien reçu votre demande : Visite guidée du showroom, mardi 2 mars 2027',
-      confirmed: 'Rendez-vous confirmé : Visite guidée du showroom, mardi 2 mars 2027 à 11:00',
-      rescheduled: 'Nouvel horaire pour votre rendez-vous : mardi 2 mars 2027 à 11:00',
-      cancelled: 'Rendez-vous annulé : Visite guidée du showroom, mardi 2 mars 2027',
-      reminder: 'Rappel : Visite guidée du showroom, mardi 2 mars 2027 à 11:00',
-      staff_request: 'Nouvelle demande de rendez-vous : Élodie Moreau, Visite guidée du showroom, mardi 2 mars 2027 11:00',
-      staff_confirmed: 'Rendez-vous confirmé : Élodie Moreau, Visite guidée du showroom, mardi 2 mars 2027 11:00',
-      staff_cancelled: 'Rendez-vous annulé : Élodie Moreau, Visite guidée du showroom, mardi 2 mars 2027 11:00',
+      request_received: 'Nous avons bien reçu votre demande\u202f: Visite guidée du showroom, mardi 2 mars 2027',
+      confirmed: 'Rendez-vous confirmé\u202f: Visite guidée du showroom, mardi 2 mars 2027 à 11:00',
+      rescheduled: 'Nouvel horaire pour votre rendez-vous\u202f: mardi 2 mars 2027 à 11:00',
+      cancelled: 'Rendez-vous annulé\u202f: Visite guidée du showroom, mardi 2 mars 2027',
+      reminder: 'Rappel\u202f: Visite guidée du showroom, mardi 2 mars 2027 à 11:00',
+      staff_request: 'Nouvelle demande de rendez-vous\u202f: Élodie Moreau, Visite guidée du showroom, mardi 2 mars 2027 11:00',
+      staff_confirmed: 'Rendez-vous confirmé\u202f: Élodie Moreau, Visite guidée du showroom, mardi 2 mars 2027 11:00',
+      staff_cancelled: 'Rendez-vous annulé\u202f: Élodie Moreau, Visite guidée du showroom, mardi 2 mars 2027 11:00',
     };
     for (const event of MESSAGE_EVENTS.filter((e) => e !== 'follow_up')) {
       const m = (await renderMessage(db, event, french, 'email'))!;
@@ -169,7 +169,7 @@ describe('message templates (pglite)', () => {
     expect(confirmed.text).toContain('Message envoyé par Atelier Lumière au sujet de votre rendez-vous.');
     // The audience's locale wins: the brand's staff may read French about an English customer.
     const staffFr = (await renderMessage(db, 'staff_request', pending, 'email', { locale: 'fr' }))!;
-    expect(staffFr.subject).toBe('Nouvelle demande de rendez-vous : Ada Lovelace, Kitchen design consultation, mardi 2 mars 2027 10:00');
+    expect(staffFr.subject).toBe('Nouvelle demande de rendez-vous\u202f: Ada Lovelace, Conseil en conception de cuisine, mardi 2 mars 2027 10:00');
     expect(staffFr.text).toContain(`Confirmer: ${pending.links.staffConfirm}`);
   });
 

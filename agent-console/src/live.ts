@@ -35,6 +35,8 @@ export interface LiveConversation {
   conversationId: string;
   customerName: string;
   appointment: HandoffAppointmentSummary | null;
+  /** Booked in this conversation (shown when the hand-off is not about one appointment). */
+  appointments: HandoffAppointmentSummary[];
   /** Ascending by seq, one per seq. */
   activities: ChatActivity[];
   pending: PendingMessage[];
@@ -102,6 +104,7 @@ export function readAttached(payload: unknown): AttachedConversation | null {
     conversationId: p.conversationId,
     customerName: typeof p.customerName === 'string' ? p.customerName : null,
     appointment: p.appointment && typeof p.appointment === 'object' ? p.appointment : null,
+    appointments: Array.isArray(p.appointments) ? p.appointments.filter((a) => a && typeof a === 'object' && typeof a.id === 'string') : [],
     locale: p.locale === 'fr' ? 'fr' : 'en',
     lastSeq: typeof p.lastSeq === 'number' ? p.lastSeq : 0,
     customerReadSeq: typeof p.customerReadSeq === 'number' ? p.customerReadSeq : 0,
@@ -153,12 +156,13 @@ export function openConversation(
       waiting,
       ...updateConversation({ ...state, waiting }, request.conversationId, (c) => ({
         ended: false, takenBy: null, customerName: name, appointment: request.appointment ?? c.appointment,
+        ...(attached ? { appointments: attached.appointments } : {}),
         ...(attached ? { customerReadSeq: Math.max(c.customerReadSeq, attached.customerReadSeq), readSentSeq: Math.max(c.readSentSeq, attached.agentReadSeq) } : {}),
       })),
     };
   }
   const conversation: LiveConversation = {
-    conversationId: request.conversationId, customerName: name, appointment: request.appointment,
+    conversationId: request.conversationId, customerName: name, appointment: request.appointment, appointments: attached?.appointments ?? [],
     activities: [], pending: [], customerTyping: false, customerReadSeq: 0, readSentSeq: 0, unread: 0, ended: false, takenBy: null,
     ...marks,
   };

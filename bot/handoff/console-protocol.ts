@@ -97,10 +97,10 @@ export interface HandoffTakenEvent {
   staffName: string;
 }
 
-/** Server → client "handoff:withdrawn": the customer stopped waiting (rescheduling, leaving a message). */
+/** Server → client "handoff:withdrawn": the customer stopped waiting (rescheduling, leaving a message, leaving the queue). */
 export interface HandoffWithdrawnEvent {
   conversationId: string;
-  reason: 'reschedule' | 'leave-message';
+  reason: 'reschedule' | 'leave-message' | 'leave-queue';
 }
 
 /** Server → client "handoff:queue": the brand's queue, first in line first. */
@@ -113,6 +113,8 @@ export interface AttachedConversation {
   conversationId: string;
   customerName: string | null;
   appointment: HandoffAppointmentSummary | null;
+  /** Booked in this conversation (not cancelled, within the advisor's stores), soonest first. */
+  appointments: HandoffAppointmentSummary[];
   locale: 'en' | 'fr';
   lastSeq: number;
   customerReadSeq: number;

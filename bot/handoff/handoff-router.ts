@@ -21,7 +21,7 @@ import { APPOINTMENT, type ChatActivity, type HandoffStatusEvent, type ReadEvent
 import type {
   AttachedConversation, ConsoleErrorCode, HandoffAppointmentSummary, HandoffRequestEvent, PresenceEvent, TaskCreatedEvent,
 } from './console-protocol.ts';
-import { firstName, formatWhen, handoffChoice, handoffTexts, CHOICE_LEAVE_MESSAGE, CHOICE_RESCHEDULE } from './handoff-texts.ts';
+import { firstName, formatWhen, handoffChoice, handoffTexts, CHOICE_LEAVE_MESSAGE, CHOICE_LEAVE_QUEUE, CHOICE_RESCHEDULE } from './handoff-texts.ts';
 import { PresenceTracker, type PresenceChange, type PresentStaff } from './presence.ts';
 
 /** What the bot calls when a customer asks for a person outside an appointment. */
@@ -389,7 +389,8 @@ export class HandoffRouter implements PersonRequester {
       if (waiting) {
         const position = (await repo.queueOrder(this.db, h.brandId)).indexOf(conversationId) + 1;
         this.toldPosition.set(conversationId, position);
-        await this.system(conversationId, handoffTexts(h.locale).queue(position));
+        const texts = handoffTexts(h.locale);
+        await this.system(conversationId, texts.queue(position), { suggestedActions: [{ title: texts.leaveQueue, value: CHOICE_LEAVE_QUEUE }] });
         this.chat?.toCustomer(conversationId, 'queue', { position });
         await this.sendStatus(conversationId);
         await this.emitRequest(waiting, null);
@@ -436,8 +437,9 @@ export class HandoffRouter implements PersonRequester {
     if (!h) return { to: 'bot' };
     if (h.state === 'attached') return { to: 'none' };
     if (h.state === 'waiting') {
-      const choice = h.appointmentId ? handoffChoice(entry.text, value) : null;
-      if (!choice || !h.appointmentId) return { to: 'none' };
+      const choice = handoffChoice(entry.text, value);
+      if (!h.appointmentId) return choice === 'leave-queue' ? this.leaveQueue(h) : { to: 'none' };
+      if (!choice || choice === 'leave-queue') return { to: 'none' };
       const withdrawn = await repo.withdrawHandoff(this.db, h.conversationId, choice === 'leave-message');
       if (!withdrawn) return { to: 'none' };
       this.clearGrace(h.conversationId);
@@ -458,6 +460,18 @@ export class HandoffRouter implements PersonRequester {
       }
     }
     return { to: 'bot' };
+  }
+
+  /** The customer stops waiting in the queue: told so, the others move up, the bot shows its menu again. */
+  private async leaveQueue(h: Handoff): Promise<CustomerRoute> {
+    const withdrawn = await repo.withdrawHandoff(this.db, h.conversationId, false);
+    if (!withdrawn) return { to: 'none' };
+    this.toldPosition.delete(h.conversationId);
+    this.console?.to(consoleRooms.brand(h.brandId)).emit('handoff:withdrawn', { conversationId: h.conversationId, reason: 'leave-queue' });
+    await this.system(h.conversationId, handoffTexts(h.locale).queueLeft);
+    await this.sendStatus(h.conversationId);
+    await this.refreshQueue(h.brandId);
+    return { to: 'bot', activity: { type: 'event', name: 'handoff.queueLeft' } };
   }
 
   private async leaveMessage(h: Handoff, message: string): Promise<void> {
@@ -527,13 +541,13 @@ export class HandoffRouter implements PersonRequester {
   async join(agent: Agent, conversationId: string): Promise<{ conversation: AttachedConversation; activities: ChatActivity[] }> {
     const h = await this.handoffOf(agent, conversationId);
     const appointment = await this.appointmentInScope(agent, h);
-    if (h.state === 'attached' && h.agentStaffId === agent.staff.id) return this.attachedView(h, appointment);
+    if (h.state === 'attached' && h.agentStaffId === agent.staff.id) return this.attachedView(agent, h, appointment);
     if (h.state === 'attached' && h.agentStaffId) throw new HandoffError('already_taken', 'Another advisor has already joined this customer.');
     if (h.state === 'bot') throw new HandoffError('not_waiting', 'This customer is no longer waiting for an advisor.');
     const claimed = await repo.claimHandoff(this.db, conversationId, agent.staff.id);
     if (!claimed) {
       const current = await repo.findHandoff(this.db, conversationId);
-      if (current?.state === 'attached' && current.agentStaffId === agent.staff.id) return this.attachedView(current, appointment);
+      if (current?.state === 'attached' && current.agentStaffId === agent.staff.id) return this.attachedView(agent, current, appointment);
       throw new HandoffError(current?.state === 'attached' ? 'already_taken' : 'not_waiting',
         current?.state === 'attached' ? 'Another advisor has already joined this customer.' : 'This customer is no longer waiting for an advisor.');
     }
@@ -546,21 +560,26 @@ export class HandoffRouter implements PersonRequester {
     this.console?.to(appointment ? appointmentRooms(appointment) : [consoleRooms.brand(claimed.brandId)]).emit('handoff:taken', {
       conversationId, staffId: agent.staff.id, staffName: agent.staff.name,
     });
-    const view = await this.attachedView(await repo.findHandoff(this.db, conversationId) ?? claimed, appointment);
+    const view = await this.attachedView(agent, await repo.findHandoff(this.db, conversationId) ?? claimed, appointment);
     this.console?.to(consoleRooms.staff(agent.staff.id)).emit('handoff:attached', view.conversation);
     if (!claimed.appointmentId) await this.refreshQueue(claimed.brandId);
     return view;
   }
 
-  private async attachedView(h: Handoff, appointment: HandoffAppointment | null): Promise<{ conversation: AttachedConversation; activities: ChatActivity[] }> {
-    return { conversation: await this.attachedSummary(h, appointment), activities: await this.transcript(h.conversationId, 0) };
+  private async attachedView(
+    agent: Agent, h: Handoff, appointment: HandoffAppointment | null,
+  ): Promise<{ conversation: AttachedConversation; activities: ChatActivity[] }> {
+    return { conversation: await this.attachedSummary(agent, h, appointment), activities: await this.transcript(h.conversationId, 0) };
   }
 
-  private async attachedSummary(h: Handoff, appointment: HandoffAppointment | null): Promise<AttachedConversation> {
+  private async attachedSummary(agent: Agent, h: Handoff, appointment: HandoffAppointment | null): Promise<AttachedConversation> {
+    // A customer who booked in this chat and then asked for a person: the advisor sees what they booked.
+    const booked = (await repo.conversationAppointments(this.db, h.brandId, h.conversationId)).filter((a) => seesAppointment(agent.scope, a));
     return {
       conversationId: h.conversationId,
-      customerName: await this.customerName(h, appointment),
+      customerName: await this.customerName(h, appointment) ?? booked[0]?.customerName ?? null,
       appointment: appointment ? summarize(appointment) : null,
+      appointments: booked.map(summarize),
       locale: h.locale,
       lastSeq: h.lastSeq,
       customerReadSeq: h.customerReadSeq,
@@ -634,7 +653,7 @@ export class HandoffRouter implements PersonRequester {
     const attached: AttachedConversation[] = [];
     for (const h of await repo.attachedTo(this.db, agent.staff.id)) {
       const appointment = h.appointmentId ? await repo.findHandoffAppointment(this.db, h.brandId, h.appointmentId) : null;
-      attached.push(await this.attachedSummary(h, appointment));
+      attached.push(await this.attachedSummary(agent, h, appointment));
     }
     return { requests, attached };
   }
@@ -699,10 +718,13 @@ export class HandoffRouter implements PersonRequester {
   // ---- appointment changes -----------------------------------------------------------------------
 
   private async appointmentChanged(brandId: string, appointmentId: string): Promise<void> {
-    if (!this.console) return;
     const appointment = await repo.findHandoffAppointment(this.db, brandId, appointmentId);
     if (!appointment) return;
-    this.console.to(appointmentRooms(appointment)).emit('appointment:changed', { appointmentId });
+    this.console?.to(appointmentRooms(appointment)).emit('appointment:changed', { appointmentId });
+    // The chat it was booked in shows its card as it is now (in turn order, like any bot message).
+    if (appointment.conversationId) {
+      await this.chat?.runBotTurn(appointment.conversationId, { type: 'event', name: 'appointment.changed', value: { appointmentId } });
+    }
   }
 }
 

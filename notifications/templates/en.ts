@@ -97,7 +97,7 @@ Hello {{customerName}}, your appointment has been moved to *{{when}}*.
     email: {
       subject: 'Cancelled: {{serviceName}}, {{date}}',
       body: `<h1 ${h1}>Your appointment has been cancelled</h1>
-<p ${p}>Hello {{customerName}}, we are sorry: your appointment {{serviceName}} on {{when}} has been cancelled and will not take place.</p>
+<p ${p}>Hello {{customerName}}, {{#cancelledByCustomer}}as you asked, your appointment {{serviceName}} on {{when}} has been cancelled.{{/cancelledByCustomer}}{{^cancelledByCustomer}}we are sorry: your appointment {{serviceName}} on {{when}} has been cancelled and will not take place.{{/cancelledByCustomer}}</p>
 {{#reason}}<p ${reason}><strong>{{labels.reason}}:</strong> {{reason}}</p>{{/reason}}
 {{> details}}
 <p ${p}>You are welcome to book another appointment with us at any time.</p>`,

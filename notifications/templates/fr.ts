@@ -97,7 +97,7 @@ Bonjour {{customerName}}, votre rendez-vous est déplacé au *{{when}}*.
     email: {
       subject: 'Rendez-vous annulé : {{serviceName}}, {{date}}',
       body: `<h1 ${h1}>Votre rendez-vous a été annulé</h1>
-<p ${p}>Bonjour {{customerName}}, nous sommes désolés : votre rendez-vous {{serviceName}} du {{when}} a été annulé et n’aura pas lieu.</p>
+<p ${p}>Bonjour {{customerName}}, {{#cancelledByCustomer}}comme vous l’avez demandé, votre rendez-vous {{serviceName}} du {{when}} a été annulé.{{/cancelledByCustomer}}{{^cancelledByCustomer}}nous sommes désolés : votre rendez-vous {{serviceName}} du {{when}} a été annulé et n’aura pas lieu.{{/cancelledByCustomer}}</p>
 {{#reason}}<p ${reason}><strong>{{labels.reason}} :</strong> {{reason}}</p>{{/reason}}
 {{> details}}
 <p ${p}>N’hésitez pas à prendre un autre rendez-vous avec nous quand vous le souhaitez.</p>`,

@@ -351,6 +351,8 @@ async function sampleView(ctx: ConsoleContext, brandId: string, storeIds: string
     cancellationReason: locale === 'fr' ? 'Le conseiller est absent ce jour-là.' : 'The advisor is away that day.',
     serviceName: service ? serviceName(service.names, service.slug, locale) : 'Consultation',
     serviceSlug: service?.slug ?? 'consultation',
+    serviceNames: service?.names ?? {},
+    cancelledByCustomer: false,
     mode: 'in_store',
     durationMinutes: duration,
     startAt: start.toJSDate(),

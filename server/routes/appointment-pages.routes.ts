@@ -13,6 +13,7 @@ import { changeStatus } from '../../scheduling/status-workflow.ts';
 import { findAvailability } from '../../scheduling/availability.ts';
 import { loadAppointmentView, safeZone, type AppointmentView } from '../../notifications/appointment-view.ts';
 import { buildInvite } from '../../notifications/calendar-invite.ts';
+import { frenchSpacing } from '../../notifications/french-typography.ts';
 import { claimedExpiry, type LinkAction, type LinkClaims, type SignedLinks } from '../../notifications/signed-links.ts';
 import { slotDays } from '../presenters.ts';
 import { setRetryAfter } from '../http-errors.ts';
@@ -50,6 +51,8 @@ export interface AppointmentPageDeps {
   links: SignedLinks;
   /** Told of every change (notifications, reminders), as with the API. */
   events?: BookingEventSink | undefined;
+  /** Told after a change is made (consoles and the chat it was booked in show it as it is now). */
+  onChange?: ((brandId: string, appointmentId: string) => void) | undefined;
   /**
    * Keys the form proof. Give a value derived from the app secret so forms survive a restart and
    * work across instances; absent → a random key per process (a form opened before a restart is
@@ -119,6 +122,13 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
   const { db, now, links } = deps;
   const booking: BookingDeps = { db, now, events: deps.events };
   const formKey = deps.formKey ?? randomBytes(32).toString('base64url');
+  const changed = (brandId: string, appointmentId: string) => {
+    try {
+      deps.onChange?.(brandId, appointmentId);
+    } catch {
+      // A listener's failure must not turn a committed change into an error page.
+    }
+  };
   const router = Router();
 
   /**
@@ -163,7 +173,8 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
     body: Html,
   ) => {
     secureHeaders(res);
-    res.status(status).type('html').send(layout({ ...frame, cssHref: CSS_PATH }, body));
+    const document = layout({ ...frame, cssHref: CSS_PATH }, body);
+    res.status(status).type('html').send(frame.lang === 'fr' ? frenchSpacing(document) : document);
   };
 
   /** The page language before any token is trusted: ?lang, else the browser's preference. */
@@ -437,6 +448,7 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
         brand: c.brand, appointmentId: c.view.id, reason: given || t.customerCancelReason, actor: actorOf(c),
         expectedVersion: c.claims.version,
       });
+      changed(c.brand.id, c.view.id);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       const fresh = await refresh(c);
@@ -483,6 +495,7 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
       moved = await rescheduleAppointment(booking, {
         brand: c.brand, appointmentId: c.view.id, start, actor: actorOf(c), expectedVersion: c.claims.version,
       });
+      changed(c.brand.id, c.view.id);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       if (error.code === 'slot_unavailable') return sendPicker(c, 409, notice('error', null, t.slotTaken));
@@ -497,6 +510,7 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
       try {
         await changeStatus(booking, { brand: c.brand, appointmentId: moved.id, reason: null, actor: actorOf(c), expectedVersion: moved.version });
         confirmed = true;
+        changed(c.brand.id, moved.id);
       } catch (error) {
         // Moved, but confirming failed (confirmed meanwhile, say): the move stands; the page says where it stands.
         if (!(error instanceof AppError)) throw error;
@@ -566,6 +580,7 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
       await changeStatus(booking, {
         brand: c.brand, appointmentId: c.view.id, reason: null, actor: actorOf(c), expectedVersion: c.claims.version,
       });
+      changed(c.brand.id, c.view.id);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       const fresh = await refresh(c);
@@ -601,9 +616,8 @@ export function appointmentPageRoutes(deps: AppointmentPageDeps): Router {
   return router;
 }
 
-/** "Tuesday 2 March 2027, 10:00 (Paris time)". */
+/** "Tuesday 2 March 2027, 10:00 (Paris time)" / "mardi 2 mars 2027, 10:00 (…)": said inside a sentence, French names stay lowercase. */
 function instantLine(view: AppointmentView, lang: Lang, zone: string): string {
   const local = DateTime.fromJSDate(view.startAt, { zone }).setLocale(lang);
-  const text = local.toFormat('cccc d LLLL yyyy, HH:mm');
-  return `${text.charAt(0).toUpperCase()}${text.slice(1)} (${zoneLabel(zone, lang)})`;
+  return `${local.toFormat('cccc d LLLL yyyy, HH:mm')} (${zoneLabel(zone, lang)})`;
 }

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { escapeHtml } from '../../notifications/transport.ts';
+import { formatStorePhone } from '../../notifications/french-typography.ts';
 import { safeZone, whenParts, type AppointmentView } from '../../notifications/appointment-view.ts';
 
 /**
@@ -370,7 +371,7 @@ function placeFacts(view: AppointmentView, lang: Lang, staff: boolean): Html {
   if (!view.store) return html``;
   const phone = view.store.phone;
   return html`<dt>${t.where}</dt><dd>${view.store.name}<span class="sub">${view.store.address}</span>${phone
-    ? html`<span class="sub"><a href="tel:${phone}">${phone}</a></span>` : null}</dd>`;
+    ? html`<span class="sub"><a href="tel:${phone}">${formatStorePhone(phone)}</a></span>` : null}</dd>`;
 }
 
 /** The details list; customer pages show the customer's zone first, staff pages the store's. */
@@ -514,7 +515,7 @@ export function pickerBody(o: {
 ${badge(o.view, o.lang)}
 <h1 id="pick-title">${t.pickTitle}</h1>
 <p>${o.view.serviceName} · ${o.view.staff.name}</p>
-<p class="muted small">${t.currentTime}${t.colon} ${capitalise(current.date)}, ${current.time}</p>
+<p class="muted small">${t.currentTime}${t.colon} ${current.date}, ${current.time}</p>
 <p class="muted small">${o.staff ? t.staffPickIntro(zoneLabel(o.zone, o.lang)) : t.pickIntro(zoneLabel(o.zone, o.lang))}</p>
 </section>
 ${days}
@@ -544,7 +545,7 @@ ${badge(o.view, o.lang)}
 <h1 id="confirm-title">${t.confirmTitle}</h1>
 <p>${o.view.serviceName}${o.staff ? ` · ${o.view.customer.name}` : ''}</p>
 <div class="change">
-<p><span class="muted small">${t.was}${t.colon}</span> <span class="was">${capitalise(was.date)}, ${was.time}</span></p>
+<p><span class="muted small">${t.was}${t.colon}</span> <span class="was">${was.date}, ${was.time}</span></p>
 <p><span class="muted small">${t.becomes}${t.colon}</span><br><span class="now">${capitalise(next.date)}, ${next.time}</span><br><span class="muted small">${next.zone}</span></p>
 </div>
 <form method="post" action="${o.action}">

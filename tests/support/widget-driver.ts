@@ -35,7 +35,7 @@ export function widgetDriver(page: Page): WidgetDriver {
     },
     async verifyEmail({ url, name, email, beforeVerify }) {
       await chat().getByLabel(/name/i).last().fill(name);
-      await chat().getByLabel(/email/i).last().fill(email);
+      await chat().getByLabel(/^email/i).last().fill(email);
       await button('Continue').click();
       await botSays(new RegExp(`sent a 6-digit code to ${email.replace(/[.+]/g, '\\$&')}`));
       await chat().getByLabel(/code/i).last().fill(await outboxCode(url, email));

@@ -151,6 +151,13 @@ export function liveScreen(ctx: AppContext, initial: Extract<Route, { name: 'liv
     else if (c.unread && document.visibilityState === 'visible') ctx.connector.markRead(c.conversationId);
   }
 
+  /** Not about one appointment: what the customer booked in this chat, if anything. */
+  function bookedInChat(c: LiveConversation): HTMLElement {
+    if (c.appointments.length === 0) return el('p', { class: 'cell-sub' }, 'No appointment: a question in the chat.');
+    return el('div', { class: 'cell-sub booked-in-chat' }, el('p', {}, 'Booked in this chat:'),
+      el('ul', {}, ...c.appointments.map((a) => el('li', {}, appointmentSummary(a), ' · ', el('a', { href: routes.appointment(a.id) }, 'Open the appointment')))));
+  }
+
   function buildConversation(c: LiveConversation) {
     if (composerFor) drafts.set(composerFor, composerForm?.querySelector('textarea')?.value ?? '');
     composerFor = c.conversationId;
@@ -158,7 +165,7 @@ export function liveScreen(ctx: AppContext, initial: Extract<Route, { name: 'liv
     const h = el('h2', { class: 'card-title', tabindex: -1 }, c.customerName);
     headerBox = el('header', { class: 'conversation-header' },
       el('div', {}, h,
-        summary ? el('p', { class: 'cell-sub' }, summary, ' · ', el('a', { href: routes.appointment(c.appointment!.id) }, 'Open the appointment')) : el('p', { class: 'cell-sub' }, 'No appointment: a question in the chat.'),
+        summary ? el('p', { class: 'cell-sub' }, summary, ' · ', el('a', { href: routes.appointment(c.appointment!.id) }, 'Open the appointment')) : bookedInChat(c),
         c.appointment?.meetingUrl ? el('p', { class: 'cell-sub' }, el('a', { href: c.appointment.meetingUrl, target: '_blank', rel: 'noopener noreferrer' }, 'Open the video meeting')) : null,
         el('p', { class: 'ended-note muted', hidden: true })),
       el('div', { class: 'toolbar' },

@@ -3,10 +3,11 @@ import type { Connector, OutgoingMessage } from '../connector.ts';
 import { locate } from '../geolocation.ts';
 import { labelsFor } from '../i18n.ts';
 import type { WidgetState, WidgetStore } from '../store.ts';
-import { answeredThrough } from '../transcript.ts';
+import { answeredThrough, latestAppointmentCards, supersedingCards, withLatestCards } from '../transcript.ts';
 import { createComposer } from './composer.ts';
 import { el } from './dom.ts';
 import { createLauncher } from './launcher.ts';
+import { keepLauncherClear } from './launcher-placement.ts';
 import { createMessageList, type ListEntry } from './message-list.ts';
 import { createPanel } from './panel.ts';
 import { renderActivity } from './render/activity.ts';
@@ -51,26 +52,67 @@ export function mountWidget(store: WidgetStore, connector: Connector, options: V
   root.append(launcher.element, panel.element);
   shadow.append(el('style', {}, STYLES), root);
   document.body.appendChild(host);
+  keepLauncherClear(launcher.element, host);
 
   const activeElement = (): Element | null => ('activeElement' in shadow ? shadow.activeElement : document.activeElement);
 
-  /** Buttons and forms in the log disable themselves once used: keep keyboard focus in the log. */
+  /**
+   * Buttons and forms in the log disable themselves once used: keep keyboard focus in the log
+   * until the answer comes, then move it to what the answer asks for (see focusAnswer).
+   */
+  let focusAfterSeq: number | null = null;
   const sendFromLog = (message: OutgoingMessage) => {
+    focusAfterSeq = store.getState().activities.at(-1)?.seq ?? 0;
     connector.send(message);
     panel.log.focus({ preventScroll: true });
   };
+  /** The answer to a button or form is here: focus its first field, else the message box. */
+  function focusAnswer(state: WidgetState) {
+    if (focusAfterSeq === null) return;
+    const after = focusAfterSeq;
+    const answer = [...state.activities].reverse().find((a) => a.seq > after && a.from !== 'customer');
+    if (!answer) return;
+    focusAfterSeq = null;
+    if (activeElement() !== panel.log) return; // the customer has moved on by themselves
+    const row = panel.log.querySelector(`[data-seq="${answer.seq}"]`);
+    const field = row?.querySelector<HTMLInputElement>('input:not([type="hidden"]):not(:disabled)');
+    (field ?? composer.input).focus({ preventScroll: true });
+  }
+
+  /**
+   * Whether new messages keep the log scrolled to the bottom: yes while the customer is there (or
+   * on the way there, smooth scrolling); no once they scroll up to read, until they come back down.
+   */
+  let pinned = true;
+  let lastScrollTop = 0;
+  const log = panel.log;
+  const nearBottom = () => log.scrollHeight - log.scrollTop - log.clientHeight < 80;
+  log.addEventListener('scroll', () => {
+    if (nearBottom()) pinned = true;
+    else if (log.scrollTop < lastScrollTop) pinned = false;
+    lastScrollTop = log.scrollTop;
+  }, { passive: true });
+  const toBottom = () => { log.scrollTop = log.scrollHeight; };
+  // The log's box changes too (the composer grows, a phone's keyboard opens): stay at the bottom.
+  if (typeof ResizeObserver === 'function') new ResizeObserver(() => { if (pinned) toBottom(); }).observe(log);
   const context = (idPrefix: string): RenderContext => ({ t, send: sendFromLog, locate: () => locate(), idPrefix, timeZone: options.timeZone, origin: options.origin });
   const dismissNotice = (id: number) => store.setState((s) => ({ notices: s.notices.filter((n) => n.id !== id) }));
 
   function entries(state: WidgetState): ListEntry[] {
     const answered = answeredThrough(state);
+    const cards = latestAppointmentCards(state.activities);
     const rows: ListEntry[] = state.activities.map((activity, index) => {
       const showName = activity.from === 'agent' && !sameAgent(state.activities[index - 1], activity);
       return {
         key: `a${activity.seq}`,
-        inputs: [activity, t, showName],
+        // A card updated later (staff confirmed it) is drawn again as it is now.
+        inputs: [activity, t, showName, ...supersedingCards(activity, cards)],
         interactive: activity.from !== 'customer' && activity.seq > answered,
-        render: () => renderActivity(activity, context(`rdv-${activity.seq}`), showName),
+        render: () => {
+          const row = renderActivity(withLatestCards(activity, cards), context(`rdv-${activity.seq}`), showName);
+          row.dataset['seq'] = String(activity.seq);
+          return row;
+        },
       };
     });
     for (const message of state.pending) {
@@ -109,11 +151,11 @@ export function mountWidget(store: WidgetStore, connector: Connector, options: V
     if (online && state.open && (refocusInput || activeElement() === panel.element)) composer.input.focus();
     if (online) refocusInput = false;
 
-    const log = panel.log;
-    const wasAtBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
     list.update(entries(state));
     const customerSent = state.pending.length > (previous?.pending.length ?? 0);
-    if (wasAtBottom || customerSent || (state.open && !previous?.open)) log.scrollTop = log.scrollHeight;
+    if (customerSent || (state.open && !previous?.open)) pinned = true;
+    if (pinned) toBottom();
+    focusAnswer(state);
   }
 
   let frame = 0;

@@ -16,6 +16,12 @@ interface BoundField {
   error: HTMLElement;
 }
 
+/** "(or mobile phone)" where the bot says what goes with the field, else "(optional)" for a field not required. */
+function labelSuffix(field: FormField, optional: string): HTMLElement | false {
+  const note = field.hint ?? (field.required ? undefined : optional);
+  return note !== undefined && el('span', { class: 'rdv-optional' }, ` (${note})`);
+}
+
 /** A form the bot asks for (contact details, a one-time code…), validated inline before it is sent. */
 export function renderFormCard(content: FormContent, ctx: RenderContext): HTMLElement {
   const { t } = ctx;
@@ -33,7 +39,7 @@ export function renderFormCard(content: FormContent, ctx: RenderContext): HTMLEl
     });
     input.value = field.value ?? '';
     form.appendChild(el('div', { class: 'rdv-field' },
-      el('label', { class: 'rdv-label', for: id }, field.label, !field.required && el('span', { class: 'rdv-optional' }, ` (${t.optional})`)),
+      el('label', { class: 'rdv-label', for: id }, field.label, labelSuffix(field, t.optional)),
       input, error));
     return { field, input, error };
   });
