@@ -1,5 +1,6 @@
 import type { Database, Tx } from '../models/database.ts';
-import { DeliveryError } from './delivery-errors.ts';
+import { DeliveryError, type ProviderOutgoingMessage } from './delivery-errors.ts';
+import { applyPhoneRules, recordPhoneRefusal, type RuledRow } from './phone-rules.ts';
 import type { DeliveryQueue } from './delivery-queue.ts';
 import { localOutboxTransport, messageContent, type MessageContentRow, type MessageRow } from './outbox.transport.ts';
 import type { MessageChannel, OutgoingMessage, Transport } from './transport.ts';
@@ -60,9 +61,9 @@ export function isPermanentFailure(error: unknown): boolean {
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 2000);
 
 /** The columns a send reads; status is whatever the row holds. */
-type QueuedRow = MessageContentRow & Pick<MessageRow, 'id' | 'idempotency_key'> & { status: string };
+type QueuedRow = MessageContentRow & Pick<MessageRow, 'id' | 'idempotency_key'> & { status: string } & Pick<RuledRow, 'sender' | 'rich'>;
 
-function outgoing(r: QueuedRow): OutgoingMessage & { messageId: string } {
+function outgoing(r: QueuedRow): ProviderOutgoingMessage & { messageId: string } {
   return { messageId: r.id, ...messageContent(r), idempotencyKey: r.idempotency_key };
 }
 
@@ -88,22 +89,29 @@ export function createMessageSender(deps: { db: Database; now: () => Date; trans
     async send(messageId, options = {}) {
       return deps.db.transaction(async (tx): Promise<SendOutcome> => {
         const [row] = await tx.query<QueuedRow>(
-          `SELECT id, brand_id, channel, recipient, kind, subject, body_text, body_html, attachments, status, idempotency_key
+          `SELECT id, brand_id, channel, recipient, kind, subject, body_text, body_html, attachments, status, idempotency_key, sender, rich
              FROM messages WHERE id = $1 FOR UPDATE`,
           [messageId],
         );
         if (!row || row.status !== 'queued') return { status: 'unchanged' };
-        const transport = transports[row.channel];
+        const ruled = await applyPhoneRules(tx, row, deps.now());
+        if (!ruled.send) {
+          await mark(tx, row.id, 'failed', 'rules', null, ruled.reason);
+          return { status: 'failed', error: ruled.reason };
+        }
+        const transport = transports[ruled.channel];
         if (transport.name === 'local') {
           await mark(tx, row.id, 'sent', 'local', null, null);
           return { status: 'sent', provider: 'local' };
         }
         try {
-          const { id } = await transport.send(outgoing(row));
+          const message: ProviderOutgoingMessage = { ...outgoing(row), channel: ruled.channel, from: ruled.from, whatsapp: ruled.whatsapp };
+          const { id } = await transport.send(message);
           await mark(tx, row.id, 'sent', transport.name, id, null);
           return { status: 'sent', provider: transport.name };
         } catch (error) {
           const text = describe(error);
+          await recordPhoneRefusal(tx, row, ruled.channel, error, deps.now());
           if (isPermanentFailure(error) || options.final) {
             await mark(tx, row.id, 'failed', transport.name, null, text);
             return { status: 'failed', error: text };

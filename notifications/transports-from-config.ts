@@ -20,6 +20,7 @@ export function transportsFromConfig(config: Config, db: Database, now: () => Da
       smsFrom: config.TWILIO_SMS_FROM,
       ...(config.TWILIO_WHATSAPP_FROM ? { whatsappFrom: config.TWILIO_WHATSAPP_FROM } : {}),
       statusCallbackUrl: `${config.PUBLIC_URL}/webhooks/twilio/status`,
+      ...(config.TWILIO_API_BASE_URL ? { baseUrl: config.TWILIO_API_BASE_URL } : {}),
     });
     transports.sms = twilio;
     transports.whatsapp = twilio;

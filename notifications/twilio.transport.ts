@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
 import twilio from 'twilio';
+import type { ContentCreateRequest } from 'twilio/lib/rest/content/v1/content.js';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import {
   idempotentSends, isPermanentStatus, PermanentDeliveryError, TransientDeliveryError, type ProviderOutgoingMessage,
 } from './delivery-errors.ts';
 import type { Transport } from './transport.ts';
+import type { WhatsAppContent } from './whatsapp-content.ts';
 
 /**
  * SMS and WhatsApp through Twilio's Programmable Messaging API
@@ -27,7 +30,6 @@ export interface TwilioTransportOptions {
   timeoutMs?: number;
 }
 
-const TWILIO_API = 'https://api.twilio.com';
 /** Query parameter of the status callback URL carrying our message id (Twilio signs the whole URL). */
 export const TWILIO_CALLBACK_MESSAGE_PARAM = 'message_id';
 
@@ -47,13 +49,16 @@ const RETRYABLE_TWILIO_CODES = new Set([
   30001, // queue overflow
 ]);
 
-/** twilio's own RequestClient, sending requests meant for api.twilio.com to another base URL. */
+/** Twilio's API hosts (api.twilio.com, content.twilio.com): their paths do not overlap. */
+const TWILIO_HOST = /^https:\/\/[a-z]+\.twilio\.com(?=\/)/;
+
+/** twilio's own RequestClient, sending requests meant for Twilio's hosts to another base URL. */
 function requestClient(timeout: number, baseUrl: string | undefined): twilio.RequestClient {
   if (!baseUrl) return new twilio.RequestClient({ timeout });
   const base = baseUrl.replace(/\/+$/, '');
   class RebasedRequestClient extends twilio.RequestClient {
     override request<TData>(opts: RequestClient.RequestOptions<TData>) {
-      const uri = opts.uri.startsWith(TWILIO_API) ? base + opts.uri.slice(TWILIO_API.length) : opts.uri;
+      const uri = opts.uri.replace(TWILIO_HOST, base);
       return super.request({ ...opts, uri });
     }
   }
@@ -87,6 +92,24 @@ export function twilioTransport(opts: TwilioTransportOptions): Transport {
   });
   const once = idempotentSends();
   const whatsapp = (number: string) => (number.startsWith('whatsapp:') ? number : `whatsapp:${number}`);
+  /** Interactive content is made once per distinct content (Content API), then sent by its SID. */
+  const contents = new Map<string, Promise<string>>();
+  const contentSid = (content: WhatsAppContent): Promise<string> => {
+    if (content.type === 'template') return Promise.resolve(content.contentSid);
+    const { type, ...body } = content;
+    const key = JSON.stringify(content);
+    let sid = contents.get(key);
+    if (!sid) {
+      sid = client.content.v1.contents.create({
+        friendlyName: `rendezvous_${createHash('sha256').update(key).digest('hex').slice(0, 16)}`,
+        language: 'en',
+        types: { [type]: body, 'twilio/text': { body: content.body } } as ContentCreateRequest['types'],
+      }).then((created) => created.sid);
+      sid.catch(() => contents.delete(key));
+      contents.set(key, sid);
+    }
+    return sid;
+  };
 
   return {
     name: 'twilio',
@@ -95,20 +118,25 @@ export function twilioTransport(opts: TwilioTransportOptions): Transport {
       let from: string;
       if (message.channel === 'sms') {
         to = message.to;
-        from = opts.smsFrom;
+        from = message.from ?? opts.smsFrom;
       } else if (message.channel === 'whatsapp') {
-        if (!opts.whatsappFrom) throw new PermanentDeliveryError('twilio', 'No WhatsApp sender is configured (TWILIO_WHATSAPP_FROM).');
+        const sender = message.from ?? opts.whatsappFrom;
+        if (!sender) throw new PermanentDeliveryError('twilio', 'No WhatsApp sender is configured (TWILIO_WHATSAPP_FROM).');
         to = whatsapp(message.to);
-        from = whatsapp(opts.whatsappFrom);
+        from = whatsapp(sender);
       } else {
         throw new PermanentDeliveryError('twilio', `Twilio sends sms and whatsapp, not ${message.channel}.`);
       }
       return once(message.idempotencyKey, async () => {
         try {
+          const rich = message.channel === 'whatsapp' ? message.whatsapp : null;
+          const content = rich
+            ? { contentSid: await contentSid(rich), ...(rich.type === 'template' ? { contentVariables: JSON.stringify(rich.variables) } : {}) }
+            : { body: message.text };
           const sent = await client.messages.create({
             to,
             from,
-            body: message.text,
+            ...content,
             ...(opts.statusCallbackUrl ? { statusCallback: callbackFor(opts.statusCallbackUrl, message.messageId) } : {}),
           });
           return { id: sent.sid };

@@ -21,6 +21,11 @@ import { consoleRoutes } from './routes/console.routes.ts';
 import { devOutboxRoutes } from './routes/dev-outbox.routes.ts';
 import { appointmentPageRoutes } from './routes/appointment-pages.routes.ts';
 import { providerWebhookRoutes } from './routes/provider-webhooks.routes.ts';
+import { twilioMessageRoutes } from './routes/twilio-messages.routes.ts';
+import { devPhoneEnabled, devPhoneRoutes, devPhoneSetup } from './dev-phone/dev-phone.routes.ts';
+import { CustomerInbox } from '../bot/customer-inbox.ts';
+import { createPhoneChannel } from '../bot/phone/phone-channel.ts';
+import { createPhoneOutbound } from '../bot/phone/phone-outbound.ts';
 
 export interface RendezvousDeps {
   db: Database;
@@ -55,7 +60,10 @@ const derivedKey = (secret: string, purpose: string) => createHmac('sha256', sec
 
 /** The composition root: every service built once, wired, and handed to HTTP and sockets. */
 export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous> {
-  const { db, config, logger, now, secret } = deps;
+  const { db, logger, now, secret } = deps;
+  // Without Twilio keys (outside production) the dev phone stands in for Twilio: same webhook, same transport.
+  const devPhone = devPhoneEnabled(deps.config) ? devPhoneSetup(deps.config, derivedKey(secret, 'dev-phone')) : null;
+  const config = devPhone?.config ?? deps.config;
   const links = createSignedLinks({ baseUrl: config.PUBLIC_URL, secret: derivedKey(secret, 'links'), now });
 
   const queue = await createDeliveryQueue({
@@ -73,6 +81,16 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
   const handoff = new HandoffRouter({
     db, logger, now, links, videoMeetingBaseUrl: config.VIDEO_MEETING_BASE_URL, graceMs: config.HANDOFF_GRACE_SECONDS * 1000,
   });
+  const inbox = new CustomerInbox({ db, logger, handoff });
+  const bot = new RendezvousBot({
+    conversationState: new ConcurrencySafeConversationState(new PostgresStorage(db)),
+    deps: { db, now, otp, links, events, person: handoff },
+    logger,
+  });
+  const phone = createPhoneChannel({
+    db, logger, now, inbox, handoff, bot: (context) => bot.run(context),
+    outbound: createPhoneOutbound({ db, queue, sender: workers.sender, now }),
+  });
   const app = createApp({ db, config, logger, now, events }, [
     siteRoutes(),
     appointmentPageRoutes({ db, now, links, events, formKey: derivedKey(secret, 'appointment-page-forms') }),
@@ -81,18 +99,15 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
       ...(config.TWILIO_AUTH_TOKEN ? { twilioAuthToken: config.TWILIO_AUTH_TOKEN } : {}),
       ...(config.SENDGRID_WEBHOOK_PUBLIC_KEY ? { sendgridVerificationKey: config.SENDGRID_WEBHOOK_PUBLIC_KEY } : {}),
     }),
+    twilioMessageRoutes({ db, now, publicUrl: config.PUBLIC_URL, twilioAuthToken: config.TWILIO_AUTH_TOKEN, onStored: phone.received }),
     consoleRoutes({ db, now, config, events, onChange: handoff.consoleNotifier.appointmentChanged }),
     // The dev outbox shows codes in clear: never in production.
     ...(config.NODE_ENV === 'production' ? [] : [devOutboxRoutes(db)]),
+    ...(devPhone ? [devPhoneRoutes({ db, config, standIn: devPhone.standIn })] : []),
   ]);
   const http = createServer(app);
   const io = new Server(http, socketServerOptions);
 
-  const bot = new RendezvousBot({
-    conversationState: new ConcurrencySafeConversationState(new PostgresStorage(db)),
-    deps: { db, now, otp, links, events, person: handoff },
-    logger,
-  });
   attachConsoleSocket(io, { db, logger, now, publicUrl: config.PUBLIC_URL, handoff });
   const chat = attachWebChat(io, {
     db,
@@ -100,7 +115,9 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     ownOrigins: ownOrigins(config.PUBLIC_URL),
     bot: (context) => bot.run(context),
     handoff,
+    inbox,
   });
+  phone.start();
 
   return {
     http,
@@ -109,6 +126,7 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     handoff,
     async close() {
       handoff.close();
+      await phone.stop();
       await chat.queue.drain();
       await io.close();
       if (http.listening) await new Promise<void>((resolve) => http.close(() => resolve()));

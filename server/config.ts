@@ -23,6 +23,10 @@ const envSchema = z.object({
   TWILIO_AUTH_TOKEN: z.string().min(16).optional(),
   TWILIO_SMS_FROM: z.string().regex(/^\+[1-9]\d{6,14}$/).optional(),
   TWILIO_WHATSAPP_FROM: z.string().regex(/^\+[1-9]\d{6,14}$/).optional(),
+  /** Replaces Twilio's API hosts (tests point it at a local stand-in). */
+  TWILIO_API_BASE_URL: z.string().url().optional(),
+  /** The dev phone (simulated SMS/WhatsApp through the real webhook and transport): auto = outside production without Twilio keys. */
+  DEV_PHONE: z.enum(['auto', 'true', 'false']).default('auto'),
   VIDEO_MEETING_BASE_URL: z.string().url().default('https://meet.jit.si'),
   HANDOFF_GRACE_SECONDS: z.coerce.number().int().min(5).max(900).default(60),
   PGBOSS_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,40}$/).default('pgboss'),

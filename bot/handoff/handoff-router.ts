@@ -138,6 +138,7 @@ export class HandoffRouter implements PersonRequester {
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
   /** Last place in line told to each queued customer. */
   private readonly toldPosition = new Map<string, number>();
+  private relay: ((conversationId: string, entry: TranscriptEntry) => void) | undefined;
 
   constructor(options: HandoffRouterOptions) {
     this.db = options.db;
@@ -151,6 +152,11 @@ export class HandoffRouter implements PersonRequester {
 
   bindChat(chat: ChatBinding): void {
     this.chat = chat;
+  }
+
+  /** Another channel (SMS, WhatsApp) that agents' messages and the hand-off's notices must reach. */
+  bindRelay(relay: (conversationId: string, entry: TranscriptEntry) => void): void {
+    this.relay = relay;
   }
 
   bindConsole(nsp: Namespace): void {
@@ -170,6 +176,8 @@ export class HandoffRouter implements PersonRequester {
     const activity = toChatActivity(entry);
     this.chat?.toCustomer(conversationId, 'activity', activity);
     this.console?.to(consoleRooms.conversation(conversationId)).emit('handoff:activity', { conversationId, activity });
+    // The bot's own replies reach a phone through its adapter; agents and hand-off notices through the relay.
+    if (entry.sender === 'agent' || (entry.sender === 'system' && !entry.content['internal'])) this.relay?.(conversationId, entry);
   }
 
   private async system(conversationId: string, text: string, content: Record<string, unknown> = {}): Promise<TranscriptEntry> {

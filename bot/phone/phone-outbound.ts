@@ -1,0 +1,51 @@
+import type { Database } from '../../models/database.ts';
+import { findConversation, type TranscriptEntry } from '../../models/conversations.repository.ts';
+import type { Locale } from '../../models/catalogue.repository.ts';
+import { conversationSender, findPhoneContact, parsePhoneAddress, type PhoneChannel } from '../../models/phone-channels.repository.ts';
+import type { DeliveryQueue } from '../../notifications/delivery-queue.ts';
+import { queueMessage, type MessageSender } from '../../notifications/message-sender.ts';
+import { WHATSAPP_WINDOW_MS } from '../../notifications/whatsapp-content.ts';
+import { renderForPhone } from './phone-rendering.ts';
+
+export interface PhoneOutboundDeps {
+  db: Database;
+  queue: Pick<DeliveryQueue, 'enqueueDelivery'>;
+  sender: MessageSender;
+  now: () => Date;
+}
+
+/**
+ * Transcript entries (the bot's, an agent's) to the customer's phone: rendered for the channel,
+ * recorded in the transactional outbox with their delivery job, then sent at once (the job retries
+ * a failed first try). One message per entry, whatever happens: the entry id is the idempotency key.
+ */
+export function createPhoneOutbound(deps: PhoneOutboundDeps) {
+  const { db, now } = deps;
+  return {
+    async deliver(conversationId: string, entry: TranscriptEntry, locale: Locale): Promise<void> {
+      const conversation = await findConversation(db, conversationId);
+      if (!conversation || conversation.channel === 'web' || !conversation.externalId) return;
+      const channel: PhoneChannel = conversation.channel;
+      const phone = conversation.externalId;
+      const senderAddress = await conversationSender(db, conversation);
+      const contact = channel === 'whatsapp' ? await findPhoneContact(db, conversation.brandId, channel, phone) : null;
+      const windowOpen = !!contact?.lastInboundAt && now().getTime() - contact.lastInboundAt.getTime() < WHATSAPP_WINDOW_MS;
+      const rendered = renderForPhone(entry, channel, locale, windowOpen);
+      const id = await db.transaction(async (tx) => {
+        const queued = await queueMessage(tx, deps.queue, {
+          brandId: conversation.brandId, channel, to: phone, kind: 'chat', subject: null, text: rendered.text, html: null, attachments: [],
+          idempotencyKey: `chat:${entry.id}`,
+        }, now());
+        if (queued) {
+          await tx.query('UPDATE messages SET sender = $2, rich = $3::jsonb, conversation_id = $4 WHERE id = $1', [
+            queued, senderAddress ? parsePhoneAddress(senderAddress)?.phone ?? null : null, rendered.rich ? JSON.stringify(rendered.rich) : null, conversation.id,
+          ]);
+        }
+        return queued;
+      });
+      if (id) await deps.sender.send(id).catch(() => undefined);
+    },
+  };
+}
+
+export type PhoneOutbound = ReturnType<typeof createPhoneOutbound>;
