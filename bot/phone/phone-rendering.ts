@@ -17,6 +17,9 @@ import {
 /** One answer the customer can give by number (or by its label, or a tap). */
 export interface PhoneOption {
   label: string;
+  /** A numbered text list shows options under their group (a slot's day) by their short label (its time). */
+  group?: string;
+  short?: string;
   /** What the dialogs receive: the text and the structured value the web widget would send. */
   text: string;
   value?: Record<string, unknown>;
@@ -83,7 +86,10 @@ export function phoneOptions(entry: EntryContent, locale: Locale): PhoneOption[]
     if (a.contentType === SLOTS) {
       const slots: SlotsContent = a.content;
       for (const day of slots.days) {
-        for (const slot of day.slots) options.push({ label: `${day.label} ${slot.label}`, text: `${day.label} ${slot.label}`, value: { action: 'slot', start: slot.start } });
+        for (const slot of day.slots) {
+          const label = `${day.label} ${slot.label}`;
+          options.push({ label, group: day.label, short: slot.label, text: label, value: { action: 'slot', start: slot.start } });
+        }
       }
       if (slots.earlier) options.push({ label: w.earlier, text: w.earlier, value: { action: 'earlier' } });
       if (slots.later) options.push({ label: w.later, text: w.later, value: { action: 'later' } });
@@ -120,14 +126,14 @@ function extraLines(entry: EntryContent, channel: PhoneChannel, locale: Locale):
 
 /** Characters that switch a whole SMS to UCS-2 (three times the cost) where a GSM-7 one reads the same. */
 const GSM_FRIENDLY: [RegExp, string][] = [
-  [/[\u2018\u2019\u201A\u2032]/g, "'"], [/[\u201C\u201D\u201E\u00AB\u00BB]/g, '"'], [/[\u2013\u2014\u2212]/g, '-'],
+  [/[\u2018\u2019\u201A\u2032]/g, "'"], [/[\u201C\u201D\u201E]/g, '"'], [/[\u2013\u2014\u2212]/g, '-'],
   [/\u2026/g, '...'], [/[\u00A0\u202F\u2007\u2009]/g, ' '], [/\u2022/g, '-'], [/[\u00B7]/g, '-'],
 ];
 export function gsmFriendly(text: string): string {
-  let out = text;
+  // French quotes with their inner spaces first: « x » → "x".
+  let out = text.replace(/\u00AB[\s\u00A0\u202F]*/g, '"').replace(/[\s\u00A0\u202F]*\u00BB/g, '"');
   for (const [re, to] of GSM_FRIENDLY) out = out.replace(re, to);
-  // French quotes leave a space inside after the swap: « x » → " x ".
-  return out.replace(/" ([^"\n]*?) "/g, '"$1"');
+  return out;
 }
 
 const hasSlots = (entry: EntryContent) => attachmentsOf(entry).some((a) => a.contentType === SLOTS);
@@ -148,7 +154,11 @@ export function renderForPhone(entry: EntryContent, channel: PhoneChannel, local
       return { text: body, rich: { type: 'twilio/list-picker', body, button: w.choose, items } };
     }
   }
-  const list = options.map((o, i) => `${i + 1}. ${o.label}`);
+  const list: string[] = [];
+  options.forEach((o, i) => {
+    if (o.group !== undefined && o.group !== options[i - 1]?.group) list.push(o.group);
+    list.push(`${i + 1}. ${o.group !== undefined ? o.short ?? o.label : o.label}`);
+  });
   const how = options.length === 0 ? [] : [hasSlots(entry) ? `${w.reply(options.length).replace(/\.$/, '')}, ${w.orType}.` : w.reply(options.length)];
   const text = [body, ...list, ...how].filter((l) => l !== '').join('\n');
   return { text: channel === 'sms' ? gsmFriendly(text) : text, rich: null };
