@@ -271,7 +271,8 @@ export class HandoffRouter implements PersonRequester {
   private async webConversation(brandId: string, id: string | null): Promise<Conversation | null> {
     if (!id || !UUID.test(id)) return null;
     const conversation = await findConversation(this.db, id);
-    return conversation && conversation.brandId === brandId && conversation.channel === 'web' ? conversation : null;
+    // An SMS or WhatsApp conversation opens on the web too: the customer keeps its whole history.
+    return conversation && conversation.brandId === brandId ? conversation : null;
   }
 
   private async joinWindow(brandId: string): Promise<number> {

@@ -37,6 +37,8 @@ export interface PhoneMessage {
 export interface EntryContent {
   text: string;
   content: Record<string, unknown>;
+  sender?: string;
+  senderName?: string | null;
 }
 
 const WORDS = {
@@ -144,7 +146,9 @@ const cut = (text: string, max: number) => ([...text].length <= max ? text : `${
 export function renderForPhone(entry: EntryContent, channel: PhoneChannel, locale: Locale, interactive: boolean): PhoneMessage {
   const w = WORDS[locale];
   const options = phoneOptions(entry, locale);
-  const body = [entry.text, ...extraLines(entry, channel, locale)].filter((l) => l.trim() !== '').join('\n');
+  // A live agent signs their messages: the phone shows no name otherwise.
+  const said = entry.sender === 'agent' && entry.senderName ? `${entry.senderName}: ${entry.text}` : entry.text;
+  const body = [said, ...extraLines(entry, channel, locale)].filter((l) => l.trim() !== '').join('\n');
   if (channel === 'whatsapp' && interactive && options.length > 0) {
     if (options.length <= 3 && options.every((o) => fits(o.label, 20))) {
       return { text: body, rich: { type: 'twilio/quick-reply', body, actions: options.map((o, i) => ({ id: String(i + 1), title: o.label })) } };
