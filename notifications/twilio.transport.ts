@@ -5,6 +5,7 @@ import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import {
   idempotentSends, isPermanentStatus, PermanentDeliveryError, TransientDeliveryError, type ProviderOutgoingMessage,
 } from './delivery-errors.ts';
+import { gsmFriendly } from './gsm-text.ts';
 import type { Transport } from './transport.ts';
 import type { WhatsAppContent } from './whatsapp-content.ts';
 
@@ -132,7 +133,7 @@ export function twilioTransport(opts: TwilioTransportOptions): Transport {
           const rich = message.channel === 'whatsapp' ? message.whatsapp : null;
           const content = rich
             ? { contentSid: await contentSid(rich), ...(rich.type === 'template' ? { contentVariables: JSON.stringify(rich.variables) } : {}) }
-            : { body: message.text };
+            : { body: message.channel === 'sms' ? gsmFriendly(message.text) : message.text };
           const sent = await client.messages.create({
             to,
             from,
