@@ -111,13 +111,15 @@ describe('Twilio inbound webhook and the phone conversation', () => {
       extraHeaders: { origin: app.url, cookie: `rdv_session=${token}` }, transports: ['websocket'], reconnection: false, forceNew: true,
     });
     sockets.push(agent);
-    const requests: { conversationId: string }[] = [];
-    agent.on('handoff:request', (r: { conversationId: string }) => requests.push(r));
+    const requests: { conversationId: string; channel: string; channelNotice: string | null }[] = [];
+    agent.on('handoff:request', (r: (typeof requests)[number]) => requests.push(r));
     await new Promise((resolve, reject) => { agent.once('console:ready', resolve); agent.once('connect_error', reject); });
     const phone = customerPhone(app, standIn, 'sms', '+12125550104');
     const [queued] = await phone.send('talk to a person');
     expect(queued!.body).toMatch(/advisor|person/i);
     await until(() => requests.length > 0);
+    // The console shows where the customer writes from.
+    expect(requests.at(-1)).toMatchObject({ channel: 'sms', channelNotice: null });
     const { conversationId } = requests.at(-1)!;
     expect(await agent.emitWithAck('handoff:join', { conversationId })).toMatchObject({ ok: true });
     await until(() => phone.received().length >= 2); // "<agent> joined the conversation"

@@ -12,6 +12,8 @@ import {
 import { findCustomer } from '../../models/customers.repository.ts';
 import { insertConsoleTask } from '../../models/staff-accounts.repository.ts';
 import * as repo from '../../models/handoff.repository.ts';
+import { findPhoneContact, type PhoneContact } from '../../models/phone-channels.repository.ts';
+import { WHATSAPP_WINDOW_MS } from '../../notifications/whatsapp-content.ts';
 import type { Handoff, HandoffAppointment } from '../../models/handoff.repository.ts';
 import type { SignedLinks } from '../../notifications/signed-links.ts';
 import type { StaffPrincipal } from '../../server/console/staff-auth.ts';
@@ -19,7 +21,7 @@ import { storeInScope, type StaffScope } from '../../server/console/access.ts';
 import { toChatActivity } from '../transcript-activity.ts';
 import { APPOINTMENT, type ChatActivity, type HandoffStatusEvent, type ReadEvent } from '../web-protocol.ts';
 import type {
-  AttachedConversation, ConsoleErrorCode, HandoffAppointmentSummary, HandoffRequestEvent, PresenceEvent, TaskCreatedEvent,
+  AttachedConversation, ConsoleChannel, ConsoleErrorCode, HandoffAppointmentSummary, HandoffRequestEvent, PresenceEvent, TaskCreatedEvent,
 } from './console-protocol.ts';
 import { firstName, formatWhen, handoffChoice, handoffTexts, CHOICE_LEAVE_MESSAGE, CHOICE_RESCHEDULE } from './handoff-texts.ts';
 import { PresenceTracker, type PresenceChange, type PresentStaff } from './presence.ts';
@@ -560,7 +562,16 @@ export class HandoffRouter implements PersonRequester {
       lastSeq: h.lastSeq,
       customerReadSeq: h.customerReadSeq,
       agentReadSeq: h.agentReadSeq,
+      ...await this.channelOf(h),
     };
+  }
+
+  /** The customer's channel and, on a phone, what its rules allow now. */
+  private async channelOf(h: Handoff): Promise<{ channel: ConsoleChannel; channelNotice: string | null }> {
+    const channel: ConsoleChannel = h.channel === 'sms' || h.channel === 'whatsapp' ? h.channel : 'web';
+    const conversation = channel === 'web' ? null : await findConversation(this.db, h.conversationId);
+    if (channel === 'web' || !conversation?.externalId) return { channel, channelNotice: null };
+    return { channel, channelNotice: phoneNotice(channel, await findPhoneContact(this.db, h.brandId, channel, conversation.externalId), this.now()) };
   }
 
   private async customerName(h: Handoff, appointment: HandoffAppointment | null): Promise<string | null> {
@@ -643,6 +654,7 @@ export class HandoffRouter implements PersonRequester {
       waitingSince: (h.requestedAt ?? this.now()).toISOString(),
       offeredTo: h.offeredTo,
       position,
+      ...await this.channelOf(h),
     };
   }
 
@@ -723,4 +735,13 @@ function summarize(a: HandoffAppointment): HandoffAppointmentSummary {
     staffName: a.staffName,
     meetingUrl: a.meetingUrl,
   };
+}
+
+/** Why the agent's messages may not reach a phone as typed: opted out, or WhatsApp's 24-hour window closed. */
+function phoneNotice(channel: 'sms' | 'whatsapp', contact: PhoneContact | null, now: Date): string | null {
+  if (contact?.optedOutAt) return `The customer opted out of ${channel === 'sms' ? 'SMS' : 'WhatsApp'} (${contact.optOutKeyword ?? 'STOP'}): nothing can be sent to this number.`;
+  if (channel === 'whatsapp' && (!contact?.lastInboundAt || now.getTime() - contact.lastInboundAt.getTime() >= WHATSAPP_WINDOW_MS)) {
+    return 'WhatsApp window closed (no message from the customer for 24 hours): your messages go by template or SMS.';
+  }
+  return null;
 }
