@@ -40,7 +40,10 @@ export interface TwilioStandIn {
 
 const sid = (prefix: string) => prefix + randomBytes(16).toString('hex');
 
-export function twilioStandIn(credentials: { accountSid: string; authToken: string }): TwilioStandIn {
+export function twilioStandIn(
+  credentials: { accountSid: string; authToken: string },
+  options: { onMessage?: (message: StandInMessage) => void } = {},
+): TwilioStandIn {
   const requests: CapturedRequest[] = [];
   const messages: StandInMessage[] = [];
   const contents = new Map<string, Record<string, unknown>>();
@@ -68,6 +71,7 @@ export function twilioStandIn(credentials: { accountSid: string; authToken: stri
       content: contents.get(text('ContentSid') ?? '') ?? null, at: new Date(),
     };
     messages.push(message);
+    options.onMessage?.(message);
     res.status(201).json({
       sid: message.sid, account_sid: credentials.accountSid, to: message.to, from: message.from, body: message.body ?? '',
       status: 'queued', num_segments: '1', direction: 'outbound-api', date_created: message.at.toUTCString(),
