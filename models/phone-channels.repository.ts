@@ -141,15 +141,19 @@ const COLUMNS = `id, brand_id AS "brandId", channel, external_id AS "externalId"
 export async function phoneConversation(
   db: Queryable, brandId: string, channel: PhoneChannel, phone: string, locale: Locale,
 ): Promise<{ conversation: Conversation; created: boolean }> {
+  const find = () => db.query<Conversation>(
+    `SELECT ${COLUMNS} FROM conversations WHERE brand_id = $1 AND channel = $2 AND external_id = $3`, [brandId, channel, phone],
+  );
+  const [known] = await find();
+  if (known) return { conversation: known, created: false };
   const inserted = await db.query<Conversation>(
     `INSERT INTO conversations (brand_id, channel, external_id, locale) VALUES ($1, $2, $3, $4)
      ON CONFLICT (brand_id, channel, external_id) WHERE external_id IS NOT NULL DO NOTHING RETURNING ${COLUMNS}`,
     [brandId, channel, phone, locale],
   );
   if (inserted[0]) return { conversation: inserted[0], created: true };
-  const [row] = await db.query<Conversation>(
-    `SELECT ${COLUMNS} FROM conversations WHERE brand_id = $1 AND channel = $2 AND external_id = $3`, [brandId, channel, phone],
-  );
+  // Lost a race with the customer's other message: theirs created it.
+  const [row] = await find();
   if (!row) throw new Error('phone conversation insert returned nothing');
   return { conversation: row, created: false };
 }

@@ -13,7 +13,7 @@ import type { HandoffRouter } from '../handoff/handoff-router.ts';
 import { TurnQueue } from '../turn-queue.ts';
 import type { TurnLogic } from '../web-chat.adapter.ts';
 import { PhoneChatAdapter } from './phone-chat.adapter.ts';
-import type { PhoneOutbound } from './phone-outbound.ts';
+import type { PhoneOutbound, PhoneTurn } from './phone-outbound.ts';
 import { answerFromPhone, asksSomething, phoneOptions } from './phone-rendering.ts';
 
 export interface PhoneChannelDeps {
@@ -34,12 +34,12 @@ const OPT_IN = new Set(['START', 'UNSTOP']);
 /** A failing message is tried again this many times (by the recovery sweep), then left as failed. */
 const MAX_ATTEMPTS = 3;
 
-function optOutChange(params: Record<string, string>, optedOut: boolean): { optedOut: boolean; keyword: string } | null {
+async function optOutChange(params: Record<string, string>, optedOut: () => Promise<boolean>): Promise<{ optedOut: boolean; keyword: string } | null> {
   const type = (params['OptOutType'] ?? '').toUpperCase();
   const body = (params['Body'] ?? '').trim().toUpperCase();
   if (type === 'STOP' || OPT_OUT.has(body)) return { optedOut: true, keyword: type === 'STOP' ? body || 'STOP' : body };
   // YES opts back in only when opted out (Twilio's rule); otherwise it is an answer to the bot.
-  if (type === 'START' || OPT_IN.has(body) || (optedOut && body === 'YES')) return { optedOut: false, keyword: body || 'START' };
+  if (type === 'START' || OPT_IN.has(body) || (body === 'YES' && await optedOut())) return { optedOut: false, keyword: body || 'START' };
   return null;
 }
 
@@ -53,10 +53,12 @@ const firstLocale = (phone: string, brandLocale: Locale): Locale => (phone.start
  */
 export function createPhoneChannel(deps: PhoneChannelDeps) {
   const { db, logger, now, inbox, handoff, outbound } = deps;
+  /** Conversations in a turn started by an inbound message, with the number it came to (replies go from there). */
+  const inTurn = new Map<string, PhoneTurn>();
   const adapter = new PhoneChatAdapter(db, {
     async deliver(conversationId, entry, locale) {
       handoff?.publish(conversationId, entry);
-      await outbound.deliver(conversationId, entry, locale);
+      await outbound.deliver(inTurn.get(conversationId) ?? conversationId, entry, locale);
     },
   });
   const turns: ChannelTurns = {
@@ -93,10 +95,10 @@ export function createPhoneChannel(deps: PhoneChannelDeps) {
     const brand = await findBrand(db, m.brandId);
     if (!customer || customer.channel !== m.channel || !brand) throw new Error('inbound message with a malformed sender or brand');
     const channel: PhoneChannel = m.channel;
-    await touchPhoneContact(db, brand.id, channel, customer.phone, now());
+    // The customer wrote: WhatsApp's 24-hour window opens again.
+    if (channel === 'whatsapp') await touchPhoneContact(db, brand.id, channel, customer.phone, now());
     const { conversation } = await phoneConversation(db, brand.id, channel, customer.phone, firstLocale(customer.phone, brand.defaultLocale));
-    const contact = await findPhoneContact(db, brand.id, channel, customer.phone);
-    const change = optOutChange(m.params, !!contact?.optedOutAt);
+    const change = await optOutChange(m.params, async () => !!(await findPhoneContact(db, brand.id, channel, customer.phone))?.optedOutAt);
     if (change) {
       await setOptOut(db, brand.id, channel, customer.phone, change.optedOut, change.keyword, now());
       await appendEntry(db, conversation.id, { sender: 'customer', text: m.params['Body'] ?? change.keyword, clientId: m.messageSid });
@@ -113,13 +115,18 @@ export function createPhoneChannel(deps: PhoneChannelDeps) {
     if (m.params['Latitude'] !== undefined && Number.isFinite(latitude) && Number.isFinite(longitude)) {
       answer = { text: body, value: { action: 'location', latitude, longitude } };
     }
-    const received = await inbox.receiveCustomerMessage(
-      conversation,
-      { clientId: m.messageSid, text: body || answer.text, value: answer.value, content: { channel } },
-      turns,
-      { redeliver: true },
-    );
-    await received.turn;
+    inTurn.set(conversation.id, { conversation, sender: m.toAddress });
+    try {
+      const received = await inbox.receiveCustomerMessage(
+        conversation,
+        { clientId: m.messageSid, text: body || answer.text, value: answer.value, content: { channel } },
+        turns,
+        { redeliver: true },
+      );
+      await received.turn;
+    } finally {
+      inTurn.delete(conversation.id);
+    }
     return conversation.id;
   }
 

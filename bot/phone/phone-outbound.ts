@@ -1,11 +1,17 @@
 import type { Database } from '../../models/database.ts';
-import { findConversation, type TranscriptEntry } from '../../models/conversations.repository.ts';
+import { findConversation, type Conversation, type TranscriptEntry } from '../../models/conversations.repository.ts';
 import type { Locale } from '../../models/catalogue.repository.ts';
 import { conversationSender, findPhoneContact, parsePhoneAddress, type PhoneChannel } from '../../models/phone-channels.repository.ts';
 import type { DeliveryQueue } from '../../notifications/delivery-queue.ts';
 import { queueMessage, type MessageSender } from '../../notifications/message-sender.ts';
 import { WHATSAPP_WINDOW_MS } from '../../notifications/whatsapp-content.ts';
 import { renderForPhone } from './phone-rendering.ts';
+
+/** A phone conversation during a turn, with the brand number the customer wrote to. */
+export interface PhoneTurn {
+  conversation: Conversation;
+  sender: string;
+}
 
 export interface PhoneOutboundDeps {
   db: Database;
@@ -22,12 +28,16 @@ export interface PhoneOutboundDeps {
 export function createPhoneOutbound(deps: PhoneOutboundDeps) {
   const { db, now } = deps;
   return {
-    async deliver(conversationId: string, entry: TranscriptEntry, locale: Locale): Promise<void> {
-      const conversation = await findConversation(db, conversationId);
+    /**
+     * `to`: the conversation's id, or (during a turn from an inbound message) the conversation
+     * itself with the brand number written to, which spares two reads.
+     */
+    async deliver(to: string | PhoneTurn, entry: TranscriptEntry, locale: Locale): Promise<void> {
+      const conversation = typeof to === 'string' ? await findConversation(db, to) : to.conversation;
       if (!conversation || conversation.channel === 'web' || !conversation.externalId) return;
       const channel: PhoneChannel = conversation.channel;
       const phone = conversation.externalId;
-      const senderAddress = await conversationSender(db, conversation);
+      const senderAddress = typeof to === 'string' ? await conversationSender(db, conversation) : to.sender;
       const contact = channel === 'whatsapp' ? await findPhoneContact(db, conversation.brandId, channel, phone) : null;
       const windowOpen = !!contact?.lastInboundAt && now().getTime() - contact.lastInboundAt.getTime() < WHATSAPP_WINDOW_MS;
       const rendered = renderForPhone(entry, channel, locale, windowOpen);
