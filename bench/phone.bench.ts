@@ -143,6 +143,15 @@ async function run(ctx: BenchContext): Promise<ResultRow[]> {
     await paced(WARMUP, (i, think) => webWalk(i, think, []));
     await paced(WARMUP, (i, think) => phoneWalk(i, think, [], '9'));
 
+    // Information: one customer at a time, nothing else running: what a turn costs by itself.
+    const aloneWeb: number[] = [];
+    const alonePhone: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await webWalk(1000 + i, () => sleep(50), aloneWeb);
+      await phoneWalk(1000 + i, () => sleep(50), alonePhone, '7');
+    }
+    ctx.log(`one customer at a time: web ${fmtTiming(summarize(aloneWeb))}; phone ${fmtTiming(summarize(alonePhone))} (information)`);
+
     const web: number[] = [];
     const webErrors = await paced(PHONES, (i, think) => webWalk(i, think, web));
     const webTiming = summarize(web);
