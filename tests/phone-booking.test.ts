@@ -1,8 +1,5 @@
 import type { Database } from '../models/database.ts';
-import { seedDemo } from '../models/seed.ts';
-import type { Rendezvous } from '../server/composition.ts';
-import { openTestDatabase } from './support/databases.ts';
-import { ACCOUNT_SID, BRAND_NUMBER, customerPhone, startPhoneApp, startTwilioStandIn } from './support/phone.ts';
+import { ACCOUNT_SID, BRAND_NUMBER, customerPhone, closePhoneTest, openPhoneTest, type PhoneTest } from './support/phone.ts';
 import { testClock } from './support/server.ts';
 import { until } from './support/wait.ts';
 
@@ -19,20 +16,11 @@ const callback = (url: string) => expect.stringMatching(new RegExp(`^${url}/webh
 
 describe('booking over SMS and WhatsApp', () => {
   let db: Database;
-  let standIn: Awaited<ReturnType<typeof startTwilioStandIn>>;
-  let app: { url: string; rendezvous: Rendezvous };
+  let standIn: PhoneTest['standIn'];
+  let app: PhoneTest['app'];
 
-  beforeAll(async () => {
-    db = await openTestDatabase('pglite');
-    await seedDemo(db, { allowedOrigins: [] });
-    standIn = await startTwilioStandIn();
-    app = await startPhoneApp(db, clock.now, standIn.url);
-  });
-  afterAll(async () => {
-    await app.rendezvous.close();
-    await standIn.close();
-    await db.close();
-  });
+  beforeAll(async () => ({ db, standIn, app } = await openPhoneTest(clock.now)));
+  afterAll(() => closePhoneTest({ db, standIn, app }));
 
   const requestsTo = (address: string) => standIn.requests.filter((r) => r.body['To'] === address);
   const appointmentOf = async (phone: string) => {

@@ -1,8 +1,6 @@
 import type { Database } from '../models/database.ts';
-import { seedDemo } from '../models/seed.ts';
 import { gsmFriendly } from '../notifications/gsm-text.ts';
-import { openTestDatabase } from './support/databases.ts';
-import { ACCOUNT_SID, BRAND_NUMBER, customerPhone, newMessageSid, postInbound, startPhoneApp, startTwilioStandIn } from './support/phone.ts';
+import { ACCOUNT_SID, BRAND_NUMBER, customerPhone, newMessageSid, postInbound, closePhoneTest, openPhoneTest, type PhoneTest } from './support/phone.ts';
 import { testClock } from './support/server.ts';
 import { until } from './support/wait.ts';
 
@@ -19,20 +17,11 @@ const MESSAGES_PATH = `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`;
 
 describe('opt-out and the WhatsApp window', () => {
   let db: Database;
-  let standIn: Awaited<ReturnType<typeof startTwilioStandIn>>;
-  let app: Awaited<ReturnType<typeof startPhoneApp>>;
+  let standIn: PhoneTest['standIn'];
+  let app: PhoneTest['app'];
 
-  beforeAll(async () => {
-    db = await openTestDatabase('pglite');
-    await seedDemo(db, { allowedOrigins: [] });
-    standIn = await startTwilioStandIn();
-    app = await startPhoneApp(db, clock.now, standIn.url);
-  });
-  afterAll(async () => {
-    await app.rendezvous.close();
-    await standIn.close();
-    await db.close();
-  });
+  beforeAll(async () => ({ db, standIn, app } = await openPhoneTest(clock.now)));
+  afterAll(() => closePhoneTest({ db, standIn, app }));
 
   const setBrand = (settings: Record<string, unknown>) => db.query(`UPDATE brands SET settings = settings || $1::jsonb WHERE id = 'demo'`, [JSON.stringify(settings)]);
   const textReminder = (channel: 'sms' | 'whatsapp') => setBrand({ notifications: { smsReminder: { enabled: true, channel, offsetMinutes: 120 } } });

@@ -4,16 +4,15 @@ import express from 'express';
 import pino from 'pino';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { Database } from '../models/database.ts';
-import { seedDemo } from '../models/seed.ts';
 import { seedDemoStaffAccounts, type DemoLogin } from '../models/seed-staff.ts';
 import { createStaffAuth } from '../server/console/staff-auth.ts';
 import { errorHandler } from '../server/http-errors.ts';
 import { twilioMessageRoutes } from '../server/routes/twilio-messages.routes.ts';
 import type { ChatActivity } from '../bot/web-protocol.ts';
 import { CHEAP_SCRYPT } from './support/app.ts';
-import { openTestDatabase } from './support/databases.ts';
 import {
-  ACCOUNT_SID, AUTH_TOKEN, BRAND_NUMBER, customerPhone, freePort, newMessageSid, postInbound, startPhoneApp, startTwilioStandIn,
+  ACCOUNT_SID, AUTH_TOKEN, BRAND_NUMBER, closePhoneTest, customerPhone, freePort, newMessageSid, openPhoneTest, postInbound, startPhoneApp,
+  type PhoneTest,
 } from './support/phone.ts';
 import { testClock } from './support/server.ts';
 import { until } from './support/wait.ts';
@@ -31,22 +30,17 @@ const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 describe('Twilio inbound webhook and the phone conversation', () => {
   let db: Database;
   let logins: DemoLogin[];
-  let standIn: Awaited<ReturnType<typeof startTwilioStandIn>>;
-  let app: Awaited<ReturnType<typeof startPhoneApp>>;
+  let standIn: PhoneTest['standIn'];
+  let app: PhoneTest['app'];
   const sockets: Socket[] = [];
 
   beforeAll(async () => {
-    db = await openTestDatabase('pglite');
-    await seedDemo(db, { allowedOrigins: [] });
+    ({ db, standIn, app } = await openPhoneTest(clock.now));
     logins = await seedDemoStaffAccounts(db, { passwordParams: CHEAP_SCRYPT });
-    standIn = await startTwilioStandIn();
-    app = await startPhoneApp(db, clock.now, standIn.url);
   });
   afterAll(async () => {
     for (const s of sockets) s.disconnect();
-    await app.rendezvous.close();
-    await standIn.close();
-    await db.close();
+    await closePhoneTest({ db, standIn, app });
   });
 
   const params = (from: string, body: string) => ({

@@ -11,7 +11,7 @@ import {
 import type { CustomerInbox, ChannelTurns } from '../customer-inbox.ts';
 import type { HandoffRouter } from '../handoff/handoff-router.ts';
 import { TurnQueue } from '../turn-queue.ts';
-import type { TurnLogic } from '../web-chat.adapter.ts';
+import type { TurnLogic } from '../conversation-adapter.ts';
 import { PhoneChatAdapter } from './phone-chat.adapter.ts';
 import type { PhoneOutbound, PhoneTurn } from './phone-outbound.ts';
 import { answerFromPhone, asksSomething, phoneOptions } from './phone-rendering.ts';

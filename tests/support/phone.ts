@@ -5,11 +5,12 @@ import express from 'express';
 import pino from 'pino';
 import twilio from 'twilio';
 import type { Database } from '../../models/database.ts';
-import { DEMO_PHONE_NUMBER } from '../../models/seed.ts';
+import { DEMO_PHONE_NUMBER, seedDemo } from '../../models/seed.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createRendezvous, type Rendezvous } from '../../server/composition.ts';
 import { twilioStandIn, type TwilioStandIn } from '../../server/dev-phone/twilio-stand-in.ts';
 import { TWILIO_MESSAGES_PATH } from '../../server/routes/twilio-messages.routes.ts';
+import { openTestDatabase } from './databases.ts';
 import { until } from './wait.ts';
 
 export const ACCOUNT_SID = `AC${'ab'.repeat(16)}`;
@@ -82,4 +83,24 @@ export function customerPhone(app: { url: string }, standIn: TwilioStandIn, chan
       return received().slice(before);
     },
   };
+}
+
+export interface PhoneTest {
+  db: Database;
+  standIn: Awaited<ReturnType<typeof startTwilioStandIn>>;
+  app: { url: string; rendezvous: Rendezvous };
+}
+
+/** A test file's setup: one seeded PGlite, the Twilio stand-in, and the product configured against it. */
+export async function openPhoneTest(now: () => Date): Promise<PhoneTest> {
+  const db = await openTestDatabase('pglite');
+  await seedDemo(db, { allowedOrigins: [] });
+  const standIn = await startTwilioStandIn();
+  return { db, standIn, app: await startPhoneApp(db, now, standIn.url) };
+}
+
+export async function closePhoneTest(t: PhoneTest): Promise<void> {
+  await t.app.rendezvous.close();
+  await t.standIn.close();
+  await t.db.close();
 }
