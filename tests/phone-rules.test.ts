@@ -1,6 +1,7 @@
 import type { Database } from '../models/database.ts';
 import { gsmFriendly } from '../notifications/gsm-text.ts';
-import { ACCOUNT_SID, BRAND_NUMBER, customerPhone, newMessageSid, postInbound, closePhoneTest, openPhoneTest, type PhoneTest } from './support/phone.ts';
+import twilio from 'twilio';
+import { ACCOUNT_SID, AUTH_TOKEN, BRAND_NUMBER, customerPhone, newMessageSid, postInbound, closePhoneTest, openPhoneTest, type PhoneTest } from './support/phone.ts';
 import { testClock } from './support/server.ts';
 import { until } from './support/wait.ts';
 
@@ -81,6 +82,23 @@ describe('opt-out and the WhatsApp window', () => {
     await inbound('+12125550202', 'hello again');
     await until(async () => (await db.query(`SELECT 1 FROM messages WHERE recipient = '+12125550202' AND status = 'failed'`)).length === 2);
     expect(standIn.requests.filter((r) => r.body['To'] === '+12125550202').length).toBe(attempts);
+  });
+
+  test("a status callback saying 21610 (unsubscribed) fails the message and records the opt-out", async () => {
+    const phone = customerPhone(app, standIn, 'sms', '+12125550205');
+    const [reply] = await phone.send('hello');
+    const [row] = await db.query<{ id: string }>(`SELECT id FROM messages WHERE recipient = '+12125550205' ORDER BY seq DESC LIMIT 1`);
+    const statusUrl = `${app.url}/webhooks/twilio/status?message_id=${row!.id}`;
+    const callback = async (status: Record<string, string>) => {
+      const signature = twilio.getExpectedTwilioSignature(AUTH_TOKEN, statusUrl, status);
+      const res = await fetch(statusUrl, {
+        method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, body: new URLSearchParams(status).toString(),
+      });
+      expect(res.status).toBe(200);
+    };
+    await callback({ MessageSid: reply!.sid, MessageStatus: 'undelivered', ErrorCode: '21610', ErrorMessage: 'Unsubscribed recipient' });
+    expect(await db.query(`SELECT status, error FROM messages WHERE id = $1`, [row!.id])).toEqual([{ status: 'failed', error: 'undelivered (Twilio error 21610): Unsubscribed recipient' }]);
+    expect(await db.query(`SELECT opt_out_keyword FROM phone_contacts WHERE phone = '+12125550205' AND opted_out_at IS NOT NULL`)).toEqual([{ opt_out_keyword: '21610' }]);
   });
 
   test('WhatsApp outside the 24-hour window: the approved template, or SMS when the brand has none', async () => {
