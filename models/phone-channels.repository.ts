@@ -63,14 +63,13 @@ export async function storeInbound(
   return rows.length > 0;
 }
 
-/** The oldest message of one (brand number, customer number) not processed yet. */
-export async function nextInbound(db: Queryable, toAddress: string, fromAddress: string): Promise<InboundMessage | null> {
-  const [row] = await db.query<InboundMessage>(
+/** The messages of one (brand number, customer number) not processed yet, oldest first. */
+export async function pendingInbound(db: Queryable, toAddress: string, fromAddress: string, limit = 20): Promise<InboundMessage[]> {
+  return db.query<InboundMessage>(
     `SELECT ${INBOUND_COLUMNS} FROM inbound_messages
-      WHERE to_address = $1 AND from_address = $2 AND status = 'received' ORDER BY seq LIMIT 1`,
-    [toAddress, fromAddress],
+      WHERE to_address = $1 AND from_address = $2 AND status = 'received' ORDER BY seq LIMIT $3`,
+    [toAddress, fromAddress, limit],
   );
-  return row ?? null;
 }
 
 /** Every (brand number, customer number) with messages waiting (after a restart). */
@@ -137,23 +136,24 @@ export async function setOptOut(
 const COLUMNS = `id, brand_id AS "brandId", channel, external_id AS "externalId", customer_id AS "customerId",
   locale, time_zone AS "timeZone", last_seq AS "lastSeq"`;
 
-/** The conversation of a customer phone on one channel of a brand, created on their first message. */
-export async function phoneConversation(
-  db: Queryable, brandId: string, channel: PhoneChannel, phone: string, locale: Locale,
-): Promise<{ conversation: Conversation; created: boolean }> {
-  const find = () => db.query<Conversation>(
+/** The conversation of a customer phone on one channel of a brand, if they wrote before. */
+export async function findPhoneConversation(db: Queryable, brandId: string, channel: PhoneChannel, phone: string): Promise<Conversation | null> {
+  const [row] = await db.query<Conversation>(
     `SELECT ${COLUMNS} FROM conversations WHERE brand_id = $1 AND channel = $2 AND external_id = $3`, [brandId, channel, phone],
   );
-  const [known] = await find();
-  if (known) return { conversation: known, created: false };
+  return row ?? null;
+}
+
+/** The conversation of a customer's first message (or theirs, when two first messages race). */
+export async function createPhoneConversation(
+  db: Queryable, brandId: string, channel: PhoneChannel, phone: string, locale: Locale,
+): Promise<Conversation> {
   const inserted = await db.query<Conversation>(
     `INSERT INTO conversations (brand_id, channel, external_id, locale) VALUES ($1, $2, $3, $4)
      ON CONFLICT (brand_id, channel, external_id) WHERE external_id IS NOT NULL DO NOTHING RETURNING ${COLUMNS}`,
     [brandId, channel, phone, locale],
   );
-  if (inserted[0]) return { conversation: inserted[0], created: true };
-  // Lost a race with the customer's other message: theirs created it.
-  const [row] = await find();
+  const row = inserted[0] ?? await findPhoneConversation(db, brandId, channel, phone);
   if (!row) throw new Error('phone conversation insert returned nothing');
-  return { conversation: row, created: false };
+  return row;
 }

@@ -5,7 +5,8 @@ import { appendEntry, entriesBefore, findConversation, type Conversation, type T
 import type { Locale } from '../../models/catalogue.repository.ts';
 import { findBrand } from '../../models/brands.repository.ts';
 import {
-  findPhoneContact, nextInbound, parsePhoneAddress, pendingInboundPairs, phoneConversation, setOptOut, settleInbound, touchPhoneContact,
+  createPhoneConversation, findPhoneContact, findPhoneConversation, parsePhoneAddress, pendingInbound, pendingInboundPairs, setOptOut,
+  settleInbound, touchPhoneContact,
   type InboundMessage, type PhoneChannel,
 } from '../../models/phone-channels.repository.ts';
 import type { CustomerInbox, ChannelTurns } from '../customer-inbox.ts';
@@ -31,6 +32,8 @@ export interface PhoneChannelDeps {
 /** Twilio's default opt-out words, and ARRET for French SMS; START/UNSTOP opt back in. */
 const OPT_OUT = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'ARRET', 'ARRÊT']);
 const OPT_IN = new Set(['START', 'UNSTOP']);
+/** How far back the question being answered is looked for (a question and its notices). */
+const QUESTION_LOOKBACK = 8;
 /** A failing message is tried again this many times (by the recovery sweep), then left as failed. */
 const MAX_ATTEMPTS = 3;
 
@@ -78,7 +81,7 @@ export function createPhoneChannel(deps: PhoneChannelDeps) {
 
   /** The question the customer answers: the latest bot entry that asked one. */
   async function lastQuestion(conversation: Conversation): Promise<TranscriptEntry | null> {
-    for (const entry of await entriesBefore(db, conversation.id, conversation.lastSeq + 1, 20)) {
+    for (const entry of await entriesBefore(db, conversation.id, conversation.lastSeq + 1, QUESTION_LOOKBACK)) {
       if (entry.sender === 'bot' && asksSomething(entry)) return entry;
       if (entry.sender === 'agent') return null;
     }
@@ -90,17 +93,22 @@ export function createPhoneChannel(deps: PhoneChannelDeps) {
     handoff?.publish(conversation.id, entry);
   }
 
+  async function newConversation(brandId: string, channel: PhoneChannel, phone: string): Promise<Conversation> {
+    const brand = await findBrand(db, brandId);
+    if (!brand) throw new Error('inbound message for an unknown brand');
+    return createPhoneConversation(db, brandId, channel, phone, firstLocale(phone, brand.defaultLocale));
+  }
+
   async function process(m: InboundMessage): Promise<string | null> {
     const customer = parsePhoneAddress(m.fromAddress);
-    const brand = await findBrand(db, m.brandId);
-    if (!customer || customer.channel !== m.channel || !brand) throw new Error('inbound message with a malformed sender or brand');
+    if (!customer || customer.channel !== m.channel) throw new Error('inbound message with a malformed sender');
     const channel: PhoneChannel = m.channel;
     // The customer wrote: WhatsApp's 24-hour window opens again.
-    if (channel === 'whatsapp') await touchPhoneContact(db, brand.id, channel, customer.phone, now());
-    const { conversation } = await phoneConversation(db, brand.id, channel, customer.phone, firstLocale(customer.phone, brand.defaultLocale));
-    const change = await optOutChange(m.params, async () => !!(await findPhoneContact(db, brand.id, channel, customer.phone))?.optedOutAt);
+    if (channel === 'whatsapp') await touchPhoneContact(db, m.brandId, channel, customer.phone, now());
+    const conversation = await findPhoneConversation(db, m.brandId, channel, customer.phone) ?? await newConversation(m.brandId, channel, customer.phone);
+    const change = await optOutChange(m.params, async () => !!(await findPhoneContact(db, m.brandId, channel, customer.phone))?.optedOutAt);
     if (change) {
-      await setOptOut(db, brand.id, channel, customer.phone, change.optedOut, change.keyword, now());
+      await setOptOut(db, m.brandId, channel, customer.phone, change.optedOut, change.keyword, now());
       await appendEntry(db, conversation.id, { sender: 'customer', text: m.params['Body'] ?? change.keyword, clientId: m.messageSid });
       await note(conversation, change.optedOut
         ? `The customer opted out of ${channel} (${change.keyword}): nothing more is sent to this number until they send START.`
@@ -130,9 +138,12 @@ export function createPhoneChannel(deps: PhoneChannelDeps) {
     return conversation.id;
   }
 
-  /** Processes every stored message of one pair, oldest first; a failure is retried later (up to MAX_ATTEMPTS). */
+  /**
+   * Processes the stored messages of one pair, oldest first; a failure is retried later (up to
+   * MAX_ATTEMPTS). A message stored meanwhile has its own drain queued behind this one.
+   */
   async function drain(toAddress: string, fromAddress: string): Promise<void> {
-    for (let m = await nextInbound(db, toAddress, fromAddress); m; m = await nextInbound(db, toAddress, fromAddress)) {
+    for (const m of await pendingInbound(db, toAddress, fromAddress)) {
       try {
         const conversationId = await process(m);
         await settleInbound(db, m.seq, { status: 'processed', conversationId }, now());
