@@ -36,12 +36,15 @@ export interface Pacing {
 }
 
 export type ClientCommand =
-  | { type: 'echo'; url: string; clients: number; warmup: number; roundTrips: number; pacing?: Pacing }
+  | { type: 'echo'; url: string; namespace: EchoNamespace; clients: number; warmup: number; roundTrips: number; pacing?: Pacing }
   | { type: 'walk'; url: string; origin: string; plans: WalkPlan[]; emailPrefix: string; finish: boolean; budgetMs: number; pacing?: Pacing }
   | { type: 'open'; url: string; origin: string; count: number; concurrency: number }
   | { type: 'open-echo'; url: string; count: number; concurrency: number }
   | { type: 'close-all' }
   | { type: 'otp-code'; id: number; code: string | null };
+
+/** `echo` acknowledges at once; `durable-echo` stores the message in the transcript and commits first. */
+export type EchoNamespace = 'echo' | 'durable-echo';
 
 export interface TurnSample {
   kind: TurnKind;
@@ -296,8 +299,8 @@ async function open(count: number, concurrency: number, connect: (i: number) => 
   return { type: 'opened', count: r.ok, failed: r.failed, errors: r.errors, wallMs: r.wallMs };
 }
 
-function echoSocket(url: string): Promise<Socket> {
-  const socket = connect(`${url}/echo`, { transports: ['websocket'], reconnection: false, forceNew: true });
+function echoSocket(url: string, namespace: EchoNamespace = 'echo'): Promise<Socket> {
+  const socket = connect(`${url}/${namespace}`, { transports: ['websocket'], reconnection: false, forceNew: true });
   sockets.add(socket);
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
@@ -307,15 +310,16 @@ function echoSocket(url: string): Promise<Socket> {
 
 /** `clients` sockets each doing round trips (paced like the customers when `pacing` is given), all at once. */
 async function runEcho(cmd: Extract<ClientCommand, { type: 'echo' }>): Promise<ClientReport> {
-  const clients = await Promise.all(Array.from({ length: cmd.clients }, () => echoSocket(cmd.url)));
+  const clients = await Promise.all(Array.from({ length: cmd.clients }, () => echoSocket(cmd.url, cmd.namespace)));
   const paces = clients.map((_, i) => pauses(cmd.pacing, i));
   const samples: number[] = [];
   const errors: string[] = [];
   // About what a chat message carries (a quick reply's text and value).
+  // Every message has a clientId of its own: the durable echo stores each one (a repeat would be a cheaper duplicate).
   const payload = (i: number, n: number) => ({ clientId: `echo-${i}-${n}`, text: 'Book an appointment', value: { choice: 'Book an appointment' } });
   const roundTrip = (s: Socket, i: number, n: number) => s.timeout(TURN_TIMEOUT_MS).emitWithAck('echo', payload(i, n));
   await Promise.all(clients.map(async (s, i) => {
-    for (let n = 0; n < cmd.warmup; n++) await roundTrip(s, i, n);
+    for (let n = 0; n < cmd.warmup; n++) await roundTrip(s, i, cmd.roundTrips + n);
   }));
   const began = performance.now();
   await Promise.all(clients.map(async (s, i) => {

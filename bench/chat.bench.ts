@@ -1,8 +1,10 @@
 /**
  * Bot turns over socket.io: the whole product (createRendezvous: HTTP, sockets, bot, dialogs,
  * notifications) with 200 customers at once walking the booking dialog through the widget's
- * protocol, against the floor of a plain socket.io echo round trip with as many clients, in the
- * same run. Then the server heap each open conversation costs.
+ * protocol, against the floor of a durable echo with as many clients, in the same run: a socket.io
+ * round trip whose server appends the message to its transcript and commits before answering, the
+ * least any chat that loses nothing must do (a plain echo is reported too, for information). Then
+ * the server heap each open conversation costs.
  *
  * The customers run in a child process (bench/chat-clients.ts): their CPU and heap stay out of
  * the server's event loop and heap. Each paces itself like a person: it arrives within the first
@@ -24,14 +26,16 @@ import vm from 'node:vm';
 import pino from 'pino';
 import { Server } from 'socket.io';
 import { warmUpDateUnderstanding } from '../dialogs/date-understanding.ts';
-import { seedDemo } from '../models/seed.ts';
+import { DEMO_BRAND_ID, seedDemo } from '../models/seed.ts';
+import type { Database, PoolWaits } from '../models/database.ts';
+import { appendEntry, createWebConversation } from '../models/conversations.repository.ts';
 import { loadConfig } from '../server/config.ts';
 import { createRendezvous, type Rendezvous } from '../server/composition.ts';
 import { latestCode } from '../tests/support/bot-chat.ts';
-import type { ClientCommand, ClientReport, TurnKind, TurnSample, WalkOutcome, WalkPlan } from './chat-clients.ts';
+import type { ClientCommand, ClientReport, EchoNamespace, TurnKind, TurnSample, WalkOutcome, WalkPlan } from './chat-clients.ts';
 import {
   fmtMs, fmtTiming, instrumented, judge, summarize, TRANSACTION_END, TRANSACTION_START,
-  type Benchmark, type BenchContext, type ResultRow, type StatementStats,
+  type Benchmark, type BenchContext, type BenchDatabase, type ResultRow, type StatementStats,
 } from './harness.ts';
 
 const CONVERSATIONS = 200;
@@ -186,12 +190,27 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** A plain socket.io server on its own port: namespace /echo acknowledges what it is sent. */
-async function startEcho(): Promise<{ url: string; io: Server; http: HttpServer }> {
+/**
+ * A socket.io server on its own port. `/echo` acknowledges what it is sent (information: the transport alone).
+ * `/durable-echo` is the honest floor of any chat that loses nothing: each client is a conversation, and each
+ * message is appended to its transcript (the product's own statement: next seq, clientId dedupe) and committed
+ * before the acknowledgement.
+ */
+async function startEcho(db: Database, brandId: string): Promise<{ url: string; io: Server; http: HttpServer }> {
   const http = createServer();
   const io = new Server(http);
   io.of('/echo').on('connection', (socket) => {
     socket.on('echo', (x: unknown, ack: (x: unknown) => void) => ack(x));
+  });
+  io.of('/durable-echo').on('connection', (socket) => {
+    let conversation: Promise<string> | null = null;
+    socket.on('echo', async (x: { clientId: string; text: string; value?: Record<string, unknown> }, ack: (x: unknown) => void) => {
+      conversation ??= createWebConversation(db, brandId, 'en', null).then((c) => c.conversation.id);
+      const { entry } = await appendEntry(db, await conversation, {
+        sender: 'customer', text: x.text, clientId: x.clientId, content: x.value ? { value: x.value } : {},
+      });
+      ack({ seq: entry.seq });
+    });
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, io, http };
@@ -242,25 +261,53 @@ function logKinds(ctx: BenchContext, turns: TurnSample[]) {
 
 const isTransaction = (key: string) => key === TRANSACTION_START || key === TRANSACTION_END;
 
-/** Statements and transactions per turn, and the statements taking the most time. */
-function logSql(ctx: BenchContext, stats: Map<string, StatementStats>, turns: number, top: number) {
+/** Waiting for a pooled connection between two readings: how often, how long each time, and per unit of work. */
+function poolWaitLine(before: PoolWaits, after: PoolWaits, per: number, unit: string): string {
+  const waits = after.waits - before.waits;
+  const checkouts = after.checkouts - before.checkouts;
+  const ms = after.ms - before.ms;
+  return `pool: ${waits} of ${checkouts} checkouts waited for a connection (${fmtMs(ms / Math.max(1, waits))} each), ` +
+    `${fmtMs(ms / Math.max(1, per))} waiting per ${unit}`;
+}
+
+/**
+ * Statements, transactions and round trips per turn (a statement on its own is one round trip; a transaction
+ * adds its BEGIN and COMMIT), then the statements taking the most time. Waiting for a pooled connection is
+ * counted in the statement times and also reported apart, from the pool's own readings.
+ */
+function logSql(ctx: BenchContext, stats: Map<string, StatementStats>, turns: number, top: number, waited?: { before: PoolWaits; after: PoolWaits }) {
   const statements = [...stats].filter(([key]) => !isTransaction(key));
   const calls = statements.reduce((n, [, s]) => n + s.calls, 0);
   const ms = statements.reduce((n, [, s]) => n + s.ms, 0);
-  ctx.log(`  database per turn (greetings counted as turns): ${(calls / turns).toFixed(1)} statements, ` +
-    `${((stats.get(TRANSACTION_START)?.calls ?? 0) / turns).toFixed(1)} transactions, ${fmtMs(ms / turns)} in statements ` +
-    `(waiting for a pooled connection included), ${fmtMs(ms / Math.max(1, calls))} per statement`);
+  const transactions = stats.get(TRANSACTION_START)?.calls ?? 0;
+  ctx.log(`  database per turn (greetings counted as turns): ${((calls + 2 * transactions) / turns).toFixed(1)} round trips ` +
+    `(${(calls / turns).toFixed(1)} statements, ${(transactions / turns).toFixed(1)} transactions), ${fmtMs(ms / turns)} in statements, ` +
+    `${fmtMs(ms / Math.max(1, calls))} per statement`);
+  if (waited) ctx.log(`  ${poolWaitLine(waited.before, waited.after, turns, 'turn')}`);
   for (const [sql, s] of statements.sort((a, b) => b[1].ms - a[1].ms).slice(0, top)) {
     ctx.log(`    ${(s.calls / turns).toFixed(2).padStart(5)}/turn ${fmtMs(s.ms / s.calls).padStart(8)} each  ${sql}`);
   }
 }
 
-async function run(ctx: BenchContext): Promise<ResultRow[]> {
-  const raw = await ctx.openDatabase({ poolSize: POOL_SIZE });
-  const rows: ResultRow[] = [];
+/** The product under load: its database (instrumented), the server on a port, the customers' process, warmed up. */
+interface Rig {
+  raw: BenchDatabase;
+  url: string;
+  app: Rendezvous;
+  clients: Clients;
+  stats: Map<string, StatementStats>;
+  close(): Promise<void>;
+}
+
+async function openRig(ctx: BenchContext, poolSize = POOL_SIZE): Promise<Rig> {
+  const raw = await ctx.openDatabase({ poolSize });
   let app: Rendezvous | null = null;
-  let echo: Awaited<ReturnType<typeof startEcho>> | null = null;
   let clients: Clients | null = null;
+  const close = async () => {
+    await clients?.close().catch(() => undefined);
+    await app?.close().catch(() => undefined);
+    await raw.close();
+  };
   try {
     ctx.log(`database: ${raw.label}${raw.kind === 'pglite' ? ` (PostgreSQL unavailable: ${ctx.postgresError})` : ''}`);
     const port = await freePort();
@@ -271,17 +318,16 @@ async function run(ctx: BenchContext): Promise<ResultRow[]> {
     const db = instrumented(raw, (sql) => sql.replace(/\s+/g, ' ').trim().slice(0, 90), stats);
     const config = loadConfig({
       PUBLIC_URL: url, PORT: String(port), API_RATE_LIMIT_PER_MINUTE: '100000',
+      // Every simulated customer comes from this machine's address.
+      CHAT_MESSAGES_PER_IP_PER_10S: '1000000', CHAT_CONVERSATIONS_PER_IP_PER_HOUR: '1000000',
       ...(raw.schema ? { PGBOSS_SCHEMA: `${raw.schema}_boss` } : {}),
     });
     app = await createRendezvous({ db, config, logger: pino({ level: 'silent' }), now: () => new Date(NOW), secret: 's'.repeat(40), startWorkers: false });
     await new Promise<void>((resolve) => app!.http.listen(port, '127.0.0.1', resolve));
-    const chatSockets = app.io.of('/chat').sockets;
-    echo = await startEcho();
-    const echoSockets = echo.io.of('/echo').sockets;
     clients = await startClients((email) => latestCode(raw, email));
     const tw = performance.now();
     warmUpDateUnderstanding();
-    ctx.log(`setup: demo brand seeded, product and echo servers listening, clients' process up (${fmtMs(performance.now() - t)}; ` +
+    ctx.log(`setup: demo brand seeded, product listening, clients' process up (${fmtMs(performance.now() - t)}; ` +
       `date recognizers ${fmtMs(performance.now() - tw)})`);
 
     // Warm-up: a few whole walks (JIT, pool, planner, recognizers), untimed.
@@ -291,6 +337,33 @@ async function run(ctx: BenchContext): Promise<ResultRow[]> {
     }, 'walk-done')).outcome;
     if (warm.failed) throw new Error(`warm-up walks failed: ${warm.errors.join('; ')}`);
     ctx.log(`warm-up: ${WARMUP_CONVERSATIONS} conversations booked (${warm.turns.length} turns, ${fmtMs(performance.now() - t)})`);
+    return { raw, url, app, clients, stats, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** `count` paced conversations at once, each walking the booking dialog to the end (or the time budget). */
+async function walkAll(rig: Rig, count: number, emailPrefix: string): Promise<{ walk: WalkOutcome; load: string; waits: { before: PoolWaits; after: PoolWaits } | undefined }> {
+  const before = rig.raw.poolWaits?.();
+  const meter = loadMeter();
+  const walk = (await rig.clients.request({
+    type: 'walk', url: rig.url, origin: rig.url, plans: plans(count, 0, PAGES), emailPrefix, finish: true, budgetMs: WALK_BUDGET_MS, pacing: PACING,
+  }, 'walk-done')).outcome;
+  return { walk, load: meter(), waits: before && { before, after: rig.raw.poolWaits!() } };
+}
+
+async function run(ctx: BenchContext): Promise<ResultRow[]> {
+  const rig = await openRig(ctx);
+  const { raw, url, app, clients, stats } = rig;
+  const rows: ResultRow[] = [];
+  let echo: Awaited<ReturnType<typeof startEcho>> | null = null;
+  try {
+    const chatSockets = app.io.of('/chat').sockets;
+    echo = await startEcho(raw, DEMO_BRAND_ID);
+    const echoSockets = echo.io.of('/echo').sockets;
+    const durableSockets = echo.io.of('/durable-echo').sockets;
 
     // Information: one conversation at a time, nothing else running: what a turn costs by itself.
     stats.clear();
@@ -307,27 +380,30 @@ async function run(ctx: BenchContext): Promise<ResultRow[]> {
     logKinds(ctx, aloneTurns);
     logSql(ctx, stats, aloneTurns.length + ALONE_CONVERSATIONS, 10);
 
-    // Floor: plain socket.io round trips, 200 clients at once.
-    const echoLoad = loadMeter();
-    const echoRun = await clients.request({
-      type: 'echo', url: echo.url, clients: CONVERSATIONS, warmup: ECHO_WARMUP, roundTrips: ECHO_ROUND_TRIPS, pacing: PACING,
-    }, 'echo-done');
-    const echoL = echoLoad();
-    if (echoRun.errors.length) throw new Error(`echo failed: ${echoRun.errors.join('; ')}`);
-    const floor = summarize(echoRun.samples);
-    await until(() => echoSockets.size === 0, 'echo sockets to close');
-    ctx.log(`socket.io echo (floor)       ${fmtTiming(floor)}  (${CONVERSATIONS} clients × ${ECHO_ROUND_TRIPS} round trips, ` +
-      `paced like the customers, ${((echoRun.samples.length / echoRun.wallMs) * 1000).toFixed(0)}/s)`);
-    ctx.log(`  ${echoL}`);
+    // Floors: socket.io round trips of 200 clients at once, paced like the customers: plain (information),
+    // then durable (each message stored in its transcript and committed before the answer: the floor).
+    const echoFloor = async (namespace: EchoNamespace, label: string) => {
+      const load = loadMeter();
+      const waits = raw.poolWaits?.();
+      const echoRun = await clients!.request({
+        type: 'echo', url: echo!.url, namespace, clients: CONVERSATIONS, warmup: ECHO_WARMUP, roundTrips: ECHO_ROUND_TRIPS, pacing: PACING,
+      }, 'echo-done');
+      const used = load();
+      if (echoRun.errors.length) throw new Error(`${namespace} failed: ${echoRun.errors.join('; ')}`);
+      const timing = summarize(echoRun.samples);
+      await until(() => echoSockets.size === 0 && durableSockets.size === 0, 'echo sockets to close');
+      ctx.log(`${label.padEnd(29)}${fmtTiming(timing)}  (${CONVERSATIONS} clients × ${ECHO_ROUND_TRIPS} round trips, ` +
+        `paced like the customers, ${((echoRun.samples.length / echoRun.wallMs) * 1000).toFixed(0)}/s)`);
+      // The warm-up round trips are sent all at once, unpaced: the pool readings include them.
+      ctx.log(`  ${used}${waits ? `; ${poolWaitLine(waits, raw.poolWaits!(), echoRun.samples.length, 'message')} (unpaced warm-up included)` : ''}`);
+      return timing;
+    };
+    const plainEcho = await echoFloor('echo', 'socket.io echo (information)');
+    const floor = await echoFloor('durable-echo', 'durable echo (floor)');
 
     // Figure: 200 conversations at once, each walking the booking dialog to the end.
     stats.clear();
-    const walkLoad = loadMeter();
-    const walk: WalkOutcome = (await clients.request({
-      type: 'walk', url, origin: url, plans: plans(CONVERSATIONS, 0, PAGES), emailPrefix: 'bench', finish: true, budgetMs: WALK_BUDGET_MS,
-      pacing: PACING,
-    }, 'walk-done')).outcome;
-    const walkL = walkLoad();
+    const { walk, load: walkL, waits: walkWaits } = await walkAll(rig, CONVERSATIONS, 'bench');
     const turns = summarize(walk.turns.map((s) => s.ms));
     const firstReply = summarize(walk.turns.map((s) => s.firstMs));
     const taken = walk.turns.filter((s) => s.kind === 'slot-taken').length;
@@ -339,19 +415,21 @@ async function run(ctx: BenchContext): Promise<ResultRow[]> {
     if (walk.errors.length) ctx.log(`  errors: ${walk.errors.join(' | ')}`);
     logKinds(ctx, walk.turns);
     ctx.log(`  ${walkL}`);
-    logSql(ctx, stats, walk.turns.length + CONVERSATIONS, 0);
+    logSql(ctx, stats, walk.turns.length + CONVERSATIONS, 0, walkWaits);
 
     const p50 = turns.median / floor.median;
     const p99 = turns.p99 / floor.p99;
     const v50 = judge(p50, '<=', P50_TARGET);
     const v99 = judge(p99, '<=', P99_TARGET);
-    ctx.log(`ratio turn/echo: median ${p50.toFixed(2)}× — target ≤ ${P50_TARGET}×: ${v50.verdict}; p99 ${p99.toFixed(2)}× — target ≤ ${P99_TARGET}×: ${v99.verdict}`);
+    ctx.log(`ratio turn/durable echo: median ${p50.toFixed(2)}× — target ≤ ${P50_TARGET}×: ${v50.verdict}; p99 ${p99.toFixed(2)}× — target ≤ ${P99_TARGET}×: ${v99.verdict}` +
+      ` (plain echo: median ${(turns.median / plainEcho.median).toFixed(1)}×, p99 ${(turns.p99 / plainEcho.p99).toFixed(1)}×, information)`);
     const kind = raw.kind;
     const walkNote = `${walk.turns.length} turns, ${((walk.turns.length / walk.wallMs) * 1000).toFixed(0)}/s, ${walk.booked}/${CONVERSATIONS} booked, ` +
       `${walk.failed} failed, ${walk.cut} cut by the time budget, ${taken} slot-taken; one conversation alone: ${fmtTiming(alone)}`;
     rows.push(
-      { name: `chat turn median (${CONVERSATIONS} paced conversations) vs echo`, database: kind, figure: fmtMs(turns.median), floor: fmtMs(floor.median), ratio: p50, ...v50, note: walkNote },
-      { name: `chat turn p99 (${CONVERSATIONS} paced conversations) vs echo`, database: kind, figure: fmtMs(turns.p99), floor: fmtMs(floor.p99), ratio: p99, ...v99 },
+      { name: `chat turn median (${CONVERSATIONS} paced conversations) vs durable echo`, database: kind, figure: fmtMs(turns.median), floor: fmtMs(floor.median), ratio: p50, ...v50, note: walkNote },
+      { name: `chat turn p99 (${CONVERSATIONS} paced conversations) vs durable echo`, database: kind, figure: fmtMs(turns.p99), floor: fmtMs(floor.p99), ratio: p99, ...v99 },
+      { name: `chat turn median vs plain socket.io echo`, database: kind, figure: fmtMs(turns.median), floor: fmtMs(plainEcho.median), ratio: turns.median / plainEcho.median, target: '', verdict: 'INFO' },
     );
 
     // Memory: the server heap with N idle conversations open (greeted), over the heap with none.
@@ -394,15 +472,56 @@ async function run(ctx: BenchContext): Promise<ResultRow[]> {
     }
     return rows;
   } finally {
-    await clients?.close().catch(() => undefined);
-    await app?.close().catch(() => undefined);
     if (echo) {
       await echo.io.close().catch(() => undefined);
       if (echo.http.listening) await new Promise<void>((resolve) => echo!.http.close(() => resolve()));
     }
-    await raw.close();
+    await rig.close();
   }
 }
 
 export const chatBenchmark: Benchmark = { name: 'chat', run };
+
+/**
+ * Capacity: the same paced walk at 200, 500, 1,000 and 2,000 conversations, each on a fresh database
+ * (free times are used up by the bookings), reporting latency, throughput and load at each step. The
+ * knee is the first step whose p99 passes CAPACITY_P99_TARGET_MS.
+ */
+const CAPACITY_STEPS = [200, 500, 1000, 2000];
+const CAPACITY_P99_TARGET_MS = 250;
+/** More connections for more conversations, still below PostgreSQL's default max_connections (100). */
+const CAPACITY_POOL_SIZE = 40;
+
+async function capacity(ctx: BenchContext): Promise<ResultRow[]> {
+  const rows: ResultRow[] = [];
+  let knee: number | null = null;
+  for (const count of CAPACITY_STEPS) {
+    ctx.log(`-- ${count} paced conversations --`);
+    const rig = await openRig(ctx, CAPACITY_POOL_SIZE);
+    try {
+      const { walk, load, waits } = await walkAll(rig, count, `cap${count}`);
+      const turns = summarize(walk.turns.map((s) => s.ms));
+      const perSecond = (walk.turns.length / walk.wallMs) * 1000;
+      ctx.log(`bot turn ${fmtTiming(turns)}; ${walk.turns.length} turns in ${fmtMs(walk.wallMs)} (${perSecond.toFixed(0)}/s); ` +
+        `${walk.booked} booked, ${walk.failed} failed, ${walk.cut} cut by the time budget`);
+      ctx.log(`  ${load}${waits ? `; ${poolWaitLine(waits.before, waits.after, walk.turns.length + count, 'turn')}` : ''}`);
+      if (walk.errors.length) ctx.log(`  errors: ${walk.errors.join(' | ')}`);
+      const ok = turns.p99 <= CAPACITY_P99_TARGET_MS;
+      if (!ok && knee === null) knee = count;
+      rows.push({
+        name: `chat capacity: ${count} paced conversations`, database: rig.raw.kind, figure: fmtTiming(turns), floor: '', ratio: null,
+        target: `p99 ≤ ${CAPACITY_P99_TARGET_MS} ms`, verdict: count === 1000 ? (ok ? 'PASS' : 'MISS') : 'INFO',
+        note: `${perSecond.toFixed(0)} turns/s, ${walk.booked}/${count} booked, ${walk.failed} failed, ${walk.cut} cut; ${load}`,
+      });
+    } finally {
+      await rig.close();
+    }
+  }
+  ctx.log(knee === null
+    ? `knee: beyond ${CAPACITY_STEPS.at(-1)} conversations (every step kept p99 ≤ ${CAPACITY_P99_TARGET_MS} ms)`
+    : `knee: p99 first passes ${CAPACITY_P99_TARGET_MS} ms at ${knee} paced conversations`);
+  return rows;
+}
+
+export const capacityBenchmark: Benchmark = { name: 'capacity', run: capacity };
 

@@ -143,7 +143,7 @@ export function instrumented(db: Database, name: (sql: string) => string, stats:
       const result = await db.transaction(async (tx) => {
         record(TRANSACTION_START, Number(now() - t0) / 1e6);
         try {
-          return await work({ inTransaction: true, exec: (sql) => tx.exec(sql), query: timedQuery(tx) });
+          return await work({ inTransaction: true, exec: (sql) => tx.exec(sql), query: timedQuery(tx), afterCommit: (cb) => tx.afterCommit(cb) });
         } finally {
           workDone = now();
         }

@@ -91,7 +91,7 @@ async function run(ctx: BenchContext): Promise<ResultRow[]> {
     const config = loadConfig({
       PUBLIC_URL: url, PORT: String(port), API_RATE_LIMIT_PER_MINUTE: '1000000',
       TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN, TWILIO_SMS_FROM: DEMO_PHONE_NUMBER,
-      TWILIO_API_BASE_URL: `http://127.0.0.1:${twilioPort}`,
+      TWILIO_API_URL: `http://127.0.0.1:${twilioPort}`,
       ...(db.schema ? { PGBOSS_SCHEMA: `${db.schema}_boss` } : {}),
     });
     app = await createRendezvous({ db, config, logger: pino({ level: 'silent' }), now: () => new Date(NOW), secret: 's'.repeat(40), startWorkers: false });

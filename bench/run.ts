@@ -5,14 +5,15 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { bookingBenchmark } from './booking.bench.ts';
-import { chatBenchmark } from './chat.bench.ts';
+import { capacityBenchmark, chatBenchmark } from './chat.bench.ts';
+import { deliveryBenchmark } from './delivery.bench.ts';
 import { phoneBenchmark } from './phone.bench.ts';
 import { slotsBenchmark } from './slots.bench.ts';
 import {
   BENCH_DATABASE_URL, closeAllDatabases, createContext, fmtRatio, probePostgres, type Benchmark, type ResultRow,
 } from './harness.ts';
 
-const BENCHMARKS: Benchmark[] = [slotsBenchmark, bookingBenchmark, chatBenchmark, phoneBenchmark];
+const BENCHMARKS: Benchmark[] = [slotsBenchmark, bookingBenchmark, chatBenchmark, deliveryBenchmark, capacityBenchmark, phoneBenchmark];
 
 const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 

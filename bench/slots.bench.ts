@@ -1,11 +1,15 @@
 /**
  * Slot computation for 60 days × 20 staff (pure findSlots) against the floor of reading its inputs
  * from the database with the one statement availability makes (serviceSchedule, same arguments).
+ * Then the chat's first page of free times for a store of 100 advisors booked over 90 days, as a
+ * customer gets it (SlotWindow over findAvailability), against an absolute target.
  */
 import { calendarsOf, findAvailability, scheduleQuery, type AvailabilityQuery } from '../scheduling/availability.ts';
 import { findSlots, type SlotRules } from '../scheduling/slot-finder.ts';
 import { serviceSchedule } from '../models/staff.repository.ts';
 import type { Database } from '../models/database.ts';
+import { slotSource } from '../dialogs/slot-pages.ts';
+import { SlotWindow } from '../dialogs/slot-window.ts';
 import { addHolidays, addTimeOff, analyze, seedAppointments, seedCatalogue, type Fixture } from './fixtures.ts';
 import { fmtMs, fmtTiming, judge, measure, type Benchmark, type ResultRow } from './harness.ts';
 
@@ -17,6 +21,45 @@ const TO = new Date(NOW.getTime() + DAYS * 86_400_000);
 const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 /** cal.com's slot build, for scale (their own figure, typical). */
 const CALCOM_TYPICAL_MS = 220;
+/** A large store: its advisors, booked over the whole horizon; the first page a customer sees must be quick. */
+const LARGE = { staff: 100, days: 90, firstPageTargetMs: 100 };
+/** cal.com, for scale: ~15 s to build slots for 50 round-robin hosts. */
+const CALCOM_ROUND_ROBIN_50_MS = 15_000;
+
+/** The chat's first page of free times (and one three weeks ahead) for 100 advisors booked over 90 days. */
+async function largeStore(db: Database, log: (line: string) => void): Promise<ResultRow[]> {
+  let t = process.hrtime.bigint();
+  const f = await seedCatalogue(db, { brandId: 'bench-large', stores: 1, staffPerStore: LARGE.staff, settings: { maxHorizonDays: LARGE.days } });
+  const store = f.stores[0]!;
+  const appointments = await seedAppointments(db, f, {
+    storeIds: [store.id], fromDate: isoDate(NOW), toDate: isoDate(new Date(NOW.getTime() + LARGE.days * 86_400_000)), perShift: 3,
+  });
+  await analyze(db);
+  log(`large store: ${LARGE.staff} advisors, ${appointments} appointments over ${LARGE.days} days (${fmtMs(Number(process.hrtime.bigint() - t) / 1e6)})`);
+
+  const query = { serviceId: f.service.id, mode: 'in_store' as const, storeId: store.id, home: null, ignoreAppointmentId: null };
+  const firstPage = async (from: Date) => new SlotWindow(await slotSource(db, f.brand, query, NOW)).page({ from: from.toISOString() });
+  const inThreeWeeks = new Date(NOW.getTime() + 21 * 86_400_000);
+  const sample = await firstPage(NOW);
+  if (sample.starts.length === 0) throw new Error('the large store offers no free time');
+  const soon = await measure(() => firstPage(NOW), { warmup: 10, iterations: 200, budgetMs: 8_000 });
+  const later = await measure(() => firstPage(inThreeWeeks), { warmup: 5, iterations: 200, budgetMs: 8_000 });
+  t = process.hrtime.bigint();
+  const whole = await measure(() => findAvailability(db, {
+    brand: f.brand, service: f.service, mode: 'in_store', store, home: null, from: NOW, to: new Date(NOW.getTime() + LARGE.days * 86_400_000), now: NOW,
+  }), { warmup: 2, iterations: 20, budgetMs: 8_000 });
+  const verdict = { target: `≤ ${LARGE.firstPageTargetMs} ms`, verdict: soon.median <= LARGE.firstPageTargetMs ? 'PASS' as const : 'MISS' as const };
+  log(`first page of free times, from now          ${fmtTiming(soon)}  (${soon.iterations} runs; ${sample.starts.length} times shown)`);
+  log(`first page of free times, in three weeks    ${fmtTiming(later)}  (${later.iterations} runs)`);
+  log(`whole ${LARGE.days}-day horizon (findAvailability)    ${fmtTiming(whole)}  (${whole.iterations} runs, information)`);
+  log(`target: first page median ≤ ${LARGE.firstPageTargetMs} ms: ${verdict.verdict}; for scale, cal.com takes ~${CALCOM_ROUND_ROBIN_50_MS / 1000} s for 50 round-robin hosts`);
+  return [
+    {
+      name: `first page of free times, ${LARGE.staff} advisors × ${LARGE.days} d`, database: db.kind, figure: fmtTiming(soon), floor: '', ratio: null, ...verdict,
+      note: `in three weeks: ${fmtTiming(later)}; whole horizon: ${fmtTiming(whole)}; cal.com ~15 s for 50 round-robin hosts`,
+    },
+  ];
+}
 
 async function seed(db: Database): Promise<{ fixture: Fixture; appointments: number }> {
   const fixture = await seedCatalogue(db, { brandId: 'bench-slots', stores: 1, staffPerStore: STAFF });
@@ -114,6 +157,7 @@ export const slotsBenchmark: Benchmark = {
           verdict: 'INFO',
         },
       ];
+      rows.push(...await largeStore(db, (line) => ctx.log(line)));
       return rows;
     } finally {
       await db.close();

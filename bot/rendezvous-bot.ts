@@ -1,18 +1,19 @@
 import {
   ActivityTypes, type ConversationState, type StatePropertyAccessor, type TurnContext,
 } from 'botbuilder-core';
-import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
+import { DialogSet, DialogTurnStatus, type Dialog, type DialogState } from 'botbuilder-dialogs';
 import { isValidTimeZone } from '../scheduling/time-zones.ts';
 import { findBrand, type Brand } from '../models/brands.repository.ts';
 import { findAppointment } from '../models/appointments.repository.ts';
 import { APPOINTMENT, type AppointmentContent } from './web-protocol.ts';
+import { recordStepsVersions, restartChangedDialogs, type DialogVersionLogger } from './dialog-versions.ts';
 import type { Locale } from '../models/catalogue.repository.ts';
 import { MAIN_DIALOG, MainDialog, type MainOptions } from '../dialogs/main.dialog.ts';
 import { t } from '../dialogs/messages.ts';
 import { setTurnScope, type DialogDeps, type SessionState, type TurnScope } from '../dialogs/turn-scope.ts';
 
-/** Where a failed turn is reported (pino's `logger.error(obj, msg)` fits). */
-export interface TurnErrorLogger {
+/** Where a failed turn and a restarted question are reported (pino's logger fits). */
+export interface TurnErrorLogger extends DialogVersionLogger {
   error(details: Record<string, unknown>, message: string): void;
 }
 
@@ -20,6 +21,8 @@ export interface RendezvousBotOptions {
   conversationState: ConversationState;
   deps: DialogDeps;
   logger?: TurnErrorLogger;
+  /** The conversation, begun under MAIN_DIALOG's id: the main dialog unless a test brings its own. */
+  mainDialog?: Dialog;
 }
 
 const localeOf = (value: unknown): Locale | undefined =>
@@ -51,10 +54,13 @@ export class RendezvousBot {
   constructor(options: RendezvousBotOptions) {
     this.conversationState = options.conversationState;
     this.deps = options.deps;
-    this.logger = options.logger ?? { error: (details, message) => console.error(message, details) };
+    this.logger = options.logger ?? {
+      error: (details, message) => console.error(message, details),
+      warn: (details, message) => console.warn(message, details),
+    };
     this.dialogState = this.conversationState.createProperty<DialogState>('dialogState');
     this.session = this.conversationState.createProperty<SessionState>('session');
-    this.dialogs = new DialogSet(this.dialogState).add(new MainDialog(this.deps));
+    this.dialogs = new DialogSet(this.dialogState).add(options.mainDialog ?? new MainDialog(this.deps));
   }
 
   /** One turn: a message continues the conversation (or starts it); a member joining is greeted. */
@@ -82,13 +88,15 @@ export class RendezvousBot {
       else await context.sendActivity(t(scope.locale, 'handoff.back'));
       await dc.beginDialog(MAIN_DIALOG, { again: true } satisfies MainOptions);
     } else if (activity.type === ActivityTypes.Message) {
-      const result = await dc.continueDialog();
+      // A stack saved by other code (before a deploy) is checked before it is trusted.
+      const result = (await restartChangedDialogs(dc, this.logger)) ?? (await dc.continueDialog());
       if (result.status === DialogTurnStatus.empty) {
         await dc.beginDialog(MAIN_DIALOG, { greet: true, utterance: activity.text ?? '' } satisfies MainOptions);
       }
     } else if (!dc.activeDialog) {
       await dc.beginDialog(MAIN_DIALOG, { greet: true } satisfies MainOptions);
     }
+    recordStepsVersions(dc);
     await this.conversationState.saveChanges(context);
   }
 

@@ -5,10 +5,10 @@
 export class TurnQueue {
   private readonly tails = new Map<string, Promise<void>>();
 
-  run(key: string, work: () => Promise<void>): Promise<void> {
+  run<T>(key: string, work: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve();
     const next = previous.then(work, work);
-    const tail = next.catch(() => undefined);
+    const tail = next.then(() => undefined, () => undefined);
     this.tails.set(key, tail);
     void tail.then(() => {
       if (this.tails.get(key) === tail) this.tails.delete(key);

@@ -1,5 +1,4 @@
 import type { Namespace, Server, Socket } from 'socket.io';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Logger } from 'pino';
 import { isValidTimeZone } from '../scheduling/time-zones.ts';
 import type { Database } from '../models/database.ts';
@@ -9,9 +8,13 @@ import {
 } from '../models/conversations.repository.ts';
 import { toChatActivity } from './transcript-activity.ts';
 import { CustomerInbox, type ChannelTurns } from './customer-inbox.ts';
+import { TurnQueue } from './turn-queue.ts';
 import { WebChatAdapter, type TurnLogic } from './web-chat.adapter.ts';
-import { chatAuth, clientMessage, readReceipt, resyncRequest, typingSignal, type ChatError, type MessageAck } from './web-protocol.ts';
+import { chatAuth, clientMessage, readReceipt, resyncRequest, typingSignal, type ChatError } from './web-protocol.ts';
 import type { HandoffRouter } from './handoff/handoff-router.ts';
+import { clientIp } from './client-ip.ts';
+import { memoryRateLimit, type RateLimit } from './rate-limit.ts';
+import { EventRefused, socketGuard } from './socket-guard.ts';
 
 export interface WebChatDeps {
   db: Database;
@@ -20,8 +23,14 @@ export interface WebChatDeps {
   ownOrigins: string[];
   /** The bot: one turn. */
   bot: TurnLogic;
-  /** Messages a socket may send per 10 seconds. */
+  /** Messages a conversation may receive per 10 seconds, whatever sockets they come by (default 20). */
   messagesPer10s?: number;
+  /** Messages one IP address may send per 10 seconds, all its conversations together (default 60). */
+  messagesPer10sPerIp?: number;
+  /** Conversations one IP address may start per hour (default 60); resuming one costs nothing. */
+  conversationsPerIpPerHour?: number;
+  /** Where those budgets are kept (default: this process's memory). */
+  rateLimit?: (points: number, seconds: number) => RateLimit;
   /**
    * Live agents: Join links, and routing customer messages to an agent instead of the bot while
    * one is awaited or in the chat. Without it the bot answers everything and Join links are refused.
@@ -31,8 +40,10 @@ export interface WebChatDeps {
   inbox?: CustomerInbox | undefined;
 }
 
-/** Events over this size get a clear error; the transport itself drops frames over 4× that. */
+/** Events over this size get a clear error; the transport itself drops frames over 2× that. */
 export const MAX_EVENT_BYTES = 64 * 1024;
+/** A message's value is a form at most (depth 4); anything much deeper is an attack. */
+const MAX_EVENT_DEPTH = 16;
 
 interface SocketData {
   conversation: Conversation;
@@ -60,7 +71,22 @@ export function attachWebChat(io: Server, deps: WebChatDeps) {
     deliver: publish,
     typing: (conversationId, on) => nsp.to(conversationId).emit('typing', { from: 'bot', on }),
   });
-  const limiter = new RateLimiterMemory({ points: deps.messagesPer10s ?? 20, duration: 10 });
+  // Budgets follow the conversation and the IP address, not the socket: reconnecting resets nothing.
+  const rateLimit = deps.rateLimit ?? memoryRateLimit;
+  const limits = {
+    messages: rateLimit(deps.messagesPer10s ?? 20, 10),
+    messagesPerIp: rateLimit(deps.messagesPer10sPerIp ?? 60, 10),
+    conversationsPerIp: rateLimit(deps.conversationsPerIpPerHour ?? 60, 3600),
+    signals: rateLimit(deps.messagesPer10s ?? 20, 10),
+  };
+  /** Each conversation's incoming messages, stored one at a time in arrival order. */
+  const intake = new TurnQueue();
+  const guard = socketGuard({
+    logger,
+    bounds: { maxBytes: MAX_EVENT_BYTES, maxDepth: MAX_EVENT_DEPTH },
+    emitError: (socket, _event, error) => chatError(socket, error as ChatError),
+    logContext: (socket) => ({ conversationId: (socket.data as SocketData).conversation.id }),
+  });
 
   type Incoming = Parameters<WebChatAdapter['processIncoming']>[1];
   /** One bot turn; the caller runs it inside the conversation's queue. */
@@ -116,6 +142,9 @@ export function attachWebChat(io: Server, deps: WebChatDeps) {
         if (!conversation) return next(new Error('unauthorized: this conversation cannot be resumed.'));
         data = { conversation, token: auth.data.token, lastSeq: auth.data.lastSeq };
       } else {
+        if (!(await limits.conversationsPerIp.take(clientIp(socket.request)))) {
+          return next(new Error('rate_limited: too many new chats from this address; please try again later.'));
+        }
         const created = await createWebConversation(db, brand.id, auth.data.locale ?? brand.defaultLocale, timeZone);
         data = { conversation: created.conversation, token: created.token, lastSeq: 0 };
       }
@@ -127,88 +156,75 @@ export function attachWebChat(io: Server, deps: WebChatDeps) {
     }
   });
 
-  nsp.on('connection', async (socket) => {
+  nsp.on('connection', (socket) => {
     const data = socket.data as SocketData;
     const { conversation } = data;
+    const ip = clientIp(socket.request);
     // A conversation opened by a Join link is not greeted by the bot: the hand-off speaks.
     const isNew = data.lastSeq === 0 && conversation.lastSeq === 0 && !data.joinAppointmentId;
-    await socket.join(conversation.id);
-    socket.emit('session', { conversationId: conversation.id, token: data.token, locale: conversation.locale });
     const replay = async (afterSeq: number) => {
       for (const entry of await entriesAfter(db, conversation.id, afterSeq)) socket.emit('activity', toChatActivity(entry));
     };
-    await replay(data.lastSeq);
-    if (handoff) {
-      const status = await handoff.statusFor(conversation.id).catch(() => null);
-      if (status) socket.emit('handoff', status);
-      if (data.joinAppointmentId) {
-        handoff.afterJoin(conversation.id, data.joinAppointmentId)
-          .catch((err) => logger.error({ err, conversationId: conversation.id }, 'join failed'));
+    // Listeners are registered below at once, so events sent right after connecting wait for this
+    // rather than being lost: the room, the session, the replay, the hand-off status.
+    const ready = (async () => {
+      await socket.join(conversation.id);
+      socket.emit('session', { conversationId: conversation.id, token: data.token, locale: conversation.locale });
+      await replay(data.lastSeq);
+      if (handoff) {
+        const status = await handoff.statusFor(conversation.id).catch(() => null);
+        if (status) socket.emit('handoff', status);
+        if (data.joinAppointmentId) {
+          handoff.afterJoin(conversation.id, data.joinAppointmentId)
+            .catch((err) => logger.error({ err, conversationId: conversation.id }, 'join failed'));
+        }
       }
-    }
-    if (isNew) void runTurn(conversation, { type: 'conversationUpdate', membersAdded: [{ id: `customer:${conversation.id}`, name: 'customer' }] });
+      if (isNew) void runTurn(conversation, { type: 'conversationUpdate', membersAdded: [{ id: `customer:${conversation.id}`, name: 'customer' }] });
+    })();
+    ready.catch((err) => {
+      logger.error({ err, conversationId: conversation.id }, 'chat connection failed');
+      chatError(socket, { code: 'internal', message: 'The chat could not load: reconnecting.' });
+      socket.disconnect(true);
+    });
 
-    socket.on('message', async (payload: unknown, ack?: (a: MessageAck) => void) => {
-      const reply = typeof ack === 'function' ? ack : () => undefined;
-      try {
-        await limiter.consume(socket.id);
-      } catch {
-        const error = { code: 'rate_limited', message: 'You are sending messages too quickly. Please wait a few seconds.' } as const;
-        chatError(socket, error);
-        return reply({ ok: false, error });
-      }
-      if (JSON.stringify(payload ?? null).length > MAX_EVENT_BYTES) {
-        const error = { code: 'too_large', message: 'That message is too large (64 KB at most).' } as const;
-        chatError(socket, error);
-        return reply({ ok: false, error });
-      }
+    const receive = async (payload: unknown) => {
+      await ready;
+      const [perConversation, perIp] = await Promise.all([limits.messages.take(conversation.id), limits.messagesPerIp.take(ip)]);
+      if (!perConversation || !perIp) throw new EventRefused('rate_limited', 'You are sending messages too quickly. Please wait a few seconds.');
       const parsed = clientMessage.safeParse(payload);
-      if (!parsed.success) {
-        const error = { code: 'invalid_event', message: 'That message could not be read.' } as const;
-        chatError(socket, error);
-        return reply({ ok: false, error });
-      }
-      try {
-        const { entry, duplicate } = await inbox.receiveCustomerMessage(conversation, parsed.data, channel);
-        reply({ ok: true, seq: entry.seq, duplicate });
-      } catch (err) {
-        logger.error({ err, conversationId: conversation.id }, 'chat message failed');
-        const error = { code: 'internal', message: 'Your message could not be saved. Please try again.' } as const;
-        reply({ ok: false, error });
-      }
-    });
+      if (!parsed.success) throw new EventRefused('invalid_event', 'That message could not be read.');
+      const { entry, duplicate } = await inbox.receiveCustomerMessage(conversation, parsed.data, channel);
+      return { seq: entry.seq, duplicate };
+    };
 
-    socket.on('resync', async (payload: unknown) => {
-      const parsed = resyncRequest.safeParse(payload);
-      if (!parsed.success) return void chatError(socket, { code: 'invalid_event', message: 'resync needs { afterSeq }.' });
-      await replay(parsed.data.afterSeq).catch((err) => logger.error({ err }, 'resync failed'));
-    });
+    guard.listen(socket, {
+      // Queued at once, in arrival order: a customer's messages are stored in the order they were sent.
+      message: (payload) => intake.run(conversation.id, () => receive(payload)),
 
-    socket.on('typing', async (payload: unknown) => {
-      const parsed = typingSignal.safeParse(payload);
-      if (!parsed.success) return void chatError(socket, { code: 'invalid_event', message: 'typing needs { on }.' });
-      if (!handoff) return;
-      try {
-        await limiter.consume(`${socket.id}:typing`);
-      } catch {
-        return; // typing signals are best effort: extra ones are dropped silently
-      }
-      handoff.customerTyping(conversation.id, parsed.data.on);
-    });
+      resync: async (payload) => {
+        const parsed = resyncRequest.safeParse(payload);
+        if (!parsed.success) throw new EventRefused('invalid_event', 'resync needs { afterSeq }.');
+        await ready;
+        await replay(parsed.data.afterSeq);
+      },
 
-    socket.on('read', async (payload: unknown) => {
-      const parsed = readReceipt.safeParse(payload);
-      if (!parsed.success) return void chatError(socket, { code: 'invalid_event', message: 'read needs { seq }.' });
-      try {
-        await limiter.consume(`${socket.id}:read`);
-      } catch {
-        return void chatError(socket, { code: 'rate_limited', message: 'Too many read receipts. Please wait a few seconds.' });
-      }
-      await handoff?.customerRead(conversation.id, parsed.data.seq).catch((err) => logger.error({ err }, 'read receipt failed'));
-    });
+      typing: async (payload) => {
+        const parsed = typingSignal.safeParse(payload);
+        if (!parsed.success) throw new EventRefused('invalid_event', 'typing needs { on }.');
+        await ready;
+        // Typing signals are best effort: extra ones are dropped silently.
+        if (handoff && (await limits.signals.take(`${conversation.id}:typing`))) handoff.customerTyping(conversation.id, parsed.data.on);
+      },
 
-    socket.onAny((event: string) => {
-      if (!['message', 'resync', 'typing', 'read'].includes(event)) chatError(socket, { code: 'invalid_event', message: `Unknown event "${event}".` });
+      read: async (payload) => {
+        const parsed = readReceipt.safeParse(payload);
+        if (!parsed.success) throw new EventRefused('invalid_event', 'read needs { seq }.');
+        await ready;
+        if (!(await limits.signals.take(`${conversation.id}:read`))) {
+          throw new EventRefused('rate_limited', 'Too many read receipts. Please wait a few seconds.');
+        }
+        await handoff?.customerRead(conversation.id, parsed.data.seq);
+      },
     });
   });
 
@@ -217,7 +233,8 @@ export function attachWebChat(io: Server, deps: WebChatDeps) {
 
 /** socket.io server options that apply to every namespace. */
 export const socketServerOptions = {
-  maxHttpBufferSize: 4 * MAX_EVENT_BYTES,
+  // Over this a frame closes the connection unread; under it, events over MAX_EVENT_BYTES get an answer.
+  maxHttpBufferSize: 2 * MAX_EVENT_BYTES,
   // Origins are checked per brand in the namespace middleware; polling needs CORS headers to reach it.
   cors: { origin: true, credentials: false },
 };

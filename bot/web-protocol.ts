@@ -17,13 +17,16 @@ import { z } from 'zod';
  * token and connect normally.
  */
 
+/** A transcript position (a 32-bit integer in the database). */
+const seq = z.int32().min(0);
+
 export const chatAuth = z.object({
   brand: z.string().regex(/^[a-z0-9-]{2,40}$/),
   /** Resume this conversation (both id and token) or omit both to start a new one. */
   conversationId: z.string().uuid().optional(),
   token: z.string().min(20).max(200).optional(),
   /** Highest activity sequence number the client has; the server replays what follows. */
-  lastSeq: z.number().int().min(0).default(0),
+  lastSeq: seq.default(0),
   locale: z.enum(['en', 'fr']).optional(),
   timeZone: z.string().max(64).optional(),
   /** A Join link's token: opens the appointment's conversation and, in its window, calls its advisor. */
@@ -42,13 +45,13 @@ export type ClientMessage = z.input<typeof clientMessage>;
 export type MessageAck = { ok: true; seq: number; duplicate: boolean } | { ok: false; error: { code: string; message: string } };
 
 /** Client → server "resync": ask again for everything after a sequence number. */
-export const resyncRequest = z.object({ afterSeq: z.number().int().min(0) });
+export const resyncRequest = z.object({ afterSeq: seq });
 
 /** Client → server "typing": the customer is typing (shown to a live agent). */
 export const typingSignal = z.object({ on: z.boolean() });
 
 /** Client → server "read": the customer has seen the transcript up to `seq` (shown to a live agent). */
-export const readReceipt = z.object({ seq: z.number().int().min(0) });
+export const readReceipt = z.object({ seq });
 export type ReadReceipt = z.input<typeof readReceipt>;
 
 export interface SuggestedAction {

@@ -1,7 +1,6 @@
 import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { Brand } from '../models/brands.repository.ts';
 import { findService, findStore, listServices, type Mode, type Service } from '../models/catalogue.repository.ts';
-import { markContactVerified } from '../models/customers.repository.ts';
 import { AppError } from '../models/errors.ts';
 import { bookAppointment, holdSlot, type HomeAddress, type SlotRequest } from '../scheduling/booking.ts';
 import { factLines, loadFacts } from './appointment-facts.ts';
@@ -230,13 +229,14 @@ export class BookingDialog extends ComponentDialog<BookingOptions> {
         // A redelivered turn books once.
         idempotencyKey: `chat:${scope.conversationId}:${hold.id}`,
         actor: { kind: 'customer' },
+        // Stamped verified in the booking's own transaction: booked and verified, or neither.
+        provenContact: target,
       });
     } catch (error) {
       if (!lostHold(error)) throw error;
       return this.offerAlternatives(step, hold.start);
     }
     const appointment = booked.appointment;
-    await markContactVerified(this.deps.db, scope.brand.id, target, this.deps.now());
     const facts = await loadFacts(this.deps.db, scope.brand.id, appointment);
     const said = appointment.state === 'pending' ? 'booking.requested' : 'booking.confirmed';
     await say(step.context, [line(said)], appointmentCard(facts, appointment.state, { signed: this.deps.links, appointment }, scope));

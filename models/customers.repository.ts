@@ -48,6 +48,12 @@ export async function findCustomer(db: Queryable, id: string): Promise<Customer 
   return row ?? null;
 }
 
+/** An email, or a phone reached by SMS, as codes are sent to it. */
+export interface ContactAddress {
+  channel: 'email' | 'sms';
+  to: string;
+}
+
 /**
  * Stamps an address as proven (a code sent there was typed back) on the brand's customers using it.
  * A phone is matched in E.164, an email case-insensitively.
@@ -55,7 +61,7 @@ export async function findCustomer(db: Queryable, id: string): Promise<Customer 
 export async function markContactVerified(
   db: Queryable,
   brandId: string,
-  contact: { channel: 'email' | 'sms'; to: string },
+  contact: ContactAddress,
   at: Date,
 ): Promise<void> {
   if (contact.channel === 'email') {

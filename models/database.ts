@@ -14,10 +14,33 @@ export interface Tx extends Queryable {
   readonly inTransaction: true;
   /** Runs a script of several statements (migrations). */
   exec(sql: string): Promise<void>;
+  /** Calls `callback` once this transaction has committed (never if it rolls back), e.g. to wake a worker. */
+  afterCommit(callback: () => void): void;
+}
+
+/** Runs after-commit callbacks; one that throws must not turn a committed transaction into an error. */
+function runCommitted(callbacks: (() => void)[]): void {
+  for (const callback of callbacks) {
+    try {
+      callback();
+    } catch {
+      // A wake-up that failed is only a lost shortcut: pollers still find the work.
+    }
+  }
+}
+
+/** Time spent waiting for a pooled connection (PostgreSQL only), since the database was opened. */
+export interface PoolWaits {
+  /** Checkouts that found no idle connection and had to wait. */
+  waits: number;
+  checkouts: number;
+  ms: number;
 }
 
 export interface Database extends Queryable {
   readonly kind: 'postgres' | 'pglite';
+  /** How long statements waited for a pooled connection (benchmarks report it apart from statement time). */
+  poolWaits?(): PoolWaits;
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
@@ -68,13 +91,32 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
       client.release();
     }
   }
+  const waits: PoolWaits = { waits: 0, checkouts: 0, ms: 0 };
+  const checkout = async () => {
+    const queued = pool.idleCount === 0 && pool.totalCount >= pool.options.max;
+    const t = performance.now();
+    const client = await pool.connect();
+    waits.checkouts++;
+    if (queued) {
+      waits.waits++;
+      waits.ms += performance.now() - t;
+    }
+    return client;
+  };
   return {
     kind: 'postgres',
+    poolWaits: () => ({ ...waits }),
     async query(sql, params) {
-      return (await pool.query(asPrepared(sql, params))).rows;
+      const client = await checkout();
+      try {
+        return (await client.query(asPrepared(sql, params))).rows;
+      } finally {
+        client.release();
+      }
     },
     async transaction(work) {
-      const client = await pool.connect();
+      const client = await checkout();
+      const committed: (() => void)[] = [];
       try {
         await client.query('BEGIN');
         const tx: Tx = {
@@ -85,9 +127,11 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
           async exec(sql) {
             await client.query(sql);
           },
+          afterCommit: (callback) => void committed.push(callback),
         };
         const result = await work(tx);
         await client.query('COMMIT');
+        runCommitted(committed);
         return result;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
@@ -115,7 +159,8 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
     },
     // PGlite runs one transaction at a time, so concurrent callers queue here.
     async transaction(work) {
-      return db.transaction(async (inner) =>
+      const committed: (() => void)[] = [];
+      const result = await db.transaction(async (inner) =>
         work({
           inTransaction: true,
           async query(sql, params) {
@@ -124,8 +169,11 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
           async exec(sql) {
             await inner.exec(sql);
           },
+          afterCommit: (callback) => void committed.push(callback),
         }),
       );
+      runCommitted(committed);
+      return result;
     },
     async close() {
       await db.close();

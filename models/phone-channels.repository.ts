@@ -157,3 +157,30 @@ export async function createPhoneConversation(
   if (!row) throw new Error('phone conversation insert returned nothing');
   return row;
 }
+
+// ---- outbound phone messages (the `messages` columns of migration 015) -------------------------------
+
+/** A phone reply's sender number, WhatsApp content and conversation, set in the transaction that queued it. */
+export async function setMessagePhoneFields(
+  tx: Queryable, id: string, fields: { sender: string | null; rich: unknown; conversationId: string },
+): Promise<void> {
+  await tx.query('UPDATE messages SET sender = $2, rich = $3::jsonb, conversation_id = $4 WHERE id = $1', [
+    id, fields.sender, fields.rich === null ? null : JSON.stringify(fields.rich), fields.conversationId,
+  ]);
+}
+
+export async function messagePhoneFields<R>(db: Queryable, id: string): Promise<{ sender: string | null; rich: R | null }> {
+  const [row] = await db.query<{ sender: string | null; rich: R | string | null }>('SELECT sender, rich FROM messages WHERE id = $1', [id]);
+  const rich = row?.rich ?? null;
+  return { sender: row?.sender ?? null, rich: typeof rich === 'string' ? (JSON.parse(rich) as R) : rich };
+}
+
+/** What the channel rules did to a message; `channel` when it goes another way (WhatsApp → SMS). */
+export async function noteMessage(tx: Queryable, id: string, note: string, channel?: PhoneChannel): Promise<void> {
+  await tx.query('UPDATE messages SET note = $2, channel = COALESCE($3, channel) WHERE id = $1', [id, note, channel ?? null]);
+}
+
+/** A message the channel rules forbid (an opted-out number): failed, with the reason, never sent. */
+export async function refuseMessage(tx: Queryable, id: string, reason: string): Promise<void> {
+  await tx.query(`UPDATE messages SET status = 'failed', provider = 'rules', error = $2 WHERE id = $1`, [id, reason]);
+}

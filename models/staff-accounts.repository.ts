@@ -221,6 +221,8 @@ export interface ConsoleTask {
   id: string;
   brandId: string;
   storeId: string | null;
+  /** With no store: the advisor whose appointment it is about (null with neither: the whole brand's). */
+  staffId: string | null;
   conversationId: string | null;
   customerName: string | null;
   contact: string | null;
@@ -232,7 +234,7 @@ export interface ConsoleTask {
   doneAt: Date | null;
 }
 
-const TASK_COLUMNS = `t.id, t.brand_id AS "brandId", t.store_id AS "storeId", t.conversation_id AS "conversationId",
+const TASK_COLUMNS = `t.id, t.brand_id AS "brandId", t.store_id AS "storeId", t.staff_id AS "staffId", t.conversation_id AS "conversationId",
   t.customer_name AS "customerName", t.contact, t.message, t.status, t.created_at AS "createdAt",
   t.done_by AS "doneBy", d.name AS "doneByName", t.done_at AS "doneAt"`;
 const TASK_FROM = 'console_tasks t LEFT JOIN staff d ON d.id = t.done_by';
@@ -240,13 +242,16 @@ const TASK_FROM = 'console_tasks t LEFT JOIN staff d ON d.id = t.done_by';
 /** For the live-agent hand-off: a customer nobody could take, to call or write back. */
 export async function insertConsoleTask(
   db: Queryable,
-  t: { brandId: string; storeId?: string | null; conversationId?: string | null; customerName?: string | null; contact?: string | null; message: string },
+  t: {
+    brandId: string; storeId?: string | null; staffId?: string | null; conversationId?: string | null;
+    customerName?: string | null; contact?: string | null; message: string;
+  },
   now: Date = new Date(),
 ): Promise<ConsoleTask> {
   const [row] = await db.query<{ id: string }>(
-    `INSERT INTO console_tasks (brand_id, store_id, conversation_id, customer_name, contact, message, created_at)
-     VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id`,
-    [t.brandId, t.storeId ?? null, t.conversationId ?? null, t.customerName ?? null, t.contact ?? null, t.message, now],
+    `INSERT INTO console_tasks (brand_id, store_id, staff_id, conversation_id, customer_name, contact, message, created_at)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`,
+    [t.brandId, t.storeId ?? null, t.staffId ?? null, t.conversationId ?? null, t.customerName ?? null, t.contact ?? null, t.message, now],
   );
   return (await findConsoleTask(db, t.brandId, row!.id))!;
 }
@@ -256,19 +261,22 @@ export async function findConsoleTask(db: Queryable, brandId: string, id: string
   return row ?? null;
 }
 
-/** Tasks of the brand: brand-wide ones and those of the given stores (null → every store). */
+/**
+ * Tasks of the brand a staff member sees: brand-wide ones, those of the given stores (null → every
+ * store), and those about their own appointments.
+ */
 export async function listConsoleTasks(
   db: Queryable,
   brandId: string,
-  q: { status: 'open' | 'done' | null; storeIds: string[] | null; limit: number; offset: number },
+  q: { status: 'open' | 'done' | null; storeIds: string[] | null; staffId: string; limit: number; offset: number },
 ): Promise<{ tasks: ConsoleTask[]; total: number }> {
   const where = `t.brand_id = $1 AND ($2::text IS NULL OR t.status = $2)
-    AND ($3::uuid[] IS NULL OR t.store_id IS NULL OR t.store_id = ANY($3::uuid[]))`;
-  const params = [brandId, q.status, q.storeIds];
+    AND ($3::uuid[] IS NULL OR t.store_id = ANY($3::uuid[]) OR t.staff_id = $4::uuid OR (t.store_id IS NULL AND t.staff_id IS NULL))`;
+  const params = [brandId, q.status, q.storeIds, q.staffId];
   const [count] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM console_tasks t WHERE ${where}`, params);
   const tasks = await db.query<ConsoleTask>(
     `SELECT ${TASK_COLUMNS} FROM ${TASK_FROM} WHERE ${where}
-     ORDER BY (t.status = 'open') DESC, t.created_at, t.id LIMIT $4 OFFSET $5`,
+     ORDER BY (t.status = 'open') DESC, t.created_at, t.id LIMIT $5 OFFSET $6`,
     [...params, q.limit, q.offset],
   );
   return { tasks, total: count?.n ?? 0 };

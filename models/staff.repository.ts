@@ -113,7 +113,7 @@ export interface ScheduleQuery {
   serviceId: string;
   /** Only hours at one of these stores; null: at any store. */
   storeIds: string[] | null;
-  /** At-home visits: only hours at each staff member's home store (give storeIds null), and the staff's reach. */
+  /** At-home visits: only hours at each staff member's home store (among storeIds), and the staff's reach. */
   atHome: boolean;
   /** Only weekly hours on these ISO weekdays (1 = Monday). */
   weekdays: number[];
@@ -152,7 +152,7 @@ export async function serviceSchedule(db: Queryable, q: ScheduleQuery): Promise<
   const { p, values } = parameters();
   const weekdays = `${p(q.weekdays)}::int[]`;
   const storeIds = (ids: string) => `(${ids}::uuid[] IS NULL OR h.store_id = ANY(${ids}::uuid[]))`;
-  const atStores = q.atHome ? 'h.store_id = s.home_store_id' : storeIds(p(q.storeIds));
+  const atStores = `${q.atHome ? 'h.store_id = s.home_store_id AND ' : ''}${storeIds(p(q.storeIds))}`;
   const parts = [
     `(SELECT json_agg(json_build_array(staff_id, store_id, weekday, starts::text, ends::text)) FROM hours) AS hours`,
     `(SELECT json_object_agg(st.id, st.time_zone) FROM places p JOIN stores st ON st.id = p.store_id) AS zones`,

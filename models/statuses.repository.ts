@@ -27,3 +27,20 @@ export async function insertStatus(db: Queryable, s: Omit<AppointmentStatus, 'id
   );
   return row!;
 }
+
+/**
+ * The stores a service's workflow reaches: where the advisors offering the service work (hours,
+ * home store) and where its appointments are (their store, else their advisor's home store; null
+ * for an appointment with neither, which belongs to the whole brand).
+ */
+export async function workflowStores(db: Queryable, serviceId: string): Promise<(string | null)[]> {
+  const rows = await db.query<{ store_id: string | null }>(
+    `SELECT h.store_id FROM staff_services ss JOIN staff_hours h ON h.staff_id = ss.staff_id WHERE ss.service_id = $1
+     UNION SELECT s.home_store_id FROM staff_services ss JOIN staff s ON s.id = ss.staff_id
+       WHERE ss.service_id = $1 AND s.home_store_id IS NOT NULL
+     UNION SELECT COALESCE(a.store_id, sf.home_store_id) FROM appointments a JOIN staff sf ON sf.id = a.staff_id
+       WHERE a.service_id = $1`,
+    [serviceId],
+  );
+  return rows.map((r) => r.store_id);
+}

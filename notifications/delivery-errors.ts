@@ -4,7 +4,8 @@ import type { WhatsAppContent } from './whatsapp-content.ts';
 /**
  * An outgoing message that already has its `messages` row (the transactional outbox's sender passes
  * it): provider transports send its id along (SendGrid custom_args, Twilio's status callback URL)
- * so delivery webhooks match it back even before the provider's id is recorded on the row.
+ * so delivery webhooks match it back even before the provider's id is recorded on the row. The id
+ * is also the provider's idempotency token: every attempt at one row sends the same.
  */
 export interface ProviderOutgoingMessage extends OutgoingMessage {
   messageId?: string | null;
@@ -12,7 +13,13 @@ export interface ProviderOutgoingMessage extends OutgoingMessage {
   from?: string | null;
   /** WhatsApp: interactive content or an approved template instead of plain text. */
   whatsapp?: WhatsAppContent | null;
+  /** Which attempt at this row (1, 2, …): a retry after an interrupted send is recognizable. */
+  attempt?: number;
 }
+
+/** The token a provider deduplicates attempts by: our row's id, else the message's idempotency key. */
+export const providerIdempotencyToken = (m: ProviderOutgoingMessage): string | null =>
+  m.messageId || m.idempotencyKey || null;
 
 /**
  * How a provider transport says a send failed, so a retry loop knows what to do:

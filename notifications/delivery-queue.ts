@@ -1,5 +1,6 @@
 import PgBoss from 'pg-boss';
 import type { Database, Queryable, Tx } from '../models/database.ts';
+import { releaseStaleClaims } from '../models/message-delivery.repository.ts';
 import type { MessageChannel } from './transport.ts';
 
 /**
@@ -8,6 +9,11 @@ import type { MessageChannel } from './transport.ts';
  * follow-ups are planned in `scheduled_notifications`. A dispatcher turns the rows due by the
  * application's clock into jobs, so production (timer and polling workers) and tests (runDue with
  * a fake clock) run the same code. The rest of the app sees this interface, never pg-boss.
+ *
+ * Throughput: each worker fetches a batch and sends it at once; a committed enqueue wakes the
+ * workers (notifyWorker) instead of leaving the job to the next poll. Crashes: a message claimed
+ * ('sending') by a process that died is found by the recovery sweep once its claim is older than
+ * the send timeout, and gets a fresh job; its provider sees the same idempotency token again.
  */
 
 export const DELIVERY_QUEUE = 'notification-delivery';
@@ -41,20 +47,33 @@ export interface QueueWorkers {
 export interface RunSummary {
   /** Scheduled notifications that became jobs. */
   dispatched: number;
+  /** Interrupted sends released by the recovery sweep (sent again, or failed when out of attempts). */
+  recovered: number;
   /** Jobs run to completion / that threw. */
   completed: number;
   failed: number;
 }
 
+/** When a delivery job may run. */
+export interface DeliveryOptions {
+  /** Not before this many seconds (a safety net behind a send the caller makes itself at once). */
+  afterSeconds?: number;
+}
+
 export interface DeliveryQueue {
-  /** Inside the transaction that inserted the queued message: it is sent only if that commits. */
-  enqueueDelivery(tx: Tx, messageId: string): Promise<void>;
+  /**
+   * Inside the transaction that inserted the queued message: it is sent only if that commits, and
+   * the commit wakes this process's workers.
+   */
+  enqueueDelivery(tx: Tx, messageId: string, options?: DeliveryOptions): Promise<void>;
   /** Plans a reminder or follow-up; false when its time has already passed or it was already sent. */
   scheduleNotification(tx: Tx, plan: NotificationPlan): Promise<boolean>;
   /** Cancels every reminder and follow-up still planned for the appointment; returns how many. */
   cancelScheduled(tx: Tx, appointmentId: string): Promise<number>;
   /** Turns the scheduled notifications due now into jobs; returns how many. */
   dispatchDue(): Promise<number>;
+  /** Releases sends interrupted by a dead process (claims older than the send timeout); returns how many. */
+  recoverInterrupted(): Promise<number>;
   /** Production: polling workers and a periodic dispatch. */
   start(workers: QueueWorkers): Promise<void>;
   /** Deterministic: dispatches what is due, then runs every runnable job until none is left. */
@@ -75,10 +94,20 @@ export interface DeliveryQueueOptions {
   schema?: string | undefined;
   /** pg-boss maintenance: expires jobs of crashed workers so they are retried, archives old jobs. */
   maintenance?: boolean | undefined;
+  /** How often an idle worker looks for jobs (a committed enqueue wakes it sooner). Default 1. */
   pollingIntervalSeconds?: number | undefined;
   dispatchIntervalSeconds?: number | undefined;
-  /** Delivery workers per process. */
+  /** Delivery workers per process. Default 2. */
   concurrency?: number | undefined;
+  /** Jobs a worker fetches and runs at once. Default 10. */
+  batchSize?: number | undefined;
+  /**
+   * A 'sending' claim older than this belongs to a process that died mid-send. Must exceed a
+   * provider call's timeout (15 s), so a live send is never taken for a dead one. Default 30.
+   */
+  claimTimeoutSeconds?: number | undefined;
+  /** How often the recovery sweep looks for interrupted sends. Default 5. */
+  recoveryIntervalSeconds?: number | undefined;
   deliveryRetry?: RetryPolicy | undefined;
   scheduledRetry?: RetryPolicy | undefined;
   /** Told of failed jobs (they are retried) and of background errors. */
@@ -89,6 +118,11 @@ export const DEFAULT_DELIVERY_RETRY: RetryPolicy = { limit: 5, delaySeconds: 30,
 const DEFAULT_SCHEDULED_RETRY: RetryPolicy = { limit: 3, delaySeconds: 60, backoff: true };
 const DISPATCH_BATCH = 100;
 const FETCH_BATCH = 20;
+const RECOVERY_BATCH = 100;
+/** A job outlives its handler's longest run (a batch of sends, each bounded by the provider timeout). */
+const DELIVERY_JOB_EXPIRY_SECONDS = 60;
+/** How often pg-boss expires jobs of dead workers: a job fetched but not yet claimed comes back soon. */
+const MAINTENANCE_INTERVAL_SECONDS = 30;
 
 // pg-boss wraps its maintenance and installation scripts in BEGIN … COMMIT; PGlite runs
 // multi-statement scripts only through exec, so they run as one of our transactions instead.
@@ -129,9 +163,14 @@ type AnyJob = PgBoss.JobWithMetadata<Partial<DeliveryJob & ScheduledJob>>;
 export async function createDeliveryQueue(options: DeliveryQueueOptions): Promise<DeliveryQueue> {
   const { db, now } = options;
   const report = options.onError ?? (() => undefined);
-  const deliveryOptions = sendOptions(options.deliveryRetry ?? DEFAULT_DELIVERY_RETRY, 300);
+  const deliveryRetry = options.deliveryRetry ?? DEFAULT_DELIVERY_RETRY;
+  const deliveryOptions = sendOptions(deliveryRetry, DELIVERY_JOB_EXPIRY_SECONDS);
   const scheduledOptions = sendOptions(options.scheduledRetry ?? DEFAULT_SCHEDULED_RETRY, 300);
-  const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 2;
+  const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 1;
+  const batchSize = Math.max(1, options.batchSize ?? 10);
+  const claimTimeoutMs = (options.claimTimeoutSeconds ?? 30) * 1000;
+  /** The first attempt and each retry; an interrupted attempt counts as one. */
+  const maxAttempts = deliveryRetry.limit + 1;
 
   const boss = new PgBoss({
     db: databaseExecutor(db),
@@ -140,6 +179,7 @@ export async function createDeliveryQueue(options: DeliveryQueueOptions): Promis
     // No pg-boss cron: the schedule is ours, read against the application's clock.
     schedule: false,
     migrate: true,
+    maintenanceIntervalSeconds: MAINTENANCE_INTERVAL_SECONDS,
   });
   boss.on('error', (error) => report(error, {}));
   await boss.start();
@@ -150,6 +190,31 @@ export async function createDeliveryQueue(options: DeliveryQueueOptions): Promis
     const id = await boss.send(queue, data, { ...jobOptions, db: transactionExecutor(tx) });
     if (!id) throw new Error(`pg-boss did not accept a job for ${queue}`);
     return id;
+  }
+
+  /** This process's delivery workers, woken when a delivery is committed. */
+  const deliveryWorkers: string[] = [];
+  const wakeDeliveryWorkers = () => {
+    for (const id of deliveryWorkers) boss.notifyWorker(id);
+  };
+
+  async function enqueueDelivery(tx: Tx, messageId: string, delivery: DeliveryOptions = {}): Promise<void> {
+    const after = delivery.afterSeconds ?? 0;
+    await send(tx, DELIVERY_QUEUE, { messageId } satisfies DeliveryJob, { ...deliveryOptions, ...(after > 0 ? { startAfter: after } : {}) });
+    if (after <= 0) tx.afterCommit(wakeDeliveryWorkers);
+  }
+
+  async function recoverInterrupted(): Promise<number> {
+    const claimedBefore = new Date(now().getTime() - claimTimeoutMs);
+    const released = await db.transaction(async (tx) => {
+      const claims = await releaseStaleClaims(tx, claimedBefore, maxAttempts, RECOVERY_BATCH);
+      for (const id of claims.requeued) await enqueueDelivery(tx, id);
+      return claims;
+    });
+    for (const id of released.failed) {
+      report(new Error(`message ${id}: ${maxAttempts} attempts interrupted, marked failed`), { queue: DELIVERY_QUEUE });
+    }
+    return released.requeued.length + released.failed.length;
   }
 
   /** One job through its handler; throws when it failed (pg-boss then retries it). */
@@ -195,12 +260,34 @@ export async function createDeliveryQueue(options: DeliveryQueueOptions): Promis
     return dispatching;
   }
 
-  let timer: NodeJS.Timeout | null = null;
+  const failure = (error: unknown) => ({ message: error instanceof Error ? error.message : String(error) });
+
+  /**
+   * A fetched batch, run at once. Each job that throws is failed on its own (pg-boss retries it);
+   * pg-boss completes the rest when this returns. A full batch suggests more are waiting: the
+   * workers fetch again at once instead of after the polling interval.
+   */
+  const runBatch = (queue: string, workers: QueueWorkers) => async (jobs: AnyJob[]) => {
+    await Promise.all(jobs.map(async (job) => {
+      try {
+        await handle(queue, job, workers);
+      } catch (error) {
+        await boss.fail(queue, job.id, failure(error)).catch((e: unknown) => report(e, { queue, jobId: job.id }));
+      }
+    }));
+    if (queue === DELIVERY_QUEUE && jobs.length >= batchSize) wakeDeliveryWorkers();
+  };
+
+  const timers: NodeJS.Timeout[] = [];
+  const every = (seconds: number, tick: () => void) => {
+    tick();
+    const timer = setInterval(tick, seconds * 1000);
+    timer.unref();
+    timers.push(timer);
+  };
 
   return {
-    async enqueueDelivery(tx, messageId) {
-      await send(tx, DELIVERY_QUEUE, { messageId } satisfies DeliveryJob, deliveryOptions);
-    },
+    enqueueDelivery,
 
     async scheduleNotification(tx, plan) {
       if (plan.sendAt.getTime() <= now().getTime()) return false;
@@ -231,22 +318,20 @@ export async function createDeliveryQueue(options: DeliveryQueueOptions): Promis
     },
 
     dispatchDue,
+    recoverInterrupted,
 
     async start(workers) {
-      const work = { includeMetadata: true as const, batchSize: 1, pollingIntervalSeconds };
-      const run = (queue: string) => async ([job]: AnyJob[]) => {
-        if (job) await handle(queue, job, workers);
-      };
-      for (let i = 0; i < Math.max(1, options.concurrency ?? 2); i++) await boss.work(DELIVERY_QUEUE, work, run(DELIVERY_QUEUE));
-      await boss.work(SCHEDULED_QUEUE, work, run(SCHEDULED_QUEUE));
-      const tick = () => void dispatchDue().catch((error: unknown) => report(error, { queue: SCHEDULED_QUEUE }));
-      tick();
-      timer = setInterval(tick, (options.dispatchIntervalSeconds ?? 30) * 1000);
-      timer.unref();
+      const work = { includeMetadata: true as const, batchSize, pollingIntervalSeconds };
+      for (let i = 0; i < Math.max(1, options.concurrency ?? 2); i++) {
+        deliveryWorkers.push(await boss.work(DELIVERY_QUEUE, work, runBatch(DELIVERY_QUEUE, workers)));
+      }
+      await boss.work(SCHEDULED_QUEUE, work, runBatch(SCHEDULED_QUEUE, workers));
+      every(options.dispatchIntervalSeconds ?? 30, () => void dispatchDue().catch((error: unknown) => report(error, { queue: SCHEDULED_QUEUE })));
+      every(options.recoveryIntervalSeconds ?? 5, () => void recoverInterrupted().catch((error: unknown) => report(error, { queue: DELIVERY_QUEUE })));
     },
 
     async runDue(workers) {
-      const summary: RunSummary = { dispatched: await dispatchDue(), completed: 0, failed: 0 };
+      const summary: RunSummary = { dispatched: await dispatchDue(), recovered: await recoverInterrupted(), completed: 0, failed: 0 };
       // Scheduled jobs enqueue deliveries: go round until neither queue has a runnable job.
       for (let ran = -1; ran !== 0;) {
         ran = 0;
@@ -258,7 +343,7 @@ export async function createDeliveryQueue(options: DeliveryQueueOptions): Promis
               await boss.complete(queue, job.id);
               summary.completed++;
             } catch (error) {
-              await boss.fail(queue, job.id, { message: error instanceof Error ? error.message : String(error) });
+              await boss.fail(queue, job.id, failure(error));
               summary.failed++;
             }
           }
@@ -269,8 +354,8 @@ export async function createDeliveryQueue(options: DeliveryQueueOptions): Promis
     },
 
     async stop() {
-      if (timer) clearInterval(timer);
-      timer = null;
+      for (const timer of timers.splice(0)) clearInterval(timer);
+      deliveryWorkers.length = 0;
       await dispatching?.catch(() => undefined);
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
     },

@@ -1,8 +1,10 @@
 import type { Database, Tx } from '../models/database.ts';
+import { claimMessage, lockMessageForSend, recordAttemptFailed, recordMessageSent, type MessageForSend } from '../models/message-delivery.repository.ts';
+import { refuseMessage } from '../models/phone-channels.repository.ts';
 import { DeliveryError, type ProviderOutgoingMessage } from './delivery-errors.ts';
-import { applyPhoneRules, recordPhoneRefusal, type RuledRow } from './phone-rules.ts';
-import type { DeliveryQueue } from './delivery-queue.ts';
-import { localOutboxTransport, messageContent, type MessageContentRow, type MessageRow } from './outbox.transport.ts';
+import type { DeliveryOptions, DeliveryQueue } from './delivery-queue.ts';
+import { localOutboxTransport, messageContent } from './outbox.transport.ts';
+import { applyPhoneRules, recordPhoneRefusal, type RuledSend } from './phone-rules.ts';
 import type { MessageChannel, OutgoingMessage, Transport } from './transport.ts';
 
 /** The transport that carries each channel. */
@@ -24,6 +26,7 @@ export async function queueMessage(
   queue: Pick<DeliveryQueue, 'enqueueDelivery'>,
   message: OutgoingMessage & { idempotencyKey: string },
   now: Date,
+  delivery: DeliveryOptions = {},
 ): Promise<string | null> {
   const [row] = await tx.query<{ id: string }>(
     `INSERT INTO messages (brand_id, channel, recipient, kind, subject, body_text, body_html, attachments,
@@ -35,16 +38,16 @@ export async function queueMessage(
       JSON.stringify(message.attachments), message.idempotencyKey, now],
   );
   if (!row) return null;
-  await queue.enqueueDelivery(tx, row.id);
+  await queue.enqueueDelivery(tx, row.id, delivery);
   return row.id;
 }
 
 export type SendOutcome =
   | { status: 'sent'; provider: string }
-  /** Already sent, failed or gone: a repeated job changes nothing. */
+  /** Already sent, failed or gone, or another attempt holds it: a repeated job changes nothing. */
   | { status: 'unchanged' }
   | { status: 'failed'; error: string }
-  /** Failed for now: the row keeps the error and stays queued; the caller retries. */
+  /** Failed for now: the row keeps the error and is queued again; the caller retries. */
   | { status: 'retry'; error: unknown };
 
 export interface MessageSender {
@@ -60,66 +63,79 @@ export function isPermanentFailure(error: unknown): boolean {
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 2000);
 
-/** The columns a send reads; status is whatever the row holds. */
-type QueuedRow = MessageContentRow & Pick<MessageRow, 'id' | 'idempotency_key'> & { status: string } & Pick<RuledRow, 'sender' | 'rich'>;
+/**
+ * What a provider is given: the message, the idempotency key of its row (every attempt sends the
+ * same), our id (the provider's idempotency token and its webhooks' way back to the row) and which
+ * attempt this is.
+ */
+function outgoing(r: MessageForSend, attempt: number): ProviderOutgoingMessage {
+  return { ...messageContent(r), idempotencyKey: r.idempotency_key, messageId: r.id, attempt };
+}
 
-function outgoing(r: QueuedRow): ProviderOutgoingMessage & { messageId: string } {
-  return { messageId: r.id, ...messageContent(r), idempotencyKey: r.idempotency_key };
+interface Claimed {
+  row: MessageForSend;
+  transport: Transport;
+  attempt: number;
+  /** What the channel rules decided: the channel (WhatsApp may become SMS), sender number, WhatsApp content. */
+  ruled: Extract<RuledSend, { send: true }>;
 }
 
 /**
- * Sends messages already recorded as 'queued' (the transactional outbox) and records the result on
- * the same row, exactly once: the row is locked for the send, and anything but 'queued' is left
- * alone. The local outbox's own send would insert another row, so for it the row is only marked
- * sent. Provider transports are called while the row is locked: they must not use the database
- * (on PGlite that would wait for this very transaction).
+ * Sends messages recorded as 'queued' (the transactional outbox) in two steps, so no lock is held
+ * while a provider is called and a crash leaves a trace: (1) claim: mark the row 'sending' (attempt
+ * number, time) and commit; (2) call the provider with the row's id as idempotency token, then
+ * record the outcome. A row that is not 'queued' is left alone: sent, failed, or claimed by another
+ * attempt, which owns its outcome (a dead process's claim is released by the recovery sweep,
+ * DeliveryQueue). A row the provider already reported on was accepted: it is not sent again. The
+ * local outbox's own send would insert another row, so for it the row is only marked sent.
  */
 export function createMessageSender(deps: { db: Database; now: () => Date; transports?: Transports | undefined }): MessageSender {
-  const transports = deps.transports ?? localTransports(deps.db, deps.now);
+  const { db, now } = deps;
+  const transports = deps.transports ?? localTransports(db, now);
 
-  const mark = (tx: Tx, id: string, status: 'sent' | 'queued' | 'failed', provider: string, providerId: string | null, error: string | null) =>
-    tx.query(
-      `UPDATE messages SET status = $2, provider = $3, provider_id = $4, error = $5,
-              sent_at = CASE WHEN $2 = 'sent' THEN $6::timestamptz ELSE sent_at END
-        WHERE id = $1`,
-      [id, status, provider, providerId, error, deps.now()],
-    );
+  function claim(messageId: string): Promise<Claimed | SendOutcome> {
+    return db.transaction(async (tx): Promise<Claimed | SendOutcome> => {
+      const row = await lockMessageForSend(tx, messageId);
+      if (!row || row.status !== 'queued') return { status: 'unchanged' };
+      // Opt-outs and WhatsApp's window are checked when the message goes, so reminders due later are too.
+      const ruled = await applyPhoneRules(tx, row, now());
+      if (!ruled.send) {
+        await refuseMessage(tx, row.id, ruled.reason);
+        return { status: 'failed', error: ruled.reason };
+      }
+      const transport = transports[ruled.channel];
+      if (transport.name === 'local' || row.reported) {
+        const provider = row.reported ? row.provider : 'local';
+        await recordMessageSent(tx, row.id, provider, null, now());
+        return { status: 'sent', provider };
+      }
+      return { row, transport, ruled, attempt: await claimMessage(tx, row.id, transport.name, now()) };
+    });
+  }
 
   return {
     async send(messageId, options = {}) {
-      return deps.db.transaction(async (tx): Promise<SendOutcome> => {
-        const [row] = await tx.query<QueuedRow>(
-          `SELECT id, brand_id, channel, recipient, kind, subject, body_text, body_html, attachments, status, idempotency_key, sender, rich
-             FROM messages WHERE id = $1 FOR UPDATE`,
-          [messageId],
-        );
-        if (!row || row.status !== 'queued') return { status: 'unchanged' };
-        const ruled = await applyPhoneRules(tx, row, deps.now());
-        if (!ruled.send) {
-          await mark(tx, row.id, 'failed', 'rules', null, ruled.reason);
-          return { status: 'failed', error: ruled.reason };
+      const claimed = await claim(messageId);
+      if ('status' in claimed) return claimed;
+      const { row, transport, attempt, ruled } = claimed;
+      let accepted: { id: string };
+      try {
+        const message: ProviderOutgoingMessage = { ...outgoing(row, attempt), channel: ruled.channel, from: ruled.from, whatsapp: ruled.whatsapp };
+        accepted = await transport.send(message);
+      } catch (error) {
+        const text = describe(error);
+        await recordPhoneRefusal(db, row, ruled.channel, error, now());
+        if (isPermanentFailure(error) || options.final) {
+          await recordAttemptFailed(db, row.id, attempt, 'failed', text);
+          return { status: 'failed', error: text };
         }
-        const transport = transports[ruled.channel];
-        if (transport.name === 'local') {
-          await mark(tx, row.id, 'sent', 'local', null, null);
-          return { status: 'sent', provider: 'local' };
-        }
-        try {
-          const message: ProviderOutgoingMessage = { ...outgoing(row), channel: ruled.channel, from: ruled.from, whatsapp: ruled.whatsapp };
-          const { id } = await transport.send(message);
-          await mark(tx, row.id, 'sent', transport.name, id, null);
-          return { status: 'sent', provider: transport.name };
-        } catch (error) {
-          const text = describe(error);
-          await recordPhoneRefusal(tx, row, ruled.channel, error, deps.now());
-          if (isPermanentFailure(error) || options.final) {
-            await mark(tx, row.id, 'failed', transport.name, null, text);
-            return { status: 'failed', error: text };
-          }
-          await mark(tx, row.id, 'queued', transport.name, null, text);
-          return { status: 'retry', error };
-        }
-      });
+        await recordAttemptFailed(db, row.id, attempt, 'queued', text);
+        return { status: 'retry', error };
+      }
+      // Outside the catch: the provider has it, so failing to record that must not mark it for a retry
+      // (the claim stays, as after a crash).
+      await recordMessageSent(db, row.id, transport.name, accepted.id, now());
+      return { status: 'sent', provider: transport.name };
     },
   };
 }

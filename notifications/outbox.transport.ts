@@ -1,7 +1,7 @@
 import type { Queryable } from '../models/database.ts';
 import type { MessageAttachment, MessageChannel, OutgoingMessage, Transport } from './transport.ts';
 
-export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'failed';
+export type MessageStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed';
 
 /** A row of `messages`, as the outbox page and tests read it: the message as sent, and what became of it. */
 export interface OutboxMessage extends OutgoingMessage {

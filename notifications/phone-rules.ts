@@ -1,11 +1,11 @@
-import type { Tx } from '../models/database.ts';
-import { brandSettingsSchema } from '../models/brands.repository.ts';
-import { findPhoneContact, setOptOut, type PhoneChannel } from '../models/phone-channels.repository.ts';
+import type { Queryable, Tx } from '../models/database.ts';
+import { findBrand } from '../models/brands.repository.ts';
+import { findPhoneContact, messagePhoneFields, noteMessage, setOptOut, type PhoneChannel } from '../models/phone-channels.repository.ts';
 import { DeliveryError } from './delivery-errors.ts';
 import type { MessageChannel } from './transport.ts';
 import { WHATSAPP_WINDOW_MS, type WhatsAppContent } from './whatsapp-content.ts';
 
-/** The columns of a queued `messages` row the channel rules read. */
+/** The columns of a `messages` row the channel rules read. */
 export interface RuledRow {
   id: string;
   brand_id: string;
@@ -13,8 +13,6 @@ export interface RuledRow {
   recipient: string;
   kind: string;
   body_text: string;
-  sender: string | null;
-  rich: WhatsAppContent | string | null;
 }
 
 export type RuledSend =
@@ -34,32 +32,29 @@ export const TWILIO_OUTSIDE_WINDOW = '63016';
  * by SMS instead. A change is written on the row (`note`, and `channel` for the SMS fallback).
  */
 export async function applyPhoneRules(tx: Tx, row: RuledRow, now: Date): Promise<RuledSend> {
-  const rich = typeof row.rich === 'string' ? (JSON.parse(row.rich) as WhatsAppContent) : row.rich;
   if (!isPhone(row.channel)) return { send: true, channel: row.channel, from: null, whatsapp: null };
   const contact = await findPhoneContact(tx, row.brand_id, row.channel, row.recipient);
   if (contact?.optedOutAt) return { send: false, reason: `Not sent: ${row.recipient} opted out of ${row.channel} (${contact.optOutKeyword ?? 'STOP'}).` };
-  if (row.channel === 'sms') return { send: true, channel: 'sms', from: row.sender, whatsapp: null };
+  const { sender, rich } = await messagePhoneFields<WhatsAppContent>(tx, row.id);
+  if (row.channel === 'sms') return { send: true, channel: 'sms', from: sender, whatsapp: null };
 
   const open = contact?.lastInboundAt && now.getTime() - contact.lastInboundAt.getTime() < WHATSAPP_WINDOW_MS;
-  if (open) return { send: true, channel: 'whatsapp', from: row.sender, whatsapp: rich };
-  const [brand] = await tx.query<{ settings: unknown }>('SELECT settings FROM brands WHERE id = $1', [row.brand_id]);
-  const template = brandSettingsSchema.parse(brand?.settings ?? {}).whatsappTemplates[row.kind];
+  if (open) return { send: true, channel: 'whatsapp', from: sender, whatsapp: rich };
+  const template = (await findBrand(tx, row.brand_id))?.settings.whatsappTemplates[row.kind];
   if (template) {
-    await note(tx, row.id, `WhatsApp window closed: sent with the approved template ${template}.`);
+    await noteMessage(tx, row.id, `WhatsApp window closed: sent with the approved template ${template}.`);
     // WhatsApp refuses line breaks and long runs of spaces in template variables.
     const text = row.body_text.replace(/\s*\n+\s*/g, ' · ').replace(/\s{4,}/g, ' ');
-    return { send: true, channel: 'whatsapp', from: row.sender, whatsapp: { type: 'template', contentSid: template, variables: { '1': text } } };
+    return { send: true, channel: 'whatsapp', from: sender, whatsapp: { type: 'template', contentSid: template, variables: { '1': text } } };
   }
   const sms = await findPhoneContact(tx, row.brand_id, 'sms', row.recipient);
   if (sms?.optedOutAt) return { send: false, reason: 'Not sent: the WhatsApp window is closed, no template is set for it and the number opted out of SMS.' };
-  await tx.query(`UPDATE messages SET channel = 'sms', note = $2 WHERE id = $1`, [row.id, 'WhatsApp window closed: sent by SMS instead.']);
+  await noteMessage(tx, row.id, 'WhatsApp window closed: sent by SMS instead.', 'sms');
   return { send: true, channel: 'sms', from: null, whatsapp: null };
 }
 
-const note = (tx: Tx, id: string, text: string) => tx.query('UPDATE messages SET note = $2 WHERE id = $1', [id, text]);
-
 /** After a refused send: Twilio's "opted out" (21610) is recorded for the number, so nothing more is tried. */
-export async function recordPhoneRefusal(tx: Tx, row: RuledRow, channel: MessageChannel, error: unknown, now: Date): Promise<void> {
+export async function recordPhoneRefusal(db: Queryable, row: RuledRow, channel: MessageChannel, error: unknown, now: Date): Promise<void> {
   if (!(error instanceof DeliveryError) || !isPhone(channel)) return;
-  if (error.providerCode === TWILIO_OPTED_OUT) await setOptOut(tx, row.brand_id, channel, row.recipient, true, TWILIO_OPTED_OUT, now);
+  if (error.providerCode === TWILIO_OPTED_OUT) await setOptOut(db, row.brand_id, channel, row.recipient, true, TWILIO_OPTED_OUT, now);
 }

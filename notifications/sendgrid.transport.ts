@@ -9,7 +9,9 @@ import type { MessageAttachment, Transport } from './transport.ts';
 /**
  * Email through SendGrid's v3 Mail Send API (POST /v3/mail/send) with @sendgrid/mail.
  * Every message carries custom_args that SendGrid echoes on each Event Webhook event, so
- * server/routes/provider-webhooks.routes.ts can match events back to our `messages` rows.
+ * server/routes/provider-webhooks.routes.ts can match events back to our `messages` rows. Mail Send
+ * takes no idempotency key: our message id and attempt number in custom_args let the event webhook
+ * show an accepted send (the sender then never resends it) and recognize a duplicate.
  */
 
 /** custom_args names (prefixed so they never collide with SendGrid's own event fields). */
@@ -17,6 +19,8 @@ export const SENDGRID_ARG_MESSAGE_ID = 'rdv_message_id';
 export const SENDGRID_ARG_IDEMPOTENCY_KEY = 'rdv_idempotency_key';
 export const SENDGRID_ARG_BRAND = 'rdv_brand_id';
 export const SENDGRID_ARG_KIND = 'rdv_kind';
+/** Which attempt at the message: two attempts' events for one message id are a recognized duplicate. */
+export const SENDGRID_ARG_ATTEMPT = 'rdv_attempt';
 
 export interface SendgridTransportOptions {
   apiKey: string;
@@ -80,6 +84,7 @@ export function sendgridTransport(opts: SendgridTransportOptions): Transport {
     const customArgs: Record<string, string> = { [SENDGRID_ARG_BRAND]: message.brandId, [SENDGRID_ARG_KIND]: message.kind };
     if (message.messageId) customArgs[SENDGRID_ARG_MESSAGE_ID] = message.messageId;
     if (message.idempotencyKey) customArgs[SENDGRID_ARG_IDEMPOTENCY_KEY] = message.idempotencyKey;
+    if (message.attempt !== undefined) customArgs[SENDGRID_ARG_ATTEMPT] = String(message.attempt);
     const data: MailDataRequired = {
       to: message.to,
       from: opts.from.name ? { email: opts.from.email, name: opts.from.name } : opts.from.email,

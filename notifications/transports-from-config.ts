@@ -11,6 +11,7 @@ export function transportsFromConfig(config: Config, db: Database, now: () => Da
     transports.email = sendgridTransport({
       apiKey: config.SENDGRID_API_KEY,
       from: { email: config.SENDGRID_FROM, ...(config.SENDGRID_FROM_NAME ? { name: config.SENDGRID_FROM_NAME } : {}) },
+      ...(config.SENDGRID_API_URL ? { baseUrl: config.SENDGRID_API_URL } : {}),
     });
   }
   if (config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && config.TWILIO_SMS_FROM) {
@@ -20,7 +21,7 @@ export function transportsFromConfig(config: Config, db: Database, now: () => Da
       smsFrom: config.TWILIO_SMS_FROM,
       ...(config.TWILIO_WHATSAPP_FROM ? { whatsappFrom: config.TWILIO_WHATSAPP_FROM } : {}),
       statusCallbackUrl: `${config.PUBLIC_URL}/webhooks/twilio/status`,
-      ...(config.TWILIO_API_BASE_URL ? { baseUrl: config.TWILIO_API_BASE_URL } : {}),
+      ...(config.TWILIO_API_URL ? { baseUrl: config.TWILIO_API_URL } : {}),
     });
     transports.sms = twilio;
     transports.whatsapp = twilio;

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import twilio from 'twilio';
 import type { ContentCreateRequest } from 'twilio/lib/rest/content/v1/content.js';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import {
-  idempotentSends, isPermanentStatus, PermanentDeliveryError, TransientDeliveryError, type ProviderOutgoingMessage,
+  idempotentSends, isPermanentStatus, PermanentDeliveryError, providerIdempotencyToken, TransientDeliveryError,
+  type ProviderOutgoingMessage,
 } from './delivery-errors.ts';
 import { gsmFriendly } from './gsm-text.ts';
 import type { Transport } from './transport.ts';
@@ -13,7 +15,8 @@ import type { WhatsAppContent } from './whatsapp-content.ts';
  * SMS and WhatsApp through Twilio's Programmable Messaging API
  * (POST /2010-04-01/Accounts/{AccountSid}/Messages.json) with the `twilio` package.
  * Delivery statuses come back on statusCallbackUrl (server/routes/provider-webhooks.routes.ts),
- * matched by the message SID this transport returns.
+ * matched by the message SID this transport returns. Every attempt at one message carries the same
+ * I-Twilio-Idempotency-Token (our message id), so a retry after an interrupted send is recognizable.
  */
 
 export interface TwilioTransportOptions {
@@ -53,17 +56,25 @@ const RETRYABLE_TWILIO_CODES = new Set([
 /** Twilio's API hosts (api.twilio.com, content.twilio.com): their paths do not overlap. */
 const TWILIO_HOST = /^https:\/\/[a-z]+\.twilio\.com(?=\/)/;
 
-/** twilio's own RequestClient, sending requests meant for Twilio's hosts to another base URL. */
+/** Twilio's header for a request that may be a retry: one token, one message. */
+export const TWILIO_IDEMPOTENCY_HEADER = 'I-Twilio-Idempotency-Token';
+
+/** Headers of the send running in this async context (twilio's message API takes none of its own). */
+const sendHeaders = new AsyncLocalStorage<Record<string, string>>();
+
+/**
+ * twilio's own RequestClient, adding the running send's headers and sending requests meant for
+ * Twilio's hosts to another base URL when one is given.
+ */
 function requestClient(timeout: number, baseUrl: string | undefined): twilio.RequestClient {
-  if (!baseUrl) return new twilio.RequestClient({ timeout });
-  const base = baseUrl.replace(/\/+$/, '');
-  class RebasedRequestClient extends twilio.RequestClient {
+  const base = baseUrl?.replace(/\/+$/, '');
+  class SendRequestClient extends twilio.RequestClient {
     override request<TData>(opts: RequestClient.RequestOptions<TData>) {
-      const uri = opts.uri.replace(TWILIO_HOST, base);
-      return super.request({ ...opts, uri });
+      const uri = base ? opts.uri.replace(TWILIO_HOST, base) : opts.uri;
+      return super.request({ ...opts, uri, headers: { ...opts.headers, ...sendHeaders.getStore() } });
     }
   }
-  return new RebasedRequestClient({ timeout });
+  return new SendRequestClient({ timeout });
 }
 
 interface TwilioErrorLike {
@@ -128,18 +139,19 @@ export function twilioTransport(opts: TwilioTransportOptions): Transport {
       } else {
         throw new PermanentDeliveryError('twilio', `Twilio sends sms and whatsapp, not ${message.channel}.`);
       }
+      const token = providerIdempotencyToken(message);
       return once(message.idempotencyKey, async () => {
         try {
           const rich = message.channel === 'whatsapp' ? message.whatsapp : null;
           const content = rich
             ? { contentSid: await contentSid(rich), ...(rich.type === 'template' ? { contentVariables: JSON.stringify(rich.variables) } : {}) }
             : { body: message.channel === 'sms' ? gsmFriendly(message.text) : message.text };
-          const sent = await client.messages.create({
+          const sent = await sendHeaders.run(token ? { [TWILIO_IDEMPOTENCY_HEADER]: token } : {}, () => client.messages.create({
             to,
             from,
             ...content,
             ...(opts.statusCallbackUrl ? { statusCallback: callbackFor(opts.statusCallbackUrl, message.messageId) } : {}),
-          });
+          }));
           return { id: sent.sid };
         } catch (error) {
           throw classify(error);

@@ -25,6 +25,11 @@ export interface AvailabilityQuery {
   now: Date;
   /** When rescheduling, the appointment's own time does not count as busy. */
   ignoreAppointmentId?: string | null;
+  /**
+   * Only advisors working from these stores (staff other than admins book and move for their own
+   * stores: an at-home visit goes to an advisor of theirs); unset or null: every store.
+   */
+  advisorStores?: readonly string[] | null | undefined;
 }
 
 const DAY_MS = 86_400_000;
@@ -74,10 +79,12 @@ export async function availabilityAndLoad(
 /** What availability reads of the schedule for a query (at-home visits then read busy time of the staff in reach). */
 export function scheduleQuery(q: AvailabilityQuery, withLoad: boolean): ScheduleQuery {
   const atHome = q.mode === 'at_home';
+  // At-home visits leave from the staff member's home store; otherwise the store asked for, if any.
+  const asked = !atHome && q.store ? [q.store.id] : null;
+  const allowed = q.advisorStores ?? null;
   return {
     serviceId: q.service.id,
-    // At-home visits leave from the staff member's home store; otherwise the store asked for, if any.
-    storeIds: !atHome && q.store ? [q.store.id] : null,
+    storeIds: asked && allowed ? asked.filter((id) => allowed.includes(id)) : asked ?? (allowed && [...allowed]),
     atHome,
     weekdays: weekdaysAround(q.from, q.to),
     // Local dates can be a day off UTC dates either way.

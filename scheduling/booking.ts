@@ -1,7 +1,7 @@
 import type { Database, Tx } from '../models/database.ts';
 import type { Brand } from '../models/brands.repository.ts';
 import { findService, findStore, type Mode, type Service, type Store } from '../models/catalogue.repository.ts';
-import { upsertCustomer, type CustomerDetails } from '../models/customers.repository.ts';
+import { markContactVerified, upsertCustomer, type ContactAddress, type CustomerDetails } from '../models/customers.repository.ts';
 import * as repo from '../models/appointments.repository.ts';
 import type { Appointment, Hold, Placement } from '../models/appointments.repository.ts';
 import { listStatuses } from '../models/statuses.repository.ts';
@@ -9,10 +9,13 @@ import { AppError, errors, translateDbError } from '../models/errors.ts';
 import { availabilityAndLoad, type Coordinates } from './availability.ts';
 import type { BookingEventSink } from './booking-events.ts';
 
-/** Who asks for a change: customers are bound by the brand's notice, staff are not. */
+/**
+ * Who asks for a change: customers are bound by the brand's notice, staff are not. Staff with
+ * `stores` act for those stores only: the advisors of other stores are never candidates.
+ */
 export type Actor =
   | { kind: 'customer' }
-  | { kind: 'staff'; id: string }
+  | { kind: 'staff'; id: string; stores?: readonly string[] | null }
   | { kind: 'api'; label: string }
   | { kind: 'system' };
 
@@ -72,14 +75,19 @@ function blockedRange(service: Service, p: Pick<Placement, 'startAt' | 'endAt'>)
   ];
 }
 
+/** The stores whose advisors an actor may give work to (null: any). */
+export const advisorStoresOf = (actor: Actor): readonly string[] | null => (actor.kind === 'staff' ? actor.stores ?? null : null);
+
 /**
  * Staff free at exactly this start by hours, rules and known bookings, least booked that day first
  * so work is shared fairly. Races are settled later by the exclusion constraint, not here.
  */
-async function candidateStaff(tx: Tx, r: SlotRequest, now: Date, ignoreAppointmentId: string | null = null): Promise<string[]> {
+async function candidateStaff(
+  tx: Tx, r: SlotRequest, now: Date, advisorStores: readonly string[] | null, ignoreAppointmentId: string | null = null,
+): Promise<string[]> {
   const { slots: [slot], load } = await availabilityAndLoad(tx, {
     brand: r.brand, service: r.service, mode: r.mode, store: r.store, home: r.home,
-    from: r.start, to: new Date(r.start.getTime() + 1), now, ignoreAppointmentId,
+    from: r.start, to: new Date(r.start.getTime() + 1), now, ignoreAppointmentId, advisorStores,
   }, true);
   if (!slot || slot.start.getTime() !== r.start.getTime()) return [];
   return [...slot.staffIds].sort((a, b) => (load.get(a) ?? 0) - (load.get(b) ?? 0) || a.localeCompare(b));
@@ -122,7 +130,7 @@ export async function holdSlot(deps: BookingDeps, r: SlotRequest): Promise<Hold>
   checkPlacement(r);
   const now = deps.now();
   return deps.db.transaction(async (tx) => {
-    const candidates = await candidateStaff(tx, r, now);
+    const candidates = await candidateStaff(tx, r, now, null);
     const expiresAt = new Date(now.getTime() + r.brand.settings.holdMinutes * MINUTE);
     return claimFirstFree(tx, candidates, now, (staffId) => {
       const placement = placementFor(r, staffId, r.start);
@@ -137,6 +145,8 @@ export interface BookingRequest {
   holdId?: string | undefined;
   slot?: SlotRequest | undefined;
   customer: CustomerDetails;
+  /** An address the customer proved for this booking (a code typed back), stamped with it or not at all. */
+  provenContact?: ContactAddress | undefined;
   customerTimeZone: string;
   notes: string;
   channel: string;
@@ -165,6 +175,7 @@ export async function bookAppointment(deps: BookingDeps, b: BookingRequest): Pro
   try {
     const appointment = await deps.db.transaction(async (tx) => {
       const customer = await upsertCustomer(tx, b.brand.id, b.customer);
+      if (b.provenContact) await markContactVerified(tx, b.brand.id, b.provenContact, now);
       const base = {
         brandId: b.brand.id, customerId: customer.id, customerTimeZone: b.customerTimeZone, notes: b.notes,
         channel: b.channel, conversationId: b.conversationId, idempotencyKey: b.idempotencyKey,
@@ -186,7 +197,7 @@ export async function bookAppointment(deps: BookingDeps, b: BookingRequest): Pro
         });
       } else {
         const slot = b.slot!;
-        const candidates = await candidateStaff(tx, slot, now);
+        const candidates = await candidateStaff(tx, slot, now, advisorStoresOf(b.actor));
         const status = await initialStatus(tx, slot.service);
         // Claim, appointment and first history entry in one statement per candidate.
         booked = await claimFirstFree(tx, candidates, now, (staffId) => {
@@ -240,7 +251,7 @@ export async function rescheduleAppointment(deps: BookingDeps, r: RescheduleRequ
         ? { address: current.homeAddress, latitude: current.homeLatitude, longitude: current.homeLongitude }
         : null;
       const request: SlotRequest = { brand: r.brand, service, mode: current.mode, store, home, start: r.start };
-      const candidates = await candidateStaff(tx, request, now, current.id);
+      const candidates = await candidateStaff(tx, request, now, advisorStoresOf(r.actor), current.id);
       // The customer keeps their advisor when the advisor is free at the new time.
       const ordered = candidates.includes(current.staffId)
         ? [current.staffId, ...candidates.filter((c) => c !== current.staffId)]

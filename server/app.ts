@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import express from 'express';
 import helmet from 'helmet';
 import { rateLimit } from 'express-rate-limit';
@@ -7,9 +8,13 @@ import type { Database } from '../models/database.ts';
 import type { Config } from './config.ts';
 import type { BookingEventSink } from '../scheduling/booking-events.ts';
 import { errorHandler } from './http-errors.ts';
+import { withLogContext } from './logger.ts';
 import { AppError } from '../models/errors.ts';
 import { catalogueRoutes } from './routes/catalogue.routes.ts';
 import { appointmentRoutes } from './routes/appointments.routes.ts';
+import { TRUSTED_PROXIES } from '../bot/client-ip.ts';
+
+const REQUEST_ID = /^[\w.:-]{8,128}$/;
 
 export interface AppDeps {
   db: Database;
@@ -25,9 +30,21 @@ export function createApp(deps: AppDeps, routers: express.Router[] = []): expres
   const { db, config, logger, now } = deps;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', TRUSTED_PROXIES);
   app.use(helmet());
-  app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  app.use(pinoHttp({
+    logger,
+    genReqId: (req, res) => {
+      // A proxy's id is kept when it looks like one, so one request can be followed across services.
+      const given = req.headers['x-request-id'];
+      const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      res.setHeader('X-Request-Id', id);
+      return id;
+    },
+    autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '') },
+  }));
+  // Everything logged while handling the request names it.
+  app.use((req, _res, next) => withLogContext({ requestId: String(req.id) }, next));
 
   app.get('/healthz', async (_req, res) => {
     await db.query('SELECT 1');

@@ -1,6 +1,7 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
+import type { TurnContext } from 'botbuilder-core';
 import type { Logger } from 'pino';
 import type { Database } from '../models/database.ts';
 import type { Config } from './config.ts';
@@ -26,6 +27,9 @@ import { devPhoneEnabled, devPhoneRoutes, devPhoneSetup } from './dev-phone/dev-
 import { CustomerInbox } from '../bot/customer-inbox.ts';
 import { createPhoneChannel } from '../bot/phone/phone-channel.ts';
 import { createPhoneOutbound } from '../bot/phone/phone-outbound.ts';
+import { operationsRoutes } from './routes/operations.routes.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { withLogContext } from './logger.ts';
 
 export interface RendezvousDeps {
   db: Database;
@@ -43,7 +47,11 @@ export interface Rendezvous {
   queue: DeliveryQueue;
   /** Live-agent hand-off: presence of console users, waiting customers (for operations and tests). */
   handoff: HandoffRouter;
-  /** Waits for running bot turns, stops the queue, closes sockets and HTTP (not the database). */
+  metrics: Metrics;
+  /**
+   * Graceful stop (not the database): unready at once, no new connections, sockets told to reconnect
+   * (to another instance), running bot turns and deliveries finished.
+   */
   close(): Promise<void>;
 }
 
@@ -70,9 +78,11 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     db, now, schema: config.PGBOSS_SCHEMA,
     onError: (err, context) => logger.warn({ err, ...context }, 'notification job failed'),
   });
+  const metrics = createMetrics({ db, now });
+  let draining = false;
   const workers = createDeliveryWorkers({ db, links, queue, now, transports: transportsFromConfig(config, db, now) });
   if (deps.startWorkers !== false) await queue.start(workers);
-  const events = createNotificationSink({ links, queue, now });
+  const events = metrics.countEvents(createNotificationSink({ links, queue, now }));
   const otp = createOtpService({
     db, now, secret: derivedKey(secret, 'otp'),
     transport: queuedTransport({ db, queue, sender: workers.sender, now }),
@@ -87,11 +97,17 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     deps: { db, now, otp, links, events, person: handoff },
     logger,
   });
+  /** One bot turn of any channel: logged with its ids, timed in the metrics. */
+  const botTurn = (context: TurnContext) => withLogContext(
+    { turnId: randomUUID(), conversationId: context.activity.conversation.id },
+    () => metrics.timeTurn(() => bot.run(context)),
+  );
   const phone = createPhoneChannel({
-    db, logger, now, inbox, handoff, bot: (context) => bot.run(context),
+    db, logger, now, inbox, handoff, bot: botTurn,
     outbound: createPhoneOutbound({ db, queue, sender: workers.sender, now }),
   });
   const app = createApp({ db, config, logger, now, events }, [
+    operationsRoutes({ db, metrics, jobQueueSchema: config.PGBOSS_SCHEMA, metricsToken: config.METRICS_TOKEN, draining: () => draining }),
     siteRoutes(),
     appointmentPageRoutes({ db, now, links, events, formKey: derivedKey(secret, 'appointment-page-forms') }),
     providerWebhookRoutes({
@@ -107,15 +123,19 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
   ]);
   const http = createServer(app);
   const io = new Server(http, socketServerOptions);
+  metrics.watchSockets(io);
 
   attachConsoleSocket(io, { db, logger, now, publicUrl: config.PUBLIC_URL, handoff });
   const chat = attachWebChat(io, {
     db,
     logger,
     ownOrigins: ownOrigins(config.PUBLIC_URL),
-    bot: (context) => bot.run(context),
+    bot: botTurn,
     handoff,
     inbox,
+    messagesPer10s: config.CHAT_MESSAGES_PER_10S,
+    messagesPer10sPerIp: config.CHAT_MESSAGES_PER_IP_PER_10S,
+    conversationsPerIpPerHour: config.CHAT_CONVERSATIONS_PER_IP_PER_HOUR,
   });
   phone.start();
 
@@ -124,12 +144,16 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     io,
     queue,
     handoff,
+    metrics,
     async close() {
+      draining = true;
       handoff.close();
+      // Stops accepting (HTTP included) and drops every transport: clients see a transport close and reconnect,
+      // to another instance behind the load balancer; what they had not seen acknowledged they send again,
+      // and what was answered meanwhile reaches them by replay.
       await phone.stop();
-      await chat.queue.drain();
       await io.close();
-      if (http.listening) await new Promise<void>((resolve) => http.close(() => resolve()));
+      await chat.queue.drain();
       await queue.stop();
     },
   };

@@ -14,6 +14,9 @@ const envSchema = z.object({
   DEFAULT_BRAND: z.string().regex(/^[a-z0-9-]{2,40}$/).default('demo'),
   SEED_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(1200),
+  CHAT_MESSAGES_PER_10S: z.coerce.number().int().positive().default(20),
+  CHAT_MESSAGES_PER_IP_PER_10S: z.coerce.number().int().positive().default(60),
+  CHAT_CONVERSATIONS_PER_IP_PER_HOUR: z.coerce.number().int().positive().default(60),
   // Providers: unset → every message lands in the local outbox (dev outbox page).
   SENDGRID_API_KEY: z.string().min(10).optional(),
   SENDGRID_FROM: z.email().optional(),
@@ -23,14 +26,19 @@ const envSchema = z.object({
   TWILIO_AUTH_TOKEN: z.string().min(16).optional(),
   TWILIO_SMS_FROM: z.string().regex(/^\+[1-9]\d{6,14}$/).optional(),
   TWILIO_WHATSAPP_FROM: z.string().regex(/^\+[1-9]\d{6,14}$/).optional(),
-  /** Replaces Twilio's API hosts (tests point it at a local stand-in). */
-  TWILIO_API_BASE_URL: z.string().url().optional(),
+  /** Provider API origins: a region (https://api.eu.sendgrid.com), a proxy, or a local stand-in. */
+  SENDGRID_API_URL: z.url({ protocol: /^https?$/ }).optional(),
+  TWILIO_API_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** The dev phone (simulated SMS/WhatsApp through the real webhook and transport): auto = outside production without Twilio keys. */
   DEV_PHONE: z.enum(['auto', 'true', 'false']).default('auto'),
   VIDEO_MEETING_BASE_URL: z.string().url().default('https://meet.jit.si'),
   HANDOFF_GRACE_SECONDS: z.coerce.number().int().min(5).max(900).default(60),
   PGBOSS_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,40}$/).default('pgboss'),
   HOLD_SWEEP_SECONDS: z.coerce.number().int().positive().default(60),
+  /** Bearer token for GET /metrics; unset → only scrapers on this host (direct loopback) may read them. */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** SIGTERM: how long running turns and deliveries may take to finish before the process exits anyway. */
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(25),
 });
 
 export type Config = Omit<z.infer<typeof envSchema>, 'PUBLIC_URL'> & { PUBLIC_URL: string };

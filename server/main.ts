@@ -53,9 +53,15 @@ rendezvous.http.listen(config.PORT, config.HOST, () => {
 
 async function shutdown(signal: string) {
   logger.info({ signal }, 'shutting down');
+  // Past the deadline, exit anyway: the orchestrator's own kill would lose the log line.
+  setTimeout(() => {
+    logger.error({ signal, seconds: config.SHUTDOWN_TIMEOUT_SECONDS }, 'shutdown deadline passed, exiting');
+    process.exit(1);
+  }, config.SHUTDOWN_TIMEOUT_SECONDS * 1000).unref();
   clearInterval(sweeper);
   await rendezvous.close();
   await db.close();
+  logger.info({ signal }, 'stopped');
   process.exit(0);
 }
 process.once('SIGINT', () => void shutdown('SIGINT'));

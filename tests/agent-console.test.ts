@@ -373,13 +373,10 @@ describe('agent console', () => {
     expect(await page.locator('.status-name').allTextContents()).toEqual([
       'Request received Start', 'Checking availability Start', 'Confirmed Booking confirmation', 'Rejected Cancellation',
     ]);
-    await page.getByRole('button', { name: 'Move Checking availability down' }).click();
-    await page.waitForFunction(() => document.querySelectorAll('.status-name')[2]?.textContent?.startsWith('Checking'));
-    // Focus follows the moved status.
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Move Checking availability down');
-    await page.getByRole('button', { name: 'Move Checking availability up' }).click();
-    await page.waitForFunction(() => document.querySelectorAll('.status-name')[1]?.textContent?.startsWith('Checking'));
-    await shot(page, 'settings-workflow', true);
+    // Design consultations are booked at every store: their workflow is the admins' to change.
+    await page.getByText('This workflow is used beyond your stores: only an administrator can change it.').waitFor();
+    expect(await page.getByRole('button', { name: 'Move Checking availability down' }).count()).toBe(0);
+    expect(await page.getByRole('switch', { name: 'Use a status workflow for this service' }).isDisabled()).toBe(true);
     await page.getByRole('link', { name: 'Stores' }).click();
     await page.locator('.week-editor').first().waitFor();
     // Managers change opening hours, not the store's details.
@@ -390,6 +387,15 @@ describe('agent console', () => {
   test('admin: template live preview, reminders, and a colleague invited who sets a password and signs in', async () => {
     const admin = await newPage();
     await signInAs(admin, plain, 'admin@atelier-lumiere.example');
+    await admin.goto(`${plain.url}/console/#/settings/workflows`);
+    await admin.locator('.status-row').nth(3).waitFor();
+    await admin.getByRole('button', { name: 'Move Checking availability down' }).click();
+    await admin.waitForFunction(() => document.querySelectorAll('.status-name')[2]?.textContent?.startsWith('Checking'));
+    // Focus follows the moved status.
+    expect(await admin.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Move Checking availability down');
+    await admin.getByRole('button', { name: 'Move Checking availability up' }).click();
+    await admin.waitForFunction(() => document.querySelectorAll('.status-name')[1]?.textContent?.startsWith('Checking'));
+    await shot(admin, 'settings-workflow', true);
     await admin.goto(`${plain.url}/console/#/settings/templates`);
     await admin.getByRole('heading', { level: 2, name: 'Message templates' }).waitFor();
     await admin.getByRole('combobox', { name: 'Message', exact: true }).selectOption('confirmed');

@@ -269,70 +269,70 @@ describe.each(DATABASE_KINDS)('console API on %s', (kind) => {
   });
 
   test('status workflow settings: unique names, colours, kinds, reorder rules, no deleting a status in use', async () => {
-    const services = (await camille.get('/services')).body.services as { id: string; slug: string }[];
+    const services = (await admin.get('/services')).body.services as { id: string; slug: string }[];
     const design = services.find((s) => s.slug === 'design-consultation')!;
     const inUse = await book({ service: 'design-consultation', store: paris, start: '2027-03-08T09:00:00Z' });
-    const list = await camille.get(`/services/${design.id}/statuses`);
+    const list = await admin.get(`/services/${design.id}/statuses`);
     expect(list.status).toBe(200);
     expect(list.body.service).toMatchObject({ slug: 'design-consultation', statusWorkflow: true });
     const byName = (rows: { name: string; id: string }[], name: string) => rows.find((s) => s.name === name)!;
     expect(byName(list.body.statuses, 'Request received')).toMatchObject({ position: 1, kind: 'start' });
     expect((byName(list.body.statuses, 'Request received') as any).inUse).toBeGreaterThanOrEqual(1);
 
-    const created = await camille.post(`/services/${design.id}/statuses`, { name: 'Waiting for plans', kind: 'start', color: '#8E24AA', position: 2, description: 'The customer sends plans.' });
+    const created = await admin.post(`/services/${design.id}/statuses`, { name: 'Waiting for plans', kind: 'start', color: '#8E24AA', position: 2, description: 'The customer sends plans.' });
     expect(created.status).toBe(201);
     expect(created.body.status).toMatchObject({ name: 'Waiting for plans', color: '#8e24aa', position: 2, inUse: 0 });
     expect(created.body.statuses.map((s: { name: string }) => s.name)).toEqual(['Request received', 'Waiting for plans', 'Checking availability', 'Confirmed', 'Rejected']);
     expect(created.body.statuses.map((s: { position: number }) => s.position)).toEqual([1, 2, 3, 4, 5]);
 
-    const duplicate = await camille.post(`/services/${design.id}/statuses`, { name: 'waiting FOR plans', kind: 'start' });
+    const duplicate = await admin.post(`/services/${design.id}/statuses`, { name: 'waiting FOR plans', kind: 'start' });
     expect(duplicate.status).toBe(409);
     expect(duplicate.body.error.field).toBe('name');
-    expect((await camille.post(`/services/${design.id}/statuses`, { name: 'Purple', kind: 'start', color: 'purple' })).body.error.field).toBe('color');
-    expect((await camille.post(`/services/${design.id}/statuses`, { name: 'Odd', kind: 'maybe' })).body.error.field).toBe('kind');
-    expect((await camille.post(`/services/${UNKNOWN_ID}/statuses`, { name: 'X', kind: 'start' })).status).toBe(404);
+    expect((await admin.post(`/services/${design.id}/statuses`, { name: 'Purple', kind: 'start', color: 'purple' })).body.error.field).toBe('color');
+    expect((await admin.post(`/services/${design.id}/statuses`, { name: 'Odd', kind: 'maybe' })).body.error.field).toBe('kind');
+    expect((await admin.post(`/services/${UNKNOWN_ID}/statuses`, { name: 'X', kind: 'start' })).status).toBe(404);
 
     const statuses = created.body.statuses as { id: string; name: string }[];
     const order = statuses.map((s) => s.id);
     const rejected = byName(statuses, 'Rejected');
     const confirmedStatus = byName(statuses, 'Confirmed');
-    const rejectFirst = await camille.post(`/services/${design.id}/statuses/reorder`, { ids: [rejected.id, ...order.filter((i) => i !== rejected.id)] });
+    const rejectFirst = await admin.post(`/services/${design.id}/statuses/reorder`, { ids: [rejected.id, ...order.filter((i) => i !== rejected.id)] });
     expect(rejectFirst.status).toBe(409);
     expect(rejectFirst.body.error.code).toBe('workflow_invalid');
     expect(rejectFirst.body.error.message).toMatch(/first status/);
-    const missing = await camille.post(`/services/${design.id}/statuses/reorder`, { ids: order.slice(1) });
+    const missing = await admin.post(`/services/${design.id}/statuses/reorder`, { ids: order.slice(1) });
     expect(missing.status).toBe(400);
     expect(missing.body.error.field).toBe('ids');
     const swapped = [order[0]!, order[2]!, order[1]!, order[3]!, order[4]!];
-    const reordered = await camille.post(`/services/${design.id}/statuses/reorder`, { ids: swapped });
+    const reordered = await admin.post(`/services/${design.id}/statuses/reorder`, { ids: swapped });
     expect(reordered.status).toBe(200);
     expect(reordered.body.statuses.map((s: { id: string }) => s.id)).toEqual(swapped);
 
-    const lastConfirmation = await camille.patch(`/statuses/${confirmedStatus.id}`, { kind: 'start' });
+    const lastConfirmation = await admin.patch(`/statuses/${confirmedStatus.id}`, { kind: 'start' });
     expect(lastConfirmation.status).toBe(409);
     expect(lastConfirmation.body.error.message).toMatch(/confirmation/);
-    const renamed = await camille.patch(`/statuses/${confirmedStatus.id}`, { name: 'Confirmed by the store', color: '#2E7D32' });
+    const renamed = await admin.patch(`/statuses/${confirmedStatus.id}`, { name: 'Confirmed by the store', color: '#2E7D32' });
     expect(renamed.body.status).toMatchObject({ name: 'Confirmed by the store', color: '#2e7d32', kind: 'confirmation' });
-    expect((await camille.patch(`/statuses/${confirmedStatus.id}`, { name: 'Rejected' })).status).toBe(409);
-    expect((await camille.patch(`/statuses/${UNKNOWN_ID}`, { name: 'X' })).status).toBe(404);
+    expect((await admin.patch(`/statuses/${confirmedStatus.id}`, { name: 'Rejected' })).status).toBe(409);
+    expect((await admin.patch(`/statuses/${UNKNOWN_ID}`, { name: 'X' })).status).toBe(404);
 
-    const busy = await camille.delete(`/statuses/${inUse.statusId}`);
+    const busy = await admin.delete(`/statuses/${inUse.statusId}`);
     expect(busy.status).toBe(409);
     expect(busy.body.error.code).toBe('status_in_use');
     expect(busy.body.error.message).toMatch(/"Request received" is the current status of \d+ appointments?\. Move/);
-    const deleted = await camille.delete(`/statuses/${created.body.status.id}`);
+    const deleted = await admin.delete(`/statuses/${created.body.status.id}`);
     expect(deleted.status).toBe(200);
     expect(deleted.body.statuses.map((s: { position: number }) => s.position)).toEqual([1, 2, 3, 4]);
-    expect((await camille.delete(`/statuses/${rejected.id}`)).body.error.code).toBe('status_in_use');
+    expect((await admin.delete(`/statuses/${rejected.id}`)).body.error.code).toBe('status_in_use');
 
     // A disabled workflow can be edited freely; enabling checks it again.
-    expect((await camille.put(`/services/${design.id}/workflow`, { enabled: false })).body.service.statusWorkflow).toBe(false);
-    expect((await camille.patch(`/statuses/${confirmedStatus.id}`, { kind: 'start' })).status).toBe(200);
-    const invalid = await camille.put(`/services/${design.id}/workflow`, { enabled: true });
+    expect((await admin.put(`/services/${design.id}/workflow`, { enabled: false })).body.service.statusWorkflow).toBe(false);
+    expect((await admin.patch(`/statuses/${confirmedStatus.id}`, { kind: 'start' })).status).toBe(200);
+    const invalid = await admin.put(`/services/${design.id}/workflow`, { enabled: true });
     expect(invalid.status).toBe(409);
-    await camille.patch(`/statuses/${confirmedStatus.id}`, { kind: 'confirmation', name: 'Confirmed' });
-    expect((await camille.put(`/services/${design.id}/workflow`, { enabled: true })).body.service.statusWorkflow).toBe(true);
-    expect((await camille.put(`/services/${design.id}/workflow`, { enabled: 'yes' })).status).toBe(400);
+    await admin.patch(`/statuses/${confirmedStatus.id}`, { kind: 'confirmation', name: 'Confirmed' });
+    expect((await admin.put(`/services/${design.id}/workflow`, { enabled: true })).body.service.statusWorkflow).toBe(true);
+    expect((await admin.put(`/services/${design.id}/workflow`, { enabled: 'yes' })).status).toBe(400);
   });
 
   test('message templates: override, preview with customer data escaped, back to default', async () => {

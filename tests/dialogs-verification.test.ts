@@ -128,3 +128,23 @@ test('the slot is taken meanwhile: after the hold ran out someone else booked it
     [{ click: 'Confirm' }, "You're booked!"],
   ]);
 });
+
+test('the address is stamped verified in the booking\'s transaction: if the stamp fails, nothing is booked either', async () => {
+  const c = chat();
+  await showroomToCode(c, 'ada.stamp@example.com');
+  const code = await latestCode(suite.db, 'ada.stamp@example.com');
+  // The database refuses this one stamp, as a write failing after the booking's insert would.
+  await suite.db.query(`CREATE FUNCTION refuse_stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'stamp refused'; END $$`);
+  await suite.db.query(`CREATE TRIGGER refuse_stamp BEFORE UPDATE OF email_verified_at ON customers
+    FOR EACH ROW WHEN (NEW.email = 'ada.stamp@example.com') EXECUTE FUNCTION refuse_stamp()`);
+  try {
+    await transcript(c, [[{ form: 'code', values: { code } }, 'Sorry, something went wrong on our side.']]);
+  } finally {
+    await suite.db.query('DROP TRIGGER refuse_stamp ON customers');
+    await suite.db.query('DROP FUNCTION refuse_stamp()');
+  }
+  // Told sorry and not booked: never booked without the stamp, nor told sorry for a booking made.
+  expect(await appointmentsOf(suite.db, c)).toEqual([]);
+  expect(suite.errors).toHaveLength(1);
+  suite.errors.length = 0;
+});

@@ -516,6 +516,36 @@ describe('live-agent hand-off over socket.io', () => {
     expect(c.errors[0]!.code).toBe('invalid_event');
   });
 
+  test('hand-off events reach only the consoles that see the appointment: another store’s console learns nothing of the chat', async () => {
+    const taken = await book(paris('16:00'));
+    const withdrawn = await book(paris('16:30'));
+    clock.set(minutesBefore(paris('16:00'), 3));
+    const lyon = await agent(LYON_ADVISOR);
+    const admin = await agent(DEMO_ADMIN.email);
+    const assigned = await agent(emailOf(taken.staffId));
+
+    // One customer is taken by their advisor…
+    const first = customer({ join: joinToken(taken) });
+    const { conversationId } = await first.session;
+    await until(() => requestsOf(assigned).length === 1, 'the request');
+    expect(await joinAs(assigned, conversationId)).toMatchObject({ ok: true });
+    await until(() => eventsOf(admin, 'handoff:taken').some((e) => e.conversationId === conversationId), 'taken, for the admin');
+
+    // …the other finds nobody and goes back to the bot to reschedule.
+    clock.set(minutesBefore(paris('16:30'), 3));
+    const second = customer({ join: joinToken(withdrawn) });
+    const secondSession = await second.session;
+    await until(() => has(second, /no advisor is available/), 'nobody available');
+    await say(second, 'Reschedule');
+    await until(() => eventsOf(admin, 'handoff:withdrawn').some((e) => e.conversationId === secondSession.conversationId), 'withdrawn, for the admin');
+
+    // Whatever was sent to the Lyon console before this acknowledgement has arrived by now.
+    expect(await lyon.socket.emitWithAck('presence:set', { status: 'online' })).toEqual({ ok: true });
+    const seen = JSON.stringify(lyon.events);
+    for (const secret of [conversationId, secondSession.conversationId, taken.id, withdrawn.id, 'Alice Durand']) expect(seen).not.toContain(secret);
+    expect(lyon.events.map((e) => e.event).filter((e) => e.startsWith('handoff:'))).toEqual([]);
+  });
+
   test('Join links of a cancelled or moved appointment are refused; so are forged ones; the link for the new time works', async () => {
     const cancelled = await book(paris('15:30'));
     const moved = await book(paris('16:00'));

@@ -9,13 +9,14 @@ import type { BookingEventSink } from '../scheduling/booking-events.ts';
 import { changeStatus } from '../scheduling/status-workflow.ts';
 import { createDeliveryQueue, type DeliveryQueue, type DeliveryQueueOptions } from '../notifications/delivery-queue.ts';
 import { createDeliveryWorkers } from '../notifications/delivery-worker.ts';
-import { PermanentDeliveryError, TransientDeliveryError } from '../notifications/delivery-errors.ts';
+import { PermanentDeliveryError, TransientDeliveryError, type ProviderOutgoingMessage } from '../notifications/delivery-errors.ts';
 import { localTransports } from '../notifications/message-sender.ts';
 import { createNotificationSink } from '../notifications/notification-sink.ts';
 import { createSignedLinks } from '../notifications/signed-links.ts';
 import type { OutgoingMessage, Transport } from '../notifications/transport.ts';
 import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
 import { testClock } from './support/server.ts';
+import { until } from './support/wait.ts';
 
 // Monday 1 March 2027, 08:00 in Paris (UTC+1 until 28 March).
 const START = '2027-03-01T07:00:00Z';
@@ -344,6 +345,78 @@ describe.each(DATABASE_KINDS)('notification pipeline on %s', (kind) => {
     const [row] = await db.query<MessageRow>('SELECT * FROM messages WHERE id = $1', [confirmation.id]);
     expect(row).toMatchObject({ status: 'sent', provider: 'provider', provider_id: expect.stringMatching(/^provider-/) });
     expect(provider.sent[0]).toMatchObject({ idempotencyKey: confirmation.idempotency_key, subject: confirmation.subject });
+  });
+
+  test('a send is claimed and committed before its provider is called, with the row id as idempotency token', async () => {
+    const seen: { status: string; attempts: number; message: ProviderOutgoingMessage }[] = [];
+    const observing: Transport = {
+      name: 'provider',
+      async send(message: ProviderOutgoingMessage) {
+        // Read outside the sender: what another process (or a crash) would see at this moment.
+        const [row] = await db.query<{ status: string; attempts: number }>('SELECT status, attempts FROM messages WHERE id = $1', [message.messageId]);
+        seen.push({ ...row!, message });
+        return { id: 'provider-1' };
+      },
+    };
+    const observed = createDeliveryWorkers({ db, links, queue, now: clock.now, transports: { ...localTransports(db, clock.now), email: observing } });
+    const a = await book({ start: '2027-03-17T13:00:00Z', email: 'claimed@example.com' });
+    const confirmation = (await messagesOf(a.id)).find((m) => m.kind === 'confirmed')!;
+    await observed.deliver(confirmation.id, { retryCount: 0, final: false });
+    expect(seen.map((s) => [s.status, s.attempts, s.message.messageId, s.message.attempt, s.message.idempotencyKey])).toEqual([
+      ['sending', 1, confirmation.id, 1, confirmation.idempotency_key],
+    ]);
+    const [row] = await db.query<MessageRow & { attempts: number; claimed_at: Date | null }>('SELECT * FROM messages WHERE id = $1', [confirmation.id]);
+    expect(row).toMatchObject({ status: 'sent', provider: 'provider', provider_id: 'provider-1', attempts: 1, claimed_at: null });
+    await queue.runDue(workers);
+  });
+
+  /**
+   * A booking whose confirmation email is being sent by a process that then dies mid-request (its
+   * provider call never returns), and the workers of the process that comes after it.
+   */
+  async function interruptedConfirmation(email: string, start: string) {
+    const dying: Transport = { name: 'provider', send: () => new Promise<{ id: string }>(() => undefined) };
+    const dead = createDeliveryWorkers({ db, links, queue, now: clock.now, transports: { ...localTransports(db, clock.now), email: dying } });
+    const provider = recordingTransport('provider');
+    const restarted = createDeliveryWorkers({ db, links, queue, now: clock.now, transports: { ...localTransports(db, clock.now), email: provider.transport } });
+    const a = await book({ start, email });
+    const confirmation = (await messagesOf(a.id)).find((m) => m.kind === 'confirmed')!;
+    void dead.deliver(confirmation.id, { retryCount: 0, final: false });
+    const status = async () => (await db.query<{ status: string; attempts: number }>('SELECT status, attempts FROM messages WHERE id = $1', [confirmation.id]))[0]!;
+    await until(async () => (await status()).status === 'sending');
+    return { confirmation, provider, restarted, status };
+  }
+
+  test('a send cut off by a dead process is sent again after the claim timeout, with the same token, once', async () => {
+    const { confirmation, provider, restarted, status } = await interruptedConfirmation('interrupted@example.com', '2027-03-17T15:00:00Z');
+
+    // While the claim is younger than the send timeout, it is someone's send in flight: left alone.
+    clock.set(new Date(clock.now().getTime() + 29_000));
+    expect((await queue.runDue(restarted)).recovered).toBe(0);
+    expect(provider.sent.filter((m) => m.to === 'interrupted@example.com')).toEqual([]);
+    expect(await status()).toEqual({ status: 'sending', attempts: 1 });
+
+    clock.set(new Date(clock.now().getTime() + 2_000));
+    expect((await queue.runDue(restarted)).recovered).toBe(1);
+    await queue.runDue(restarted);
+    const resent = provider.sent.filter((m) => m.to === 'interrupted@example.com') as ProviderOutgoingMessage[];
+    expect(resent.map((m) => [m.messageId, m.attempt])).toEqual([[confirmation.id, 2]]);
+    const [row] = await db.query<MessageRow & { attempts: number }>('SELECT * FROM messages WHERE id = $1', [confirmation.id]);
+    expect(row).toMatchObject({ status: 'sent', provider: 'provider', attempts: 2, error: null });
+  });
+
+  test('an interrupted send the provider already reported on is not sent again', async () => {
+    const { confirmation, provider, restarted } = await interruptedConfirmation('reported@example.com', '2027-03-17T16:00:00Z');
+    // The provider had accepted it: its event webhook recorded an event for the message (one that moves no status).
+    await db.query(
+      `INSERT INTO delivery_events (provider, provider_event_id, message_id, event, payload) VALUES ('provider', 'evt-1', $1, 'group_resubscribe', '{}')`,
+      [confirmation.id],
+    );
+    clock.set(new Date(clock.now().getTime() + 31_000));
+    await queue.runDue(restarted);
+    expect(provider.sent.filter((m) => m.to === 'reported@example.com')).toEqual([]);
+    const [row] = await db.query<MessageRow & { attempts: number }>('SELECT * FROM messages WHERE id = $1', [confirmation.id]);
+    expect(row).toMatchObject({ status: 'sent', provider: 'provider', attempts: 1 });
   });
 
   test('a permanent failure leaves the message failed with its error; a transient one is retried', async () => {

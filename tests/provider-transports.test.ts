@@ -167,6 +167,19 @@ describe('provider transports against a local stand-in for SendGrid and Twilio',
       expect(body.custom_args).toEqual({ rdv_brand_id: 'acme', rdv_kind: 'confirmation', rdv_message_id: '7d1c1b4e-1111-4222-8333-944455556666' });
     });
 
+    test('a queued message\'s attempt rides in custom_args with its id, so its events show which attempt SendGrid took', async () => {
+      const attempt: ProviderOutgoingMessage = {
+        ...email({ idempotencyKey: 'confirmed:42:1:customer:email' }), messageId: '7d1c1b4e-1111-4222-8333-944455556666', attempt: 2,
+      };
+      await transport().send(attempt);
+      expect(JSON.parse(requests[0]!.body).custom_args).toEqual({
+        rdv_brand_id: 'acme', rdv_kind: 'confirmation', rdv_message_id: '7d1c1b4e-1111-4222-8333-944455556666',
+        rdv_idempotency_key: 'confirmed:42:1:customer:email', rdv_attempt: '2',
+      });
+      // SendGrid's Mail Send takes no idempotency header: none is sent.
+      expect(Object.keys(requests[0]!.headers).filter((h) => /idempot/i.test(h))).toEqual([]);
+    });
+
     test('one idempotency key, one request: repeated and concurrent sends share the first id', async () => {
       const t = transport();
       const [a, b] = await Promise.all([t.send(email({ idempotencyKey: 'k1' })), t.send(email({ idempotencyKey: 'k1' }))]);
@@ -240,11 +253,16 @@ describe('provider transports against a local stand-in for SendGrid and Twilio',
         Body: 'Your code is 123456',
         StatusCallback: 'https://book.example.com/webhooks/twilio/status',
       });
-      // A queued message's id rides in the (signed) callback URL, so its callbacks match it at once.
-      const queued: ProviderOutgoingMessage = { ...sms(), messageId: '7d1c1b4e-1111-4222-8333-944455556666' };
+      // Neither a row nor a key: nothing to deduplicate by, no idempotency token.
+      expect(req!.headers['i-twilio-idempotency-token']).toBeUndefined();
+      // A queued message's id rides in the (signed) callback URL, so its callbacks match it at once,
+      // and is the idempotency token of every attempt at it.
+      const queued: ProviderOutgoingMessage = { ...sms({ idempotencyKey: 'otp:7' }), messageId: '7d1c1b4e-1111-4222-8333-944455556666', attempt: 3 };
       await t.send(queued);
       expect(new URLSearchParams(requests[1]!.body).get('StatusCallback'))
         .toBe('https://book.example.com/webhooks/twilio/status?message_id=7d1c1b4e-1111-4222-8333-944455556666');
+      expect(requests[1]!.headers['i-twilio-idempotency-token']).toBe('7d1c1b4e-1111-4222-8333-944455556666');
+      expect(requests[1]!.headers.authorization).toBe(basic);
     });
 
     test('WhatsApp: whatsapp: prefixes on To and From; no StatusCallback when none is configured', async () => {
@@ -266,6 +284,8 @@ describe('provider transports against a local stand-in for SendGrid and Twilio',
       expect(b).toEqual(a);
       expect((await t.send(sms({ idempotencyKey: 'otp:1' }))).id).toBe(a.id);
       expect(requests).toHaveLength(1);
+      // Without a row id, the key is the token.
+      expect(requests[0]!.headers['i-twilio-idempotency-token']).toBe('otp:1');
     });
 
     test('400 with 21211 (invalid number) → PermanentDeliveryError carrying the code', async () => {

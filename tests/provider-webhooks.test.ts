@@ -5,6 +5,7 @@ import express from 'express';
 import pino from 'pino';
 import twilio from 'twilio';
 import type { Database } from '../models/database.ts';
+import { claimMessage } from '../models/message-delivery.repository.ts';
 import { errorHandler } from '../server/http-errors.ts';
 import { providerWebhookRoutes } from '../server/routes/provider-webhooks.routes.ts';
 import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
@@ -170,6 +171,14 @@ describe.each(DATABASE_KINDS)('provider webhooks on %s', (kind) => {
       const unknownId = randomUUID();
       expect((await postTwilio(callback(sid, 'delivered'), { path: `${TWILIO_PATH}?message_id=${unknownId}` })).status).toBe(200);
       expect(await message(other)).toEqual({ status: 'delivered', error: null });
+    });
+
+    test('a message still sending (the answer to its send lost) moves forward on a callback: it is not sent again', async () => {
+      const sid = twilioSid();
+      const id = await insertMessage({ provider: 'pending', providerId: null, status: 'queued' });
+      await db.transaction((tx) => claimMessage(tx, id, 'twilio', now));
+      expect((await postTwilio(callback(sid, 'sent'), { path: `${TWILIO_PATH}?message_id=${id}` })).status).toBe(200);
+      expect(await message(id)).toEqual({ status: 'sent', error: null });
     });
 
     test('50 replays of one event change state once; late and repeated events never move it back', async () => {

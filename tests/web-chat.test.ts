@@ -157,7 +157,7 @@ describe('web chat channel over socket.io', () => {
     expect(await send(c, 'still here', 'client-ok-00001')).toMatchObject({ ok: true });
   });
 
-  test('a flood of messages is rate limited per socket', async () => {
+  test('a flood of messages is rate limited per conversation', async () => {
     const c = client({ brand: 'demo' });
     await c.session;
     const acks = await Promise.all(Array.from({ length: 40 }, (_, i) => send(c, `m${i}`, `client-flood-${String(i).padStart(4, '0')}`)));

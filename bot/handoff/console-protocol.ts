@@ -22,6 +22,8 @@ import type { ChatActivity } from '../web-protocol.ts';
  */
 
 const uuid = z.string().uuid();
+/** A transcript position (a 32-bit integer in the database). */
+const seq = z.int32().min(0);
 
 /** Client → server "presence:set": every tab says whether its agent is at the desk. */
 export const presenceSet = z.object({ status: z.enum(['online', 'away']) });
@@ -40,13 +42,13 @@ export const handoffMessage = z.object({
 export const handoffTyping = z.object({ conversationId: uuid, on: z.boolean() });
 
 /** Client → server "handoff:read": the agent has read the transcript up to seq. */
-export const handoffRead = z.object({ conversationId: uuid, seq: z.number().int().min(0) });
+export const handoffRead = z.object({ conversationId: uuid, seq });
 
 /** Client → server "handoff:end" (ack { ok }): leave the chat; the bot takes over again. */
 export const handoffEnd = z.object({ conversationId: uuid });
 
 /** Client → server "handoff:resync" (ack HandoffResyncAck): everything after afterSeq. */
-export const handoffResync = z.object({ conversationId: uuid, afterSeq: z.number().int().min(0) });
+export const handoffResync = z.object({ conversationId: uuid, afterSeq: seq });
 
 export type PresenceStatus = 'online' | 'away' | 'offline';
 

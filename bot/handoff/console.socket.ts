@@ -1,5 +1,4 @@
 import type { Namespace, Server, Socket } from 'socket.io';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Database } from '../../models/database.ts';
@@ -11,6 +10,8 @@ import {
   type ConsoleError, type ConsoleReady,
 } from './console-protocol.ts';
 import { consoleRooms, HandoffError, type Agent, type ConsoleNotifier, type HandoffRouter } from './handoff-router.ts';
+import { memoryRateLimit } from '../rate-limit.ts';
+import { EventRefused, socketGuard, type EventHandler } from '../socket-guard.ts';
 
 export interface ConsoleSocketDeps {
   db: Database;
@@ -19,22 +20,21 @@ export interface ConsoleSocketDeps {
   /** The server's public URL: the console is served from its origin, the only one accepted. */
   publicUrl: string;
   handoff: HandoffRouter;
-  /** Events a console socket may send per 10 seconds (default 60). */
+  /** Events a staff member may send per 10 seconds, all their tabs together (default 60). */
   eventsPer10s?: number;
   /** How often a connected console's session is checked again (ms; default 60 s). */
   sessionRecheckMs?: number;
 }
 
-/** Events over this size get a clear error. */
+/** Events over this size or nesting get a clear error (the deepest event is 2 levels). */
 const MAX_EVENT_BYTES = 16 * 1024;
+const MAX_EVENT_DEPTH = 8;
 
 interface ConsoleSocketData {
   session: StaffSession;
   scope: StaffScope;
   checkedAt: number;
 }
-
-const EVENTS = new Set(['presence:set', 'handoff:join', 'handoff:message', 'handoff:typing', 'handoff:read', 'handoff:end', 'handoff:resync']);
 
 /**
  * The agent console's live channel, namespace /console (protocol: console-protocol.ts): presence,
@@ -47,7 +47,14 @@ export function attachConsoleSocket(io: Server, deps: ConsoleSocketDeps): { name
   handoff.bindConsole(nsp);
   const auth = createStaffAuth({ db, now: deps.now, publicUrl: deps.publicUrl });
   const origins = new Set(consoleOrigins(deps.publicUrl));
-  const limiter = new RateLimiterMemory({ points: deps.eventsPer10s ?? 60, duration: 10 });
+  const limit = memoryRateLimit(deps.eventsPer10s ?? 60, 10);
+  const guard = socketGuard({
+    logger,
+    bounds: { maxBytes: MAX_EVENT_BYTES, maxDepth: MAX_EVENT_DEPTH },
+    emitError: (socket, event, error) => socket.emit('console-error', { ...error, event } as ConsoleError),
+    refusalOf: (err) => (err instanceof HandoffError ? { code: err.code, message: err.message } : null),
+    logContext: (socket) => ({ staffId: (socket.data as ConsoleSocketData).session.staff.id }),
+  });
   const recheckMs = deps.sessionRecheckMs ?? 60_000;
 
   // CORS does not protect WebSockets, and the cookie is sent whatever page opens the socket.
@@ -70,10 +77,6 @@ export function attachConsoleSocket(io: Server, deps: ConsoleSocketDeps): { name
     const data = socket.data as ConsoleSocketData;
     const agent = (): Agent => ({ staff: data.session.staff, scope: data.scope });
     const { staff } = data.session;
-    const fail = (error: ConsoleError, reply?: (r: unknown) => void) => {
-      socket.emit('console-error', error);
-      reply?.({ ok: false, error: { code: error.code, message: error.message } });
-    };
 
     /** The session may have ended (sign-out, disabled account, timeouts): checked now and then. */
     const stillSignedIn = async (): Promise<boolean> => {
@@ -106,68 +109,48 @@ export function attachConsoleSocket(io: Server, deps: ConsoleSocketDeps): { name
         socket.emit('console:ready', hello);
       } catch (err) {
         logger.error({ err, staffId: staff.id }, 'console connection failed');
-        fail({ code: 'internal', message: 'The console could not load: please reload.' });
+        socket.emit('console-error', { code: 'internal', message: 'The console could not load: please reload.' } satisfies ConsoleError);
       }
     })();
 
-    /** One validated, rate-limited, authenticated event handler; errors become console-error. */
-    function handle<S extends z.ZodType>(event: string, schema: S, work: (payload: z.output<S>) => Promise<Record<string, unknown> | void>) {
-      socket.on(event, async (payload: unknown, ack?: unknown) => {
-        const reply = typeof ack === 'function' ? (ack as (r: unknown) => void) : undefined;
-        try {
-          await limiter.consume(socket.id);
-        } catch {
-          return fail({ code: 'rate_limited', message: 'Too many events: please wait a few seconds.', event }, reply);
-        }
-        if (JSON.stringify(payload ?? null).length > MAX_EVENT_BYTES) {
-          return fail({ code: 'too_large', message: `That ${event} is too large.`, event }, reply);
-        }
+    /** One validated, rate-limited, authenticated event handler (the guard answers its errors). */
+    function handler<S extends z.ZodType>(schema: S, work: (payload: z.output<S>) => Promise<Record<string, unknown> | void>): EventHandler {
+      return async (payload, event) => {
+        if (!(await limit.take(staff.id))) throw new EventRefused('rate_limited', 'Too many events: please wait a few seconds.');
         const parsed = schema.safeParse(payload);
         if (!parsed.success) {
           const issue = parsed.error.issues[0];
           const where = issue?.path.length ? ` (${issue.path.join('.')}: ${issue.message})` : issue ? ` (${issue.message})` : '';
-          return fail({ code: 'invalid_event', message: `${event} could not be read${where}.`, event }, reply);
+          throw new EventRefused('invalid_event', `${event} could not be read${where}.`);
         }
-        try {
-          await ready;
-          if (!(await stillSignedIn())) {
-            fail({ code: 'unauthorized', message: 'Your console session has ended: please sign in again.', event }, reply);
-            socket.disconnect(true);
-            return;
-          }
-          const result = await work(parsed.data);
-          reply?.({ ok: true, ...(result ?? {}) });
-        } catch (err) {
-          if (err instanceof HandoffError) return fail({ code: err.code, message: err.message, event }, reply);
-          logger.error({ err, event, staffId: staff.id }, 'console event failed');
-          fail({ code: 'internal', message: 'Something went wrong: please try again.', event }, reply);
+        await ready;
+        if (!(await stillSignedIn())) {
+          socket.disconnect(true);
+          throw new EventRefused('unauthorized', 'Your console session has ended: please sign in again.');
         }
-      });
+        return work(parsed.data);
+      };
     }
 
-    handle('presence:set', presenceSet, async ({ status }) => {
-      await handoff.presenceChanged(handoff.presence.set(staff.id, socket.id, status));
-    });
-    handle('handoff:join', handoffJoin, async ({ conversationId }) => handoff.join(agent(), conversationId));
-    handle('handoff:message', handoffMessage, async ({ conversationId, clientId, text }) =>
-      handoff.agentMessage(agent(), conversationId, clientId, text));
-    handle('handoff:typing', handoffTyping, async ({ conversationId, on }) => handoff.agentTyping(agent(), conversationId, on));
-    handle('handoff:read', handoffRead, async ({ conversationId, seq }) => handoff.agentRead(agent(), conversationId, seq));
-    handle('handoff:end', handoffEnd, async ({ conversationId }) => handoff.end(agent(), conversationId));
-    handle('handoff:resync', handoffResync, async ({ conversationId, afterSeq }) => {
-      const activities = await handoff.resync(agent(), conversationId, afterSeq);
-      if (!socket.rooms.has(consoleRooms.conversation(conversationId))) {
-        // A reconnection lost the room (another tab joined meanwhile): rejoin if it is theirs.
-        const state = await handoff.consoleState(agent());
-        if (state.attached.some((c) => c.conversationId === conversationId)) await socket.join(consoleRooms.conversation(conversationId));
-      }
-      return { activities };
-    });
-
-    socket.onAny((event: string, ...args: unknown[]) => {
-      if (EVENTS.has(event)) return;
-      const last = args[args.length - 1];
-      fail({ code: 'invalid_event', message: `Unknown event "${event}".`, event }, typeof last === 'function' ? (last as (r: unknown) => void) : undefined);
+    guard.listen(socket, {
+      'presence:set': handler(presenceSet, async ({ status }) => {
+        await handoff.presenceChanged(handoff.presence.set(staff.id, socket.id, status));
+      }),
+      'handoff:join': handler(handoffJoin, async ({ conversationId }) => handoff.join(agent(), conversationId)),
+      'handoff:message': handler(handoffMessage, async ({ conversationId, clientId, text }) =>
+        handoff.agentMessage(agent(), conversationId, clientId, text)),
+      'handoff:typing': handler(handoffTyping, async ({ conversationId, on }) => handoff.agentTyping(agent(), conversationId, on)),
+      'handoff:read': handler(handoffRead, async ({ conversationId, seq }) => handoff.agentRead(agent(), conversationId, seq)),
+      'handoff:end': handler(handoffEnd, async ({ conversationId }) => handoff.end(agent(), conversationId)),
+      'handoff:resync': handler(handoffResync, async ({ conversationId, afterSeq }) => {
+        const activities = await handoff.resync(agent(), conversationId, afterSeq);
+        if (!socket.rooms.has(consoleRooms.conversation(conversationId))) {
+          // A reconnection lost the room (another tab joined meanwhile): rejoin if it is theirs.
+          const state = await handoff.consoleState(agent());
+          if (state.attached.some((c) => c.conversationId === conversationId)) await socket.join(consoleRooms.conversation(conversationId));
+        }
+        return { activities };
+      }),
     });
 
     socket.on('disconnect', () => {

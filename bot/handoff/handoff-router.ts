@@ -17,7 +17,7 @@ import { WHATSAPP_WINDOW_MS } from '../../notifications/whatsapp-content.ts';
 import type { Handoff, HandoffAppointment } from '../../models/handoff.repository.ts';
 import type { SignedLinks } from '../../notifications/signed-links.ts';
 import type { StaffPrincipal } from '../../server/console/staff-auth.ts';
-import { storeInScope, type StaffScope } from '../../server/console/access.ts';
+import { scopeOfStaffMember, seesAppointment, type StaffScope } from '../../server/console/access.ts';
 import { toChatActivity } from '../transcript-activity.ts';
 import { APPOINTMENT, type ChatActivity, type HandoffStatusEvent, type ReadEvent } from '../web-protocol.ts';
 import type {
@@ -346,7 +346,7 @@ export class HandoffRouter implements PersonRequester {
     if (!appointment) return;
     const candidates = (await repo.staffForStoreService(this.db, h.brandId, appointment.storeId, appointment.serviceId))
       .filter((id) => id !== appointment.staffId);
-    const available = await this.availableAmong(candidates);
+    const available = await this.allowedToSee(appointment, await this.availableAmong(candidates));
     if (available.length > 0) {
       const offeredTo = await repo.addOffers(this.db, conversationId, available);
       if (offeredTo) await this.emitRequest({ ...h, offeredTo }, appointment);
@@ -370,6 +370,16 @@ export class HandoffRouter implements PersonRequester {
 
   private async isAvailable(staffId: string): Promise<boolean> {
     return (await this.availableAmong([staffId])).length === 1;
+  }
+
+  /** Those among these staff whose console access shows them the appointment: nobody is offered a customer they may not see. */
+  private async allowedToSee(appointment: HandoffAppointment, staffIds: string[]): Promise<string[]> {
+    const allowed: string[] = [];
+    for (const id of staffIds) {
+      const scope = await scopeOfStaffMember(this.db, appointment.brandId, id);
+      if (scope && seesAppointment(scope, appointment)) allowed.push(id);
+    }
+    return allowed;
   }
 
   /** Online (a tab says so) and not already with a customer. */
@@ -442,7 +452,8 @@ export class HandoffRouter implements PersonRequester {
       const withdrawn = await repo.withdrawHandoff(this.db, h.conversationId, choice === 'leave-message');
       if (!withdrawn) return { to: 'none' };
       this.clearGrace(h.conversationId);
-      this.console?.to(consoleRooms.brand(h.brandId)).emit('handoff:withdrawn', { conversationId: h.conversationId, reason: choice });
+      const appointment = await repo.findHandoffAppointment(this.db, h.brandId, h.appointmentId);
+      if (appointment) this.console?.to(appointmentRooms(appointment)).emit('handoff:withdrawn', { conversationId: h.conversationId, reason: choice });
       await this.sendStatus(h.conversationId);
       if (choice === 'reschedule') {
         return { to: 'bot', activity: { type: 'event', name: 'handoff.reschedule', value: { appointmentId: h.appointmentId } } };
@@ -469,6 +480,8 @@ export class HandoffRouter implements PersonRequester {
     const task = await insertConsoleTask(this.db, {
       brandId: h.brandId,
       storeId: appointment?.storeId ?? null,
+      // Without a store, the appointment's advisor (and the admins) see it, not the whole brand.
+      staffId: appointment && !appointment.storeId ? appointment.staffId : null,
       conversationId: h.conversationId,
       customerName: customer?.name ?? null,
       contact,
@@ -479,9 +492,10 @@ export class HandoffRouter implements PersonRequester {
       id: task.id, storeId: task.storeId, conversationId: task.conversationId, customerName: task.customerName,
       contact: task.contact, message: task.message, createdAt: new Date(task.createdAt).toISOString(),
     };
-    const rooms = task.storeId
-      ? [consoleRooms.store(task.storeId), consoleRooms.admins(h.brandId)]
-      : [consoleRooms.brand(h.brandId)];
+    // The consoles that see the task (access.ts, seesTask).
+    const rooms = task.storeId ? [consoleRooms.store(task.storeId), consoleRooms.admins(h.brandId)]
+      : task.staffId ? [consoleRooms.staff(task.staffId), consoleRooms.admins(h.brandId)]
+        : [consoleRooms.brand(h.brandId)];
     this.console?.to(rooms).emit('task:created', event);
   }
 
@@ -507,8 +521,7 @@ export class HandoffRouter implements PersonRequester {
     if (!h.appointmentId) return null;
     const appointment = await repo.findHandoffAppointment(this.db, h.brandId, h.appointmentId);
     if (!appointment) return null;
-    const visible = agent.scope.allStores || appointment.staffId === agent.staff.id || storeInScope(agent.scope, appointment.storeId);
-    if (!visible) throw new HandoffError('forbidden', 'This customer’s appointment belongs to a store outside your access.');
+    if (!seesAppointment(agent.scope, appointment)) throw new HandoffError('forbidden', 'This customer’s appointment belongs to a store outside your access.');
     return appointment;
   }
 
@@ -540,7 +553,8 @@ export class HandoffRouter implements PersonRequester {
     this.console?.in(consoleRooms.staff(agent.staff.id)).socketsJoin(consoleRooms.conversation(conversationId));
     await this.system(conversationId, handoffTexts(claimed.locale).joined(agent.staff.name));
     await this.sendStatus(conversationId);
-    this.console?.to(consoleRooms.brand(claimed.brandId)).emit('handoff:taken', {
+    // Told where the request was: the brand's consoles for its queue, else those who see the appointment.
+    this.console?.to(appointment ? appointmentRooms(appointment) : [consoleRooms.brand(claimed.brandId)]).emit('handoff:taken', {
       conversationId, staffId: agent.staff.id, staffName: agent.staff.name,
     });
     const view = await this.attachedView(await repo.findHandoff(this.db, conversationId) ?? claimed, appointment);
@@ -634,6 +648,7 @@ export class HandoffRouter implements PersonRequester {
     for (const h of await repo.waitingRequests(this.db, agent.staff.brandId)) {
       if (h.appointmentId && !h.offeredTo.includes(agent.staff.id)) continue;
       const appointment = h.appointmentId ? await repo.findHandoffAppointment(this.db, h.brandId, h.appointmentId) : null;
+      if (h.appointmentId && !(appointment && seesAppointment(agent.scope, appointment))) continue;
       requests.push(await this.requestEvent(h, appointment));
     }
     const attached: AttachedConversation[] = [];
@@ -677,7 +692,7 @@ export class HandoffRouter implements PersonRequester {
       const appointment = await repo.findHandoffAppointment(this.db, brandId, h.appointmentId);
       if (!appointment) continue;
       const eligible = await repo.staffForStoreService(this.db, brandId, appointment.storeId, appointment.serviceId);
-      if (!eligible.includes(staffId)) continue;
+      if (!eligible.includes(staffId) || (await this.allowedToSee(appointment, [staffId])).length === 0) continue;
       const offeredTo = await repo.addOffers(this.db, h.conversationId, [staffId]);
       if (offeredTo) await this.emitRequest({ ...h, offeredTo }, appointment);
     }
@@ -708,11 +723,17 @@ export class HandoffRouter implements PersonRequester {
     if (!this.console) return;
     const appointment = await repo.findHandoffAppointment(this.db, brandId, appointmentId);
     if (!appointment) return;
-    const rooms = [consoleRooms.admins(brandId), consoleRooms.staff(appointment.staffId)];
-    if (appointment.storeId) rooms.push(consoleRooms.store(appointment.storeId));
-    this.console.to(rooms).emit('appointment:changed', { appointmentId });
+    this.console.to(appointmentRooms(appointment)).emit('appointment:changed', { appointmentId });
   }
 }
+
+/**
+ * Rooms of the consoles that see an appointment (access.ts, seesAppointment): the brand's admins,
+ * its advisor, its store's staff. Events about it go there, never to the whole brand.
+ */
+export const appointmentRooms = (a: HandoffAppointment): string[] => [
+  consoleRooms.admins(a.brandId), consoleRooms.staff(a.staffId), ...(a.storeId ? [consoleRooms.store(a.storeId)] : []),
+];
 
 /** Rooms of consoles that see this agent's presence: their stores' and the brand's admins. */
 export const presenceRooms = (staff: PresentStaff): string[] => [

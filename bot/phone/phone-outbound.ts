@@ -1,7 +1,9 @@
 import type { Database } from '../../models/database.ts';
 import { findConversation, type Conversation, type TranscriptEntry } from '../../models/conversations.repository.ts';
 import type { Locale } from '../../models/catalogue.repository.ts';
-import { conversationSender, findPhoneContact, parsePhoneAddress, type PhoneChannel } from '../../models/phone-channels.repository.ts';
+import {
+  conversationSender, findPhoneContact, parsePhoneAddress, setMessagePhoneFields, type PhoneChannel,
+} from '../../models/phone-channels.repository.ts';
 import type { DeliveryQueue } from '../../notifications/delivery-queue.ts';
 import { queueMessage, type MessageSender } from '../../notifications/message-sender.ts';
 import { WHATSAPP_WINDOW_MS } from '../../notifications/whatsapp-content.ts';
@@ -47,9 +49,8 @@ export function createPhoneOutbound(deps: PhoneOutboundDeps) {
           idempotencyKey: `chat:${entry.id}`,
         }, now());
         if (queued) {
-          await tx.query('UPDATE messages SET sender = $2, rich = $3::jsonb, conversation_id = $4 WHERE id = $1', [
-            queued, senderAddress ? parsePhoneAddress(senderAddress)?.phone ?? null : null, rendered.rich ? JSON.stringify(rendered.rich) : null, conversation.id,
-          ]);
+          const sender = senderAddress ? parsePhoneAddress(senderAddress)?.phone ?? null : null;
+          await setMessagePhoneFields(tx, queued, { sender, rich: rendered.rich, conversationId: conversation.id });
         }
         return queued;
       });

@@ -36,6 +36,8 @@ const TYPING_TIMEOUT_MS = 15_000;
 let noticeCount = 0;
 const nextNoticeId = () => ++noticeCount;
 const MAX_RETRY_DELAY_MS = 15_000;
+/** A message the server has not answered in this time is sent again (same clientId: stored once). */
+const ACK_TIMEOUT_MS = 10_000;
 /** Handshake refusals that retrying cannot fix (a misconfigured embed). */
 const PERMANENT_REFUSALS = new Set(['invalid_auth', 'unknown_brand', 'origin_not_allowed']);
 
@@ -47,6 +49,9 @@ export function createConnector(store: WidgetStore, options: ConnectorOptions): 
   let failedAttempts = 0;
   let typingSent = false;
   let joinToken = options.joinToken;
+  /** The attempt of the message on its way; callbacks of earlier attempts are ignored. */
+  let attempts = 0;
+  let inFlight: number | null = null;
 
   // A function, so every reconnection attempt sends the session and sequence number held at that moment.
   const auth = (cb: (data: ChatAuth) => void) => {
@@ -61,10 +66,24 @@ export function createConnector(store: WidgetStore, options: ConnectorOptions): 
     });
   };
 
-  function emitMessage(message: PendingMessage) {
-    if (!socket?.connected) return; // flushed on connect; socket.io's own buffer would send it twice
+  /**
+   * Sends the oldest unanswered message, one at a time: the next leaves once the server has answered,
+   * so the customer's messages are stored in the order they wrote them, resends included. Without an
+   * answer in time, or after a reconnection, the same message goes again.
+   */
+  function sendNext() {
+    if (!socket?.connected || inFlight !== null) return; // resumed on connect
+    const message = store.getState().pending.find((p) => p.status === 'sending');
+    if (!message) return;
+    const attempt = ++attempts;
+    inFlight = attempt;
     const payload: ClientMessage = { clientId: message.clientId, text: message.text, ...(message.value ? { value: message.value } : {}) };
-    socket.emit('message', payload, (ack: MessageAck) => store.setState((s) => applyAck(s, message.clientId, ack, new Date())));
+    socket.timeout(ACK_TIMEOUT_MS).emit('message', payload, (err: Error | null, ack?: MessageAck) => {
+      if (inFlight !== attempt) return; // a reconnection started over
+      inFlight = null;
+      if (!err && ack) store.setState((s) => applyAck(s, message.clientId, ack, new Date()));
+      sendNext();
+    });
   }
 
   /** After a server-initiated disconnect or a refused handshake socket.io does not retry by itself. */
@@ -135,7 +154,8 @@ export function createConnector(store: WidgetStore, options: ConnectorOptions): 
       failedAttempts = 0;
       typingSent = false;
       store.setState({ connection: 'online' });
-      for (const message of store.getState().pending) if (message.status === 'sending') emitMessage(message);
+      inFlight = null;
+      sendNext();
     });
     s.on('disconnect', (reason) => {
       store.setState({ connection: reason === 'io client disconnect' ? 'idle' : 'reconnecting', typing: null });
@@ -173,12 +193,11 @@ export function createConnector(store: WidgetStore, options: ConnectorOptions): 
       const pending: PendingMessage = { clientId: newClientId(), text: message.text, status: 'sending', ...(message.value ? { value: message.value } : {}) };
       store.setState((s) => addPending(s, pending));
       setTyping(false);
-      emitMessage(pending);
+      sendNext();
     },
     retry(clientId) {
       store.setState((s) => retryPending(s, clientId));
-      const message = store.getState().pending.find((p) => p.clientId === clientId);
-      if (message) emitMessage(message);
+      sendNext();
     },
     reconnectNow() {
       clearTimeout(retryTimer);
@@ -188,6 +207,7 @@ export function createConnector(store: WidgetStore, options: ConnectorOptions): 
       clearTimeout(retryTimer);
       socket?.disconnect();
       socket = null;
+      inFlight = null;
       store.setState({ session: null, activities: [], pending: [], notices: [], typing: null, handoff: null, connection: 'idle' });
       connect();
     },

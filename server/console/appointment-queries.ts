@@ -4,7 +4,7 @@ import type { AppointmentState, StatusChange } from '../../models/appointments.r
 import { findCustomer } from '../../models/customers.repository.ts';
 import { entriesAfter, findConversation } from '../../models/conversations.repository.ts';
 import { listStatuses, type StatusKind } from '../../models/statuses.repository.ts';
-import { APPOINTMENT_STORE_SQL, SqlParams, appointmentScopeSql, type StaffScope } from './access.ts';
+import { APPOINTMENT_STORE_SQL, SqlParams, appointmentScopeSql, canReadConversation, type StaffScope } from './access.ts';
 
 /** The console's reads of appointments: the filtered, paginated list and one appointment's file. */
 
@@ -187,8 +187,12 @@ async function historyNewestFirst(db: Queryable, appointmentId: string): Promise
   );
 }
 
-/** The whole file of an appointment: contact, statuses, history newest first, chat transcript. */
-export async function appointmentDetail(db: Queryable, brandId: string, id: string) {
+/**
+ * The whole file of an appointment (the caller has checked the user sees it): contact, statuses,
+ * history newest first, and the chat transcript when the user may read that conversation.
+ */
+export async function appointmentDetail(db: Queryable, scope: StaffScope, id: string) {
+  const { brandId } = scope;
   const item = await appointmentListItem(db, brandId, id);
   if (!item) return null;
   const [extra] = await db.query<{
@@ -216,9 +220,9 @@ export async function appointmentDetail(db: Queryable, brandId: string, id: stri
 
   let transcript = null;
   const conversationId = extra?.conversation_id ?? null;
-  if (conversationId && UUID.test(conversationId)) {
+  if (conversationId && UUID.test(conversationId) && (await canReadConversation(db, scope, conversationId))) {
     const conversation = await findConversation(db, conversationId);
-    if (conversation && conversation.brandId === brandId) {
+    if (conversation) {
       const entries = await entriesAfter(db, conversationId, 0, 1000);
       transcript = {
         conversationId,
@@ -237,7 +241,8 @@ export async function appointmentDetail(db: Queryable, brandId: string, id: stri
       notes: extra?.notes ?? '',
       cancellationReason: extra?.cancellation_reason ?? null,
       version: extra?.version ?? 1,
-      conversationId,
+      // Only with its transcript: an id of a conversation the user may not read is not theirs either.
+      conversationId: transcript ? conversationId : null,
       updatedAt: extra?.updated_at.toISOString() ?? null,
       service: { ...item.service, statusWorkflow: extra?.status_workflow ?? false, bookingMode: extra?.booking_mode ?? 'direct' },
       customer: {

@@ -17,12 +17,14 @@ import {
 import type { SignedLinks } from '../../notifications/signed-links.ts';
 import { DEFAULT_NOTIFICATION_SETTINGS, notificationSettingsSchema } from '../../notifications/notification-settings.ts';
 import { timeZone } from '../http-schemas.ts';
-import { appointmentInScope, manageableStaff, requireStoreInScope, scopeOf, type ConsoleContext } from './access.ts';
+import {
+  appointmentInScope, canEditWorkflow, manageableStaff, requireStoreInScope, requireWorkflowEditable, scopeOf, type ConsoleContext,
+} from './access.ts';
 import { appointmentListItem, serviceName } from './appointment-queries.ts';
 import { staffOf } from './staff-auth.ts';
 
 /**
- * Console settings: status workflows (admins and store managers), services, stores, staff hours
+ * Console settings: status workflows (admins; store managers for the workflows of their stores), services, stores, staff hours
  * and time off, notification schedules and message templates.
  */
 
@@ -386,14 +388,17 @@ export function consoleSettingsRoutes(ctx: ConsoleContext): Router {
   router.get('/services/:id/statuses', managers, async (req, res) => {
     const { id } = idParam.parse(req.params);
     const service = await serviceOfBrand(db, staffOf(req).brandId, id);
-    res.json({ service: serviceJson(service), statuses: await statusesJson(db, id) });
+    const editable = await canEditWorkflow(db, await scopeOf(db, req), id);
+    res.json({ service: serviceJson(service), statuses: await statusesJson(db, id), editable });
   });
 
   router.put('/services/:id/workflow', managers, async (req, res) => {
     const { id } = idParam.parse(req.params);
     const { enabled } = z.object({ enabled: z.boolean() }).strict().parse(req.body);
+    const scope = await scopeOf(db, req);
     const service = await db.transaction(async (tx) => {
       const s = await serviceOfBrand(tx, staffOf(req).brandId, id, true);
+      await requireWorkflowEditable(tx, scope, s.id);
       await checkWorkflow(tx, s, enabled);
       const [updated] = await tx.query<ServiceRow>('UPDATE services SET status_workflow = $2 WHERE id = $1 RETURNING *', [id, enabled]);
       return updated!;
@@ -404,8 +409,10 @@ export function consoleSettingsRoutes(ctx: ConsoleContext): Router {
   router.post('/services/:id/statuses', managers, async (req, res) => {
     const { id } = idParam.parse(req.params);
     const body = newStatusBody.parse(req.body);
+    const scope = await scopeOf(db, req);
     const created = await db.transaction(async (tx) => {
       const service = await serviceOfBrand(tx, staffOf(req).brandId, id, true);
+      await requireWorkflowEditable(tx, scope, service.id);
       await checkNameFree(tx, id, body.name, null);
       const current = await listStatuses(tx, id);
       const position = Math.min(body.position ?? current.length + 1, current.length + 1);
@@ -426,8 +433,10 @@ export function consoleSettingsRoutes(ctx: ConsoleContext): Router {
   router.patch('/statuses/:id', managers, async (req, res) => {
     const { id } = idParam.parse(req.params);
     const body = statusPatch.parse(req.body);
+    const scope = await scopeOf(db, req);
     const serviceId = await db.transaction(async (tx) => {
       const { status, service } = await statusOfBrand(tx, staffOf(req).brandId, id);
+      await requireWorkflowEditable(tx, scope, service.id);
       if (body.name !== undefined) await checkNameFree(tx, service.id, body.name, id);
       await tx.query(
         `UPDATE appointment_statuses SET name = COALESCE($2, name), description = COALESCE($3, description),
@@ -444,8 +453,10 @@ export function consoleSettingsRoutes(ctx: ConsoleContext): Router {
   router.post('/services/:id/statuses/reorder', managers, async (req, res) => {
     const { id } = idParam.parse(req.params);
     const { ids } = z.object({ ids: z.array(uuid).max(100) }).strict().parse(req.body);
+    const scope = await scopeOf(db, req);
     await db.transaction(async (tx) => {
       const service = await serviceOfBrand(tx, staffOf(req).brandId, id, true);
+      await requireWorkflowEditable(tx, scope, service.id);
       const current = new Set((await listStatuses(tx, id)).map((s) => s.id));
       if (ids.length !== current.size || new Set(ids).size !== ids.length || !ids.every((s) => current.has(s))) {
         throw errors.invalid('ids', 'ids: list every status of the service exactly once, in the new order.');
@@ -458,8 +469,10 @@ export function consoleSettingsRoutes(ctx: ConsoleContext): Router {
 
   router.delete('/statuses/:id', managers, async (req, res) => {
     const { id } = idParam.parse(req.params);
+    const scope = await scopeOf(db, req);
     const serviceId = await db.transaction(async (tx) => {
       const { status, service } = await statusOfBrand(tx, staffOf(req).brandId, id);
+      await requireWorkflowEditable(tx, scope, service.id);
       const [usage] = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM appointments WHERE status_id = $1', [id]);
       if (usage && usage.n > 0) {
         throw new AppError(

@@ -32,7 +32,7 @@ export function devPhoneSetup(config: Config, authToken: string): { config: Conf
       TWILIO_AUTH_TOKEN: authToken,
       TWILIO_SMS_FROM: DEMO_PHONE_NUMBER,
       TWILIO_WHATSAPP_FROM: DEMO_PHONE_NUMBER,
-      TWILIO_API_BASE_URL: `${config.PUBLIC_URL}${DEV_PHONE_PATH}/twilio`,
+      TWILIO_API_URL: `${config.PUBLIC_URL}${DEV_PHONE_PATH}/twilio`,
     },
     standIn: twilioStandIn({ accountSid: DEV_ACCOUNT_SID, authToken }),
   };

@@ -5,7 +5,7 @@ import express, { Router, type Request } from 'express';
  * A local stand-in for the two Twilio APIs the product calls (Programmable Messaging's
  * Messages.json and the Content API), for the dev phone and for tests: it checks the account's
  * Basic credentials, records every request exactly as received, and answers like Twilio.
- * Mount it at a base URL given to the Twilio transport (TWILIO_API_BASE_URL). Never in production.
+ * Mount it at a base URL given to the Twilio transport (TWILIO_API_URL). Never in production.
  */
 
 export interface CapturedRequest {

@@ -6,8 +6,10 @@ import type { Database } from '../../models/database.ts';
 import { findBrand, type Brand } from '../../models/brands.repository.ts';
 import { findService, findStore } from '../../models/catalogue.repository.ts';
 import { AppError, errors } from '../../models/errors.ts';
-import { findConsoleTask, listConsoleTasks, markTaskDone } from '../../models/staff-accounts.repository.ts';
-import { bookAppointment, cancelAppointment, rescheduleAppointment, type Actor, type BookingDeps } from '../../scheduling/booking.ts';
+import { listConsoleTasks, markTaskDone, type ConsoleTask } from '../../models/staff-accounts.repository.ts';
+import {
+  advisorStoresOf, bookAppointment, cancelAppointment, rescheduleAppointment, type Actor, type BookingDeps,
+} from '../../scheduling/booking.ts';
 import { changeStatus } from '../../scheduling/status-workflow.ts';
 import { findAvailability } from '../../scheduling/availability.ts';
 import type { BookingEventSink } from '../../scheduling/booking-events.ts';
@@ -15,7 +17,9 @@ import { appointmentBody, availabilityQuery, mode } from '../http-schemas.ts';
 import { slotDays } from '../presenters.ts';
 import { slotRequest } from './appointments.routes.ts';
 import { createStaffAuth, sessionOf, staffOf, type StaffSession } from '../console/staff-auth.ts';
-import { appointmentInScope, loadScope, outOfScope, requireStoreInScope, scopeOf, storeInScope, type ConsoleContext, type StaffScope } from '../console/access.ts';
+import {
+  appointmentInScope, loadScope, requireServedConversation, requireStoreInScope, scopeOf, taskInScope, type ConsoleContext, type StaffScope,
+} from '../console/access.ts';
 import { appointmentDetail, appointmentListItem, listAppointments } from '../console/appointment-queries.ts';
 import { consoleSettingsRoutes } from '../console/settings.routes.ts';
 import { acceptInviteHandler, consoleStaffRoutes } from '../console/staff-admin.routes.ts';
@@ -117,7 +121,11 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
     if (!brand) throw errors.notFound('Brand');
     return brand;
   };
-  const actorOf = (req: Request): Actor => ({ kind: 'staff', id: staffOf(req).id });
+  /** Staff act for their stores: only those stores' advisors are candidates when they book or move. */
+  const actorOf = async (req: Request): Promise<Actor> => {
+    const scope = await scopeOf(db, req);
+    return { kind: 'staff', id: scope.staffId, stores: scope.allStores ? null : scope.storeIds };
+  };
   const changed = (brandId: string, appointmentId: string) => {
     try {
       deps.onChange?.(brandId, appointmentId);
@@ -200,7 +208,7 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
     const { id } = idParam.parse(req.params);
     const scope = await scopeOf(db, req);
     await appointmentInScope(db, scope, id);
-    res.json(await appointmentDetail(db, scope.brandId, id));
+    res.json(await appointmentDetail(db, scope, id));
   });
 
   /** Runs a change on an appointment in scope, then answers with it and tells listeners. */
@@ -216,26 +224,26 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
 
   router.post('/appointments/:id/confirm', async (req, res) => {
     const body = confirmBody.parse(req.body ?? {});
-    await change(req, res, (brand, id) =>
-      changeStatus(booking, { brand, appointmentId: id, reason: body.reason || null, actor: actorOf(req) }));
+    await change(req, res, async (brand, id) =>
+      changeStatus(booking, { brand, appointmentId: id, reason: body.reason || null, actor: await actorOf(req) }));
   });
 
   router.post('/appointments/:id/reschedule', async (req, res) => {
     const body = rescheduleBody.parse(req.body);
-    await change(req, res, (brand, id) =>
-      rescheduleAppointment(booking, { brand, appointmentId: id, start: body.start, actor: actorOf(req) }));
+    await change(req, res, async (brand, id) =>
+      rescheduleAppointment(booking, { brand, appointmentId: id, start: body.start, actor: await actorOf(req) }));
   });
 
   router.post('/appointments/:id/cancel', async (req, res) => {
     const body = cancelBody.parse(req.body);
-    await change(req, res, (brand, id) =>
-      cancelAppointment(booking, { brand, appointmentId: id, reason: body.reason, actor: actorOf(req) }));
+    await change(req, res, async (brand, id) =>
+      cancelAppointment(booking, { brand, appointmentId: id, reason: body.reason, actor: await actorOf(req) }));
   });
 
   router.post('/appointments/:id/status', async (req, res) => {
     const body = statusBody.parse(req.body);
-    await change(req, res, (brand, id) =>
-      changeStatus(booking, { brand, appointmentId: id, statusId: body.statusId, reason: body.reason || null, actor: actorOf(req) }));
+    await change(req, res, async (brand, id) =>
+      changeStatus(booking, { brand, appointmentId: id, statusId: body.statusId, reason: body.reason || null, actor: await actorOf(req) }));
   });
 
   router.get('/appointments/:id/slots', async (req, res) => {
@@ -258,6 +266,7 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
       : null;
     const slots = await findAvailability(db, {
       brand, service, mode: appointment.mode, store, home, from, to, now: current, ignoreAppointmentId: id,
+      advisorStores: advisorStoresOf(await actorOf(req)),
     });
     res.json({ appointmentId: id, current: { start: item.start, end: item.end }, timeZone: zone, days: slotDays(slots, zone) });
   });
@@ -272,6 +281,7 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
     else if (!scope.allStores && slot.mode !== 'at_home') {
       throw errors.invalid('store', 'store: choose one of your stores for this appointment.');
     }
+    if (body.conversationId) await requireServedConversation(db, scope, body.conversationId);
     const { appointment, replayed } = await bookAppointment(booking, {
       brand,
       slot,
@@ -284,7 +294,7 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
       channel: 'console',
       conversationId: body.conversationId ?? null,
       idempotencyKey: req.get('idempotency-key') ?? body.idempotencyKey ?? null,
-      actor: actorOf(req),
+      actor: await actorOf(req),
     });
     if (!replayed) changed(brand.id, appointment.id);
     res.status(replayed ? 200 : 201).json({ appointment: await appointmentListItem(db, brand.id, appointment.id), replayed });
@@ -309,13 +319,15 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
     const to = q.to ? bound(q.to, zone, 'to', true) : new Date(from.getTime() + 7 * DAY_MS);
     if (to <= from) throw errors.invalid('to', '"to" must be after "from".');
     if (to.getTime() - from.getTime() > MAX_SPAN_DAYS * DAY_MS) throw errors.invalid('to', `Ask for at most ${MAX_SPAN_DAYS} days at once.`);
-    const slots = await findAvailability(db, { brand, service, mode: m, store, home, from, to, now: current });
+    const slots = await findAvailability(db, {
+      brand, service, mode: m, store, home, from, to, now: current, advisorStores: advisorStoresOf(await actorOf(req)),
+    });
     res.json({ service: service.slug, mode: m, store: store?.slug ?? null, timeZone: zone, days: slotDays(slots, zone) });
   });
 
   // ---- tasks ------------------------------------------------------------------------------------
 
-  const taskJson = (t: Awaited<ReturnType<typeof findConsoleTask>> & object) => ({
+  const taskJson = (t: ConsoleTask) => ({
     id: t.id, storeId: t.storeId, conversationId: t.conversationId, customerName: t.customerName, contact: t.contact,
     message: t.message, status: t.status, createdAt: new Date(t.createdAt).toISOString(),
     doneBy: t.doneBy ? { id: t.doneBy, name: t.doneByName } : null,
@@ -328,6 +340,7 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
     const { tasks, total } = await listConsoleTasks(db, scope.brandId, {
       status: q.status === 'all' ? null : q.status,
       storeIds: scope.allStores ? null : scope.storeIds,
+      staffId: scope.staffId,
       limit: q.limit,
       offset: q.offset,
     });
@@ -337,11 +350,9 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
   router.post('/tasks/:id/done', async (req, res) => {
     const { id } = idParam.parse(req.params);
     const scope = await scopeOf(db, req);
-    const task = await findConsoleTask(db, scope.brandId, id);
-    if (!task) throw errors.notFound('Task');
-    if (task.storeId !== null && !storeInScope(scope, task.storeId)) throw outOfScope('task');
+    await taskInScope(db, scope, id);
     await markTaskDone(db, id, scope.staffId, now());
-    res.json({ task: taskJson((await findConsoleTask(db, scope.brandId, id))!) });
+    res.json({ task: taskJson(await taskInScope(db, scope, id)) });
   });
 
   // ---- settings and staff -----------------------------------------------------------------------

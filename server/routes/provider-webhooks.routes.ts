@@ -16,7 +16,8 @@ import { setOptOut } from '../../models/phone-channels.repository.ts';
  * Every request is authenticated (Twilio's HMAC signature, SendGrid's ECDSA signature) before
  * anything is read from it. Each provider event is recorded once in `delivery_events`
  * (UNIQUE (provider, provider_event_id)) and moves its message's status forward only:
- * queued → sent → delivered → failed, never back, so replays and out-of-order events are harmless.
+ * queued/sending → sent → delivered → failed, never back, so replays and out-of-order events are
+ * harmless. A recorded event also tells the sender the provider has the message: it is never resent.
  *
  * Mount it on the app itself, before any body parser (it parses its own bodies: the SendGrid
  * signature covers the raw bytes), and outside /api (no API key, no API rate limit).
@@ -38,9 +39,9 @@ export const SENDGRID_EVENTS_PATH = '/webhooks/sendgrid/events';
 /** SendGrid's signed timestamp may be this far from our clock, either way. */
 export const SENDGRID_TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
 
-/** The forward-only order of message statuses. */
-const STATUS_RANK: Record<MessageStatus, number> = { queued: 0, sent: 1, delivered: 2, failed: 3 };
-const RANK_OF_STATUS_SQL = `CASE status WHEN 'queued' THEN 0 WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 ELSE 3 END`;
+/** The forward-only order of message statuses ('sending': a send whose answer we may not have yet). */
+const STATUS_RANK: Record<MessageStatus, number> = { queued: 0, sending: 0, sent: 1, delivered: 2, failed: 3 };
+const RANK_OF_STATUS_SQL = `CASE status WHEN 'queued' THEN 0 WHEN 'sending' THEN 0 WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 ELSE 3 END`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_ERROR_LENGTH = 1000;
 

@@ -1,4 +1,5 @@
 import { ConversationState, MemoryStorage, TestAdapter, type Activity } from 'botbuilder-core';
+import type { Dialog } from 'botbuilder-dialogs';
 import { RendezvousBot } from '../../bot/rendezvous-bot.ts';
 import { APPOINTMENT, FORM, SLOTS, type AppointmentContent, type FormContent, type SlotsContent } from '../../bot/web-protocol.ts';
 import { warmUpDateUnderstanding } from '../../dialogs/date-understanding.ts';
@@ -51,18 +52,26 @@ export function botSuite(name: string) {
   };
 }
 
-/** The bot over a real database, the real OTP service writing to the outbox, and signed links. */
-export function testBot(db: Database, now: () => Date) {
+/**
+ * The bot over a real database, the real OTP service writing to the outbox, and signed links; what
+ * it logs (a failed turn, a question asked again after a deploy) lands in `errors`.
+ */
+export function testBot(
+  db: Database,
+  now: () => Date,
+  options: { conversationState?: ConversationState; mainDialog?: Dialog } = {},
+) {
   const errors: Record<string, unknown>[] = [];
   const bot = new RendezvousBot({
-    conversationState: new ConversationState(new MemoryStorage()),
+    conversationState: options.conversationState ?? new ConversationState(new MemoryStorage()),
+    ...(options.mainDialog ? { mainDialog: options.mainDialog } : {}),
     deps: {
       db,
       now,
       otp: createOtpService({ db, now, transport: localOutboxTransport(db, now), secret: 'test-otp-secret-0123456789' }),
       links: createSignedLinks({ baseUrl: 'https://book.example', secret: 'test-links-secret', now }),
     },
-    logger: { error: (details) => void errors.push(details) },
+    logger: { error: (details) => void errors.push(details), warn: (details) => void errors.push(details) },
   });
   return { bot, errors };
 }

@@ -46,7 +46,7 @@ export async function startPhoneApp(db: Database, now: () => Date, twilioApi: st
   const config = loadConfig({
     PUBLIC_URL: url, PORT: String(listenOn), API_RATE_LIMIT_PER_MINUTE: '100000',
     TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN, TWILIO_SMS_FROM: BRAND_NUMBER, TWILIO_WHATSAPP_FROM: BRAND_NUMBER,
-    TWILIO_API_BASE_URL: twilioApi,
+    TWILIO_API_URL: twilioApi,
   });
   const rendezvous = await createRendezvous({ db, config, logger: pino({ level: 'silent' }), now, secret: 's'.repeat(40) });
   await new Promise<void>((resolve) => rendezvous.http.listen(listenOn, '127.0.0.1', resolve));

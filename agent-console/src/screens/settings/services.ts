@@ -17,7 +17,7 @@ export function servicesSection(ctx: AppContext): SectionView {
   const body = el('div', {}, loading());
   const element = el('section', { class: 'card', 'aria-labelledby': 'services-title' },
     el('h2', { id: 'services-title', class: 'card-title' }, 'Services'),
-    admin ? null : el('p', { class: 'muted' }, isManager(role) ? 'Only administrators edit services. You can switch a service’s status workflow on or off.' : 'Read-only.'),
+    admin ? null : el('p', { class: 'muted' }, isManager(role) ? 'Only administrators edit services. You can switch on or off the status workflow of a service offered at your stores alone.' : 'Read-only.'),
     body);
 
   async function load() {

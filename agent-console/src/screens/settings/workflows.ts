@@ -26,6 +26,8 @@ export function workflowsSection(ctx: AppContext, serviceId: string | undefined)
   let services: Service[] = [];
   let current: Service | null = null;
   let statuses: WorkflowStatus[] = [];
+  /** Admins change any workflow; a store manager only one used at their stores alone. */
+  let editable = false;
 
   async function init() {
     try {
@@ -48,9 +50,10 @@ export function workflowsSection(ctx: AppContext, serviceId: string | undefined)
   async function load(id: string) {
     replaceChildren(body, loading());
     try {
-      const reply = await ctx.api.get<{ service: Service; statuses: WorkflowStatus[] }>(`/services/${id}/statuses`);
+      const reply = await ctx.api.get<{ service: Service; statuses: WorkflowStatus[]; editable: boolean }>(`/services/${id}/statuses`);
       current = reply.service;
       statuses = reply.statuses;
+      editable = reply.editable;
       render();
     } catch (error) {
       replaceChildren(body, errorBlock(errorMessage(error), () => void load(id)));
@@ -62,6 +65,7 @@ export function workflowsSection(ctx: AppContext, serviceId: string | undefined)
     const service = current;
     const toggle = checkboxField({ label: 'Use a status workflow for this service', name: 'enabled', role: 'switch', checked: service.statusWorkflow });
     const input = toggle.querySelector('input')!;
+    input.disabled = !editable;
     input.addEventListener('change', async () => {
       input.disabled = true;
       try {
@@ -84,15 +88,16 @@ export function workflowsSection(ctx: AppContext, serviceId: string | undefined)
         el('p', { class: 'status-name' }, s.name, ' ', el('span', { class: `badge kind-${s.kind}` }, KIND_LABELS[s.kind])),
         s.description ? el('p', { class: 'cell-sub' }, s.description) : null,
         s.inUse ? el('p', { class: 'cell-sub' }, `${s.inUse} appointment${s.inUse === 1 ? ' is' : 's are'} at this status now.`) : null),
-      el('div', { class: 'status-actions' },
+      !editable ? null : el('div', { class: 'status-actions' },
         button({ class: 'btn-icon', 'aria-label': `Move ${s.name} up`, disabled: i === 0, 'data-which': 'up' }, [el('span', { 'aria-hidden': 'true' }, '↑')], () => void move(i, -1)),
         button({ class: 'btn-icon', 'aria-label': `Move ${s.name} down`, disabled: i === statuses.length - 1, 'data-which': 'down' }, [el('span', { 'aria-hidden': 'true' }, '↓')], () => void move(i, 1)),
         button({ class: 'btn btn-secondary btn-small', 'aria-label': `Edit ${s.name}`, 'data-which': 'edit' }, 'Edit', () => void editStatus(s)),
         button({ class: 'btn btn-danger-outline btn-small', 'aria-label': `Delete ${s.name}` }, 'Delete', () => void remove(s)))));
     replaceChildren(body,
+      editable ? null : el('p', { class: 'muted workflow-read-only' }, 'This workflow is used beyond your stores: only an administrator can change it.'),
       toggle,
       statuses.length ? el('ol', { class: 'status-list', 'aria-label': `Statuses of ${service.name}` }, ...rows) : empty('No statuses yet. Add a start, a booking confirmation and a cancellation status.'),
-      el('div', { class: 'form-actions' }, button({ class: 'btn btn-primary' }, '+ Add status', () => void editStatus(null))));
+      editable ? el('div', { class: 'form-actions' }, button({ class: 'btn btn-primary' }, '+ Add status', () => void editStatus(null))) : null);
     if (focus) {
       const target = body.querySelector<HTMLButtonElement>(`li[data-id="${focus.id}"] [data-which="${focus.which}"]`);
       (target && !target.disabled ? target : body.querySelector<HTMLElement>(`li[data-id="${focus.id}"] [data-which="edit"]`))?.focus();
