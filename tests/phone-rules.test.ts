@@ -30,7 +30,8 @@ describe('opt-out and the WhatsApp window', () => {
   async function book(phone: ReturnType<typeof customerPhone>, day: string, slot: string, name: string) {
     clock.set('2027-03-01T07:00:00Z');
     for (const text of ['I would like to book', '3', day, slot, '1']) await phone.send(text);
-    await phone.send(name, {}, 2);
+    await phone.send(name, {}, 0);
+    await phone.waitFor(/^You're booked!/);
     // The confirmation leaves while the customer's window is open.
     const number = phone.address.replace('whatsapp:', '');
     await until(async () => (await db.query(`SELECT 1 FROM messages WHERE recipient = $1 AND status = 'queued'`, [number])).length === 0, 30_000);

@@ -82,6 +82,11 @@ export function customerPhone(app: { url: string }, standIn: TwilioStandIn, chan
       await until(() => received().length >= before + replies, 30_000);
       return received().slice(before);
     },
+    /** The first message to the phone whose text matches (the bot's reply and a notification race). */
+    async waitFor(pattern: RegExp) {
+      await until(() => received().some((m) => pattern.test(m.body ?? '')), 30_000);
+      return received().find((m) => pattern.test(m.body ?? ''))!;
+    },
   };
 }
 
