@@ -90,6 +90,8 @@ async function run(ctx: BenchContext): Promise<ResultRow[]> {
     await seedDemo(db, { allowedOrigins: [url] });
     const config = loadConfig({
       PUBLIC_URL: url, PORT: String(port), API_RATE_LIMIT_PER_MINUTE: '1000000',
+      // 200 customers from one address: the per-IP budgets would refuse all but the first few.
+      CHAT_MESSAGES_PER_IP_PER_10S: '1000000', CHAT_CONVERSATIONS_PER_IP_PER_HOUR: '1000000',
       TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN, TWILIO_SMS_FROM: DEMO_PHONE_NUMBER,
       TWILIO_API_URL: `http://127.0.0.1:${twilioPort}`,
       ...(db.schema ? { PGBOSS_SCHEMA: `${db.schema}_boss` } : {}),
