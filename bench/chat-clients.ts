@@ -7,7 +7,7 @@
 import { io as connect, type Socket } from 'socket.io-client';
 import { FORM, SLOTS, type ChatActivity, type FormContent, type MessageAck, type SlotsContent } from '../bot/web-protocol.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { throughput } from './harness.ts';
+import { seededRandom, throughput } from './harness.ts';
 
 // ---- protocol with chat.bench.ts -----------------------------------------------------------------
 
@@ -86,18 +86,6 @@ const describe = (error: unknown) => (error instanceof Error ? error.message : S
 
 function pushError(errors: string[], message: string) {
   if (errors.length < 5 && !errors.includes(message)) errors.push(message);
-}
-
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A client's own clock of pauses: arrival, then a think time before every turn but the first. */

@@ -184,6 +184,18 @@ export const fmtMs = (ms: number) => (ms >= 100 ? `${ms.toFixed(0)} ms` : ms >= 
 export const fmtTiming = (t: Timing) => `median ${fmtMs(t.median)}, p99 ${fmtMs(t.p99)}`;
 export const fmtRatio = (r: number | null) => (r === null ? '' : `${r.toFixed(2)}×`);
 
+/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 // ---- databases -----------------------------------------------------------------------------------
 
 export type DatabaseKind = 'postgres' | 'pglite';

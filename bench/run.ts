@@ -7,13 +7,14 @@ import { availableParallelism, loadavg } from 'node:os';
 import { bookingBenchmark } from './booking.bench.ts';
 import { capacityBenchmark, chatBenchmark } from './chat.bench.ts';
 import { deliveryBenchmark } from './delivery.bench.ts';
+import { phoneBenchmark } from './phone.bench.ts';
 import { slotsBenchmark } from './slots.bench.ts';
 import { onsiteSlotsBenchmark } from './onsite-slots.bench.ts';
 import {
   BENCH_DATABASE_URL, closeAllDatabases, createContext, fmtRatio, probePostgres, type Benchmark, type ResultRow,
 } from './harness.ts';
 
-const BENCHMARKS: Benchmark[] = [slotsBenchmark, onsiteSlotsBenchmark, bookingBenchmark, chatBenchmark, deliveryBenchmark, capacityBenchmark];
+const BENCHMARKS: Benchmark[] = [slotsBenchmark, onsiteSlotsBenchmark, bookingBenchmark, chatBenchmark, deliveryBenchmark, phoneBenchmark, capacityBenchmark];
 
 const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 

@@ -143,7 +143,12 @@ export class RendezvousBot {
     }
     const zone = data['timeZone'];
     if (typeof zone === 'string' && isValidTimeZone(zone)) session.timeZone = zone;
+    const channelId = context.activity.channelId;
+    const channel = channelId === 'sms' || channelId === 'whatsapp' ? channelId : 'web';
+    const phone = data['customerPhone'];
     return {
+      channel,
+      phone: channel !== 'web' && typeof phone === 'string' ? phone : null,
       brand,
       conversationId: context.activity.conversation.id,
       timeZone: session.timeZone ?? brand.timeZone,

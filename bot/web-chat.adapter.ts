@@ -1,8 +1,7 @@
-import {
-  ActivityTypes, BotAdapter, TurnContext, type Activity, type ConversationReference, type ResourceResponse,
-} from 'botbuilder-core';
+import { ActivityTypes, type Activity, type ResourceResponse, type TurnContext } from 'botbuilder-core';
 import type { Queryable } from '../models/database.ts';
-import { appendEntry, type Conversation, type TranscriptEntry } from '../models/conversations.repository.ts';
+import { appendEntry, type TranscriptEntry } from '../models/conversations.repository.ts';
+import { ConversationAdapter } from './conversation-adapter.ts';
 import { transcriptContent } from './transcript-activity.ts';
 
 /** Where the adapter hands what the bot says: the socket layer broadcasts it to the conversation. */
@@ -11,28 +10,16 @@ export interface ChatOutput {
   typing(conversationId: string, on: boolean): void;
 }
 
-export type TurnLogic = (context: TurnContext) => Promise<void>;
+export type { TurnLogic } from './conversation-adapter.ts';
 
 /** Our own botbuilder adapter for the web chat: activities in from socket.io, out to the transcript. */
-export class WebChatAdapter extends BotAdapter {
+export class WebChatAdapter extends ConversationAdapter {
   constructor(private readonly db: Queryable, private readonly output: ChatOutput) {
     super();
   }
 
-  /** Runs one bot turn for an incoming customer message or event. */
-  async processIncoming(conversation: Conversation, incoming: Partial<Activity>, logic: TurnLogic): Promise<void> {
-    const activity = {
-      channelId: 'web',
-      serviceUrl: '',
-      conversation: { id: conversation.id, isGroup: false, conversationType: 'personal', name: '' },
-      from: { id: `customer:${conversation.id}`, name: 'customer', role: 'user' },
-      recipient: { id: 'bot', name: 'bot', role: 'bot' },
-      locale: conversation.locale,
-      timestamp: new Date(),
-      channelData: { brandId: conversation.brandId, timeZone: conversation.timeZone },
-      ...incoming,
-    } as Activity;
-    await this.runMiddleware(new TurnContext(this, activity), logic);
+  protected channelOf(): string {
+    return 'web';
   }
 
   async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
@@ -54,19 +41,5 @@ export class WebChatAdapter extends BotAdapter {
       }
     }
     return responses;
-  }
-
-  override async updateActivity(): Promise<void> {
-    throw new Error('The web chat transcript is append-only.');
-  }
-
-  override async deleteActivity(): Promise<void> {
-    throw new Error('The web chat transcript is append-only.');
-  }
-
-  /** Proactive messages (a hold expiring, an agent leaving) reuse a saved conversation reference. */
-  override async continueConversation(reference: Partial<ConversationReference>, logic: TurnLogic): Promise<void> {
-    const activity = TurnContext.applyConversationReference({ type: ActivityTypes.Event, name: 'continue' }, reference, true);
-    await this.runMiddleware(new TurnContext(this, activity as Activity), logic);
   }
 }

@@ -4,11 +4,10 @@ import { isValidTimeZone } from '../scheduling/time-zones.ts';
 import type { Database } from '../models/database.ts';
 import { findBrand } from '../models/brands.repository.ts';
 import {
-  appendEntry, authenticateConversation, botAskedForCode, createWebConversation, entriesAfter, findConversation,
-  type Conversation, type TranscriptEntry,
+  authenticateConversation, createWebConversation, entriesAfter, findConversation, type Conversation, type TranscriptEntry,
 } from '../models/conversations.repository.ts';
-import { maskForTranscript } from './code-masking.ts';
 import { toChatActivity } from './transcript-activity.ts';
+import { CustomerInbox, type ChannelTurns } from './customer-inbox.ts';
 import { TurnQueue } from './turn-queue.ts';
 import { WebChatAdapter, type TurnLogic } from './web-chat.adapter.ts';
 import { chatAuth, clientMessage, readReceipt, resyncRequest, typingSignal, type ChatError } from './web-protocol.ts';
@@ -37,6 +36,8 @@ export interface WebChatDeps {
    * one is awaited or in the chat. Without it the bot answers everything and Join links are refused.
    */
   handoff?: HandoffRouter | undefined;
+  /** The inbound pipeline shared with the other channels (one turn order per conversation); default: its own. */
+  inbox?: CustomerInbox | undefined;
 }
 
 /** Events over this size get a clear error; the transport itself drops frames over 2× that. */
@@ -58,8 +59,9 @@ const chatError = (socket: Socket, error: ChatError) => socket.emit('chat-error'
 export function attachWebChat(io: Server, deps: WebChatDeps) {
   const { db, logger } = deps;
   const nsp: Namespace = io.of('/chat');
-  const queue = new TurnQueue();
   const { handoff } = deps;
+  const inbox = deps.inbox ?? new CustomerInbox({ db, logger, handoff });
+  const { queue } = inbox;
   /** A new transcript entry to the customer's sockets (and, with live agents, to the console). */
   const publish = (conversationId: string, entry: TranscriptEntry) => {
     if (handoff) handoff.publish(conversationId, entry);
@@ -98,22 +100,11 @@ export function attachWebChat(io: Server, deps: WebChatDeps) {
       nsp.to(conversation.id).emit('typing', { from: 'bot', on: false });
     }
   };
-  const runTurn = (conversation: Conversation, incoming: Incoming) => queue.run(conversation.id, () => botTurn(conversation, incoming));
-
-  /** A customer message: to the bot, unless a live agent is awaited or in the chat (decided in turn order). */
-  const runCustomerTurn = (conversation: Conversation, entry: TranscriptEntry, incoming: Incoming, value: Record<string, unknown> | undefined) =>
-    queue.run(conversation.id, async () => {
-      let activity: Incoming | null = incoming;
-      if (handoff) {
-        try {
-          const route = await handoff.routeCustomerMessage(conversation, entry, value);
-          activity = route.to === 'none' ? null : route.activity ?? incoming;
-        } catch (err) {
-          logger.error({ err, conversationId: conversation.id }, 'hand-off routing failed');
-        }
-      }
-      if (activity) await botTurn(conversation, activity);
-    });
+  const channel: ChannelTurns = { botTurn, publish };
+  inbox.register(['web'], channel);
+  /** A phone conversation's proactive turns (an agent leaving) go back to the phone. */
+  const runTurn = (conversation: Conversation, incoming: Incoming) =>
+    inbox.runTurn(conversation, incoming, inbox.channelFor(conversation) ?? channel);
 
   handoff?.bindChat({
     toCustomer: (conversationId, event, payload) => void nsp.to(conversationId).emit(event, payload),
@@ -202,15 +193,7 @@ export function attachWebChat(io: Server, deps: WebChatDeps) {
       if (!perConversation || !perIp) throw new EventRefused('rate_limited', 'You are sending messages too quickly. Please wait a few seconds.');
       const parsed = clientMessage.safeParse(payload);
       if (!parsed.success) throw new EventRefused('invalid_event', 'That message could not be read.');
-      const { clientId, text, value } = parsed.data;
-      const stored = maskForTranscript({ text, value }, await botAskedForCode(db, conversation.id));
-      const { entry, duplicate } = await appendEntry(db, conversation.id, {
-        sender: 'customer', text: stored.text, clientId, content: stored.value ? { value: stored.value } : {},
-      });
-      if (!duplicate) {
-        publish(conversation.id, entry);
-        void runCustomerTurn(conversation, entry, { type: 'message', id: entry.id, text, ...(value ? { value } : {}) }, value);
-      }
+      const { entry, duplicate } = await inbox.receiveCustomerMessage(conversation, parsed.data, channel);
       return { seq: entry.seq, duplicate };
     };
 

@@ -9,7 +9,7 @@ import { BookingCorrections } from './booking-corrections.ts';
 import { appointmentCard } from './cards.ts';
 import { modeChoice, serviceChoices } from './catalogue-choices.ts';
 import { CONTACT_DIALOG, ContactDialog, type ContactOptions } from './contact.dialog.ts';
-import { targetKey, verificationTarget, type Contact } from './contact-details.ts';
+import { targetKey, verificationTarget, type Contact, type VerificationTarget } from './contact-details.ts';
 import { HOME_ADDRESS_DIALOG, HomeAddressDialog, type HomeAddressOptions, type HomeAddressResult } from './home-address.dialog.ts';
 import { line, type Line } from './lines.ts';
 import type { Point } from './message-understanding.ts';
@@ -230,7 +230,7 @@ export class BookingDialog extends ComponentDialog<BookingOptions> {
     s.contact = contact;
     s.editContact = false;
     const target = verificationTarget(contact);
-    if (s.verified === targetKey(target)) return step.next({ verified: true } satisfies VerifyContactResult);
+    if (s.verified === targetKey(target) || provenByChannel(step, target)) return step.next({ verified: true } satisfies VerifyContactResult);
     return step.beginDialog(VERIFY_CONTACT_DIALOG, { ...target, send: 'first' } satisfies VerifyContactOptions);
   }
 
@@ -250,7 +250,7 @@ export class BookingDialog extends ComponentDialog<BookingOptions> {
       booked = await bookAppointment(this.deps, {
         brand: scope.brand, holdId: hold.id,
         customer: { ...contact, locale: scope.locale, timeZone: scope.timeZone },
-        customerTimeZone: scope.timeZone, notes: '', channel: 'web', conversationId: scope.conversationId,
+        customerTimeZone: scope.timeZone, notes: '', channel: scope.channel, conversationId: scope.conversationId,
         // A redelivered turn books once.
         idempotencyKey: `chat:${scope.conversationId}:${hold.id}`,
         actor: { kind: 'customer' },
@@ -297,6 +297,10 @@ export class BookingDialog extends ComponentDialog<BookingOptions> {
     return { brand, service: await this.service(step), mode: placed(s).mode, store, home: s.home ?? null, start: new Date(start) };
   }
 }
+
+/** The customer writes from this very phone (SMS, WhatsApp): the channel proved it, no code needed. */
+const provenByChannel = (step: Step, target: VerificationTarget) =>
+  target.channel === 'sms' && target.to === turnScope(step.context).phone;
 
 /** Service and way to meet, known from the slot step on. */
 function placed(s: BookingState): { serviceId: string; mode: Mode } {

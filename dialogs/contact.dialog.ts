@@ -1,7 +1,9 @@
 import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { AskPrompt, type AskOptions, type Understood } from './ask.prompt.ts';
 import { checkContact, contactFromText, type Contact } from './contact-details.ts';
+import type { TurnContext } from 'botbuilder-core';
 import { line } from './lines.ts';
+import { turnScope } from './turn-scope.ts';
 import { actionOf, type Reply } from './understanding.ts';
 
 export const CONTACT_DIALOG = 'contact';
@@ -44,7 +46,9 @@ export class ContactDialog extends ComponentDialog<ContactOptions> {
 const field = (values: Record<string, unknown>, name: string) => (typeof values[name] === 'string' ? values[name] : '');
 
 /** The submitted form (or typed text holding an email or phone); each bad field is named, the form comes back filled in. */
-function understandContact(reply: Reply): Understood<Contact> {
+function understandContact(reply: Reply, _expect: null, context: TurnContext): Understood<Contact> {
+  // On SMS and WhatsApp the number written from is the customer's phone unless they give another.
+  const proven = turnScope(context).phone;
   const submitted = reply.value?.['values'];
   let values: { name: string; email: string; phone: string };
   if (actionOf(reply) === 'form' && typeof submitted === 'object' && submitted !== null) {
@@ -52,8 +56,9 @@ function understandContact(reply: Reply): Understood<Contact> {
     values = { name: field(v, 'name'), email: field(v, 'email'), phone: field(v, 'phone') };
   } else {
     values = contactFromText(reply.text);
-    if (!values.email && !values.phone) return { ok: false };
+    if (!values.email && !values.phone && !proven) return { ok: false };
   }
+  if (!values.phone && proven) values.phone = proven;
   const checked = checkContact(values);
   if (checked.ok) return { ok: true, value: checked.contact };
   return { ok: false, retry: { lines: [...checked.problems, line('contact.fix')], card: { kind: 'contact-form', values } } };

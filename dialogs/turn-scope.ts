@@ -39,7 +39,13 @@ export interface TurnScope {
   timeZone: string;
   locale: Locale;
   session: SessionState;
+  /** The channel the customer writes on (from the activity). */
+  channel: ChatChannel;
+  /** The customer's phone (E.164) when the channel proves it (SMS, WhatsApp): no code is needed for it. */
+  phone: string | null;
 }
+
+export type ChatChannel = 'web' | 'sms' | 'whatsapp';
 
 const SCOPE = Symbol('rendezvous.turnScope');
 

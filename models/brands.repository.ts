@@ -10,6 +10,8 @@ export const brandSettingsSchema = z.object({
   slotStepMinutes: z.number().int().min(5).max(240).default(30),
   /** Customers may cancel or reschedule up to this long before the start; staff may always. */
   customerChangeNoticeMinutes: z.number().int().min(0).default(120),
+  /** WhatsApp outside the 24-hour window: the approved template (Content SID) per kind of message ('reminder', 'chat'…). */
+  whatsappTemplates: z.record(z.string(), z.string().regex(/^HX[0-9a-fA-F]{32}$/)).default({}),
 });
 export type BrandSettings = z.infer<typeof brandSettingsSchema>;
 

@@ -145,6 +145,14 @@ export async function botAskedForCode(db: Queryable, conversationId: string): Pr
   return row?.asked === true;
 }
 
+/** The latest entries before a sequence number, newest first. */
+export async function entriesBefore(db: Queryable, conversationId: string, beforeSeq: number, limit: number): Promise<TranscriptEntry[]> {
+  return db.query<TranscriptEntry>(
+    `SELECT ${ENTRY_COLUMNS} FROM conversation_messages WHERE conversation_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`,
+    [conversationId, beforeSeq, limit],
+  );
+}
+
 export async function entriesAfter(db: Queryable, conversationId: string, afterSeq: number, limit = 1000): Promise<TranscriptEntry[]> {
   return db.query<TranscriptEntry>(
     `SELECT ${ENTRY_COLUMNS} FROM conversation_messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Database, Tx } from './database.ts';
 import { findBrand, insertApiKey, insertBrand } from './brands.repository.ts';
+import { addPhoneNumber } from './phone-channels.repository.ts';
 import { insertStatus } from './statuses.repository.ts';
 import { replaceFaq, type NewFaqEntry } from './faq.repository.ts';
 
@@ -70,6 +71,9 @@ export interface SeedResult {
   apiKey: string | null;
 }
 
+/** The demo brand's SMS and WhatsApp number (the dev phone writes to it). */
+export const DEMO_PHONE_NUMBER = '+33757000000';
+
 export async function seedDemo(db: Database, options: { allowedOrigins: string[] }): Promise<SeedResult> {
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(727002)');
@@ -82,6 +86,7 @@ export async function seedDemo(db: Database, options: { allowedOrigins: string[]
     await insertApiKey(tx, DEMO_BRAND_ID, 'demo', apiKey);
     await seedCatalogue(tx);
     await replaceFaq(tx, DEMO_BRAND_ID, DEMO_FAQ);
+    for (const address of [DEMO_PHONE_NUMBER, `whatsapp:${DEMO_PHONE_NUMBER}`]) await addPhoneNumber(tx, DEMO_BRAND_ID, address);
     return { created: true, apiKey };
   });
 }

@@ -1,4 +1,5 @@
 import type { OutgoingMessage } from './transport.ts';
+import type { WhatsAppContent } from './whatsapp-content.ts';
 
 /**
  * An outgoing message that already has its `messages` row (the transactional outbox's sender passes
@@ -8,6 +9,10 @@ import type { OutgoingMessage } from './transport.ts';
  */
 export interface ProviderOutgoingMessage extends OutgoingMessage {
   messageId?: string | null;
+  /** SMS/WhatsApp: the brand number to send from (a reply goes from the number written to); else the configured one. */
+  from?: string | null;
+  /** WhatsApp: interactive content or an approved template instead of plain text. */
+  whatsapp?: WhatsAppContent | null;
   /** Which attempt at this row (1, 2, …): a retry after an interrupted send is recognizable. */
   attempt?: number;
 }

@@ -17,8 +17,6 @@ export function frenchSpacing(text: string, space: string = NARROW_NBSP): string
     .replace(/«[ \u00a0\u202f]+/g, `«${space}`);
 }
 
-/** SMS stay within GSM-7 (one part holds 160 characters, not 70): no-break spaces become plain ones. */
-export const gsm7Spaces = (text: string): string => text.replace(/[\u00a0\u202f]/g, ' ');
 
 /** A store's phone as dialled in its own country ("01 42 68 53 00", "(212) 555-0199"); as stored when unreadable. */
 export function formatStorePhone(phone: string): string {

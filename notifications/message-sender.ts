@@ -1,8 +1,10 @@
 import type { Database, Tx } from '../models/database.ts';
 import { claimMessage, lockMessageForSend, recordAttemptFailed, recordMessageSent, type MessageForSend } from '../models/message-delivery.repository.ts';
+import { refuseMessage } from '../models/phone-channels.repository.ts';
 import { DeliveryError, type ProviderOutgoingMessage } from './delivery-errors.ts';
 import type { DeliveryOptions, DeliveryQueue } from './delivery-queue.ts';
 import { localOutboxTransport, messageContent } from './outbox.transport.ts';
+import { applyPhoneRules, recordPhoneRefusal, type RuledSend } from './phone-rules.ts';
 import type { MessageChannel, OutgoingMessage, Transport } from './transport.ts';
 
 /** The transport that carries each channel. */
@@ -74,6 +76,8 @@ interface Claimed {
   row: MessageForSend;
   transport: Transport;
   attempt: number;
+  /** What the channel rules decided: the channel (WhatsApp may become SMS), sender number, WhatsApp content. */
+  ruled: Extract<RuledSend, { send: true }>;
 }
 
 /**
@@ -93,13 +97,19 @@ export function createMessageSender(deps: { db: Database; now: () => Date; trans
     return db.transaction(async (tx): Promise<Claimed | SendOutcome> => {
       const row = await lockMessageForSend(tx, messageId);
       if (!row || row.status !== 'queued') return { status: 'unchanged' };
-      const transport = transports[row.channel];
+      // Opt-outs and WhatsApp's window are checked when the message goes, so reminders due later are too.
+      const ruled = await applyPhoneRules(tx, row, now());
+      if (!ruled.send) {
+        await refuseMessage(tx, row.id, ruled.reason);
+        return { status: 'failed', error: ruled.reason };
+      }
+      const transport = transports[ruled.channel];
       if (transport.name === 'local' || row.reported) {
         const provider = row.reported ? row.provider : 'local';
         await recordMessageSent(tx, row.id, provider, null, now());
         return { status: 'sent', provider };
       }
-      return { row, transport, attempt: await claimMessage(tx, row.id, transport.name, now()) };
+      return { row, transport, ruled, attempt: await claimMessage(tx, row.id, transport.name, now()) };
     });
   }
 
@@ -107,12 +117,14 @@ export function createMessageSender(deps: { db: Database; now: () => Date; trans
     async send(messageId, options = {}) {
       const claimed = await claim(messageId);
       if ('status' in claimed) return claimed;
-      const { row, transport, attempt } = claimed;
+      const { row, transport, attempt, ruled } = claimed;
       let accepted: { id: string };
       try {
-        accepted = await transport.send(outgoing(row, attempt));
+        const message: ProviderOutgoingMessage = { ...outgoing(row, attempt), channel: ruled.channel, from: ruled.from, whatsapp: ruled.whatsapp };
+        accepted = await transport.send(message);
       } catch (error) {
         const text = describe(error);
+        await recordPhoneRefusal(db, row, ruled.channel, error, now());
         if (isPermanentFailure(error) || options.final) {
           await recordAttemptFailed(db, row.id, attempt, 'failed', text);
           return { status: 'failed', error: text };

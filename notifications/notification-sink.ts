@@ -68,10 +68,15 @@ async function loadHistory(tx: Tx, appointmentId: string): Promise<History> {
 
 const addressOf = (view: AppointmentView, channel: MessageChannel) => (channel === 'email' ? view.customer.email : view.customer.phone);
 
-/** The channels the brand confirms on that reach this customer; a customer without email still gets a text. */
+/**
+ * The channels the brand confirms on that reach this customer, plus the SMS or WhatsApp they booked
+ * on; a customer without email still gets a text.
+ */
 function customerChannels(settings: NotificationSettings, view: AppointmentView, bookedVia: string): MessageChannel[] {
   const channels = CHANNELS.filter((c) => settings.confirmationChannels[c] && addressOf(view, c));
-  if (channels.length === 0 && !view.customer.email && view.customer.phone) channels.push(bookedVia === 'whatsapp' ? 'whatsapp' : 'sms');
+  const phoneChannel = bookedVia === 'sms' || bookedVia === 'whatsapp' ? bookedVia : null;
+  if (phoneChannel && view.customer.phone && !channels.includes(phoneChannel)) channels.push(phoneChannel);
+  if (channels.length === 0 && !view.customer.email && view.customer.phone) channels.push('sms');
   return channels;
 }
 

@@ -3,7 +3,8 @@ import type { Queryable } from '../models/database.ts';
 import { getTemplate } from '../models/templates.repository.ts';
 import { formatWhen, whenParts, type AppointmentView } from './appointment-view.ts';
 import { escapeHtml } from './transport.ts';
-import { formatStorePhone, frenchSpacing, gsm7Spaces } from './french-typography.ts';
+import { formatStorePhone, frenchSpacing } from './french-typography.ts';
+import { gsmFriendly } from './gsm-text.ts';
 import { DEFAULT_TEMPLATES, LABELS, type TemplateSource } from './templates/defaults.ts';
 import { HTML_PARTIALS, PARTIAL_NAMES, TEXT_PARTIALS } from './templates/partials.ts';
 
@@ -249,7 +250,7 @@ interface RenderContext {
  * text alike); in SMS plain spaces, so a text stays GSM-7.
  */
 function typeset(m: RenderedMessage, c: RenderContext): RenderedMessage {
-  if (c.channel === 'sms') return { ...m, text: gsm7Spaces(m.text) };
+  if (c.channel === 'sms') return { ...m, text: gsmFriendly(m.text) };
   if (c.locale !== 'fr') return m;
   return { subject: m.subject && frenchSpacing(m.subject), text: frenchSpacing(m.text), html: m.html && frenchSpacing(m.html) };
 }

@@ -1,11 +1,15 @@
+import { createHash } from 'node:crypto';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import twilio from 'twilio';
+import type { ContentCreateRequest } from 'twilio/lib/rest/content/v1/content.js';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import {
   idempotentSends, isPermanentStatus, PermanentDeliveryError, providerIdempotencyToken, TransientDeliveryError,
   type ProviderOutgoingMessage,
 } from './delivery-errors.ts';
+import { gsmFriendly } from './gsm-text.ts';
 import type { Transport } from './transport.ts';
+import type { WhatsAppContent } from './whatsapp-content.ts';
 
 /**
  * SMS and WhatsApp through Twilio's Programmable Messaging API
@@ -30,7 +34,6 @@ export interface TwilioTransportOptions {
   timeoutMs?: number;
 }
 
-const TWILIO_API = 'https://api.twilio.com';
 /** Query parameter of the status callback URL carrying our message id (Twilio signs the whole URL). */
 export const TWILIO_CALLBACK_MESSAGE_PARAM = 'message_id';
 
@@ -50,6 +53,9 @@ const RETRYABLE_TWILIO_CODES = new Set([
   30001, // queue overflow
 ]);
 
+/** Twilio's API hosts (api.twilio.com, content.twilio.com): their paths do not overlap. */
+const TWILIO_HOST = /^https:\/\/[a-z]+\.twilio\.com(?=\/)/;
+
 /** Twilio's header for a request that may be a retry: one token, one message. */
 export const TWILIO_IDEMPOTENCY_HEADER = 'I-Twilio-Idempotency-Token';
 
@@ -58,13 +64,13 @@ const sendHeaders = new AsyncLocalStorage<Record<string, string>>();
 
 /**
  * twilio's own RequestClient, adding the running send's headers and sending requests meant for
- * api.twilio.com to another base URL when one is given.
+ * Twilio's hosts to another base URL when one is given.
  */
 function requestClient(timeout: number, baseUrl: string | undefined): twilio.RequestClient {
   const base = baseUrl?.replace(/\/+$/, '');
   class SendRequestClient extends twilio.RequestClient {
     override request<TData>(opts: RequestClient.RequestOptions<TData>) {
-      const uri = base && opts.uri.startsWith(TWILIO_API) ? base + opts.uri.slice(TWILIO_API.length) : opts.uri;
+      const uri = base ? opts.uri.replace(TWILIO_HOST, base) : opts.uri;
       return super.request({ ...opts, uri, headers: { ...opts.headers, ...sendHeaders.getStore() } });
     }
   }
@@ -98,6 +104,24 @@ export function twilioTransport(opts: TwilioTransportOptions): Transport {
   });
   const once = idempotentSends();
   const whatsapp = (number: string) => (number.startsWith('whatsapp:') ? number : `whatsapp:${number}`);
+  /** Interactive content is made once per distinct content (Content API), then sent by its SID. */
+  const contents = new Map<string, Promise<string>>();
+  const contentSid = (content: WhatsAppContent): Promise<string> => {
+    if (content.type === 'template') return Promise.resolve(content.contentSid);
+    const { type, ...body } = content;
+    const key = JSON.stringify(content);
+    let sid = contents.get(key);
+    if (!sid) {
+      sid = client.content.v1.contents.create({
+        friendlyName: `rendezvous_${createHash('sha256').update(key).digest('hex').slice(0, 16)}`,
+        language: 'en',
+        types: { [type]: body, 'twilio/text': { body: content.body } } as ContentCreateRequest['types'],
+      }).then((created) => created.sid);
+      sid.catch(() => contents.delete(key));
+      contents.set(key, sid);
+    }
+    return sid;
+  };
 
   return {
     name: 'twilio',
@@ -106,21 +130,26 @@ export function twilioTransport(opts: TwilioTransportOptions): Transport {
       let from: string;
       if (message.channel === 'sms') {
         to = message.to;
-        from = opts.smsFrom;
+        from = message.from ?? opts.smsFrom;
       } else if (message.channel === 'whatsapp') {
-        if (!opts.whatsappFrom) throw new PermanentDeliveryError('twilio', 'No WhatsApp sender is configured (TWILIO_WHATSAPP_FROM).');
+        const sender = message.from ?? opts.whatsappFrom;
+        if (!sender) throw new PermanentDeliveryError('twilio', 'No WhatsApp sender is configured (TWILIO_WHATSAPP_FROM).');
         to = whatsapp(message.to);
-        from = whatsapp(opts.whatsappFrom);
+        from = whatsapp(sender);
       } else {
         throw new PermanentDeliveryError('twilio', `Twilio sends sms and whatsapp, not ${message.channel}.`);
       }
       const token = providerIdempotencyToken(message);
       return once(message.idempotencyKey, async () => {
         try {
+          const rich = message.channel === 'whatsapp' ? message.whatsapp : null;
+          const content = rich
+            ? { contentSid: await contentSid(rich), ...(rich.type === 'template' ? { contentVariables: JSON.stringify(rich.variables) } : {}) }
+            : { body: message.channel === 'sms' ? gsmFriendly(message.text) : message.text };
           const sent = await sendHeaders.run(token ? { [TWILIO_IDEMPOTENCY_HEADER]: token } : {}, () => client.messages.create({
             to,
             from,
-            body: message.text,
+            ...content,
             ...(opts.statusCallbackUrl ? { statusCallback: callbackFor(opts.statusCallbackUrl, message.messageId) } : {}),
           }));
           return { id: sent.sid };

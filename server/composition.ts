@@ -1,6 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
+import type { TurnContext } from 'botbuilder-core';
 import type { Logger } from 'pino';
 import type { Database } from '../models/database.ts';
 import type { Config } from './config.ts';
@@ -23,6 +24,11 @@ import { appointmentPageRoutes } from './routes/appointment-pages.routes.ts';
 import { providerWebhookRoutes } from './routes/provider-webhooks.routes.ts';
 import { customerVisitRoutes } from './routes/customer-visits.routes.ts';
 import { sendDueContractReminders } from '../notifications/contract-reminders.ts';
+import { twilioMessageRoutes } from './routes/twilio-messages.routes.ts';
+import { devPhoneEnabled, devPhoneRoutes, devPhoneSetup } from './dev-phone/dev-phone.routes.ts';
+import { CustomerInbox } from '../bot/customer-inbox.ts';
+import { createPhoneChannel } from '../bot/phone/phone-channel.ts';
+import { createPhoneOutbound } from '../bot/phone/phone-outbound.ts';
 import { operationsRoutes } from './routes/operations.routes.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { withLogContext } from './logger.ts';
@@ -64,7 +70,10 @@ const derivedKey = (secret: string, purpose: string) => createHmac('sha256', sec
 
 /** The composition root: every service built once, wired, and handed to HTTP and sockets. */
 export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous> {
-  const { db, config, logger, now, secret } = deps;
+  const { db, logger, now, secret } = deps;
+  // Without Twilio keys (outside production) the dev phone stands in for Twilio: same webhook, same transport.
+  const devPhone = devPhoneEnabled(deps.config) ? devPhoneSetup(deps.config, derivedKey(secret, 'dev-phone')) : null;
+  const config = devPhone?.config ?? deps.config;
   const links = createSignedLinks({ baseUrl: config.PUBLIC_URL, secret: derivedKey(secret, 'links'), now });
 
   const queue = await createDeliveryQueue({
@@ -89,6 +98,21 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
   const handoff = new HandoffRouter({
     db, logger, now, links, videoMeetingBaseUrl: config.VIDEO_MEETING_BASE_URL, graceMs: config.HANDOFF_GRACE_SECONDS * 1000,
   });
+  const inbox = new CustomerInbox({ db, logger, handoff });
+  const bot = new RendezvousBot({
+    conversationState: new ConcurrencySafeConversationState(new PostgresStorage(db)),
+    deps: { db, now, otp, links, events, person: handoff },
+    logger,
+  });
+  /** One bot turn of any channel: logged with its ids, timed in the metrics. */
+  const botTurn = (context: TurnContext) => withLogContext(
+    { turnId: randomUUID(), conversationId: context.activity.conversation.id },
+    () => metrics.timeTurn(() => bot.run(context)),
+  );
+  const phone = createPhoneChannel({
+    db, logger, now, inbox, handoff, bot: botTurn,
+    outbound: createPhoneOutbound({ db, queue, sender: workers.sender, now }),
+  });
   const app = createApp({ db, config, logger, now, events }, [
     operationsRoutes({ db, metrics, jobQueueSchema: config.PGBOSS_SCHEMA, metricsToken: config.METRICS_TOKEN, draining: () => draining }),
     siteRoutes(),
@@ -100,6 +124,7 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
       ...(config.TWILIO_AUTH_TOKEN ? { twilioAuthToken: config.TWILIO_AUTH_TOKEN } : {}),
       ...(config.SENDGRID_WEBHOOK_PUBLIC_KEY ? { sendgridVerificationKey: config.SENDGRID_WEBHOOK_PUBLIC_KEY } : {}),
     }),
+    twilioMessageRoutes({ db, now, publicUrl: config.PUBLIC_URL, twilioAuthToken: config.TWILIO_AUTH_TOKEN, onStored: phone.received }),
     consoleRoutes({ db, now, config, events, onChange: handoff.consoleNotifier.appointmentChanged }),
     customerVisitRoutes({
       db, now, events, otp, defaultBrand: config.DEFAULT_BRAND, ownOrigins: ownOrigins(config.PUBLIC_URL),
@@ -107,30 +132,25 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     }),
     // The dev outbox shows codes in clear: never in production.
     ...(config.NODE_ENV === 'production' ? [] : [devOutboxRoutes(db)]),
+    ...(devPhone ? [devPhoneRoutes({ db, config, standIn: devPhone.standIn })] : []),
   ]);
   const http = createServer(app);
   const io = new Server(http, socketServerOptions);
   metrics.watchSockets(io);
 
-  const bot = new RendezvousBot({
-    conversationState: new ConcurrencySafeConversationState(new PostgresStorage(db)),
-    deps: { db, now, otp, links, events, person: handoff },
-    logger,
-  });
   attachConsoleSocket(io, { db, logger, now, publicUrl: config.PUBLIC_URL, handoff });
   const chat = attachWebChat(io, {
     db,
     logger,
     ownOrigins: ownOrigins(config.PUBLIC_URL),
-    bot: (context) => withLogContext(
-      { turnId: randomUUID(), conversationId: context.activity.conversation.id },
-      () => metrics.timeTurn(() => bot.run(context)),
-    ),
+    bot: botTurn,
     handoff,
+    inbox,
     messagesPer10s: config.CHAT_MESSAGES_PER_10S,
     messagesPer10sPerIp: config.CHAT_MESSAGES_PER_IP_PER_10S,
     conversationsPerIpPerHour: config.CHAT_CONVERSATIONS_PER_IP_PER_HOUR,
   });
+  phone.start();
 
   return {
     http,
@@ -145,6 +165,7 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
       // Stops accepting (HTTP included) and drops every transport: clients see a transport close and reconnect,
       // to another instance behind the load balancer; what they had not seen acknowledged they send again,
       // and what was answered meanwhile reaches them by replay.
+      await phone.stop();
       await io.close();
       await chat.queue.drain();
       await queue.stop();

@@ -29,6 +29,8 @@ const envSchema = z.object({
   /** Provider API origins: a region (https://api.eu.sendgrid.com), a proxy, or a local stand-in. */
   SENDGRID_API_URL: z.url({ protocol: /^https?$/ }).optional(),
   TWILIO_API_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The dev phone (simulated SMS/WhatsApp through the real webhook and transport): auto = outside production without Twilio keys. */
+  DEV_PHONE: z.enum(['auto', 'true', 'false']).default('auto'),
   VIDEO_MEETING_BASE_URL: z.string().url().default('https://meet.jit.si'),
   HANDOFF_GRACE_SECONDS: z.coerce.number().int().min(5).max(900).default(60),
   PGBOSS_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,40}$/).default('pgboss'),

@@ -8,6 +8,7 @@ import { sweepExpiredHolds } from '../models/appointments.repository.ts';
 import { ensureDemo } from './demo-credentials.ts';
 import { appSecret } from './secrets.ts';
 import { createRendezvous } from './composition.ts';
+import { DEV_PHONE_PATH, devPhoneEnabled } from './dev-phone/dev-phone.routes.ts';
 import { warmUpDateUnderstanding } from '../dialogs/date-understanding.ts';
 import { DEMO_FIELD_CUSTOMER } from '../models/seed-field.ts';
 
@@ -40,6 +41,7 @@ rendezvous.http.listen(config.PORT, config.HOST, () => {
     `Rendezvous is running (${db.kind === 'pglite' ? `embedded PGlite in ${config.DATA_DIR}` : 'PostgreSQL'})`,
     `  Demo website (chat widget):  ${url}/`,
     ...(config.NODE_ENV === 'production' ? [] : [`  Dev outbox (emails, SMS, codes): ${url}/dev/outbox`]),
+    ...(devPhoneEnabled(config) ? [`  Dev phone (SMS, WhatsApp):   ${url}${DEV_PHONE_PATH}`] : []),
     `  Agent console:               ${url}/console/`,
     `  API:                         ${url}/api/services`,
     ...(demo?.apiKey ? [`  Demo API key:                ${demo.apiKey}`] : []),

@@ -3,7 +3,8 @@ import { findBrand, type Brand } from '../models/brands.repository.ts';
 import { DEMO_BRAND_ID, seedDemo } from '../models/seed.ts';
 import { cancelAppointment } from '../scheduling/booking.ts';
 import { loadAppointmentView } from '../notifications/appointment-view.ts';
-import { formatStorePhone, frenchSpacing, gsm7Spaces } from '../notifications/french-typography.ts';
+import { formatStorePhone, frenchSpacing } from '../notifications/french-typography.ts';
+import { gsmFriendly } from '../notifications/gsm-text.ts';
 import { createSignedLinks } from '../notifications/signed-links.ts';
 import { renderMessage, renderPreview } from '../notifications/templates.ts';
 import { bookAsCustomer } from './support/booking.ts';
@@ -30,7 +31,7 @@ test('no-break spaces before : ; ? ! and inside « », never in URLs or times; S
   expect(frenchSpacing('Voici votre rendez-vous : mardi 2 mars, 10:00 ? « oui » ! https://x.example/a:b')).toBe(
     'Voici votre rendez-vous\u202f: mardi 2 mars, 10:00\u202f? «\u202foui\u202f»\u202f! https://x.example/a:b');
   expect(frenchSpacing('Libellé\u00a0: valeur')).toBe('Libellé\u202f: valeur');
-  expect(gsm7Spaces('Rappel\u202f: demain\u00a0!')).toBe('Rappel : demain !');
+  expect(gsmFriendly('Rappel\u202f: demain\u00a0!')).toBe('Rappel : demain !');
 });
 
 test('store phones are shown as dialled in their country', () => {

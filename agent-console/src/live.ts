@@ -1,4 +1,6 @@
-import type { AttachedConversation, HandoffAppointmentSummary, HandoffRequestEvent, PresenceEvent } from '../../bot/handoff/console-protocol.ts';
+import type {
+  AttachedConversation, ConsoleChannel, HandoffAppointmentSummary, HandoffRequestEvent, PresenceEvent,
+} from '../../bot/handoff/console-protocol.ts';
 import type { ChatActivity } from '../../bot/web-protocol.ts';
 import { formatRange } from './format.ts';
 
@@ -21,6 +23,8 @@ export interface HandoffRequest {
   offeredTo: string[];
   /** Place in the brand's queue (queue requests). */
   position: number | null;
+  channel: ConsoleChannel;
+  channelNotice: string | null;
 }
 
 /** An agent message not acknowledged yet. */
@@ -50,6 +54,8 @@ export interface LiveConversation {
   ended: boolean;
   /** Someone else took it while we were joining. */
   takenBy: string | null;
+  channel: ConsoleChannel;
+  channelNotice: string | null;
 }
 
 export interface LiveState {
@@ -84,8 +90,17 @@ export function readHandoffRequest(payload: unknown): HandoffRequest | null {
     waitingSince: str(p.waitingSince) || new Date().toISOString(),
     offeredTo: Array.isArray(p.offeredTo) ? p.offeredTo.filter((x): x is string => typeof x === 'string') : [],
     position: typeof p.position === 'number' ? p.position : null,
+    ...channelOf(p),
   };
 }
+
+const channelOf = (p: { channel?: unknown; channelNotice?: unknown }): { channel: ConsoleChannel; channelNotice: string | null } => ({
+  channel: p.channel === 'sms' || p.channel === 'whatsapp' ? p.channel : 'web',
+  channelNotice: typeof p.channelNotice === 'string' ? p.channelNotice : null,
+});
+
+/** How the console names a channel. */
+export const channelLabel = (c: ConsoleChannel) => ({ web: 'Web chat', sms: 'SMS', whatsapp: 'WhatsApp' })[c];
 
 /** "Kitchen design consultation · Mon 1 Mar, 10:00 · Paris Opéra · with Camille Martin" */
 export function appointmentSummary(a: HandoffAppointmentSummary | null | undefined): string {
@@ -109,6 +124,7 @@ export function readAttached(payload: unknown): AttachedConversation | null {
     lastSeq: typeof p.lastSeq === 'number' ? p.lastSeq : 0,
     customerReadSeq: typeof p.customerReadSeq === 'number' ? p.customerReadSeq : 0,
     agentReadSeq: typeof p.agentReadSeq === 'number' ? p.agentReadSeq : 0,
+    ...channelOf(p),
   };
 }
 
@@ -144,7 +160,10 @@ function updateConversation(state: LiveState, conversationId: string, change: (c
  */
 export function openConversation(
   state: LiveState,
-  request: { conversationId: string; customerName: string | null; appointment: HandoffAppointmentSummary | null },
+  request: {
+    conversationId: string; customerName: string | null; appointment: HandoffAppointmentSummary | null;
+    channel?: ConsoleChannel; channelNotice?: string | null;
+  },
   attached?: AttachedConversation,
 ): Partial<LiveState> {
   const existing = state.conversations.find((c) => c.conversationId === request.conversationId);
@@ -157,6 +176,7 @@ export function openConversation(
       ...updateConversation({ ...state, waiting }, request.conversationId, (c) => ({
         ended: false, takenBy: null, customerName: name, appointment: request.appointment ?? c.appointment,
         ...(attached ? { appointments: attached.appointments } : {}),
+        channel: request.channel ?? c.channel, channelNotice: request.channelNotice === undefined ? c.channelNotice : request.channelNotice,
         ...(attached ? { customerReadSeq: Math.max(c.customerReadSeq, attached.customerReadSeq), readSentSeq: Math.max(c.readSentSeq, attached.agentReadSeq) } : {}),
       })),
     };
@@ -164,6 +184,7 @@ export function openConversation(
   const conversation: LiveConversation = {
     conversationId: request.conversationId, customerName: name, appointment: request.appointment, appointments: attached?.appointments ?? [],
     activities: [], pending: [], customerTyping: false, customerReadSeq: 0, readSentSeq: 0, unread: 0, ended: false, takenBy: null,
+    channel: request.channel ?? 'web', channelNotice: request.channelNotice ?? null,
     ...marks,
   };
   return { waiting, conversations: [...state.conversations, conversation] };

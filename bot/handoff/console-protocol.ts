@@ -88,7 +88,13 @@ export interface HandoffRequestEvent {
   offeredTo: string[];
   /** Place in the brand's queue (queue requests). */
   position: number | null;
+  channel: ConsoleChannel;
+  /** What the channel allows now, when it limits the agent (an opted-out number, a closed WhatsApp window). */
+  channelNotice: string | null;
 }
+
+/** Where the customer writes from. */
+export type ConsoleChannel = 'web' | 'sms' | 'whatsapp';
 
 /** Server → client "handoff:taken": someone joined; drop the request. */
 export interface HandoffTakenEvent {
@@ -119,6 +125,8 @@ export interface AttachedConversation {
   lastSeq: number;
   customerReadSeq: number;
   agentReadSeq: number;
+  channel: ConsoleChannel;
+  channelNotice: string | null;
 }
 
 /** Server → client "handoff:ended": you (another tab) left this conversation. */

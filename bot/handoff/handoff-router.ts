@@ -12,6 +12,8 @@ import {
 import { findCustomer } from '../../models/customers.repository.ts';
 import { insertConsoleTask } from '../../models/staff-accounts.repository.ts';
 import * as repo from '../../models/handoff.repository.ts';
+import { findPhoneContact, type PhoneContact } from '../../models/phone-channels.repository.ts';
+import { WHATSAPP_WINDOW_MS } from '../../notifications/whatsapp-content.ts';
 import type { Handoff, HandoffAppointment } from '../../models/handoff.repository.ts';
 import type { SignedLinks } from '../../notifications/signed-links.ts';
 import type { StaffPrincipal } from '../../server/console/staff-auth.ts';
@@ -19,7 +21,7 @@ import { scopeOfStaffMember, seesAppointment, type StaffScope } from '../../serv
 import { toChatActivity } from '../transcript-activity.ts';
 import { APPOINTMENT, type ChatActivity, type HandoffStatusEvent, type ReadEvent } from '../web-protocol.ts';
 import type {
-  AttachedConversation, ConsoleErrorCode, HandoffAppointmentSummary, HandoffRequestEvent, PresenceEvent, TaskCreatedEvent,
+  AttachedConversation, ConsoleChannel, ConsoleErrorCode, HandoffAppointmentSummary, HandoffRequestEvent, PresenceEvent, TaskCreatedEvent,
 } from './console-protocol.ts';
 import { firstName, formatWhen, handoffChoice, handoffTexts, CHOICE_LEAVE_MESSAGE, CHOICE_LEAVE_QUEUE, CHOICE_RESCHEDULE } from './handoff-texts.ts';
 import { PresenceTracker, type PresenceChange, type PresentStaff } from './presence.ts';
@@ -138,6 +140,7 @@ export class HandoffRouter implements PersonRequester {
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
   /** Last place in line told to each queued customer. */
   private readonly toldPosition = new Map<string, number>();
+  private relay: ((conversationId: string, entry: TranscriptEntry) => void) | undefined;
 
   constructor(options: HandoffRouterOptions) {
     this.db = options.db;
@@ -151,6 +154,11 @@ export class HandoffRouter implements PersonRequester {
 
   bindChat(chat: ChatBinding): void {
     this.chat = chat;
+  }
+
+  /** Another channel (SMS, WhatsApp) that agents' messages and the hand-off's notices must reach. */
+  bindRelay(relay: (conversationId: string, entry: TranscriptEntry) => void): void {
+    this.relay = relay;
   }
 
   bindConsole(nsp: Namespace): void {
@@ -170,6 +178,8 @@ export class HandoffRouter implements PersonRequester {
     const activity = toChatActivity(entry);
     this.chat?.toCustomer(conversationId, 'activity', activity);
     this.console?.to(consoleRooms.conversation(conversationId)).emit('handoff:activity', { conversationId, activity });
+    // The bot's own replies reach a phone through its adapter; agents and hand-off notices through the relay.
+    if (entry.sender === 'agent' || (entry.sender === 'system' && !entry.content['internal'])) this.relay?.(conversationId, entry);
   }
 
   private async system(conversationId: string, text: string, content: Record<string, unknown> = {}): Promise<TranscriptEntry> {
@@ -263,7 +273,8 @@ export class HandoffRouter implements PersonRequester {
   private async webConversation(brandId: string, id: string | null): Promise<Conversation | null> {
     if (!id || !UUID.test(id)) return null;
     const conversation = await findConversation(this.db, id);
-    return conversation && conversation.brandId === brandId && conversation.channel === 'web' ? conversation : null;
+    // An SMS or WhatsApp conversation opens on the web too: the customer keeps its whole history.
+    return conversation && conversation.brandId === brandId ? conversation : null;
   }
 
   private async joinWindow(brandId: string): Promise<number> {
@@ -584,7 +595,16 @@ export class HandoffRouter implements PersonRequester {
       lastSeq: h.lastSeq,
       customerReadSeq: h.customerReadSeq,
       agentReadSeq: h.agentReadSeq,
+      ...await this.channelOf(h),
     };
+  }
+
+  /** The customer's channel and, on a phone, what its rules allow now. */
+  private async channelOf(h: Handoff): Promise<{ channel: ConsoleChannel; channelNotice: string | null }> {
+    const channel: ConsoleChannel = h.channel === 'sms' || h.channel === 'whatsapp' ? h.channel : 'web';
+    const conversation = channel === 'web' ? null : await findConversation(this.db, h.conversationId);
+    if (channel === 'web' || !conversation?.externalId) return { channel, channelNotice: null };
+    return { channel, channelNotice: phoneNotice(channel, await findPhoneContact(this.db, h.brandId, channel, conversation.externalId), this.now()) };
   }
 
   private async customerName(h: Handoff, appointment: HandoffAppointment | null): Promise<string | null> {
@@ -668,6 +688,7 @@ export class HandoffRouter implements PersonRequester {
       waitingSince: (h.requestedAt ?? this.now()).toISOString(),
       offeredTo: h.offeredTo,
       position,
+      ...await this.channelOf(h),
     };
   }
 
@@ -757,4 +778,13 @@ function summarize(a: HandoffAppointment): HandoffAppointmentSummary {
     staffName: a.staffName,
     meetingUrl: a.meetingUrl,
   };
+}
+
+/** Why the agent's messages may not reach a phone as typed: opted out, or WhatsApp's 24-hour window closed. */
+function phoneNotice(channel: 'sms' | 'whatsapp', contact: PhoneContact | null, now: Date): string | null {
+  if (contact?.optedOutAt) return `The customer opted out of ${channel === 'sms' ? 'SMS' : 'WhatsApp'} (${contact.optOutKeyword ?? 'STOP'}): nothing can be sent to this number.`;
+  if (channel === 'whatsapp' && (!contact?.lastInboundAt || now.getTime() - contact.lastInboundAt.getTime() >= WHATSAPP_WINDOW_MS)) {
+    return 'WhatsApp window closed (no message from the customer for 24 hours): your messages go by template or SMS.';
+  }
+  return null;
 }

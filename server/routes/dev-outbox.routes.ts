@@ -77,6 +77,7 @@ function messageCard(m: OutboxMessage, base: string): string {
  <span class="tag ${e(m.channel)}">${e(m.channel)}</span> <span class="tag">${e(m.kind)}</span>
  <span class="muted">${e(m.brandId)} · ${e(m.status)}</span></p>
 <p class="to">To: <strong>${e(m.to)}</strong></p>
+${m.error === null ? '' : `<p class="error">${e(m.error)}</p>`}
 ${m.subject === null ? '' : `<p class="subject">${e(m.subject)}</p>`}
 <pre>${e(m.text)}</pre>
 ${attachments}${html}
@@ -103,6 +104,7 @@ button, .clear { padding: 8px 14px; font: inherit; border-radius: 6px; border: 1
 .msg { border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; margin: 0 0 10px; overflow-wrap: anywhere; }
 .meta, .to, .subject { margin: 0 0 4px; }
 .subject { font-weight: 600; }
+.error { margin: 0 0 4px; color: #b42318; }
 .muted { color: var(--muted); font-size: .9em; }
 .tag { display: inline-block; padding: 0 6px; border-radius: 4px; background: #e4e7eb; color: #1f2933; font-size: .85em; }
 .tag.email { background: #dbeafe; } .tag.sms { background: #dcfce7; } .tag.whatsapp { background: #fef3c7; }

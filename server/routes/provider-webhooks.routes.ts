@@ -9,6 +9,8 @@ import type { MessageStatus } from '../../notifications/outbox.transport.ts';
 import { SENDGRID_ARG_IDEMPOTENCY_KEY, SENDGRID_ARG_MESSAGE_ID } from '../../notifications/sendgrid.transport.ts';
 import { TWILIO_CALLBACK_MESSAGE_PARAM } from '../../notifications/twilio.transport.ts';
 import { rejectUnsafeBody, unsafeTextAt, UNSAFE_TEXT_MESSAGE } from '../safe-input.ts';
+import { TWILIO_OPTED_OUT } from '../../notifications/phone-rules.ts';
+import { setOptOut } from '../../models/phone-channels.repository.ts';
 
 /**
  * Delivery-status webhooks: Twilio status callbacks and the SendGrid Event Webhook.
@@ -191,6 +193,13 @@ async function twilioMessageId(db: Queryable, hinted: unknown, messageSid: strin
     `SELECT id FROM messages WHERE provider = 'twilio' AND provider_id = $1 ORDER BY created_at LIMIT 1`, [messageSid]));
 }
 
+/** Twilio said the message's recipient opted out: recorded for its brand, channel and number. */
+async function recordOptOutOf(db: Queryable, messageId: string, at: Date): Promise<void> {
+  const [m] = await db.query<{ brand_id: string; channel: string; recipient: string }>(
+    'SELECT brand_id, channel, recipient FROM messages WHERE id = $1', [messageId]);
+  if (m && (m.channel === 'sms' || m.channel === 'whatsapp') && /^\+[1-9]\d{6,14}$/.test(m.recipient)) await setOptOut(db, m.brand_id, m.channel, m.recipient, true, TWILIO_OPTED_OUT, at);
+}
+
 export function providerWebhookRoutes(deps: ProviderWebhookDeps): Router {
   const { db, now } = deps;
   const publicUrl = deps.publicUrl.replace(/\/+$/, '');
@@ -225,6 +234,8 @@ export function providerWebhookRoutes(deps: ProviderWebhookDeps): Router {
         payload: { ...params },
         outcome: twilioOutcome(MessageStatus, ErrorCode || undefined, ErrorMessage || undefined),
       });
+      // "Unsubscribed recipient": nothing more goes to that number on that channel until it opts in again.
+      if (ErrorCode === TWILIO_OPTED_OUT && messageId) await recordOptOutOf(db, messageId, now());
       res.status(200).json({ received: 1 });
     },
   );

@@ -1,7 +1,7 @@
 import type { ChatActivity } from '../../../bot/web-protocol.ts';
 import type { AppContext, Screen } from '../context.ts';
 import { formatUtc, formatWaiting } from '../format.ts';
-import { appointmentSummary, lastReadableSeq, type HandoffRequest, type LiveConversation, type LiveState } from '../live.ts';
+import { appointmentSummary, channelLabel, lastReadableSeq, type HandoffRequest, type LiveConversation, type LiveState } from '../live.ts';
 import { routes, type Route } from '../router.ts';
 import { button, el, empty, heading, replaceChildren, uid } from '../ui/dom.ts';
 import { confirmDialog } from '../ui/dialog.ts';
@@ -66,7 +66,8 @@ export function liveScreen(ctx: AppContext, initial: Extract<Route, { name: 'liv
       const summary = appointmentSummary(w.appointment);
       return el('li', { class: 'queue-item', 'data-conversation': w.conversationId },
         el('div', {},
-          el('p', { class: 'queue-name' }, w.customerName),
+          el('p', { class: 'queue-name' }, w.customerName, ' ', el('span', { class: `badge channel-${w.channel}` }, channelLabel(w.channel))),
+          w.channelNotice ? el('p', { class: 'cell-sub channel-notice' }, w.channelNotice) : null,
           el('p', { class: 'cell-sub' }, w.kind === 'appointment' ? `Joined their appointment${summary ? `: ${summary}` : ''}` : `Asked for an advisor in the chat${w.position ? ` · #${w.position} in line` : ''}`),
           el('p', { class: 'cell-sub' }, 'Waiting ', el('time', { datetime: w.waitingSince, title: formatUtc(w.waitingSince) }, formatWaiting(w.waitingSince, now)),
             w.offeredTo.includes(ctx.session().staff.id) ? ' · offered to you' : '')),
@@ -162,11 +163,12 @@ export function liveScreen(ctx: AppContext, initial: Extract<Route, { name: 'liv
     if (composerFor) drafts.set(composerFor, composerForm?.querySelector('textarea')?.value ?? '');
     composerFor = c.conversationId;
     const summary = appointmentSummary(c.appointment);
-    const h = el('h2', { class: 'card-title', tabindex: -1 }, c.customerName);
+    const h = el('h2', { class: 'card-title', tabindex: -1 }, c.customerName, ' ', el('span', { class: `badge channel-${c.channel}` }, channelLabel(c.channel)));
     headerBox = el('header', { class: 'conversation-header' },
       el('div', {}, h,
         summary ? el('p', { class: 'cell-sub' }, summary, ' · ', el('a', { href: routes.appointment(c.appointment!.id) }, 'Open the appointment')) : bookedInChat(c),
         c.appointment?.meetingUrl ? el('p', { class: 'cell-sub' }, el('a', { href: c.appointment.meetingUrl, target: '_blank', rel: 'noopener noreferrer' }, 'Open the video meeting')) : null,
+        c.channelNotice ? el('p', { class: 'banner banner-warning channel-notice', role: 'status' }, c.channelNotice) : null,
         el('p', { class: 'ended-note muted', hidden: true })),
       el('div', { class: 'toolbar' },
         button({ class: 'btn btn-danger-outline end-chat' }, 'End chat', () => {

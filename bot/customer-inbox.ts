@@ -1,0 +1,101 @@
+import type { Activity } from 'botbuilder-core';
+import type { Logger } from 'pino';
+import type { Queryable } from '../models/database.ts';
+import { appendEntry, botAskedForCode, type Conversation, type TranscriptEntry } from '../models/conversations.repository.ts';
+import { maskForTranscript } from './code-masking.ts';
+import type { HandoffRouter } from './handoff/handoff-router.ts';
+import { TurnQueue } from './turn-queue.ts';
+
+/** A customer's message as any channel received it. */
+export interface CustomerMessage {
+  /** The channel's own id for it (the widget's clientId, Twilio's MessageSid): a redelivery is stored once. */
+  clientId: string;
+  text: string;
+  /** A structured answer (a button, a slot, a form, a location). */
+  value?: Record<string, unknown> | undefined;
+  /** Extra transcript content (how the phone showed it, a location…). */
+  content?: Record<string, unknown> | undefined;
+}
+
+/** How one channel runs a bot turn and shows a new transcript entry. */
+export interface ChannelTurns {
+  /** One bot turn through the channel's adapter; the inbox calls it inside the conversation's queue. */
+  botTurn(conversation: Conversation, activity: Partial<Activity>): Promise<void>;
+  /** A new customer entry, to whoever watches the conversation (sockets, console). */
+  publish(conversationId: string, entry: TranscriptEntry): void;
+}
+
+export interface Received {
+  entry: TranscriptEntry;
+  duplicate: boolean;
+  /** The routing and bot turn, in the conversation's turn order (resolves when done; never rejects). */
+  turn: Promise<void>;
+}
+
+/**
+ * The one inbound pipeline of every channel (web socket, Twilio webhook, …): append to the
+ * transcript with dedupe by clientId, then, in turn order per conversation, route the message to a
+ * live agent (awaited or in the chat) or to the bot.
+ */
+export class CustomerInbox {
+  /** One queue for every channel: a conversation continued on the web after SMS keeps its order. */
+  readonly queue = new TurnQueue();
+
+  /** The channel that speaks for each kind of conversation ('web', 'sms', 'whatsapp'). */
+  private readonly channels = new Map<string, ChannelTurns>();
+
+  constructor(private readonly deps: { db: Queryable; logger: Logger; handoff?: HandoffRouter | undefined }) {}
+
+  register(kinds: readonly string[], channel: ChannelTurns): void {
+    for (const kind of kinds) this.channels.set(kind, channel);
+  }
+
+  /** The channel registered for the conversation's kind (bot turns not started by a customer message go there). */
+  channelFor(conversation: Conversation): ChannelTurns | undefined {
+    return this.channels.get(conversation.channel);
+  }
+
+  /**
+   * Stores the message and queues its turn. A duplicate is not answered again unless `redeliver`
+   * (a durable inbound queue resuming a message whose turn never finished).
+   */
+  async receiveCustomerMessage(
+    conversation: Conversation, message: CustomerMessage, channel: ChannelTurns, options: { redeliver?: boolean } = {},
+  ): Promise<Received> {
+    const { text, value } = message;
+    // One-time codes are stored masked on every channel; the bot's turn still gets what was sent.
+    const stored = maskForTranscript({ text, value }, await botAskedForCode(this.deps.db, conversation.id));
+    const { entry, duplicate } = await appendEntry(this.deps.db, conversation.id, {
+      sender: 'customer', text: stored.text, clientId: message.clientId,
+      content: { ...(message.content ?? {}), ...(stored.value ? { value: stored.value } : {}) },
+    });
+    if (!duplicate) channel.publish(conversation.id, entry);
+    const activity: Partial<Activity> = { type: 'message', id: entry.id, text, ...(value ? { value } : {}) };
+    const turn = duplicate && !options.redeliver ? Promise.resolve() : this.routeCustomerTurn(conversation, entry, activity, value, channel);
+    return { entry, duplicate, turn };
+  }
+
+  /** A bot turn that is not a customer message (a greeting, an agent leaving), in turn order. */
+  runTurn(conversation: Conversation, activity: Partial<Activity>, channel: Pick<ChannelTurns, 'botTurn'>): Promise<void> {
+    return this.queue.run(conversation.id, () => channel.botTurn(conversation, activity));
+  }
+
+  /** A customer message: to the bot, unless a live agent is awaited or in the chat (decided in turn order). */
+  private routeCustomerTurn(
+    conversation: Conversation, entry: TranscriptEntry, incoming: Partial<Activity>, value: Record<string, unknown> | undefined, channel: ChannelTurns,
+  ): Promise<void> {
+    const { handoff, logger } = this.deps;
+    return this.queue.run(conversation.id, async () => {
+      let activity: Partial<Activity> | null = incoming;
+      if (handoff) {
+        try {
+          const route = await handoff.routeCustomerMessage(conversation, entry, value);
+          activity = route.to === 'none' ? null : route.activity ?? incoming;
+        } catch (err) {
+          logger.error({ err, conversationId: conversation.id }, 'hand-off routing failed');
+        }
+      }
+      if (activity) await channel.botTurn(conversation, activity);
+    }).catch((err) => logger.error({ err, conversationId: conversation.id }, 'customer turn failed'));
+  }
+}
