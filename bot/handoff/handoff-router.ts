@@ -14,6 +14,7 @@ import { insertConsoleTask } from '../../models/staff-accounts.repository.ts';
 import * as repo from '../../models/handoff.repository.ts';
 import type { Handoff, HandoffAppointment } from '../../models/handoff.repository.ts';
 import type { SignedLinks } from '../../notifications/signed-links.ts';
+import type { PersonRequester } from '../../dialogs/turn-scope.ts';
 import type { StaffPrincipal } from '../../server/console/staff-auth.ts';
 import { scopeOfStaffMember, seesAppointment, type StaffScope } from '../../server/console/access.ts';
 import { toChatActivity } from '../transcript-activity.ts';
@@ -23,11 +24,6 @@ import type {
 } from './console-protocol.ts';
 import { firstName, formatWhen, handoffChoice, handoffTexts, CHOICE_LEAVE_MESSAGE, CHOICE_RESCHEDULE } from './handoff-texts.ts';
 import { PresenceTracker, type PresenceChange, type PresentStaff } from './presence.ts';
-
-/** What the bot calls when a customer asks for a person outside an appointment. */
-export interface PersonRequester {
-  requestPerson(conversationId: string): Promise<{ status: 'queued'; position: number } | { status: 'unavailable' }>;
-}
 
 /** What the console API calls after a change (its onChange option). */
 export interface ConsoleNotifier {
