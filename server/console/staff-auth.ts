@@ -4,7 +4,7 @@ import type { Queryable } from '../../models/database.ts';
 import { AppError, errors } from '../../models/errors.ts';
 import * as accounts from '../../models/staff-accounts.repository.ts';
 import type { StaffRole } from '../../models/staff-accounts.repository.ts';
-import { verifyDummyPassword, verifyPassword } from './passwords.ts';
+import { verifyDummyPassword, verifyPassword } from '../../models/passwords.ts';
 
 /**
  * Staff sign-in for the console (OWASP Authentication and Session Management cheat sheets):
