@@ -15,8 +15,8 @@ import * as repo from '../../models/handoff.repository.ts';
 import type { Handoff, HandoffAppointment } from '../../models/handoff.repository.ts';
 import type { SignedLinks } from '../../notifications/signed-links.ts';
 import type { PersonRequester } from '../../dialogs/turn-scope.ts';
-import type { StaffPrincipal } from '../../server/console/staff-auth.ts';
-import { scopeOfStaffMember, seesAppointment, type StaffScope } from '../../server/console/access.ts';
+import type { StaffPrincipal } from '../../models/staff-sessions.ts';
+import { scopeOfStaffMember, seesAppointment, type StaffScope } from '../../scheduling/staff-access.ts';
 import { toChatActivity } from '../transcript-activity.ts';
 import { APPOINTMENT, type ChatActivity, type HandoffStatusEvent, type ReadEvent } from '../web-protocol.ts';
 import type {
