@@ -15,7 +15,7 @@ import { findAvailability } from '../../scheduling/availability.ts';
 import type { BookingEventSink } from '../../scheduling/booking-events.ts';
 import { appointmentBody, availabilityQuery, mode } from '../http-schemas.ts';
 import { slotDays } from '../presenters.ts';
-import { slotRequest } from './appointments.routes.ts';
+import { slotRequest } from '../slot-request.ts';
 import { createStaffAuth, sessionOf, staffOf } from '../console/staff-auth.ts';
 import type { StaffSession } from '../../models/staff-sessions.ts';
 import {
