@@ -477,7 +477,7 @@ export class HandoffRouter implements PersonRequester {
       id: task.id, storeId: task.storeId, conversationId: task.conversationId, customerName: task.customerName,
       contact: task.contact, message: task.message, createdAt: new Date(task.createdAt).toISOString(),
     };
-    // The consoles that see the task (access.ts, seesTask).
+    // The consoles that see the task (staff-access.ts, seesTask).
     const rooms = task.storeId ? [consoleRooms.store(task.storeId), consoleRooms.admins(h.brandId)]
       : task.staffId ? [consoleRooms.staff(task.staffId), consoleRooms.admins(h.brandId)]
         : [consoleRooms.brand(h.brandId)];
@@ -703,7 +703,7 @@ export class HandoffRouter implements PersonRequester {
 }
 
 /**
- * Rooms of the consoles that see an appointment (access.ts, seesAppointment): the brand's admins,
+ * Rooms of the consoles that see an appointment (staff-access.ts, seesAppointment): the brand's admins,
  * its advisor, its store's staff. Events about it go there, never to the whole brand.
  */
 export const appointmentRooms = (a: HandoffAppointment): string[] => [
