@@ -12,6 +12,8 @@ import { understandTurn } from './turn-understanding.ts';
 import { actionOf, matchChoice, replyOf } from './understanding.ts';
 import { say } from './views.ts';
 
+const DIGITS_ONLY = /^[\d\s-]+$/;
+
 /**
  * The booking flow's understanding step: reads each typed message whole, answers a question about
  * the brand and asks the same question again, or applies what the message says to the flow's state
@@ -50,6 +52,9 @@ export class BookingCorrections {
     const flow = innerDc.stack.find((instance) => instance.id === this.flowId);
     const state = (flow?.state as { options?: BookingState } | undefined)?.options;
     if (!state) return null;
+    const asked = this.asked[innerDc.activeDialog?.id ?? ''] ?? 'other';
+    // Digits typed at the code question are a code or a typo of one (the prompt says which), never a postcode.
+    if (asked === 'code' && DIGITS_ONLY.test(reply.text)) return null;
     const { u, services } = await understandTurn(this.deps, innerDc.context, reply.text);
     const scope = turnScope(innerDc.context);
     if (u.question) {
@@ -61,7 +66,6 @@ export class BookingCorrections {
         return Dialog.EndOfTurn;
       }
     }
-    const asked = this.asked[innerDc.activeDialog?.id ?? ''] ?? 'other';
     const change = applyUnderstanding(state, u, asked, services, scope.timeZone);
     if (!change) return null;
     if (!change.answersAsked) await this.tell(innerDc.context, state, change, services);

@@ -14,6 +14,9 @@ import { bookAppointment } from '../../scheduling/booking.ts';
 import { openTestDatabase } from './databases.ts';
 import { testClock } from './server.ts';
 
+/** French no-break spaces read as plain ones: transcript checks are about what is said; typography has tests of its own. */
+export const plainSpaces = (text: string): string => text.replace(/[\u00a0\u202f]/g, ' ');
+
 /** Monday 1 March 2027, 08:00 in Paris: "now" at the start of every bot test. */
 export const MONDAY_8AM_PARIS = '2027-03-01T07:00:00Z';
 
@@ -187,8 +190,7 @@ export class Chat {
 export async function transcript(chat: Chat, rows: [Move, string | RegExp][]): Promise<BotTurn> {
   for (const [move, expected] of rows) {
     const turn = await chat.do(move);
-    // French no-break spaces read as plain ones here; typography has tests of its own.
-    const said = turn.text.replace(/[\u00a0\u202f]/g, ' ');
+    const said = plainSpaces(turn.text);
     if (typeof expected === 'string') {
       if (!said.includes(expected)) throw new Error(`after ${JSON.stringify(move)} expected "${expected}" in:\n${turn.text}`);
     } else if (!expected.test(said)) {
