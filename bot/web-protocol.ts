@@ -94,6 +94,15 @@ export interface LocationContent {
 }
 // Sharing the browser's position sends: { action: 'location', latitude, longitude }.
 
+export const PIN = 'application/vnd.rendezvous.pin+json';
+export interface PinContent {
+  /** Where the pin stands now (the geocoded or last corrected address). */
+  latitude: number;
+  longitude: number;
+}
+// Confirming the pin (dragged on the map, typed, or the browser's position) sends:
+// { action: 'location', latitude, longitude, pin: true }, so a step that asks for a location understands it too.
+
 export const APPOINTMENT = 'application/vnd.rendezvous.appointment+json';
 export interface AppointmentContent {
   /** The appointment shown: a later card of the same appointment (staff confirmed, moved it…) supersedes this one. */
@@ -108,6 +117,7 @@ export type Attachment =
   | { contentType: typeof SLOTS; content: SlotsContent }
   | { contentType: typeof FORM; content: FormContent }
   | { contentType: typeof LOCATION; content: LocationContent }
+  | { contentType: typeof PIN; content: PinContent }
   | { contentType: typeof APPOINTMENT; content: AppointmentContent };
 
 /** Server → client "activity": one entry of the transcript, in `seq` order. */
@@ -130,6 +140,8 @@ export interface ChatSession {
   conversationId: string;
   token: string;
   locale: 'en' | 'fr';
+  /** The map's tiles for a pin card (loaded only when one is shown). */
+  map?: { tileUrl: string; attribution: string };
 }
 
 /** Server → client "typing": the bot or an agent is composing. */

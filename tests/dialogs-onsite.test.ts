@@ -50,7 +50,7 @@ test('EN: "my heat pump needs its yearly service" → code → contract → pin 
   ]);
   await transcript(c, [
     [{ click: pick.actions[0]! }, 'The technician will come to 8 rue Mercière, 69002 Lyon.\nIs the pin on the map right?'],
-    [{ location: [45.76235, 4.83312] }, 'Thanks, I’ve moved the pin to where you are.\nAnything the technician should know'],
+    [{ location: [45.76235, 4.83312] }, 'Thanks, I’ve moved the pin.\nAnything the technician should know'],
   ]);
   const windows = await c.do('Door code 4821B, 3rd floor, ring twice');
   expect(windows.text).toBe([
