@@ -11,7 +11,7 @@ import { AskPrompt, choicePrompt, choiceText, type AskOptions, type Understood }
 import { normaliseEmail } from './contact-details.ts';
 import { line, renderLine, type Line } from './lines.ts';
 import { turnScope, type DialogDeps } from './turn-scope.ts';
-import { actionOf, matchChoice, type Reply } from './understanding.ts';
+import { locationOf, matchChoice, type Reply } from './understanding.ts';
 import { VERIFY_CONTACT_DIALOG, VerifyContactDialog, type VerifyContactOptions, type VerifyContactResult } from './verify-contact.dialog.ts';
 import { choice, say, type ChoiceSpec } from './views.ts';
 import type { Localized } from './messages.ts';
@@ -311,11 +311,8 @@ const windowLine = (start: Date, end: Date): Line =>
 
 /** "That's right", or a shared location or the map's confirmed pin moving it. */
 function understandAddress(reply: Reply, choices: ChoiceSpec[]): Understood<AddressAnswer> {
-  const v = reply.value;
-  if (actionOf(reply) === 'location' && typeof v?.['latitude'] === 'number' && typeof v['longitude'] === 'number'
-    && Math.abs(v['latitude']) <= 90 && Math.abs(v['longitude']) <= 180) {
-    return { ok: true, value: { kind: 'location', latitude: v['latitude'], longitude: v['longitude'] } };
-  }
+  const position = locationOf(reply);
+  if (position) return { ok: true, value: { kind: 'location', ...position } };
   return matchChoice(choiceText(reply), choices) ? { ok: true, value: { kind: 'ok' } } : { ok: false };
 }
 
