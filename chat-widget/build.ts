@@ -19,31 +19,21 @@ const cssAsText: Plugin = {
   },
 };
 
-/** Bundles the loader and everything it uses into dist/widget.js (one minified IIFE). */
+/** Bundles the loader and everything it uses into dist/widget.js (one minified IIFE), and the map bundle. */
 export async function buildWidget(): Promise<{ file: string; bytes: number; gzipBytes: number }> {
   const file = `${here}dist/widget.js`;
-  await build({
-    entryPoints: [`${here}src/loader.ts`],
-    outfile: file,
-    bundle: true,
-    minify: true,
-    format: 'iife',
-    platform: 'browser',
-    target: ['es2019'],
-    legalComments: 'none',
-    logLevel: 'warning',
-    plugins: [cssAsText],
-  });
+  await bundle('src/loader.ts', file);
+  // dist/widget-map.js: Leaflet and its stylesheet, loaded by the widget only when it shows a pin card (outside the budget).
+  await bundle('src/map/widget-map.ts', `${here}dist/widget-map.js`);
   const code = await readFile(file);
-  await buildMapBundle();
   return { file, bytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length };
 }
 
-/** dist/widget-map.js: Leaflet and its stylesheet, loaded by the widget only when it shows a pin card (outside the budget). */
-async function buildMapBundle(): Promise<void> {
+/** One entry and everything it uses as one minified IIFE. */
+async function bundle(entry: string, outfile: string): Promise<void> {
   await build({
-    entryPoints: [`${here}src/map/widget-map.ts`],
-    outfile: `${here}dist/widget-map.js`,
+    entryPoints: [`${here}${entry}`],
+    outfile,
     bundle: true,
     minify: true,
     format: 'iife',

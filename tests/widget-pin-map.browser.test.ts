@@ -4,6 +4,7 @@ import { buildWidget } from '../chat-widget/build.ts';
 import { findCustomerByEmail, listAddresses } from '../models/customer-accounts.repository.ts';
 import { seedFieldServiceDemo } from '../models/seed-field.ts';
 import { launchChromium, startApp, type TestApp } from './support/app.ts';
+import { dragPinEast } from './support/map-pin.ts';
 import { testClock } from './support/server.ts';
 import { until } from './support/wait.ts';
 import { outboxCode, widgetDriver } from './support/widget-driver.ts';
@@ -76,17 +77,7 @@ test('tiles failing, the customer corrects the pin in the chat by typed coordina
   await longitude.fill('4.833000');
   await longitude.press('Tab');
   // …and the pin is then dragged east on the blank map, once it stands still where the fields put it.
-  let box = (await pin.boundingBox())!;
-  await until(async () => {
-    const now = (await pin.boundingBox())!;
-    const still = now.x === box.x && now.y === box.y;
-    box = now;
-    return still;
-  }, 30_000);
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width / 2 + 40, box.y + box.height / 2, { steps: 8 });
-  await page.mouse.up();
+  await dragPinEast(page, pin);
   await until(async () => (await longitude.inputValue()) !== '4.833000', 30_000);
   const dragged = { latitude: Number(await latitude.inputValue()), longitude: Number(await longitude.inputValue()) };
   expect(dragged.latitude).toBeCloseTo(45.7624, 4);
