@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 /**
  * Builds the agent console into agent-console/dist/: console.js (one minified IIFE with its
  * dependencies), console.css (minified) and index.html. Serve the folder at /console/ (see
- * static.routes.ts).
+ * server/routes/console-static.routes.ts).
  */
 
 const here = fileURLToPath(new URL('.', import.meta.url));

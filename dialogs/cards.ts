@@ -1,7 +1,7 @@
 import {
   APPOINTMENT, FORM, LOCATION, PIN, SLOTS,
   type AppointmentContent, type Attachment, type FormContent, type SlotsContent,
-} from '../bot/web-protocol.ts';
+} from './card-content.ts';
 import type { Locale } from '../models/catalogue.repository.ts';
 import { factLines, type AppointmentFacts } from './appointment-facts.ts';
 import { formatDay, formatTime, localDate } from './formatting.ts';

@@ -5,8 +5,12 @@ import type { Locale } from '../models/catalogue.repository.ts';
 import type { OtpService } from '../notifications/otp.ts';
 import type { SignedLinks } from '../notifications/signed-links.ts';
 import type { BookingEventSink } from '../scheduling/booking-events.ts';
-import type { PersonRequester } from '../bot/handoff/handoff-router.ts';
 import { targetKey, type VerificationTarget } from './contact-details.ts';
+
+/** What the dialogs call when a customer asks for a person outside an appointment. */
+export interface PersonRequester {
+  requestPerson(conversationId: string): Promise<{ status: 'queued'; position: number } | { status: 'unavailable' }>;
+}
 
 /** What the dialogs need from the outside world; the clock is injected so tests choose the date. */
 export interface DialogDeps {

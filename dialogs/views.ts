@@ -1,5 +1,5 @@
 import { ActivityTypes, InputHints, type Activity, type TurnContext } from 'botbuilder-core';
-import type { Attachment } from '../bot/web-protocol.ts';
+import type { Attachment } from './card-content.ts';
 import { renderCard, type CardSpec } from './cards.ts';
 import { renderLine, type Audience, type Line } from './lines.ts';
 import { both, type Localized, type MessageId } from './messages.ts';

@@ -1,6 +1,6 @@
 import type { Queryable } from './database.ts';
 
-/** Who a conversation involves, for the console's access rules (server/console/access.ts). */
+/** Who a conversation involves, for the console's access rules (scheduling/staff-access.ts). */
 export interface ConversationParties {
   brandId: string;
   handoffState: 'bot' | 'waiting' | 'attached';

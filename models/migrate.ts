@@ -10,6 +10,14 @@ const MIGRATION_LOCK = 727_001;
 export async function migrate(db: Database): Promise<string[]> {
   await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
     name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+  if (db.kind === 'postgres') {
+    // Extensions are per database, not per schema: one created by 001 while a schema of its own comes first on the
+    // search path (tests, benchmarks) would live in that schema and vanish with it, under every other schema's feet.
+    await db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await tx.query('CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public');
+    });
+  }
   const files = (await readdir(MIGRATIONS_DIR)).filter((f) => /^\d{3}_.+\.sql$/.test(f)).sort();
   const applied: string[] = [];
   for (const name of files) {

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { Database } from './database.ts';
 import { DEMO_BRAND_ID } from './seed.ts';
 import { insertAccount, type StaffRole } from './staff-accounts.repository.ts';
-import { hashPassword, type ScryptParams } from '../server/console/passwords.ts';
+import { hashPassword, type ScryptParams } from './passwords.ts';
 
 /** Console accounts for the demo brand: an admin, a manager per store, the other advisors as agents. */
 

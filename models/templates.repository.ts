@@ -1,5 +1,27 @@
 import type { Queryable } from './database.ts';
-import type { MessageEvent, TemplateChannel } from '../notifications/templates.ts';
+
+/** The appointment events a message is written for (one template per event, locale and channel). */
+export type MessageEvent =
+  | 'request_received'
+  | 'confirmed'
+  | 'rescheduled'
+  | 'cancelled'
+  | 'reminder'
+  | 'follow_up'
+  | 'staff_request'
+  | 'staff_confirmed'
+  | 'staff_cancelled';
+
+export const MESSAGE_EVENTS: readonly MessageEvent[] = [
+  'request_received', 'confirmed', 'rescheduled', 'cancelled', 'reminder', 'follow_up',
+  'staff_request', 'staff_confirmed', 'staff_cancelled',
+];
+
+/** Events whose audience is staff (headquarters, store or salesman): times in the store's zone. */
+export const STAFF_EVENTS: readonly MessageEvent[] = ['staff_request', 'staff_confirmed', 'staff_cancelled'];
+
+export type TemplateChannel = 'email' | 'sms' | 'whatsapp';
+export const TEMPLATE_CHANNELS: readonly TemplateChannel[] = ['email', 'sms', 'whatsapp'];
 
 /** A brand's own template for one event, locale and channel (overrides the shipped default). */
 export interface MessageTemplate {

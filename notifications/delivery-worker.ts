@@ -4,6 +4,7 @@ import { buildInvite } from './calendar-invite.ts';
 import type { DeliveryQueue, JobAttempt, QueueWorkers, ScheduledKind } from './delivery-queue.ts';
 import { createMessageSender, queueMessage, type MessageSender, type Transports } from './message-sender.ts';
 import { loadNotificationSettings, type NotificationSettings } from './notification-settings.ts';
+import { textReminderChannel } from './notification-sink.ts';
 import type { SignedLinks } from './signed-links.ts';
 import { renderMessage } from './templates.ts';
 import type { MessageAttachment, MessageChannel } from './transport.ts';
@@ -32,6 +33,8 @@ interface AppointmentFacts {
   service_id: string;
   customer_id: string;
   state: 'pending' | 'confirmed' | 'cancelled';
+  /** The channel it was booked on. */
+  channel: string;
   start_at: Date | string;
   created_at: Date | string;
 }
@@ -39,10 +42,10 @@ interface AppointmentFacts {
 const time = (d: Date | string) => new Date(d).getTime();
 
 /** Whether the settings, as they are now, still ask for this reminder or follow-up. */
-function stillWanted(settings: NotificationSettings, row: ScheduledRow): boolean {
+function stillWanted(settings: NotificationSettings, row: ScheduledRow, bookedVia: string): boolean {
   if (row.kind === 'follow_up') return settings.followUps[row.position - 1]?.enabled ?? false;
   if (row.channel === 'email') return settings.reminders[row.position - 1]?.enabled ?? false;
-  return settings.smsReminder.enabled && settings.smsReminder.channel === row.channel;
+  return textReminderChannel(settings, bookedVia) === row.channel;
 }
 
 /** Why a due reminder or follow-up must not go out, re-checked when it runs; null → send it. */
@@ -52,7 +55,7 @@ async function skipReason(tx: Tx, row: ScheduledRow, a: AppointmentFacts | undef
   if (time(a.start_at) !== time(row.for_start_at)) return 'appointment moved';
   if (row.kind === 'reminder' && now.getTime() >= time(a.start_at)) return 'appointment already started';
   const settings = await loadNotificationSettings(tx, a.service_id);
-  if (!stillWanted(settings, row)) return 'turned off in the settings';
+  if (!stillWanted(settings, row, a.channel)) return 'turned off in the settings';
   if (row.kind === 'follow_up' && settings.followUps[row.position - 1]?.onlyIfNotRebooked) {
     const rebooked = await tx.query(
       `SELECT 1 FROM appointments
@@ -89,7 +92,7 @@ export function createDeliveryWorkers(deps: DeliveryWorkerDeps): QueueWorkers & 
       // Locks in the booking's order (appointment, then its schedule), so a concurrent
       // reschedule or cancellation either comes before this run or after it, whole.
       const [appointment] = await tx.query<AppointmentFacts>(
-        'SELECT id, service_id, customer_id, state, start_at, created_at FROM appointments WHERE id = $1 FOR SHARE',
+        'SELECT id, service_id, customer_id, state, channel, start_at, created_at FROM appointments WHERE id = $1 FOR SHARE',
         [planned.appointment_id],
       );
       const [row] = await tx.query<ScheduledRow>(

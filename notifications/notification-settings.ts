@@ -28,7 +28,10 @@ const followUpSchema = z.object({
 export const notificationSettingsSchema = z.object({
   /** Up to three reminder emails; one, a day before, by default. */
   reminders: z.array(reminderSchema).max(3).default([{ offsetMinutes: 1440, channel: 'email', enabled: true }]),
-  /** One text reminder per appointment, off by default. */
+  /**
+   * One text reminder per appointment booked on the web, off by default. An appointment booked by SMS
+   * or WhatsApp always gets one, on that channel, at offsetMinutes (see textReminderChannel).
+   */
   smsReminder: z
     .object({
       enabled: z.boolean().default(false),

@@ -115,11 +115,21 @@ function plansFor(a: Appointment, view: AppointmentView, settings: NotificationS
       }
     });
   }
-  const text = settings.smsReminder;
-  if (text.enabled && view.customer.phone) {
-    plans.push({ ...base, kind: 'reminder', channel: text.channel, position: 1, sendAt: before(text.offsetMinutes) });
+  const textChannel = textReminderChannel(settings, a.channel);
+  if (textChannel && view.customer.phone) {
+    plans.push({ ...base, kind: 'reminder', channel: textChannel, position: 1, sendAt: before(settings.smsReminder.offsetMinutes) });
   }
   return plans;
+}
+
+/**
+ * Where the text reminder goes: the SMS or WhatsApp the appointment was booked on (the channel
+ * rules decide at send time: opt-out, WhatsApp window), else what the settings ask (`smsReminder`,
+ * off by default); null → no text reminder. Planning and the re-check when it is due both ask here.
+ */
+export function textReminderChannel(settings: NotificationSettings, bookedVia: string): 'sms' | 'whatsapp' | null {
+  if (bookedVia === 'sms' || bookedVia === 'whatsapp') return bookedVia;
+  return settings.smsReminder.enabled ? settings.smsReminder.channel : null;
 }
 
 /**

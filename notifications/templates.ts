@@ -1,6 +1,6 @@
 import Mustache from 'mustache';
 import type { Queryable } from '../models/database.ts';
-import { getTemplate } from '../models/templates.repository.ts';
+import { getTemplate, STAFF_EVENTS, type MessageEvent, type TemplateChannel } from '../models/templates.repository.ts';
 import { formatWhen, whenParts, type AppointmentView } from './appointment-view.ts';
 import { escapeHtml } from './transport.ts';
 import { formatStorePhone, frenchSpacing } from './french-typography.ts';
@@ -17,27 +17,8 @@ import { HTML_PARTIALS, PARTIAL_NAMES, TEXT_PARTIALS } from './templates/partial
  * let a customer's name inject markup. Subjects, SMS and WhatsApp are plain text (not escaped).
  */
 
-export type MessageEvent =
-  | 'request_received'
-  | 'confirmed'
-  | 'rescheduled'
-  | 'cancelled'
-  | 'reminder'
-  | 'follow_up'
-  | 'staff_request'
-  | 'staff_confirmed'
-  | 'staff_cancelled';
-
-export const MESSAGE_EVENTS: readonly MessageEvent[] = [
-  'request_received', 'confirmed', 'rescheduled', 'cancelled', 'reminder', 'follow_up',
-  'staff_request', 'staff_confirmed', 'staff_cancelled',
-];
-
-/** Events whose audience is staff (headquarters, store or salesman): times in the store's zone. */
-export const STAFF_EVENTS: readonly MessageEvent[] = ['staff_request', 'staff_confirmed', 'staff_cancelled'];
-
-export type TemplateChannel = 'email' | 'sms' | 'whatsapp';
-export const TEMPLATE_CHANNELS: readonly TemplateChannel[] = ['email', 'sms', 'whatsapp'];
+// The events and channels are the message_templates table's vocabulary (models/), re-exported here.
+export { MESSAGE_EVENTS, STAFF_EVENTS, TEMPLATE_CHANNELS, type MessageEvent, type TemplateChannel } from '../models/templates.repository.ts';
 
 export interface RenderedMessage {
   /** Email only. */

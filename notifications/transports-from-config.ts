@@ -1,11 +1,24 @@
 import type { Database } from '../models/database.ts';
-import type { Config } from '../server/config.ts';
 import { localTransports, type Transports } from './message-sender.ts';
 import { sendgridTransport } from './sendgrid.transport.ts';
 import { twilioTransport } from './twilio.transport.ts';
 
+/** The provider settings the transports need, as the server's configuration names them (server/config.ts). */
+export interface TransportSettings {
+  PUBLIC_URL: string;
+  SENDGRID_API_KEY?: string | undefined;
+  SENDGRID_FROM?: string | undefined;
+  SENDGRID_FROM_NAME?: string | undefined;
+  SENDGRID_API_URL?: string | undefined;
+  TWILIO_ACCOUNT_SID?: string | undefined;
+  TWILIO_AUTH_TOKEN?: string | undefined;
+  TWILIO_SMS_FROM?: string | undefined;
+  TWILIO_WHATSAPP_FROM?: string | undefined;
+  TWILIO_API_URL?: string | undefined;
+}
+
 /** The transport per channel: a configured provider, else the local outbox. */
-export function transportsFromConfig(config: Config, db: Database, now: () => Date): Transports {
+export function transportsFromConfig(config: TransportSettings, db: Database, now: () => Date): Transports {
   const transports = localTransports(db, now);
   if (config.SENDGRID_API_KEY && config.SENDGRID_FROM) {
     transports.email = sendgridTransport({

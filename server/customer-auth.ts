@@ -8,7 +8,7 @@ import { findCustomerByEmail, insertCustomerSession, sessionCustomer, deleteCust
 import { markContactVerified } from '../models/customers.repository.ts';
 import { AppError } from '../models/errors.ts';
 import type { OtpService, OtpVerifyResult } from '../notifications/otp.ts';
-import { parseCookies } from './console/staff-auth.ts';
+import { parseCookies } from '../bot/handoff/console-session.ts';
 
 /**
  * Passwordless sign-in to the customer page: a code sent to the customer's email (the OTP rules

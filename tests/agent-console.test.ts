@@ -7,7 +7,7 @@ import pino from 'pino';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Server as SocketServer } from 'socket.io';
 import { buildConsole } from '../agent-console/build.ts';
-import { consoleStaticRoutes } from '../agent-console/static.routes.ts';
+import { consoleStaticRoutes } from '../server/routes/console-static.routes.ts';
 import type { Database } from '../models/database.ts';
 import { findBrand, type Brand } from '../models/brands.repository.ts';
 import { findStore, type Store } from '../models/catalogue.repository.ts';

@@ -1,8 +1,8 @@
 import type { Database } from '../models/database.ts';
 import { DEMO_BRAND_ID, seedDemo } from '../models/seed.ts';
 import { DEMO_ADMIN, seedDemoStaffAccounts, type DemoLogin } from '../models/seed-staff.ts';
-import { hashPassword, passwordProblem, verifyPassword } from '../server/console/passwords.ts';
-import { parseCookies } from '../server/console/staff-auth.ts';
+import { hashPassword, passwordProblem, verifyPassword } from '../models/passwords.ts';
+import { parseCookies } from '../bot/handoff/console-session.ts';
 import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
 import { testClock } from './support/server.ts';
 import { ConsoleClient, signIn, startConsoleServer, type ConsoleServer } from './support/console.ts';

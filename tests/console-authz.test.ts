@@ -7,7 +7,7 @@ import { DEMO_BRAND_ID, seedDemo } from '../models/seed.ts';
 import { DEMO_ADMIN, seedDemoStaffAccounts, type DemoLogin } from '../models/seed-staff.ts';
 import { insertAccount, insertConsoleTask, setStoreAccess } from '../models/staff-accounts.repository.ts';
 import { insertStatus, listStatuses } from '../models/statuses.repository.ts';
-import { hashToken } from '../server/console/staff-auth.ts';
+import { hashToken } from '../models/staff-sessions.ts';
 import { consoleApiRoutes } from '../server/routes/console-api.routes.ts';
 import { bookAsCustomer } from './support/booking.ts';
 import { listRoutes } from './support/console-routes.ts';

@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildConsole } from '../agent-console/build.ts';
 import { buildWidget } from '../chat-widget/build.ts';
 import { findHandoff } from '../models/handoff.repository.ts';
-import { SESSION_IDLE_MS } from '../server/console/staff-auth.ts';
+import { SESSION_IDLE_MS } from '../models/staff-sessions.ts';
 import { launchChromium, startApp, type TestApp } from './support/app.ts';
 import { signInWithForm } from './support/console.ts';
 import { testClock } from './support/server.ts';

@@ -31,6 +31,7 @@ interface MessageRow {
   provider: string;
   provider_id: string | null;
   error: string | null;
+  note: string | null;
   subject: string | null;
   body_text: string;
   attachments: { filename: string; contentType: string; contentBase64: string }[];
@@ -97,7 +98,7 @@ describe.each(DATABASE_KINDS)('notification pipeline on %s', (kind) => {
   beforeEach(() => clock.set(START));
 
   async function book(o: {
-    start: string; email?: string | null; phone?: string | null; service?: string; store?: string; mode?: Mode; with?: BookingDeps;
+    start: string; email?: string | null; phone?: string | null; service?: string; store?: string; mode?: Mode; with?: BookingDeps; channel?: string;
   }) {
     const service = (await findService(db, 'demo', o.service ?? 'showroom-visit'))!;
     const mode = o.mode ?? 'in_store';
@@ -106,7 +107,7 @@ describe.each(DATABASE_KINDS)('notification pipeline on %s', (kind) => {
       brand,
       slot: { brand, service, mode, store, home: null, start: new Date(o.start) },
       customer: { name: 'Ada Lovelace', email: o.email === undefined ? 'ada@example.com' : o.email, phone: o.phone ?? null, locale: 'en', timeZone: 'Europe/Paris' },
-      customerTimeZone: 'Europe/Paris', notes: '', channel: 'api', conversationId: null, idempotencyKey: null, actor: { kind: 'customer' },
+      customerTimeZone: 'Europe/Paris', notes: '', channel: o.channel ?? 'api', conversationId: null, idempotencyKey: null, actor: { kind: 'customer' },
     });
     return appointment;
   }
@@ -304,6 +305,42 @@ describe.each(DATABASE_KINDS)('notification pipeline on %s', (kind) => {
     } finally {
       await db.query('UPDATE services SET notification_settings = NULL WHERE id = $1', [service.id]);
     }
+  });
+
+  test('text reminders follow the channel booked on (plus email), moved on reschedule, dropped on cancel; web bookings follow the settings', async () => {
+    // The brand's text reminder is off (the default): only the booked channel asks for one.
+    const a = await book({ start: '2027-03-15T09:00:00Z', email: 'whatsapp@example.com', phone: '+33622222222', channel: 'whatsapp' });
+    const reminders = async (id: string) => (await scheduleOf(id)).filter((r) => r.kind === 'reminder').map((r) => [r.channel, r.send_at.toISOString(), r.status]);
+    expect(await reminders(a.id)).toEqual([
+      ['email', '2027-03-14T09:00:00.000Z', 'scheduled'],
+      ['whatsapp', '2027-03-15T07:00:00.000Z', 'scheduled'],
+    ]);
+    await rescheduleAppointment(deps, { brand, appointmentId: a.id, start: new Date('2027-03-16T10:00:00Z'), actor: { kind: 'customer' } });
+    expect(await reminders(a.id)).toEqual([
+      ['email', '2027-03-14T09:00:00.000Z', 'cancelled'],
+      ['whatsapp', '2027-03-15T07:00:00.000Z', 'cancelled'],
+      ['email', '2027-03-15T10:00:00.000Z', 'scheduled'],
+      ['whatsapp', '2027-03-16T08:00:00.000Z', 'scheduled'],
+    ]);
+    clock.set('2027-03-16T08:00:00Z');
+    await queue.runDue(workers);
+    // Both due at once; the WhatsApp one was checked by the channel rules when sent: this customer never
+    // wrote on WhatsApp (window closed) and the brand has no template, so it went by SMS.
+    const sent = (await messagesOf(a.id)).filter((m) => m.kind === 'reminder').map((m) => [m.channel, m.recipient, m.note]);
+    expect(sent.sort()).toEqual([
+      ['email', 'whatsapp@example.com', null], ['sms', '+33622222222', 'WhatsApp window closed: sent by SMS instead.'],
+    ]);
+    expect((await reminders(a.id)).map((r) => r[2])).toEqual(['cancelled', 'cancelled', 'sent', 'sent']);
+
+    clock.set(START);
+    const sms = await book({ start: '2027-03-17T09:00:00Z', email: null, phone: '+33633333333', channel: 'sms' });
+    expect(await reminders(sms.id)).toEqual([['sms', '2027-03-17T07:00:00.000Z', 'scheduled']]);
+    await cancelAppointment(deps, { brand, appointmentId: sms.id, reason: 'Changed my mind', actor: { kind: 'customer' } });
+    expect(await reminders(sms.id)).toEqual([['sms', '2027-03-17T07:00:00.000Z', 'cancelled']]);
+
+    // Booked on the web with a phone: email only, as the settings say.
+    const web = await book({ start: '2027-03-18T09:00:00Z', email: 'web@example.com', phone: '+33644444444', channel: 'web' });
+    expect(await reminders(web.id)).toEqual([['email', '2027-03-17T09:00:00.000Z', 'scheduled']]);
   });
 
   test('a process restart between scheduling and sending still sends each reminder exactly once', async () => {

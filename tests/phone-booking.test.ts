@@ -138,7 +138,7 @@ describe('booking over SMS and WhatsApp', () => {
   test('WhatsApp in French, the store found from a shared location', async () => {
     const phone = customerPhone(app, standIn, 'whatsapp', '+33698765432');
     const [services] = await phone.send('Je voudrais prendre rendez-vous');
-    expect(services!.content?.['twilio/list-picker']).toMatchObject({ body: 'Quel service souhaitez-vous réserver ?', button: 'Choisir' });
+    expect(services!.content?.['twilio/list-picker']).toMatchObject({ body: 'Quel service souhaitez-vous réserver\u202f?', button: 'Choisir' }); // WhatsApp keeps French typography; SMS does not
     const [modes] = await phone.send('Visite guidée du showroom', { ButtonPayload: '2' });
     const [where] = modes!.content ? await phone.send('En magasin', { ButtonPayload: '1' }) : [modes];
     expect(where!.body).toContain('partagez une position');

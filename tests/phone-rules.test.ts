@@ -25,12 +25,22 @@ describe('opt-out and the WhatsApp window', () => {
   afterAll(() => closePhoneTest({ db, standIn, app }));
 
   const setBrand = (settings: Record<string, unknown>) => db.query(`UPDATE brands SET settings = settings || $1::jsonb WHERE id = 'demo'`, [JSON.stringify(settings)]);
-  const textReminder = (channel: 'sms' | 'whatsapp') => setBrand({ notifications: { smsReminder: { enabled: true, channel, offsetMinutes: 120 } } });
-  /** Books a video advice on the given day choice (2 tomorrow, 4 next week) and slot number. */
-  async function book(phone: ReturnType<typeof customerPhone>, day: string, slot: string, name: string) {
+  /**
+   * Books a video advice on the given day choice (2 tomorrow, 4 next week) and slot number; with an
+   * email, verified by the code sent to it. The brand's text reminder setting stays off (the default):
+   * reminders come on the channel booked on.
+   */
+  async function book(phone: ReturnType<typeof customerPhone>, day: string, slot: string, name: string, email?: string) {
     clock.set('2027-03-01T07:00:00Z');
     for (const text of ['I would like to book', '3', day, slot, '1']) await phone.send(text);
-    await phone.send(name, {}, 0);
+    if (email) {
+      await phone.send(`${name} ${email}`);
+      const otp = async () => (await db.query<{ body_text: string }>(`SELECT body_text FROM messages WHERE kind = 'otp' AND recipient = $1`, [email]))[0];
+      await until(async () => Boolean(await otp()), 30_000);
+      await phone.send(/\b(\d{6})\b/.exec((await otp())!.body_text)![1]!, {}, 0);
+    } else {
+      await phone.send(name, {}, 0);
+    }
     await phone.waitFor(/^You're booked!/);
     // The confirmation leaves while the customer's window is open.
     const number = phone.address.replace('whatsapp:', '');
@@ -47,9 +57,10 @@ describe('opt-out and the WhatsApp window', () => {
   };
 
   test('STOP: the reminder due is not sent, the console transcript says why; START: messages go out again', async () => {
-    await textReminder('sms');
     const phone = customerPhone(app, standIn, 'sms', '+12125550201');
     await book(phone, '2', '1', 'Ada Lovelace');
+    // The bot's menu follows the booking in the same turn: counted before, so nothing later is.
+    await phone.waitFor(/^Is there anything else/);
     const before = phone.received().length;
     await inbound('+12125550201', 'STOP');
     expect(await db.query(`SELECT opt_out_keyword FROM phone_contacts WHERE phone = '+12125550201' AND opted_out_at IS NOT NULL`)).toEqual([{ opt_out_keyword: 'STOP' }]);
@@ -63,12 +74,61 @@ describe('opt-out and the WhatsApp window', () => {
     expect(await reminderOf('+12125550201')).toEqual({
       channel: 'sms', status: 'failed', error: 'Not sent: +12125550201 opted out of sms (STOP).', note: null,
     });
-    expect(phone.received().length).toBe(before);
+    expect(phone.received().slice(before).map((m) => m.body)).toEqual([]);
 
     await inbound('+12125550201', 'START');
     expect(await db.query(`SELECT opted_out_at, opt_out_keyword FROM phone_contacts WHERE phone = '+12125550201' AND channel = 'sms'`)).toEqual([{ opted_out_at: null, opt_out_keyword: 'START' }]);
     const [menu] = await phone.send('menu');
     expect(menu!.body).toMatch(/\nReply with a number \(1-4\)\.$/);
+  });
+
+  const plannedReminders = (phone: string) => db.query<{ channel: string; send_at: Date }>(
+    `SELECT s.channel, s.send_at FROM scheduled_notifications s
+       JOIN appointments a ON a.id = s.appointment_id JOIN customers c ON c.id = a.customer_id
+      WHERE c.phone = $1 AND s.kind = 'reminder' ORDER BY s.send_at`, [phone]);
+  const reminderText = async (recipient: string) =>
+    (await db.query<{ body_text: string }>(`SELECT body_text FROM messages WHERE kind = 'reminder' AND recipient = $1`, [recipient]))[0]!.body_text;
+
+  test("booked over SMS with an email: an SMS reminder (whatever the brand's text reminder setting) and an email reminder, each when due", async () => {
+    // The brand's text reminder would go by WhatsApp: the booked channel wins.
+    await setBrand({ notifications: { smsReminder: { enabled: true, channel: 'whatsapp', offsetMinutes: 120 } } });
+    const phone = customerPhone(app, standIn, 'sms', '+12125550206');
+    try {
+      await book(phone, '2', '3', 'Mary Somerville', 'mary@example.com');
+    } finally {
+      await setBrand({ notifications: {} });
+    }
+    const [email, sms] = await plannedReminders('+12125550206');
+    expect([email?.channel, sms?.channel]).toEqual(['email', 'sms']);
+
+    clock.set(email!.send_at.toISOString()); // a day before
+    await app.rendezvous.queue.dispatchDue();
+    await until(async () => (await reminderOf('mary@example.com'))?.status === 'sent', 30_000);
+    expect(await reminderOf('+12125550206')).toBeUndefined();
+
+    clock.set(sms!.send_at.toISOString()); // two hours before
+    await app.rendezvous.queue.dispatchDue();
+    await until(async () => (await reminderOf('+12125550206'))?.status === 'sent', 30_000);
+    expect(await reminderOf('+12125550206')).toEqual({ channel: 'sms', status: 'sent', error: null, note: null });
+    expect(standIn.requests.filter((r) => r.body['To'] === '+12125550206').at(-1)).toEqual({
+      method: 'POST', path: MESSAGES_PATH, at: expect.any(Date),
+      body: { To: '+12125550206', From: BRAND_NUMBER, Body: gsmFriendly(await reminderText('+12125550206')), StatusCallback: expect.any(String) },
+    });
+  });
+
+  test('booked over WhatsApp: the reminder comes by WhatsApp while the window is open', async () => {
+    const phone = customerPhone(app, standIn, 'whatsapp', '+12125550207');
+    await book(phone, '2', '4', 'Katherine Johnson');
+    const [planned] = await plannedReminders('+12125550207');
+    expect(planned?.channel).toBe('whatsapp');
+
+    clock.set(planned!.send_at.toISOString()); // less than 24 hours after the customer last wrote
+    await app.rendezvous.queue.dispatchDue();
+    await until(async () => (await reminderOf('+12125550207'))?.status === 'sent', 30_000);
+    expect(await reminderOf('+12125550207')).toEqual({ channel: 'whatsapp', status: 'sent', error: null, note: null });
+    expect(standIn.requests.filter((r) => r.body['To'] === 'whatsapp:+12125550207').at(-1)!.body).toEqual({
+      To: 'whatsapp:+12125550207', From: `whatsapp:${BRAND_NUMBER}`, Body: await reminderText('+12125550207'), StatusCallback: expect.any(String),
+    });
   });
 
   test('Twilio refusing an opted-out number (21610) is recorded, not retried, and nothing more is sent', async () => {
@@ -103,7 +163,6 @@ describe('opt-out and the WhatsApp window', () => {
   });
 
   test('WhatsApp outside the 24-hour window: the approved template, or SMS when the brand has none', async () => {
-    await textReminder('whatsapp');
     await setBrand({ whatsappTemplates: { reminder: TEMPLATE } });
     const withTemplate = customerPhone(app, standIn, 'whatsapp', '+12125550203');
     const withoutTemplate = customerPhone(app, standIn, 'whatsapp', '+12125550204');

@@ -134,7 +134,7 @@ describe('message templates (pglite)', () => {
     expect(confirmed.subject).toBe('Confirmed: Kitchen design consultation, Tuesday 2 March 2027 at 10:00');
     expect(confirmed.text).toContain(`Add to my calendar: ${pending.links.calendar}`);
     expect((await renderMessage(db, 'confirmed', pending, 'sms'))!.text).toBe(
-      `Atelier Lumière: your appointment Kitchen design consultation on Tuesday 2 March 2027, 10:00–11:00 (Europe/Paris) is confirmed. Join, reschedule or cancel: ${pending.links.manage}`,
+      `Atelier Lumière: your appointment Kitchen design consultation on Tuesday 2 March 2027, 10:00-11:00 (Europe/Paris) is confirmed. Join, reschedule or cancel: ${pending.links.manage}`,
     );
     const whatsapp = (await renderMessage(db, 'confirmed', pending, 'whatsapp'))!;
     expect(whatsapp.text).toContain('*Atelier Lumière*\nHello Ada Lovelace, your appointment is confirmed.\n\nService: Kitchen design consultation\nWhen:');
@@ -189,7 +189,7 @@ describe('message templates (pglite)', () => {
     expect(m.html).toContain('The showroom is closed for works.');
     expect(m.html).not.toContain(cancelled.links.cancel);
     expect((await renderMessage(db, 'cancelled', cancelled, 'sms'))!.text).toBe(
-      'Atelier Lumière: your appointment Guided showroom visit on Wednesday 3 March 2027, 14:00–14:30 (Europe/Paris) has been cancelled. Reason: The showroom is closed for works.',
+      'Atelier Lumière: your appointment Guided showroom visit on Wednesday 3 March 2027, 14:00-14:30 (Europe/Paris) has been cancelled. Reason: The showroom is closed for works.',
     );
     const staff = (await renderMessage(db, 'staff_cancelled', cancelled, 'email'))!;
     expect(staff.text).toContain('Reason: The showroom is closed for works.');
@@ -245,7 +245,7 @@ describe('message templates (pglite)', () => {
     // SMS override; a subject given for SMS is not kept.
     await upsertTemplate(db, { brandId: 'demo', event: 'reminder', locale: 'en', channel: 'sms', subject: 'ignored', body: '{{brandName}} · {{time}} · {{links.manage}}' });
     expect((await getTemplate(db, { brandId: 'demo', event: 'reminder', locale: 'en', channel: 'sms' }))!.subject).toBeNull();
-    expect((await renderMessage(db, 'reminder', pending, 'sms'))!.text).toBe(`Atelier Lumière · 10:00 · ${pending.links.manage}`);
+    expect((await renderMessage(db, 'reminder', pending, 'sms'))!.text).toBe(`Atelier Lumière - 10:00 - ${pending.links.manage}`); // an SMS stays GSM-7: no middle dot
     expect((await listTemplates(db, 'demo')).map((t) => `${t.event}/${t.locale}/${t.channel}`)).toEqual(['confirmed/en/email', 'reminder/en/sms']);
 
     expect(await deleteTemplate(db, key)).toBe(true);

@@ -4,8 +4,7 @@
  * Shapes the server defines with no instants in them are its own types, imported.
  */
 import type { TaskCreatedEvent } from '../../bot/handoff/console-protocol.ts';
-import type { Service as CatalogueService, Store as CatalogueStore } from '../../models/catalogue.repository.ts';
-import type { AppointmentStatus, StatusKind } from '../../models/statuses.repository.ts';
+import type { AppointmentStatus, CatalogueService, CatalogueStore, StatusKind } from '../../bot/handoff/console-api-protocol.ts';
 
 export type { StatusKind };
 export type Role = 'agent' | 'store_manager' | 'admin';

@@ -3,8 +3,9 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Database } from '../../models/database.ts';
 import { storesOfStaffMember } from '../../models/handoff.repository.ts';
-import { consoleOrigins, createStaffAuth, type StaffSession } from '../../server/console/staff-auth.ts';
-import { loadScope, type StaffScope } from '../../server/console/access.ts';
+import type { StaffSession } from '../../models/staff-sessions.ts';
+import { loadScope, type StaffScope } from '../../scheduling/staff-access.ts';
+import { consoleOrigins, staffSessionFromCookies } from './console-session.ts';
 import {
   handoffEnd, handoffJoin, handoffMessage, handoffRead, handoffResync, handoffTyping, presenceSet,
   type ConsoleError, type ConsoleReady,
@@ -45,7 +46,6 @@ export function attachConsoleSocket(io: Server, deps: ConsoleSocketDeps): { name
   const { db, logger, handoff } = deps;
   const nsp = io.of('/console');
   handoff.bindConsole(nsp);
-  const auth = createStaffAuth({ db, now: deps.now, publicUrl: deps.publicUrl });
   const origins = new Set(consoleOrigins(deps.publicUrl));
   const limit = memoryRateLimit(deps.eventsPer10s ?? 60, 10);
   const guard = socketGuard({
@@ -62,7 +62,7 @@ export function attachConsoleSocket(io: Server, deps: ConsoleSocketDeps): { name
     try {
       const origin = socket.handshake.headers.origin;
       if (!origin || !origins.has(origin)) return next(new Error('origin_not_allowed: the console only opens from its own site.'));
-      const session = await auth.sessionFromCookieHeader(socket.handshake.headers.cookie);
+      const session = await staffSessionFromCookies(db, socket.handshake.headers.cookie, deps.now());
       if (!session) return next(new Error('unauthorized: please sign in to the console.'));
       const scope = await loadScope(db, session.staff);
       socket.data = { session, scope, checkedAt: Date.now() } satisfies ConsoleSocketData;
@@ -81,7 +81,7 @@ export function attachConsoleSocket(io: Server, deps: ConsoleSocketDeps): { name
     /** The session may have ended (sign-out, disabled account, timeouts): checked now and then. */
     const stillSignedIn = async (): Promise<boolean> => {
       if (Date.now() - data.checkedAt < recheckMs) return true;
-      const session = await auth.sessionFromCookieHeader(socket.handshake.headers.cookie);
+      const session = await staffSessionFromCookies(db, socket.handshake.headers.cookie, deps.now());
       if (!session) return false;
       data.session = session;
       data.scope = await loadScope(db, session.staff);

@@ -16,8 +16,9 @@ import { findPhoneContact, type PhoneContact } from '../../models/phone-channels
 import { WHATSAPP_WINDOW_MS } from '../../notifications/whatsapp-content.ts';
 import type { Handoff, HandoffAppointment } from '../../models/handoff.repository.ts';
 import type { SignedLinks } from '../../notifications/signed-links.ts';
-import type { StaffPrincipal } from '../../server/console/staff-auth.ts';
-import { scopeOfStaffMember, seesAppointment, type StaffScope } from '../../server/console/access.ts';
+import type { PersonRequester } from '../../dialogs/turn-scope.ts';
+import type { StaffPrincipal } from '../../models/staff-sessions.ts';
+import { scopeOfStaffMember, seesAppointment, type StaffScope } from '../../scheduling/staff-access.ts';
 import { toChatActivity } from '../transcript-activity.ts';
 import { APPOINTMENT, type ChatActivity, type HandoffStatusEvent, type ReadEvent } from '../web-protocol.ts';
 import type {
@@ -25,11 +26,6 @@ import type {
 } from './console-protocol.ts';
 import { firstName, formatWhen, handoffChoice, handoffTexts, CHOICE_LEAVE_MESSAGE, CHOICE_LEAVE_QUEUE, CHOICE_RESCHEDULE } from './handoff-texts.ts';
 import { PresenceTracker, type PresenceChange, type PresentStaff } from './presence.ts';
-
-/** What the bot calls when a customer asks for a person outside an appointment. */
-export interface PersonRequester {
-  requestPerson(conversationId: string): Promise<{ status: 'queued'; position: number } | { status: 'unavailable' }>;
-}
 
 /** What the console API calls after a change (its onChange option). */
 export interface ConsoleNotifier {
@@ -506,7 +502,7 @@ export class HandoffRouter implements PersonRequester {
       id: task.id, storeId: task.storeId, conversationId: task.conversationId, customerName: task.customerName,
       contact: task.contact, message: task.message, createdAt: new Date(task.createdAt).toISOString(),
     };
-    // The consoles that see the task (access.ts, seesTask).
+    // The consoles that see the task (staff-access.ts, seesTask).
     const rooms = task.storeId ? [consoleRooms.store(task.storeId), consoleRooms.admins(h.brandId)]
       : task.staffId ? [consoleRooms.staff(task.staffId), consoleRooms.admins(h.brandId)]
         : [consoleRooms.brand(h.brandId)];
@@ -750,7 +746,7 @@ export class HandoffRouter implements PersonRequester {
 }
 
 /**
- * Rooms of the consoles that see an appointment (access.ts, seesAppointment): the brand's admins,
+ * Rooms of the consoles that see an appointment (staff-access.ts, seesAppointment): the brand's admins,
  * its advisor, its store's staff. Events about it go there, never to the whole brand.
  */
 export const appointmentRooms = (a: HandoffAppointment): string[] => [

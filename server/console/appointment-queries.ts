@@ -4,7 +4,7 @@ import type { AppointmentState, StatusChange } from '../../models/appointments.r
 import { findCustomer } from '../../models/customers.repository.ts';
 import { entriesAfter, findConversation } from '../../models/conversations.repository.ts';
 import { listStatuses, type StatusKind } from '../../models/statuses.repository.ts';
-import { APPOINTMENT_STORE_SQL, SqlParams, appointmentScopeSql, canReadConversation, type StaffScope } from './access.ts';
+import { APPOINTMENT_STORE_SQL, SqlParams, appointmentScopeSql, canReadConversation, type StaffScope } from '../../scheduling/staff-access.ts';
 
 /** The console's reads of appointments: the filtered, paginated list and one appointment's file. */
 

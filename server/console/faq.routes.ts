@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { listFaq, replaceFaq } from '../../models/faq.repository.ts';
-import type { ConsoleContext } from './access.ts';
+import type { ConsoleContext } from './console-context.ts';
 import { staffOf } from './staff-auth.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);

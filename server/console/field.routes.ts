@@ -13,7 +13,8 @@ import {
 import { errors } from '../../models/errors.ts';
 import type { BookingDeps } from '../../scheduling/booking.ts';
 import { moveDraft, rejectDraft, validateDraft } from '../../scheduling/draft-validation.ts';
-import { appointmentInScope, manageableStaff, scopeOf, storeInScope, type ConsoleContext } from './access.ts';
+import { appointmentInScope, manageableStaff, storeInScope } from '../../scheduling/staff-access.ts';
+import { scopeOf, type ConsoleContext } from './console-context.ts';
 import { staffOf } from './staff-auth.ts';
 
 /**

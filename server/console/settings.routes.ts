@@ -18,8 +18,9 @@ import type { SignedLinks } from '../../notifications/signed-links.ts';
 import { DEFAULT_NOTIFICATION_SETTINGS, notificationSettingsSchema } from '../../notifications/notification-settings.ts';
 import { calendarDate, instant, timeZone } from '../http-schemas.ts';
 import {
-  appointmentInScope, canEditWorkflow, manageableStaff, requireStoreInScope, requireWorkflowEditable, scopeOf, type ConsoleContext,
-} from './access.ts';
+  appointmentInScope, canEditWorkflow, manageableStaff, requireStoreInScope, requireWorkflowEditable,
+} from '../../scheduling/staff-access.ts';
+import { scopeOf, type ConsoleContext } from './console-context.ts';
 import { appointmentListItem, serviceName } from './appointment-queries.ts';
 import { staffOf } from './staff-auth.ts';
 

@@ -3,9 +3,10 @@ import { z } from 'zod';
 import * as accounts from '../../models/staff-accounts.repository.ts';
 import { STAFF_ROLES, type StaffRole } from '../../models/staff-accounts.repository.ts';
 import { AppError, errors, isUniqueViolation } from '../../models/errors.ts';
-import { hashPassword, passwordProblem, PASSWORD_MAX_LENGTH } from './passwords.ts';
-import { scopeOf, type ConsoleContext } from './access.ts';
-import { hashToken, newToken, staffOf } from './staff-auth.ts';
+import { hashPassword, passwordProblem, PASSWORD_MAX_LENGTH } from '../../models/passwords.ts';
+import { scopeOf, type ConsoleContext } from './console-context.ts';
+import { hashToken, newToken } from '../../models/staff-sessions.ts';
+import { staffOf } from './staff-auth.ts';
 
 /** Staff accounts: list, invite, invite acceptance, disable and enable, role and store access. */
 

@@ -1,10 +1,12 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Queryable } from '../../models/database.ts';
 import { AppError, errors } from '../../models/errors.ts';
 import * as accounts from '../../models/staff-accounts.repository.ts';
 import type { StaffRole } from '../../models/staff-accounts.repository.ts';
-import { verifyDummyPassword, verifyPassword } from './passwords.ts';
+import { verifyDummyPassword, verifyPassword } from '../../models/passwords.ts';
+import { findStaffSession, hashToken, newToken, SESSION_IDLE_MS, type StaffPrincipal, type StaffSession } from '../../models/staff-sessions.ts';
+import { consoleOrigins, SESSION_COOKIE, staffSessionFromCookies } from '../../bot/handoff/console-session.ts';
 
 /**
  * Staff sign-in for the console (OWASP Authentication and Session Management cheat sheets):
@@ -13,32 +15,10 @@ import { verifyDummyPassword, verifyPassword } from './passwords.ts';
  * plus an Origin check on every state-changing request.
  */
 
-export const SESSION_COOKIE = 'rdv_session';
 export const SESSION_ABSOLUTE_MS = 8 * 3_600_000;
-export const SESSION_IDLE_MS = 3_600_000;
 export const MAX_FAILED_LOGINS = 5;
 export const LOCKOUT_MS = 15 * 60_000;
 export const CSRF_HEADER = 'x-csrf-token';
-/** last_seen_at is written at most this often per session. */
-const TOUCH_EVERY_MS = 30_000;
-
-export interface StaffPrincipal {
-  id: string;
-  brandId: string;
-  name: string;
-  email: string;
-  role: StaffRole;
-}
-
-export interface StaffSession {
-  staff: StaffPrincipal;
-  tokenHash: string;
-  csrfToken: string;
-  expiresAt: Date;
-}
-
-export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
-export const newToken = () => randomBytes(32).toString('base64url');
 
 /** The same answer whatever went wrong: unknown email, wrong password, locked or disabled account. */
 export const invalidCredentials = () =>
@@ -49,32 +29,6 @@ export const invalidCredentials = () =>
   );
 
 const notSignedIn = () => new AppError('unauthorized', 401, 'Please sign in to the console.');
-
-/** Cookie header → name/value pairs (first occurrence wins, values URI-decoded when possible). */
-export function parseCookies(header: string | undefined): Map<string, string> {
-  const cookies = new Map<string, string>();
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 1) continue;
-    const name = part.slice(0, eq).trim();
-    let value = part.slice(eq + 1).trim();
-    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1);
-    if (cookies.has(name)) continue;
-    try {
-      cookies.set(name, decodeURIComponent(value));
-    } catch {
-      cookies.set(name, value);
-    }
-  }
-  return cookies;
-}
-
-/** The origins the console is served from; on a local machine localhost and 127.0.0.1 are one. */
-export function consoleOrigins(publicUrl: string): string[] {
-  const url = new URL(publicUrl);
-  if (!['localhost', '127.0.0.1'].includes(url.hostname)) return [url.origin];
-  return ['localhost', '127.0.0.1'].map((host) => `${url.protocol}//${host}${url.port ? `:${url.port}` : ''}`);
-}
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const sessions = new WeakMap<Request, StaffSession>();
@@ -98,26 +52,8 @@ export function createStaffAuth(deps: StaffAuthDeps) {
   const secure = new URL(deps.publicUrl).protocol === 'https:';
   const origins = new Set(consoleOrigins(deps.publicUrl));
 
-  /** The session a token opens, or null (unknown, expired, idle too long, account disabled). */
-  async function sessionForToken(token: string): Promise<StaffSession | null> {
-    if (!token || token.length > 100) return null;
-    const at = now();
-    const row = await accounts.findLiveSession(db, hashToken(token), at, new Date(at.getTime() - SESSION_IDLE_MS));
-    if (!row) return null;
-    if (at.getTime() - row.lastSeenAt.getTime() >= TOUCH_EVERY_MS) await accounts.touchSession(db, row.tokenHash, at);
-    return {
-      staff: { id: row.staffId, brandId: row.brandId, name: row.name, email: row.email, role: row.role },
-      tokenHash: row.tokenHash,
-      csrfToken: row.csrfToken,
-      expiresAt: row.expiresAt,
-    };
-  }
-
-  /** The session of a request's cookie (also for socket handshakes: pass their Cookie header). */
-  async function sessionFromCookieHeader(header: string | undefined): Promise<StaffSession | null> {
-    const token = parseCookies(header).get(SESSION_COOKIE);
-    return token ? sessionForToken(token) : null;
-  }
+  const sessionForToken = (token: string) => findStaffSession(db, token, now());
+  const sessionFromCookieHeader = (header: string | undefined) => staffSessionFromCookies(db, header, now());
 
   async function authenticate(req: Request): Promise<StaffSession | null> {
     const known = sessions.get(req);

@@ -16,11 +16,13 @@ import type { BookingEventSink } from '../../scheduling/booking-events.ts';
 import { appointmentBody, availabilityQuery, dateOrInstant, instant, mode } from '../http-schemas.ts';
 import { rejectUnsafeBody } from '../safe-input.ts';
 import { slotDays } from '../presenters.ts';
-import { slotRequest } from './appointments.routes.ts';
-import { createStaffAuth, sessionOf, staffOf, type StaffSession } from '../console/staff-auth.ts';
+import { slotRequest } from '../slot-request.ts';
+import { createStaffAuth, sessionOf, staffOf } from '../console/staff-auth.ts';
+import type { StaffSession } from '../../models/staff-sessions.ts';
 import {
-  appointmentInScope, loadScope, requireServedConversation, requireStoreInScope, scopeOf, taskInScope, type ConsoleContext, type StaffScope,
-} from '../console/access.ts';
+  appointmentInScope, loadScope, requireServedConversation, requireStoreInScope, taskInScope, type StaffScope,
+} from '../../scheduling/staff-access.ts';
+import { scopeOf, type ConsoleContext } from '../console/console-context.ts';
 import { appointmentDetail, appointmentListItem, listAppointments } from '../console/appointment-queries.ts';
 import { consoleSettingsRoutes } from '../console/settings.routes.ts';
 import { consoleFaqRoutes } from '../console/faq.routes.ts';

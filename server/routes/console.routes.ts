@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Database } from '../../models/database.ts';
 import type { BookingEventSink } from '../../scheduling/booking-events.ts';
-import { consoleStaticRoutes } from '../../agent-console/static.routes.ts';
+import { consoleStaticRoutes } from './console-static.routes.ts';
 import { consoleApiRoutes } from './console-api.routes.ts';
 
 export interface ConsoleRoutesDeps {

@@ -1,7 +1,7 @@
-import { loadConfig } from '../server/config.ts';
-import { openDatabase } from './database.ts';
-import { migrate } from './migrate.ts';
-import { ensureDemo } from '../server/demo-credentials.ts';
+import { loadConfig } from './config.ts';
+import { openDatabase } from '../models/database.ts';
+import { migrate } from '../models/migrate.ts';
+import { ensureDemo } from './demo-credentials.ts';
 
 /** `npm run seed`: migrates and loads the demo brand into the configured database. */
 const config = loadConfig();

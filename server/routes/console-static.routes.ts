@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
 import { fileURLToPath } from 'node:url';
-import { AppError } from '../models/errors.ts';
+import { AppError } from '../../models/errors.ts';
 
 /**
  * Serves the built console (agent-console/dist, made by `npm run build:console`) at /console/:
@@ -8,7 +8,7 @@ import { AppError } from '../models/errors.ts';
  * the page has no inline script or style.
  */
 
-export const CONSOLE_DIST_DIR = fileURLToPath(new URL('./dist/', import.meta.url));
+export const CONSOLE_DIST_DIR = fileURLToPath(new URL('../../agent-console/dist/', import.meta.url));
 
 export function consoleStaticRoutes(options: { dist?: string } = {}): Router {
   const router = Router();

@@ -1,12 +1,11 @@
-import type { Request } from 'express';
-import type { Database, Queryable } from '../../models/database.ts';
-import type { Appointment } from '../../models/appointments.repository.ts';
-import { findAppointment } from '../../models/appointments.repository.ts';
-import { conversationParties } from '../../models/conversation-access.repository.ts';
-import { findAccount, findConsoleTask, storesOfStaff, type ConsoleTask, type StaffRole } from '../../models/staff-accounts.repository.ts';
-import { workflowStores } from '../../models/statuses.repository.ts';
-import { errors } from '../../models/errors.ts';
-import { staffOf, type StaffAuth, type StaffPrincipal } from './staff-auth.ts';
+import type { Queryable } from '../models/database.ts';
+import type { Appointment } from '../models/appointments.repository.ts';
+import { findAppointment } from '../models/appointments.repository.ts';
+import { conversationParties } from '../models/conversation-access.repository.ts';
+import { findAccount, findConsoleTask, storesOfStaff, type ConsoleTask, type StaffRole } from '../models/staff-accounts.repository.ts';
+import { workflowStores } from '../models/statuses.repository.ts';
+import { errors } from '../models/errors.ts';
+import type { StaffPrincipal } from '../models/staff-sessions.ts';
 
 /**
  * What a console user may see. Admins see every store of their brand; store managers and agents
@@ -180,24 +179,4 @@ export async function requireWorkflowEditable(db: Queryable, scope: StaffScope, 
   if (!(await canEditWorkflow(db, scope, serviceId))) {
     throw errors.forbidden('This workflow is used beyond your stores: only an administrator can change it.');
   }
-}
-
-const scopes = new WeakMap<Request, Promise<StaffScope>>();
-
-/** The scope of the request's signed-in staff member, loaded once per request. */
-export function scopeOf(db: Queryable, req: Request): Promise<StaffScope> {
-  let scope = scopes.get(req);
-  if (!scope) {
-    scope = loadScope(db, staffOf(req));
-    scopes.set(req, scope);
-  }
-  return scope;
-}
-
-/** What the console's routers share. */
-export interface ConsoleContext {
-  db: Database;
-  now: () => Date;
-  publicUrl: string;
-  auth: StaffAuth;
 }
