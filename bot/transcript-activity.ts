@@ -1,8 +1,8 @@
 import type { Activity } from 'botbuilder-core';
 import type { TranscriptEntry } from '../models/conversations.repository.ts';
-import { APPOINTMENT, FORM, LOCATION, SLOTS, type Attachment, type ChatActivity, type SuggestedAction } from './web-protocol.ts';
+import { APPOINTMENT, FORM, LOCATION, PIN, SLOTS, type Attachment, type ChatActivity, type SuggestedAction } from './web-protocol.ts';
 
-const RICH_TYPES = new Set<string>([SLOTS, FORM, LOCATION, APPOINTMENT]);
+const RICH_TYPES = new Set<string>([SLOTS, FORM, LOCATION, PIN, APPOINTMENT]);
 
 /** What of a bot activity goes into the transcript: text, quick replies and our rich content only. */
 export function transcriptContent(activity: Partial<Activity>): { text: string; content: Record<string, unknown> } {

@@ -21,6 +21,8 @@ export interface WebChatDeps {
   logger: Logger;
   /** The server's own origins (the demo site is served from it), besides each brand's sites. */
   ownOrigins: string[];
+  /** The map's tiles, told to the widget for its pin cards. */
+  map?: { tileUrl: string; attribution: string } | undefined;
   /** The bot: one turn. */
   bot: TurnLogic;
   /** Messages a conversation may receive per 10 seconds, whatever sockets they come by (default 20). */
@@ -169,7 +171,7 @@ export function attachWebChat(io: Server, deps: WebChatDeps) {
     // rather than being lost: the room, the session, the replay, the hand-off status.
     const ready = (async () => {
       await socket.join(conversation.id);
-      socket.emit('session', { conversationId: conversation.id, token: data.token, locale: conversation.locale });
+      socket.emit('session', { conversationId: conversation.id, token: data.token, locale: conversation.locale, ...(deps.map ? { map: deps.map } : {}) });
       await replay(data.lastSeq);
       if (handoff) {
         const status = await handoff.statusFor(conversation.id).catch(() => null);

@@ -58,8 +58,8 @@ export type ReadReceipt = z.input<typeof readReceipt>;
 // Suggested actions and the rich content the widget renders natively are the dialogs' card
 // contents (dialogs/card-content.ts), re-exported here for the widget.
 export {
-  APPOINTMENT, FORM, LOCATION, SLOTS,
-  type AppointmentContent, type Attachment, type FormContent, type LocationContent, type SlotsContent, type SuggestedAction,
+  APPOINTMENT, FORM, LOCATION, PIN, SLOTS,
+  type AppointmentContent, type Attachment, type FormContent, type LocationContent, type PinContent, type SlotsContent, type SuggestedAction,
 } from '../dialogs/card-content.ts';
 
 /** Server → client "activity": one entry of the transcript, in `seq` order. */
@@ -82,6 +82,8 @@ export interface ChatSession {
   conversationId: string;
   token: string;
   locale: 'en' | 'fr';
+  /** The map's tiles for a pin card (loaded only when one is shown). */
+  map?: { tileUrl: string; attribution: string };
 }
 
 /** Server → client "typing": the bot or an agent is composing. */

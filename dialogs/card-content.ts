@@ -44,6 +44,15 @@ export interface LocationContent {
 }
 // Sharing the browser's position sends: { action: 'location', latitude, longitude }.
 
+export const PIN = 'application/vnd.rendezvous.pin+json';
+export interface PinContent {
+  /** Where the pin stands now (the geocoded or last corrected address). */
+  latitude: number;
+  longitude: number;
+}
+// Confirming the pin (dragged on the map, typed, or the browser's position) sends:
+// { action: 'location', latitude, longitude, pin: true }, so a step that asks for a location understands it too.
+
 export const APPOINTMENT = 'application/vnd.rendezvous.appointment+json';
 export interface AppointmentContent {
   /** The appointment shown: a later card of the same appointment (staff confirmed, moved it…) supersedes this one. */
@@ -58,4 +67,5 @@ export type Attachment =
   | { contentType: typeof SLOTS; content: SlotsContent }
   | { contentType: typeof FORM; content: FormContent }
   | { contentType: typeof LOCATION; content: LocationContent }
+  | { contentType: typeof PIN; content: PinContent }
   | { contentType: typeof APPOINTMENT; content: AppointmentContent };

@@ -1,5 +1,5 @@
 import {
-  APPOINTMENT, FORM, LOCATION, SLOTS,
+  APPOINTMENT, FORM, LOCATION, PIN, SLOTS,
   type AppointmentContent, type Attachment, type FormContent, type SlotsContent,
 } from './card-content.ts';
 import type { Locale } from '../models/catalogue.repository.ts';
@@ -15,7 +15,8 @@ export type CardSpec =
   | { kind: 'contact-form'; values: Partial<Record<'name' | 'email' | 'phone', string>> }
   | { kind: 'code-form' }
   | { kind: 'address-form'; values: Partial<Record<'street' | 'postcode' | 'city', string>> }
-  | { kind: 'location' };
+  | { kind: 'location' }
+  | { kind: 'pin'; latitude: number; longitude: number };
 
 /** Slots grouped by the customer's local day, in the order given (soonest first). */
 export function slotsContent(starts: readonly string[], who: Audience, paging: { earlier: boolean; later: boolean }): SlotsContent {
@@ -83,6 +84,8 @@ export function renderCard(card: CardSpec, who: Audience): Attachment {
       return { contentType: FORM, content: addressForm(card.values, who.locale) };
     case 'location':
       return { contentType: LOCATION, content: { prompt: t(who.locale, 'store.locationPrompt'), buttonLabel: t(who.locale, 'store.locationButton') } };
+    case 'pin':
+      return { contentType: PIN, content: { latitude: card.latitude, longitude: card.longitude } };
   }
 }
 

@@ -4,16 +4,18 @@ import type { Mode } from '../models/catalogue.repository.ts';
 import { staffForService } from '../models/staff.repository.ts';
 import type { HomeAddress } from '../scheduling/booking.ts';
 import { distanceKm, geocode } from '../scheduling/geocoder.ts';
-import { AskPrompt, choicePrompt, type AskOptions, type Understood } from './ask.prompt.ts';
+import { AskPrompt, choicePrompt, choiceText, type AskOptions, type Understood } from './ask.prompt.ts';
+import type { CardSpec } from './cards.ts';
 import { modeChoice } from './catalogue-choices.ts';
 import { line } from './lines.ts';
 import { turnScope, type DialogDeps } from './turn-scope.ts';
-import { actionOf, type Reply } from './understanding.ts';
+import { actionOf, locationOf, matchChoice, type Reply } from './understanding.ts';
 import { choice, type ChoiceSpec } from './views.ts';
 
 export const HOME_ADDRESS_DIALOG = 'home-address';
 const FLOW = 'home-address.flow';
 const ADDRESS_PROMPT = 'home-address.address';
+const PIN_PROMPT = 'home-address.pin';
 const ALTERNATIVE_PROMPT = 'home-address.alternative';
 
 export interface HomeAddressOptions {
@@ -35,8 +37,11 @@ interface Placed extends HomeAddress {
 export class HomeAddressDialog extends ComponentDialog<HomeAddressOptions> {
   constructor(private readonly deps: DialogDeps) {
     super(HOME_ADDRESS_DIALOG);
-    this.addDialog(new WaterfallDialog<HomeAddressOptions>(FLOW, [this.addressStep.bind(this), this.coverageStep.bind(this), this.alternativeStep.bind(this)]));
+    this.addDialog(new WaterfallDialog<HomeAddressOptions>(FLOW, [
+      this.addressStep.bind(this), this.pinStep.bind(this), this.coverageStep.bind(this), this.alternativeStep.bind(this),
+    ]));
     this.addDialog(new AskPrompt<Placed>(ADDRESS_PROMPT, (reply, _e, context) => understandAddress(reply, context)));
+    this.addDialog(new AskPrompt<Placed, PinExpect>(PIN_PROMPT, understandPin));
     this.addDialog(choicePrompt(ALTERNATIVE_PROMPT));
     this.initialDialogId = FLOW;
   }
@@ -49,6 +54,21 @@ export class HomeAddressDialog extends ComponentDialog<HomeAddressOptions> {
       expect: null,
     };
     return step.prompt(ADDRESS_PROMPT, options);
+  }
+
+  /** In the web chat, the pin (placed at the postcode's centre) on a map, to move to the door before the reach is checked. */
+  private async pinStep(step: WaterfallStepContext<HomeAddressOptions>): Promise<DialogTurnResult> {
+    const placed: Placed = step.result;
+    if (turnScope(step.context).channel !== 'web') return step.next(placed);
+    const choices = [PIN_OK];
+    const card: CardSpec = { kind: 'pin', latitude: placed.latitude, longitude: placed.longitude };
+    const options: AskOptions<PinExpect> = {
+      view: { lines: [line('home.pinAsk', { address: placed.address })], choices, card },
+      retry: { lines: [line('home.pinRetry')], choices, card },
+      help: 'help.pin',
+      expect: { choices, placed },
+    };
+    return step.prompt(PIN_PROMPT, options);
   }
 
   private async coverageStep(step: WaterfallStepContext<HomeAddressOptions>): Promise<DialogTurnResult> {
@@ -82,6 +102,20 @@ export class HomeAddressDialog extends ComponentDialog<HomeAddressOptions> {
     const mode = step.options.otherModes.find((m) => m === key);
     return step.endDialog(mode ? ({ kind: 'switch', mode } satisfies HomeAddressResult) : ({ kind: 'otherService' } satisfies HomeAddressResult));
   }
+}
+
+const PIN_OK: ChoiceSpec = choice('ok', 'home.pinOk', ['yes', 'ok', 'oui', 'correct', 'right', 'exact', 'c est bon']);
+
+interface PinExpect {
+  choices: ChoiceSpec[];
+  placed: Placed;
+}
+
+/** "That's right", or the map's pin (or a shared position) moving the placed address. */
+function understandPin(reply: Reply, { choices, placed }: PinExpect): Understood<Placed> {
+  const position = locationOf(reply);
+  if (position) return { ok: true, value: { ...placed, ...position } };
+  return matchChoice(choiceText(reply), choices) ? { ok: true, value: placed } : { ok: false };
 }
 
 const text = (v: unknown) => (typeof v === 'string' ? v.trim().slice(0, 120) : '');

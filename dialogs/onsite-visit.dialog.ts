@@ -6,11 +6,12 @@ import {
 } from '../models/equipment.repository.ts';
 import { AppError } from '../models/errors.ts';
 import { bookDraft, findOnsiteWindows, holdWindow, prefillFromContract } from '../scheduling/field-booking.ts';
+import type { CardSpec } from './cards.ts';
 import { AskPrompt, choicePrompt, choiceText, type AskOptions, type Understood } from './ask.prompt.ts';
 import { normaliseEmail } from './contact-details.ts';
 import { line, renderLine, type Line } from './lines.ts';
 import { turnScope, type DialogDeps } from './turn-scope.ts';
-import { actionOf, matchChoice, type Reply } from './understanding.ts';
+import { locationOf, matchChoice, type Reply } from './understanding.ts';
 import { VERIFY_CONTACT_DIALOG, VerifyContactDialog, type VerifyContactOptions, type VerifyContactResult } from './verify-contact.dialog.ts';
 import { choice, say, type ChoiceSpec } from './views.ts';
 import type { Localized } from './messages.ts';
@@ -172,8 +173,10 @@ export class OnsiteVisitDialog extends ComponentDialog<OnsiteState> {
     if (s.addressConfirmed) return step.next();
     const a = (await findAddress(this.deps.db, s.customerId!, s.addressId!))!;
     const choices = [ADDRESS_OK];
-    const ask = { lines: [line('onsite.address', { address: `${a.addressLine}, ${a.postcode} ${a.city}` }), line('onsite.addressAsk')], choices };
-    const options: AskOptions<ChoiceSpec[]> = { view: ask, retry: { lines: [line('onsite.addressRetry')], choices }, help: 'help.onsite', expect: choices };
+    // The web chat shows the pin on a map to drag; other channels read the choices and the text.
+    const card: CardSpec = { kind: 'pin', latitude: a.latitude, longitude: a.longitude };
+    const ask = { lines: [line('onsite.address', { address: `${a.addressLine}, ${a.postcode} ${a.city}` }), line('onsite.addressAsk')], choices, card };
+    const options: AskOptions<ChoiceSpec[]> = { view: ask, retry: { lines: [line('onsite.addressRetry')], choices, card }, help: 'help.onsite', expect: choices };
     return step.prompt(ADDRESS_PROMPT, options);
   }
 
@@ -306,13 +309,10 @@ const applianceName = (e: InstalledEquipment): Localized =>
 const windowLine = (start: Date, end: Date): Line =>
   line('onsite.window', { start: { at: start.toISOString() }, end: { at: end.toISOString(), format: 'time' } });
 
-/** "That's right", or a shared location moving the pin. */
+/** "That's right", or a shared location or the map's confirmed pin moving it. */
 function understandAddress(reply: Reply, choices: ChoiceSpec[]): Understood<AddressAnswer> {
-  const v = reply.value;
-  if (actionOf(reply) === 'location' && typeof v?.['latitude'] === 'number' && typeof v['longitude'] === 'number'
-    && Math.abs(v['latitude']) <= 90 && Math.abs(v['longitude']) <= 180) {
-    return { ok: true, value: { kind: 'location', latitude: v['latitude'], longitude: v['longitude'] } };
-  }
+  const position = locationOf(reply);
+  if (position) return { ok: true, value: { kind: 'location', ...position } };
   return matchChoice(choiceText(reply), choices) ? { ok: true, value: { kind: 'ok' } } : { ok: false };
 }
 

@@ -20,6 +20,15 @@ export function replyOf(activity: Partial<Activity>): Reply {
 export const actionOf = (reply: Reply): string | null =>
   typeof reply.value?.['action'] === 'string' ? reply.value['action'] : null;
 
+/** The position of a 'location' answer (a shared position, the map's confirmed pin), when it is one on Earth. */
+export function locationOf(reply: Reply): { latitude: number; longitude: number } | null {
+  const v = reply.value;
+  const latitude = v?.['latitude'];
+  const longitude = v?.['longitude'];
+  return actionOf(reply) === 'location' && typeof latitude === 'number' && typeof longitude === 'number'
+    && Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180 ? { latitude, longitude } : null;
+}
+
 /** Lowercase, no accents, no punctuation, single spaces: "Rendez-vous à 15h !" → "rendez vous a 15h". */
 export function normalize(text: string): string {
   return text

@@ -115,7 +115,7 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
   });
   const app = createApp({ db, config, logger, now, events }, [
     operationsRoutes({ db, metrics, jobQueueSchema: config.PGBOSS_SCHEMA, metricsToken: config.METRICS_TOKEN, draining: () => draining }),
-    siteRoutes(),
+    siteRoutes({ url: config.MAP_TILE_URL }),
     appointmentPageRoutes({
       db, now, links, events, formKey: derivedKey(secret, 'appointment-page-forms'), onChange: handoff.consoleNotifier.appointmentChanged,
     }),
@@ -142,6 +142,7 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
   const chat = attachWebChat(io, {
     db,
     logger,
+    map: { tileUrl: config.MAP_TILE_URL, attribution: config.MAP_TILE_ATTRIBUTION },
     ownOrigins: ownOrigins(config.PUBLIC_URL),
     bot: botTurn,
     handoff,

@@ -4,6 +4,7 @@ import { buildCustomerPage } from '../customer-page/build.ts';
 import { seedFieldServiceDemo } from '../models/seed-field.ts';
 import { findCustomerByEmail, listAddresses } from '../models/customer-accounts.repository.ts';
 import { launchChromium, startApp, type TestApp } from './support/app.ts';
+import { dragPinEast } from './support/map-pin.ts';
 import { testClock } from './support/server.ts';
 import { until } from './support/wait.ts';
 import { outboxMessages, outboxCode } from './support/widget-driver.ts';
@@ -68,18 +69,7 @@ test('tiles failing, the customer still corrects the pin (location, coordinates,
   await page.fill('#pin-longitude', '2.373900');
   await page.press('#pin-longitude', 'Tab');
   // And the pin can be dragged on the blank map, once it stands still where the coordinates put it.
-  const box = () => page.locator('#map .pin').boundingBox();
-  let pin = (await box())!;
-  await until(async () => {
-    const now = (await box())!;
-    const still = now.x === pin.x && now.y === pin.y;
-    pin = now;
-    return still;
-  }, 30_000);
-  await page.mouse.move(pin.x + pin.width / 2, pin.y + pin.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(pin.x + pin.width / 2 + 40, pin.y + pin.height / 2, { steps: 8 });
-  await page.mouse.up();
+  await dragPinEast(page, page.locator('#map .pin'));
   await page.waitForFunction(() => (document.querySelector('#pin-longitude') as HTMLInputElement).value !== '2.373900');
   const dragged = { latitude: Number(await page.inputValue('#pin-latitude')), longitude: Number(await page.inputValue('#pin-longitude')) };
   expect(dragged.longitude).toBeGreaterThan(2.3739);

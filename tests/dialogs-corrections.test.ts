@@ -22,7 +22,9 @@ describe('several details in one message: taken at once, said back, only the res
     const turn = await c.do("besoin d'une visite à domicile jeudi matin");
     expect(plainSpaces(turn.text)).toContain("C'est noté : Prise de mesures à domicile, jeudi 4 mars, 08:00–12:00.");
     expect(plainSpaces(turn.text)).toContain('Où notre conseiller doit-il se rendre ?');
-    const slots = await c.do({ form: 'address', values: { street: '10 rue de Rivoli', postcode: '75001', city: 'Paris' } });
+    const pin = await c.do({ form: 'address', values: { street: '10 rue de Rivoli', postcode: '75001', city: 'Paris' } });
+    expect(pin.actions).toEqual(['C’est bien ça']);
+    const slots = await c.do({ click: 'C’est bien ça' });
     // Thursday morning was said: the morning's times come first, no "when?" question.
     expect(plainSpaces(slots.text)).not.toContain('Quand souhaitez-vous');
     expect(slots.slots?.days[0]?.label).toMatch(/^jeudi 4 mars/);

@@ -19,6 +19,7 @@ const STEPS: { step: string; reach: Row[]; help: string; french: string }[] = [
   { step: 'store', reach: toStore, help: 'Type a postcode or a city', french: 'Dans quel magasin souhaitez-vous venir\u202f?' },
   { step: 'nearest stores', reach: [...toStore, ['69002', 'Here are the stores nearest to Lyon 69002.']], help: 'Choose a store from the list', french: 'Voici les magasins les plus proches de Lyon 69002.' },
   { step: 'home address', reach: [['home measurement', 'Where should our advisor come?']], help: 'Type the address of the visit', french: 'Où notre conseiller doit-il se rendre\u202f?' },
+  { step: 'home pin', reach: [['home measurement', 'Where should our advisor come?'], ['10 rue de Rivoli, 75001 Paris', 'Is the pin at the door?']], help: 'Drag the pin on the map to the door', french: 'Le repère est-il devant la porte\u202f?' },
   { step: 'date', reach: toDate, help: 'Tell me when suits you', french: 'Quand souhaitez-vous votre rendez-vous\u202f?' },
   { step: 'slots', reach: toSlots, help: 'Choose a time, type a time like', french: 'Voici les horaires disponibles.' },
   { step: 'summary', reach: toSummary, help: 'Confirm to keep this time', french: 'Je vous garde ce créneau pendant 10 minutes. Je le confirme\u202f?' },

@@ -1,4 +1,4 @@
-import { LOCATION } from '../bot/web-protocol.ts';
+import { LOCATION, PIN, type PinContent } from '../bot/web-protocol.ts';
 import { Chat, TUESDAY_1530, appointmentsOf, botSuite, latestCode, showroomToSummary, transcript } from './support/bot-chat.ts';
 
 const suite = botSuite('booking');
@@ -188,7 +188,12 @@ test('at home out of every advisor\'s reach: says so and offers in store or onli
   ]);
   expect(c.last.form?.form).toBe('address');
   await transcript(c, [['Bordeaux', "I couldn't place that address."]]);
-  const far = await c.do({ form: 'address', values: { street: "12 cours de l'Intendance", postcode: '33000', city: 'Bordeaux' } });
+  const pin = await c.do({ form: 'address', values: { street: "12 cours de l'Intendance", postcode: '33000', city: 'Bordeaux' } });
+  // In the web chat the placed address's pin (the postcode's centre) is shown on the map to move.
+  expect(pin.text).toBe("Here is 12 cours de l'Intendance, 33000 Bordeaux on the map. Is the pin at the door? You can move it, or share your location.");
+  expect(pin.content<PinContent>(PIN)).toEqual({ latitude: expect.any(Number), longitude: expect.any(Number) });
+  expect(pin.actions).toEqual(['That’s right']);
+  const far = await c.do({ click: 'That’s right' });
   expect(far.text).toBe("Sorry, our advisors don't travel to Bordeaux 33000 yet.\nWould you like to meet in another way, or try another address?");
   expect(far.actions).toEqual(['In store', 'Online (video call)', 'Another address']);
   await transcript(c, [['online', 'When would you like your appointment?']]);
@@ -198,12 +203,15 @@ test('a home visit within reach goes on to the time; a home-only service out of 
   const c = chat();
   await transcript(c, [
     ['home measurement', 'Where should our advisor come?'],
-    ['12 cours de l\'Intendance, 33000 Bordeaux', "don't travel to Bordeaux 33000"],
+    ['12 cours de l\'Intendance, 33000 Bordeaux', 'Is the pin at the door?'],
+    [{ click: 'That’s right' }, "don't travel to Bordeaux 33000"],
   ]);
   expect(c.last.actions).toEqual(['Another address', 'Another service']);
   await transcript(c, [
     [{ click: 'Another address' }, 'Where should our advisor come?'],
-    ['10 rue de Rivoli, 75001 Paris', 'When would you like your appointment?'],
+    ['10 rue de Rivoli, 75001 Paris', 'Is the pin at the door?'],
+    ['not sure', 'Please confirm the pin, or move it to the door.'],
+    [{ location: [48.86074, 2.34102] }, 'When would you like your appointment?'],
     ['Tuesday at 10am', 'At your home: 10 rue de Rivoli, 75001 Paris'],
   ]);
 });

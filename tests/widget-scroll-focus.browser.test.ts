@@ -182,7 +182,7 @@ test('on a phone the launcher does not cover the page\'s buttons: it moves above
 
 test('the server copy of the customer\'s own message replaces its pending copy, even before the ack', () => {
   const state: WidgetState = {
-    open: true, connection: 'online', locale: 'en', session: null, activities: [], typing: null, handoff: null, notices: [],
+    open: true, connection: 'online', locale: 'en', session: null, activities: [], typing: null, handoff: null, notices: [], map: null,
     pending: [{ clientId: 'client-1', text: 'yes', status: 'sending' }],
   };
   const echoed = mergeActivities(state, [{ seq: 7, id: 'e7', from: 'customer', clientId: 'client-1', text: 'yes', timestamp: '2027-03-01T07:00:00.000Z' }]);

@@ -514,7 +514,7 @@ describe('chat widget in Chromium', () => {
 
 describe('widget logic', () => {
   const state = (activities: ChatActivity[]): WidgetState => ({
-    open: true, connection: 'online', locale: 'en', session: null, activities, pending: [], typing: 'bot', handoff: null, notices: [],
+    open: true, connection: 'online', locale: 'en', session: null, activities, pending: [], typing: 'bot', handoff: null, notices: [], map: null,
   });
   const activity = (seq: number, from: ChatActivity['from'], id = `id${seq}`): ChatActivity => ({ seq, id, from, text: `m${seq}`, timestamp: '2027-03-01T07:00:00Z' });
 

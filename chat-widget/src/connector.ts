@@ -102,6 +102,7 @@ export function createConnector(store: WidgetStore, options: ConnectorOptions): 
     store.setState({
       session: { conversationId: session.conversationId, token: session.token },
       locale: session.locale,
+      map: session.map ?? null,
       // A new conversation (the old one expired): the transcript we hold belongs to the old one.
       ...(switched ? { activities: [], notices: [{ id: nextNoticeId(), code: 'expired' }] } : {}),
     });

@@ -41,6 +41,12 @@ export interface Labels {
   locating: string;
   locationDenied: string;
   locationUnavailable: string;
+  pinMap: string;
+  latitude: string;
+  longitude: string;
+  useMyLocation: string;
+  confirmPin: string;
+  tilesFailed: string;
   status: Record<AppointmentContent['status'], string>;
   newTab: string;
   errors: Record<Notice['code'], string>;
@@ -82,6 +88,12 @@ const en: Labels = {
   locating: 'Locating…',
   locationDenied: 'Location access was denied. You can type your city or postcode instead.',
   locationUnavailable: 'Your location is not available. You can type your city or postcode instead.',
+  pinMap: 'Map: drag the pin to the entrance',
+  latitude: 'Latitude',
+  longitude: 'Longitude',
+  useMyLocation: 'Use my location',
+  confirmPin: 'Confirm the pin',
+  tilesFailed: 'The map cannot be shown right now: type the coordinates or use your location.',
   status: { pending: 'Pending', confirmed: 'Confirmed', cancelled: 'Cancelled' },
   newTab: '(opens in a new tab)',
   errors: {
@@ -131,6 +143,12 @@ const fr: Labels = {
   locating: 'Localisation…',
   locationDenied: 'L’accès à la position a été refusé. Vous pouvez saisir votre ville ou votre code postal.',
   locationUnavailable: 'Votre position n’est pas disponible. Vous pouvez saisir votre ville ou votre code postal.',
+  pinMap: 'Carte : faites glisser le repère jusqu’à l’entrée',
+  latitude: 'Latitude',
+  longitude: 'Longitude',
+  useMyLocation: 'Utiliser ma position',
+  confirmPin: 'Valider le repère',
+  tilesFailed: 'La carte ne peut pas s’afficher : saisissez les coordonnées ou utilisez votre position.',
   status: { pending: 'En attente', confirmed: 'Confirmé', cancelled: 'Annulé' },
   newTab: '(s’ouvre dans un nouvel onglet)',
   errors: {

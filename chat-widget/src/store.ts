@@ -39,6 +39,8 @@ export interface WidgetState {
   /** Whether a live advisor is awaited or in the chat (null: the bot alone). */
   handoff: HandoffStatusEvent | null;
   notices: Notice[];
+  /** The map's tiles for pin cards, from the session event. */
+  map: { tileUrl: string; attribution: string } | null;
 }
 
 
@@ -62,6 +64,7 @@ export function createWidgetStore(options: { brand: string; locale: Locale; loca
     typing: null,
     handoff: null,
     notices: [],
+    map: null,
   });
   store.subscribe((state, previous) => {
     if (state.session !== previous.session) {

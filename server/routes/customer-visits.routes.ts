@@ -16,6 +16,7 @@ import { bookDraft, checkVisit, findOnsiteWindows, holdWindow, prefillFromContra
 import type { OtpService } from '../../notifications/otp.ts';
 import { publicBrand } from '../auth.ts';
 import { customerAuth, customerOf, signInBody, verifyBody } from '../customer-auth.ts';
+import { tileImageSource } from '../map-tiles.ts';
 
 export interface CustomerVisitDeps extends BookingDeps {
   otp: OtpService;
@@ -69,9 +70,8 @@ export function customerVisitRoutes(deps: CustomerVisitDeps): Router {
   router.get('/visit', (req, res, next) => (req.path === '/visit' ? res.redirect(301, '/visit/') : next()));
   router.get('/visit/', (_req, res, next) => {
     // The map's tiles come from another origin: allow exactly that one for images.
-    const tiles = new URL(deps.tiles.url.replace(/[{}]/g, ''));
     res.setHeader('Content-Security-Policy', [
-      "default-src 'self'", `img-src 'self' data: ${tiles.protocol}//${tiles.host.replace(/^[a-z]\./, '*.')}`,
+      "default-src 'self'", `img-src 'self' data: ${tileImageSource(deps.tiles.url)}`,
       "style-src 'self' 'unsafe-inline'", "script-src 'self'", "connect-src 'self'", "frame-ancestors 'none'", "base-uri 'self'", "form-action 'self'",
     ].join('; '));
     next();

@@ -2,24 +2,33 @@ import { Router } from 'express';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../../models/errors.ts';
+import { tileImageSource } from '../map-tiles.ts';
 
-const WIDGET_FILE = fileURLToPath(new URL('../../chat-widget/dist/widget.js', import.meta.url));
+const WIDGET_DIST = fileURLToPath(new URL('../../chat-widget/dist/', import.meta.url));
 const DEMO_SITE = fileURLToPath(new URL('../../chat-widget/demo-site.html', import.meta.url));
 
-/** The demo brand website at / and the widget bundle any brand site embeds. */
-export function siteRoutes(): Router {
+/**
+ * The demo brand website at /, the widget bundle any brand site embeds, and the map bundle
+ * (Leaflet) the widget loads only when it shows a pin to move.
+ */
+export function siteRoutes(tiles: { url: string }): Router {
   const router = Router();
 
-  router.get('/widget.js', async (_req, res) => {
-    const body = await readFile(WIDGET_FILE).catch(() => null);
-    if (!body) throw new AppError('widget_not_built', 404, 'The widget is not built yet: run `npm run build:widget`.');
-    // Brand sites on other origins load this script.
-    res.set('Cross-Origin-Resource-Policy', 'cross-origin');
-    res.set('Cache-Control', 'public, max-age=300');
-    res.type('application/javascript').send(body);
-  });
+  for (const name of ['widget.js', 'widget-map.js']) {
+    router.get(`/${name}`, async (_req, res) => {
+      const body = await readFile(`${WIDGET_DIST}${name}`).catch(() => null);
+      if (!body) throw new AppError('widget_not_built', 404, 'The widget is not built yet: run `npm run build:widget`.');
+      // Brand sites on other origins load these scripts.
+      res.set('Cross-Origin-Resource-Policy', 'cross-origin');
+      res.set('Cache-Control', 'public, max-age=300');
+      res.type('application/javascript').send(body);
+    });
+  }
 
   router.get('/', async (_req, res) => {
+    // helmet's policy, plus the map's tiles for the widget's pin card.
+    const policy = String(res.getHeader('Content-Security-Policy') ?? '');
+    res.setHeader('Content-Security-Policy', policy.replace(/img-src ([^;]*)/, `img-src $1 ${tileImageSource(tiles.url)}`));
     res.type('html').send(await readFile(DEMO_SITE, 'utf8'));
   });
 

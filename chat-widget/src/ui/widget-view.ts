@@ -95,7 +95,8 @@ export function mountWidget(store: WidgetStore, connector: Connector, options: V
   const toBottom = () => { log.scrollTop = log.scrollHeight; };
   // The log's box changes too (the composer grows, a phone's keyboard opens): stay at the bottom.
   if (typeof ResizeObserver === 'function') new ResizeObserver(() => { if (pinned) toBottom(); }).observe(log);
-  const context = (idPrefix: string): RenderContext => ({ t, send: sendFromLog, locate: () => locate(), idPrefix, timeZone: options.timeZone, origin: options.origin });
+  const context = (idPrefix: string): RenderContext => ({ t, send: sendFromLog, locate: () => locate(), idPrefix, timeZone: options.timeZone, origin: options.origin,
+    mapTiles: () => store.getState().map });
   const dismissNotice = (id: number) => store.setState((s) => ({ notices: s.notices.filter((n) => n.id !== id) }));
 
   function entries(state: WidgetState): ListEntry[] {

@@ -4,6 +4,7 @@ import { renderAppointmentCard } from './appointment-card.ts';
 import type { RenderContext } from './context.ts';
 import { renderFormCard } from './form-card.ts';
 import { renderLocationRequest } from './location-request.ts';
+import { renderPinCard } from './pin-card.ts';
 import { renderQuickReplies } from './quick-replies.ts';
 import { renderSlotPicker } from './slot-picker.ts';
 import { renderTextBubble } from './text-bubble.ts';
@@ -26,6 +27,8 @@ function renderAttachment(attachment: Attachment, ctx: RenderContext): HTMLEleme
       return renderFormCard(attachment.content, ctx);
     case 'application/vnd.rendezvous.location+json':
       return renderLocationRequest(attachment.content, ctx);
+    case 'application/vnd.rendezvous.pin+json':
+      return renderPinCard(attachment.content, ctx);
     case 'application/vnd.rendezvous.appointment+json':
       return renderAppointmentCard(attachment.content, ctx);
     default:

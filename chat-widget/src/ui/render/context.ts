@@ -11,6 +11,8 @@ export interface RenderContext {
   idPrefix: string;
   /** The visitor's time zone: slots in another zone say so. */
   timeZone: string | undefined;
-  /** The chat server's origin, to resolve relative links. */
+  /** The chat server's origin, to resolve relative links and load the map bundle. */
   origin: string;
+  /** The map's tiles for pin cards, as the server said (null: no map, the fields alone). */
+  mapTiles(): { tileUrl: string; attribution: string } | null;
 }
