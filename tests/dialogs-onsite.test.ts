@@ -93,7 +93,7 @@ test('FR : « ma chaudière a besoin de son entretien » → code → appareil �
   ]);
   const pick = await c.do({ form: 'code', values: { code: await latestCode(db, 'marie.durand@example.com') } });
   expect(plainSpaces(pick.text)).toBe('Pour quel appareil ou quel contrat d’entretien ?');
-  expect(pick.actions).toEqual([
+  expect(pick.actions?.map(plainSpaces)).toEqual([
     'Contrat : Entretien annuel obligatoire et attestation (Chaudière gaz Saunier Duval ThemaPlus Condens)',
     'Chaudière gaz Saunier Duval ThemaPlus Condens',
     'Électroménager de cuisine Bosch Serie 6 oven',
