@@ -11,9 +11,10 @@ import { twilioMessageRoutes } from '../server/routes/twilio-messages.routes.ts'
 import type { ChatActivity } from '../bot/web-protocol.ts';
 import { CHEAP_SCRYPT } from './support/app.ts';
 import {
-  ACCOUNT_SID, AUTH_TOKEN, BRAND_NUMBER, closePhoneTest, customerPhone, freePort, newMessageSid, openPhoneTest, postInbound, startPhoneApp,
+  ACCOUNT_SID, AUTH_TOKEN, BRAND_NUMBER, closePhoneTest, customerPhone, newMessageSid, openPhoneTest, postInbound, startPhoneApp,
   type PhoneTest,
 } from './support/phone.ts';
+import { freePort } from './support/server-process.ts';
 import { testClock } from './support/server.ts';
 import { until } from './support/wait.ts';
 

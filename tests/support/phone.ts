@@ -11,6 +11,7 @@ import { createRendezvous, type Rendezvous } from '../../server/composition.ts';
 import { twilioStandIn, type TwilioStandIn } from '../../server/dev-phone/twilio-stand-in.ts';
 import { TWILIO_MESSAGES_PATH } from '../../server/routes/twilio-messages.routes.ts';
 import { openTestDatabase } from './databases.ts';
+import { freePort } from './server-process.ts';
 import { until } from './wait.ts';
 
 export const ACCOUNT_SID = `AC${'ab'.repeat(16)}`;
@@ -29,14 +30,6 @@ export async function startTwilioStandIn(): Promise<TwilioStandIn & { url: strin
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 /** The whole product with Twilio configured against the stand-in, on a seeded database. */
