@@ -18,6 +18,7 @@ interface FieldVisit {
 
 /** "HH:MM" of an instant in a zone, and the instant of "HH:MM" on the same local date as `day`. */
 const hhmm = (iso: string, zone: string) => new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: zone }).format(new Date(iso));
+const localDate = (iso: string, zone: string) => new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: zone }).format(new Date(iso));
 function atLocalTime(day: string, time: string, zone: string): string {
   const dayStart = new Date(day);
   const [h, m] = time.split(':').map(Number) as [number, number];
@@ -27,8 +28,8 @@ function atLocalTime(day: string, time: string, zone: string): string {
 
 /**
  * The visit's card on an appointment's file: appliance, task, arrival window, address with the
- * customer's pin and how to get in; on a draft, validate at an exact time inside the window or
- * reject with a reason. Nothing is shown for an appointment that is not an on-site visit.
+ * customer's pin and how to get in; on a draft, validate at an exact time inside the window,
+ * move it to another window or reject it with a reason. Nothing is shown for an appointment that is not an on-site visit.
  */
 export function fieldVisitSection(ctx: AppContext, appointmentId: string, isDraft: boolean, zone: string, changed: (ok: boolean) => void): HTMLElement {
   const holder = el('div', {}, loading());
@@ -38,6 +39,9 @@ export function fieldVisitSection(ctx: AppContext, appointmentId: string, isDraf
     const reasonId = uid('reason');
     const arrival = el('input', { id: timeId, type: 'time', value: hhmm(visit.windowStart, zone), min: hhmm(visit.windowStart, zone), max: hhmm(visit.windowEnd, zone) });
     const reason = el('input', { id: reasonId, type: 'text', maxlength: 500 });
+    const moveDayId = uid('move-day');
+    const moveDay = el('input', { id: moveDayId, type: 'date', value: localDate(visit.windowStart, zone) });
+    const moveTime = el('input', { type: 'time', value: hhmm(visit.windowStart, zone), 'aria-label': 'New window start' });
     const act = (path: string, body: unknown, done: string) => ctx.api.post(path, body)
       .then(() => { ctx.toast('success', done); changed(true); })
       .catch((error: unknown) => ctx.toast('error', error instanceof ApiError ? error.message : errorMessage(error)));
@@ -57,7 +61,12 @@ export function fieldVisitSection(ctx: AppContext, appointmentId: string, isDraf
           { arrivalAt: atLocalTime(visit.windowStart, arrival.value, zone) }, 'Visit validated; the customer gets the exact time.')),
         el('label', { for: reasonId }, 'Reason '), reason,
         button({ class: 'btn btn-danger-outline' }, 'Reject', () => void act(`/field/drafts/${appointmentId}/reject`,
-          { reason: reason.value }, 'Draft rejected; the customer is told why.'))) : null));
+          { reason: reason.value }, 'Draft rejected; the customer is told why.'))) : null,
+      // Another window, on this technician or another free one (the server checks skills, sector and travel).
+      isDraft ? el('div', { class: 'toolbar', role: 'group', 'aria-label': 'Move the draft' },
+        el('label', { for: moveDayId }, 'Move to the window starting '), moveDay, moveTime,
+        button({ class: 'btn' }, 'Move', () => void act(`/field/drafts/${appointmentId}/move`,
+          { windowStart: atLocalTime(`${moveDay.value}T12:00:00Z`, moveTime.value, zone) }, 'Draft moved to the new window.'))) : null));
   }).catch((error: unknown) => {
     if (error instanceof ApiError && error.status === 404) replaceChildren(holder);
     else replaceChildren(holder, errorBlock(errorMessage(error)));
