@@ -120,13 +120,16 @@ async function codeSentTo(to: string): Promise<string> {
   return code!;
 }
 
-/** A showroom visit booked through the chat, Tuesday 15:30, the code typed wrong once (as text) then right (the form). */
-async function bookInChat(c: Customer, email: string): Promise<{ appointmentId: string; code: string }> {
+/**
+ * A showroom visit booked through the chat, Tuesday at `time` (15:30 unless told), the code typed wrong once (as
+ * text) then right (the form). Tests share one store: each books a time of its own, or the store runs out of advisors.
+ */
+async function bookInChat(c: Customer, email: string, time = '3:30pm'): Promise<{ appointmentId: string; code: string }> {
   await reply(c, /What would you like to do/);
   await ask(c, 'I would like to book a showroom visit', /Which store/);
   await ask(c, 'Paris Opéra', /When would you like/);
   await ask(c, 'tomorrow afternoon', /Here are the available times/);
-  await ask(c, '3:30pm', /Shall I confirm it\?/);
+  await ask(c, time, /Shall I confirm it\?/);
   await ask(c, 'Confirm', /contact details/, { choice: 'Confirm' });
   await ask(c, '', /sent a 6-digit code/, { action: 'form', form: 'contact', values: { name: 'Ada Lovelace', email, phone: '' } });
   const code = await codeSentTo(email);
@@ -206,14 +209,14 @@ test('the chat’s appointment card follows the store: confirmed in the console,
 test('an advisor joining a customer who booked in this chat sees the appointment beside it, not "no appointment"', async () => {
   const advisor = await agent(ADVISOR);
   const c = customer();
-  const { appointmentId } = await bookInChat(c, 'ada.panel@example.com');
+  const { appointmentId } = await bookInChat(c, 'ada.panel@example.com', '1:30pm');
   await ask(c, 'talk to a person', /You're number 1 in line/);
   const joined = await advisor.socket.emitWithAck('handoff:join', { conversationId: (await c.session).conversationId }) as HandoffJoinAck;
   if (!joined.ok) throw new Error(`join refused: ${joined.error.message}`);
   expect(joined.conversation.appointment).toBeNull();
   expect(joined.conversation.customerName).toBe('Ada Lovelace');
   expect(joined.conversation.appointments).toEqual([expect.objectContaining({
-    id: appointmentId, serviceName: 'Guided showroom visit', mode: 'in_store', storeName: 'Paris Opéra', startAt: '2027-03-02T14:30:00.000Z',
+    id: appointmentId, serviceName: 'Guided showroom visit', mode: 'in_store', storeName: 'Paris Opéra', startAt: '2027-03-02T12:30:00.000Z',
   })]);
   // The console keeps them with the conversation it opens.
   const attached = readAttached(JSON.parse(JSON.stringify(joined.conversation)));
