@@ -117,16 +117,17 @@ describe('graceful shutdown with two instances', () => {
       }
     }));
 
+    const transcript = (c: Customer) => db.query<{ seq: number; sender: string; client_id: string | null }>(
+      'SELECT seq, sender, client_id FROM conversation_messages WHERE conversation_id = $1 ORDER BY seq',
+      [c.session!.conversationId],
+    );
     for (const c of customers) {
-      const rows = await db.query<{ seq: number; sender: string; client_id: string | null }>(
-        'SELECT seq, sender, client_id FROM conversation_messages WHERE conversation_id = $1 ORDER BY seq',
-        [c.session!.conversationId],
-      );
-      const sent = rows.filter((r) => r.sender === 'customer').map((r) => r.client_id);
+      const sent = (await transcript(c)).filter((r) => r.sender === 'customer').map((r) => r.client_id);
       expect(sent).toEqual([`c${c.index}-first-0001`, `c${c.index}-second-0002`]);
-      const secondSeq = rows.find((r) => r.client_id === `c${c.index}-second-0002`)!.seq;
-      expect(rows.some((r) => r.sender === 'bot' && r.seq > secondSeq)).toBe(true);
-      // The customer sees the answer too: live before the stop, or replayed by B.
+      const secondSeq = (await transcript(c)).find((r) => r.client_id === `c${c.index}-second-0002`)!.seq;
+      // A message resent to B is answered by B's turn, which runs after the ack: wait for the answer, stored...
+      await until(async () => (await transcript(c)).some((r) => r.sender === 'bot' && r.seq > secondSeq), 60_000);
+      // ...and seen by the customer: live before the stop, or replayed by B.
       await until(() => c.answeredAfter(secondSeq), 60_000);
     }
   }, 300_000);
