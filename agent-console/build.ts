@@ -1,6 +1,7 @@
 import { build, transform } from 'esbuild';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { PAGE_BUNDLE } from '../web-ui/bundle-options.ts';
 import { gzipSync } from 'node:zlib';
 
 /**
@@ -24,14 +25,7 @@ export async function buildConsole(): Promise<{ js: BuiltFile; css: BuiltFile; h
   await build({
     entryPoints: [`${here}src/main.ts`],
     outfile: jsFile,
-    bundle: true,
-    minify: true,
-    sourcemap: 'external',
-    format: 'iife',
-    platform: 'browser',
-    target: ['es2020', 'chrome100', 'safari15', 'firefox100'],
-    legalComments: 'none',
-    logLevel: 'warning',
+    ...PAGE_BUNDLE,
   });
   const cssFile = `${CONSOLE_DIST}console.css`;
   const { code } = await transform(await readFile(`${here}console.css`, 'utf8'), { loader: 'css', minify: true, target: ['chrome100', 'safari15', 'firefox100'] });

@@ -2,6 +2,7 @@ import { build, transform } from 'esbuild';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { PAGE_BUNDLE } from '../web-ui/bundle-options.ts';
 
 /**
  * Builds the customer page into customer-page/dist/: visit.js (one minified IIFE with Leaflet),
@@ -15,14 +16,7 @@ export async function buildCustomerPage(): Promise<void> {
   await build({
     entryPoints: [`${here}src/main.ts`],
     outfile: `${CUSTOMER_PAGE_DIST}visit.js`,
-    bundle: true,
-    minify: true,
-    sourcemap: 'external',
-    format: 'iife',
-    platform: 'browser',
-    target: ['es2020', 'chrome100', 'safari15', 'firefox100'],
-    legalComments: 'none',
-    logLevel: 'warning',
+    ...PAGE_BUNDLE,
   });
   const leafletCss = await readFile(createRequire(import.meta.url).resolve('leaflet/dist/leaflet.css'), 'utf8');
   const { code } = await transform(leafletCss + '\n' + await readFile(`${here}visit.css`, 'utf8'), { loader: 'css', minify: true });
