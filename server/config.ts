@@ -7,6 +7,8 @@ const envSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   PUBLIC_URL: z.string().url().optional(),
   DATABASE_URL: z.string().url().optional(),
+  /** Redis shared by several instances (socket fan-out, presence, rate limits); unset → one process keeps them in memory. */
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   DATA_DIR: z.string().default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Signs links and hashes one-time codes; unset outside production → generated once under DATA_DIR. */
@@ -56,6 +58,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (c.SENDGRID_API_KEY && !c.SENDGRID_FROM) throw new Error('Invalid configuration: SENDGRID_FROM is required with SENDGRID_API_KEY.');
   if (c.TWILIO_ACCOUNT_SID && (!c.TWILIO_AUTH_TOKEN || !c.TWILIO_SMS_FROM)) {
     throw new Error('Invalid configuration: TWILIO_AUTH_TOKEN and TWILIO_SMS_FROM are required with TWILIO_ACCOUNT_SID.');
+  }
+  if (c.REDIS_URL && !c.DATABASE_URL) {
+    throw new Error('Invalid configuration: REDIS_URL (several instances) needs DATABASE_URL: instances share one PostgreSQL, not embedded PGlite.');
   }
   if (c.NODE_ENV === 'production' && !c.APP_SECRET) throw new Error('Invalid configuration: APP_SECRET is required in production.');
   return { ...c, PUBLIC_URL: c.PUBLIC_URL ?? `http://localhost:${c.PORT}` };
