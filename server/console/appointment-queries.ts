@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Queryable } from '../../models/database.ts';
 import type { AppointmentState, StatusChange } from '../../models/appointments.repository.ts';
+import { serviceName } from '../../models/catalogue.repository.ts';
 import { findCustomer } from '../../models/customers.repository.ts';
 import { entriesAfter, findConversation } from '../../models/conversations.repository.ts';
 import { listStatuses, type StatusKind } from '../../models/statuses.repository.ts';
@@ -76,9 +77,6 @@ const LIST_FROM = `FROM appointments a
   LEFT JOIN appointment_statuses ast ON ast.id = a.status_id`;
 
 const localIso = (d: Date, zone: string) => DateTime.fromJSDate(d, { zone }).toISO({ suppressMilliseconds: true });
-
-export const serviceName = (names: Record<string, string> | null | undefined, slug: string, locale = 'en') =>
-  names?.[locale] || names?.en || slug;
 
 function listItem(r: ListRow) {
   return {

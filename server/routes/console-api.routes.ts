@@ -24,7 +24,12 @@ import {
 } from '../../scheduling/staff-access.ts';
 import { scopeOf, type ConsoleContext } from '../console/console-context.ts';
 import { appointmentDetail, appointmentListItem, listAppointments } from '../console/appointment-queries.ts';
-import { consoleSettingsRoutes } from '../console/settings.routes.ts';
+import { consoleWorkflowRoutes } from '../console/workflows.routes.ts';
+import { consoleServiceRoutes } from '../console/services.routes.ts';
+import { consoleStoreRoutes } from '../console/stores.routes.ts';
+import { consoleStaffScheduleRoutes } from '../console/staff-schedule.routes.ts';
+import { consoleNotificationSettingsRoutes } from '../console/notification-settings.routes.ts';
+import { consoleTemplateRoutes } from '../console/templates.routes.ts';
 import { consoleFaqRoutes } from '../console/faq.routes.ts';
 import { acceptInviteHandler, consoleStaffRoutes } from '../console/staff-admin.routes.ts';
 import { consoleFieldRoutes } from '../console/field.routes.ts';
@@ -360,7 +365,12 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
 
   // ---- settings and staff -----------------------------------------------------------------------
 
-  router.use(consoleSettingsRoutes(ctx));
+  router.use(consoleWorkflowRoutes(ctx));
+  router.use(consoleServiceRoutes(ctx));
+  router.use(consoleStoreRoutes(ctx));
+  router.use(consoleStaffScheduleRoutes(ctx));
+  router.use(consoleNotificationSettingsRoutes(ctx));
+  router.use(consoleTemplateRoutes(ctx));
   router.use(consoleStaffRoutes(ctx));
   router.use(consoleFaqRoutes(ctx));
   router.use(consoleFieldRoutes(ctx, booking, changed));
