@@ -18,13 +18,7 @@ export interface WorkingHours { storeId: string; weekday: number; starts: string
 export interface TimeOff { id: string; startsAt: Date; endsAt: Date; reason: string }
 
 /** One row of the brand's staff list: the stores are those they work at or were granted. */
-export interface StaffDirectoryRow {
-  id: string;
-  name: string;
-  email: string | null;
-  phone: string | null;
-  active: boolean;
-  homeStoreId: string | null;
+export interface StaffDirectoryRow extends Omit<StaffProfile, 'atHomeRadiusKm'> {
   stores: { id: string; name: string }[];
 }
 

@@ -6,6 +6,7 @@ import type { Database } from '../../models/database.ts';
 import { findBrand, type Brand } from '../../models/brands.repository.ts';
 import { findService, findStore } from '../../models/catalogue.repository.ts';
 import { AppError, errors } from '../../models/errors.ts';
+import { storeSummaries } from '../../models/store-settings.repository.ts';
 import { listConsoleTasks, markTaskDone, type ConsoleTask } from '../../models/staff-accounts.repository.ts';
 import {
   advisorStoresOf, bookAppointment, cancelAppointment, rescheduleAppointment, type Actor, type BookingDeps,
@@ -143,15 +144,12 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
   };
 
   async function sessionJson(session: StaffSession, scope: StaffScope) {
-    const stores = await db.query<{ id: string; slug: string; name: string; time_zone: string }>(
-      'SELECT id, slug, name, time_zone FROM stores WHERE id = ANY($1::uuid[]) ORDER BY name',
-      [scope.storeIds],
-    );
+    const stores = await storeSummaries(db, scope.storeIds);
     const { staff } = session;
     return {
       staff: {
         id: staff.id, name: staff.name, email: staff.email, role: staff.role,
-        stores: stores.map((s) => ({ id: s.id, slug: s.slug, name: s.name, timeZone: s.time_zone })),
+        stores: stores.map((s) => ({ id: s.id, slug: s.slug, name: s.name, timeZone: s.timeZone })),
       },
       csrfToken: session.csrfToken,
       expiresAt: session.expiresAt.toISOString(),
