@@ -12,3 +12,14 @@ export async function storeNotificationSettings(db: Queryable, brandId: string, 
     [brandId, JSON.stringify(settings)],
   );
 }
+
+/** The brand's schedule and the service's overrides of it, as stored (null: no such service). */
+export async function storedServiceNotificationSettings(db: Queryable, serviceId: string): Promise<{ brand: unknown; service: unknown } | null> {
+  const [row] = await db.query<{ brand: unknown; service: unknown }>(
+    `SELECT b.settings -> 'notifications' AS brand, s.notification_settings AS service
+       FROM services s JOIN brands b ON b.id = s.brand_id
+      WHERE s.id = $1`,
+    [serviceId],
+  );
+  return row ?? null;
+}
