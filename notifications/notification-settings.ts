@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Queryable } from '../models/database.ts';
-import { storeNotificationSettings, storedNotificationSettings, storedServiceNotificationSettings } from '../models/notification-settings.repository.ts';
+import { storedNotificationSettings, storedServiceNotificationSettings } from '../models/notification-settings.repository.ts';
 
 /**
  * What customers receive and when (product document 003), per brand (brands.settings.notifications)
@@ -83,8 +83,4 @@ export async function loadNotificationSettings(db: Queryable, serviceId: string)
 export async function brandNotificationSettings(db: Queryable, brandId: string): Promise<NotificationSettings> {
   const parsed = notificationSettingsSchema.safeParse((await storedNotificationSettings(db, brandId)) ?? {});
   return parsed.success ? parsed.data : DEFAULT_NOTIFICATION_SETTINGS;
-}
-
-export async function saveBrandNotificationSettings(db: Queryable, brandId: string, settings: NotificationSettings): Promise<void> {
-  await storeNotificationSettings(db, brandId, settings);
 }

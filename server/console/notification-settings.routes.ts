@@ -1,6 +1,7 @@
 import { Router } from 'express';
+import { storeNotificationSettings } from '../../models/notification-settings.repository.ts';
 import {
-  DEFAULT_NOTIFICATION_SETTINGS, brandNotificationSettings, notificationSettingsSchema, saveBrandNotificationSettings,
+  DEFAULT_NOTIFICATION_SETTINGS, brandNotificationSettings, notificationSettingsSchema,
 } from '../../notifications/notification-settings.ts';
 import type { ConsoleContext } from './console-context.ts';
 import { staffOf } from './staff-auth.ts';
@@ -17,7 +18,7 @@ export function consoleNotificationSettingsRoutes(ctx: ConsoleContext): Router {
 
   router.put('/settings/notifications', admins, async (req, res) => {
     const settings = notificationSettingsSchema.parse(req.body ?? {});
-    await saveBrandNotificationSettings(db, staffOf(req).brandId, settings);
+    await storeNotificationSettings(db, staffOf(req).brandId, settings);
     res.json({ notifications: settings });
   });
 

@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { MODES, type Mode } from '../../models/catalogue.repository.ts';
-import { changeService, listServiceSettings } from '../../scheduling/service-settings.ts';
+import { listServiceRecords } from '../../models/service-settings.repository.ts';
+import { changeService } from '../../scheduling/service-settings.ts';
 import type { ConsoleContext } from './console-context.ts';
 import { staffOf } from './staff-auth.ts';
 import { serviceJson } from './settings-presenters.ts';
@@ -32,7 +33,7 @@ export function consoleServiceRoutes(ctx: ConsoleContext): Router {
   const router = Router();
 
   router.get('/services', async (req, res) => {
-    res.json({ services: (await listServiceSettings(db, staffOf(req).brandId)).map(serviceJson) });
+    res.json({ services: (await listServiceRecords(db, staffOf(req).brandId)).map(serviceJson) });
   });
 
   router.patch('/services/:id', auth.requireStaff(['admin']), async (req, res) => {
