@@ -81,6 +81,27 @@ ${opts.actions ? html`<div class="actions">${opts.actions}</div>` : null}
 </section>`;
 }
 
+/** Where a page's form posts, and the hidden proof that the page was rendered here (see forms.ts). */
+export interface FormTarget {
+  action: string;
+  proof: Html;
+}
+
+/** The appointment's card, then a card with a form about it: a heading, a sentence, the fields and buttons. */
+export function appointmentWithForm(o: {
+  view: AppointmentView; lang: Lang; staff: boolean; id: string; title: string; intro: string; form: FormTarget; fields: Html;
+}): Html {
+  return html`${appointmentCard(o.view, o.lang, { staff: o.staff })}
+<section class="card" aria-labelledby="${o.id}">
+<h2 id="${o.id}">${o.title}</h2>
+<p>${o.intro}</p>
+<form method="post" action="${o.form.action}">
+${o.form.proof}
+${o.fields}
+</form>
+</section>`;
+}
+
 /** A plain message page: a heading, what happened, what to do, optional actions. */
 export function messageBody(opts: { kind: NoticeKind; title: string; body: string; todo?: string | null; extra?: Html | null; actions?: Html | null }): Html {
   return html`<section class="card" aria-labelledby="message-title">

@@ -8,7 +8,7 @@ import { cancelFormBody } from './cancel.view.ts';
 import { formBody } from './forms.ts';
 import { manageBody } from './manage.view.ts';
 import { openPage, refresh } from './open-link.ts';
-import { actorOf, keepLang, sendAppointmentPage, type PagesEnv } from './page-context.ts';
+import { actorOf, formTarget, keepLang, postedFromPage, sendAppointmentPage, type PagesEnv } from './page-context.ts';
 import { secureHeaders } from './page-response.ts';
 import { cancelledPage, changedPage, closedReason, proofRefused, tooLatePage } from './state-pages.ts';
 
@@ -62,15 +62,14 @@ export function customerPageRoutes(env: PagesEnv): Router {
     if (closedReason(c)) return tooLatePage(c, 200);
     const t = LINK_PAGE_TEXTS[c.lang];
     sendAppointmentPage(c, 200, t.cancelTitle, cancelFormBody({
-      view: c.view, lang: c.lang, action: keepLang(c, c.self), proof: env.proof.field(c.token, 'cancel'),
-      keepHref: keepLang(c, c.view.links.manage),
+      view: c.view, lang: c.lang, form: formTarget(c), keepHref: keepLang(c, c.view.links.manage),
     }));
   });
 
   router.post('/a/:token/cancel', formBody, async (req, res) => {
     const c = await openPage(env, req, res, 'cancel');
     if (!c) return;
-    if (!env.proof.accepts(req, c.token, 'cancel')) return proofRefused(c);
+    if (!postedFromPage(c)) return proofRefused(c);
     const t = LINK_PAGE_TEXTS[c.lang];
     const given = typeof req.body?.reason === 'string' ? req.body.reason.trim().slice(0, 500) : '';
     try {

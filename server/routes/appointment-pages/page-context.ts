@@ -5,6 +5,7 @@ import type { Appointment } from '../../../models/appointments.repository.ts';
 import type { Actor, BookingDeps } from '../../../scheduling/booking.ts';
 import type { AppointmentView } from '../../../notifications/appointment-view.ts';
 import type { LinkClaims, SignedLinks } from '../../../notifications/signed-links.ts';
+import type { FormTarget } from './appointment-card.view.ts';
 import type { FormProof } from './forms.ts';
 import type { Html } from './html.ts';
 import type { Lang } from './page-format.ts';
@@ -58,6 +59,12 @@ export function sendAppointmentPage(
 /** Links and form targets keep the language the visitor chose. */
 export const keepLang = (c: PageContext, url: string, params: Record<string, string | undefined> = {}): string =>
   withQuery(url, { ...params, lang: c.chosenLang ?? undefined });
+
+/** Where this page's form posts (keeping the language) and the proof that it was rendered here. */
+export const formTarget = (c: PageContext): FormTarget => ({ action: keepLang(c, c.self), proof: c.env.proof.field(c.token, c.page) });
+
+/** Whether the posted form carries the proof of this page (see forms.ts). */
+export const postedFromPage = (c: PageContext): boolean => c.env.proof.accepts(c.req, c.token, c.page);
 
 /** Who makes a change from this page, for the appointment's history. */
 export const actorOf = (c: PageContext): Actor => (c.staff ? { kind: 'staff', id: c.view.staff.id } : { kind: 'customer' });

@@ -10,7 +10,7 @@ import { html } from './html.ts';
 import { manageBody } from './manage.view.ts';
 import { openPage, refresh } from './open-link.ts';
 import { instantLine } from './page-format.ts';
-import { actorOf, keepLang, sendAppointmentPage, type PageAction, type PageContext, type PagesEnv } from './page-context.ts';
+import { actorOf, formTarget, keepLang, postedFromPage, sendAppointmentPage, type PageAction, type PageContext, type PagesEnv } from './page-context.ts';
 import { confirmMoveBody } from './reschedule.view.ts';
 import { isFree, parseStart, pickerZone, sendPicker } from './slot-picker.ts';
 import { cancelledPage, changedPage, closedReason, proofRefused, tooLatePage } from './state-pages.ts';
@@ -31,13 +31,13 @@ async function showReschedule(c: PageContext): Promise<void> {
   if (!(await isFree(c, start))) return sendPicker(c, 409, notice('error', null, t.slotGone));
   sendAppointmentPage(c, 200, t.confirmTitle, confirmMoveBody({
     view: c.view, lang: c.lang, staff: c.staff, zone: pickerZone(c), start,
-    action: keepLang(c, c.self), proof: c.env.proof.field(c.token, c.page), backHref: keepLang(c, c.self),
+    form: formTarget(c), backHref: keepLang(c, c.self),
   }), { extra: { start: start.toISOString() } });
 }
 
 async function doReschedule(c: PageContext): Promise<void> {
   const { booking, changed } = c.env;
-  if (!c.env.proof.accepts(c.req, c.token, c.page)) return proofRefused(c);
+  if (!postedFromPage(c)) return proofRefused(c);
   const t = LINK_PAGE_TEXTS[c.lang];
   const start = parseStart(c.req.body?.start);
   if (!start) return sendPicker(c, 400, notice('error', null, t.pickOne));

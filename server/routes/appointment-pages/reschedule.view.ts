@@ -1,6 +1,6 @@
 import type { AppointmentView } from '../../../notifications/appointment-view.ts';
 import { LINK_PAGE_TEXTS } from '../../../notifications/templates/link-pages.ts';
-import { badge } from './appointment-card.view.ts';
+import { badge, type FormTarget } from './appointment-card.view.ts';
 import { hidden, html, type Html } from './html.ts';
 import { capitalise, whenOf, zoneLabel, type Lang } from './page-format.ts';
 
@@ -53,8 +53,7 @@ export function confirmMoveBody(o: {
   staff: boolean;
   zone: string;
   start: Date;
-  action: string;
-  proof: Html;
+  form: FormTarget;
   backHref: string;
 }): Html {
   const t = LINK_PAGE_TEXTS[o.lang];
@@ -72,8 +71,8 @@ ${badge(o.view, o.lang)}
 <p><span class="muted small">${t.was}${t.colon}</span> <span class="was">${was.date}, ${was.time}</span></p>
 <p><span class="muted small">${t.becomes}${t.colon}</span><br><span class="now">${capitalise(next.date)}, ${next.time}</span><br><span class="muted small">${next.zone}</span></p>
 </div>
-<form method="post" action="${o.action}">
-${o.proof}
+<form method="post" action="${o.form.action}">
+${o.form.proof}
 ${hidden('start', o.start.toISOString())}
 ${alsoConfirm}
 <div class="actions"><button class="button" type="submit">${o.staff ? t.staffMove : t.confirmMove}</button><a class="button quiet" href="${o.backHref}">${t.otherTime}</a></div>

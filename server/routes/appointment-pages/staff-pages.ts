@@ -6,7 +6,7 @@ import { appointmentCard, notice } from './appointment-card.view.ts';
 import { formBody } from './forms.ts';
 import { html } from './html.ts';
 import { openPage, refresh } from './open-link.ts';
-import { actorOf, keepLang, sendAppointmentPage, type PagesEnv } from './page-context.ts';
+import { actorOf, formTarget, keepLang, postedFromPage, sendAppointmentPage, type PagesEnv } from './page-context.ts';
 import { staffConfirmBody } from './staff-confirm.view.ts';
 import { alreadyConfirmed, cancelledPage, changedPage, proofRefused } from './state-pages.ts';
 
@@ -20,15 +20,14 @@ export function staffPageRoutes(env: PagesEnv): Router {
     if (c.view.state === 'cancelled') return cancelledPage(c, 200);
     if (c.view.state === 'confirmed') return alreadyConfirmed(c);
     sendAppointmentPage(c, 200, LINK_PAGE_TEXTS[c.lang].requestTitle, staffConfirmBody({
-      view: c.view, lang: c.lang, action: keepLang(c, c.self), proof: env.proof.field(c.token, 'staff-confirm'),
-      rescheduleHref: keepLang(c, c.view.links.staffReschedule),
+      view: c.view, lang: c.lang, form: formTarget(c), rescheduleHref: keepLang(c, c.view.links.staffReschedule),
     }));
   });
 
   router.post('/a/:token/staff-confirm', formBody, async (req, res) => {
     const c = await openPage(env, req, res, 'staff-confirm');
     if (!c) return;
-    if (!env.proof.accepts(req, c.token, 'staff-confirm')) return proofRefused(c);
+    if (!postedFromPage(c)) return proofRefused(c);
     // Works once: a second submit (double click, back button, a forwarded link) changes nothing.
     if (c.view.state === 'cancelled') return cancelledPage(c, 409);
     if (c.view.state === 'confirmed') return alreadyConfirmed(c);
