@@ -31,9 +31,6 @@
 import { readFileSync } from 'node:fs';
 import { distanceKm, type LatLng } from './geo-distance.ts';
 
-/** Re-exported: ranking the places found is part of the geocoder's use; slot finding imports geo-distance.ts. */
-export { distanceKm };
-
 export interface Place {
   label: string;
   latitude: number;
