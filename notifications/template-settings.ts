@@ -8,7 +8,7 @@ import { firstStoreRecord } from '../models/store-settings.repository.ts';
 import { deleteTemplate, listTemplates, upsertTemplate, type MessageTemplate } from '../models/templates.repository.ts';
 import { appointmentInScope, type StaffScope } from '../scheduling/staff-access.ts';
 import { loadAppointmentView, type AppointmentView } from './appointment-view.ts';
-import type { SignedLinks } from './signed-links.ts';
+import { previewLinks } from './signed-links.ts';
 import {
   MESSAGE_EVENTS, TEMPLATE_CHANNELS, defaultTemplate, renderPreview, validateTemplate,
   type MessageEvent, type RenderedMessage, type TemplateChannel, type TemplateSource,
@@ -44,7 +44,7 @@ export interface PreviewRequest extends TemplateText {
   appointmentId?: string | undefined;
 }
 
-/** Where previews are made: links in them point nowhere useful on purpose, they are never signed. */
+/** When and for which site previews are made (their links are never signed: see previewLinks). */
 export interface PreviewContext {
   now: Date;
   publicUrl: string;
@@ -90,11 +90,6 @@ export async function resetTemplate(db: Queryable, brandId: string, key: Templat
   await deleteTemplate(db, { brandId, ...key });
   return defaultTemplate(key.event, key.locale, key.channel);
 }
-
-const previewLinks = (publicUrl: string): SignedLinks => ({
-  url: (action) => `${publicUrl}/a/preview/${action}`,
-  verify: () => null,
-});
 
 /** Renders a template being edited, with one of the user's appointments or a made-up one. */
 export async function previewTemplate(db: Queryable, scope: StaffScope, r: PreviewRequest, at: PreviewContext): Promise<RenderedMessage> {
