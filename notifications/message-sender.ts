@@ -1,5 +1,6 @@
 import type { Database, Tx } from '../models/database.ts';
 import { claimMessage, lockMessageForSend, recordAttemptFailed, recordMessageSent, type MessageForSend } from '../models/message-delivery.repository.ts';
+import { insertQueuedMessage } from '../models/messages.repository.ts';
 import { refuseMessage } from '../models/phone-channels.repository.ts';
 import { DeliveryError, type ProviderOutgoingMessage } from './delivery-errors.ts';
 import type { DeliveryOptions, DeliveryQueue } from './delivery-queue.ts';
@@ -28,18 +29,10 @@ export async function queueMessage(
   now: Date,
   delivery: DeliveryOptions = {},
 ): Promise<string | null> {
-  const [row] = await tx.query<{ id: string }>(
-    `INSERT INTO messages (brand_id, channel, recipient, kind, subject, body_text, body_html, attachments,
-                           status, provider, idempotency_key, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, 'queued', 'pending', $9, $10)
-     ON CONFLICT (idempotency_key) DO NOTHING
-     RETURNING id`,
-    [message.brandId, message.channel, message.to, message.kind, message.subject, message.text, message.html,
-      JSON.stringify(message.attachments), message.idempotencyKey, now],
-  );
-  if (!row) return null;
-  await queue.enqueueDelivery(tx, row.id, delivery);
-  return row.id;
+  const id = await insertQueuedMessage(tx, message, now);
+  if (!id) return null;
+  await queue.enqueueDelivery(tx, id, delivery);
+  return id;
 }
 
 export type SendOutcome =

@@ -1,4 +1,6 @@
 import type { Queryable } from '../models/database.ts';
+import { messageIdByIdempotencyKey } from '../models/delivery-events.repository.ts';
+import { findMessage, insertLocallySentMessage, listMessages, type MessageRow } from '../models/messages.repository.ts';
 import type { MessageAttachment, MessageChannel, OutgoingMessage, Transport } from './transport.ts';
 
 export type MessageStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed';
@@ -13,26 +15,6 @@ export interface OutboxMessage extends OutgoingMessage {
   idempotencyKey: string | null;
   createdAt: Date;
   sentAt: Date | null;
-}
-
-/** A row of `messages` as the database returns it (attachments and times as text on some drivers). */
-export interface MessageRow {
-  id: string;
-  brand_id: string;
-  channel: MessageChannel;
-  recipient: string;
-  kind: string;
-  subject: string | null;
-  body_text: string;
-  body_html: string | null;
-  attachments: MessageAttachment[] | string;
-  status: MessageStatus;
-  provider: string;
-  provider_id: string | null;
-  error: string | null;
-  idempotency_key: string | null;
-  created_at: Date | string;
-  sent_at: Date | string | null;
 }
 
 /** The columns that hold the message itself. */
@@ -75,22 +57,13 @@ export function localOutboxTransport(db: Queryable, now: () => Date): Transport 
   return {
     name: 'local',
     async send(message: OutgoingMessage) {
-      const at = now();
-      const key = message.idempotencyKey ?? null;
-      const inserted = await db.query<{ id: string }>(
-        `INSERT INTO messages (brand_id, channel, recipient, kind, subject, body_text, body_html, attachments,
-                               status, provider, idempotency_key, created_at, sent_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, 'sent', 'local', $9, $10, $10)
-         ON CONFLICT (idempotency_key) DO NOTHING
-         RETURNING id`,
-        [message.brandId, message.channel, message.to, message.kind, message.subject, message.text, message.html,
-          JSON.stringify(message.attachments), key, at],
-      );
-      if (inserted[0]) return { id: inserted[0].id };
+      const inserted = await insertLocallySentMessage(db, message, now());
+      if (inserted) return { id: inserted };
       // Only a repeated idempotency key gets here: the first send wins.
-      const [first] = await db.query<{ id: string }>('SELECT id FROM messages WHERE idempotency_key = $1', [key]);
+      const key = message.idempotencyKey ?? null;
+      const first = key === null ? null : await messageIdByIdempotencyKey(db, key);
       if (!first) throw new Error('message insert returned nothing');
-      return { id: first.id };
+      return { id: first };
     },
   };
 }
@@ -102,28 +75,13 @@ export async function listOutbox(
   db: Queryable,
   filter: { recipient?: string; kind?: string; limit?: number },
 ): Promise<OutboxMessage[]> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (filter.recipient !== undefined) {
-    params.push(filter.recipient.trim());
-    where.push(`lower(recipient) = lower($${params.length})`);
-  }
-  if (filter.kind !== undefined) {
-    params.push(filter.kind);
-    where.push(`kind = $${params.length}`);
-  }
   const limit = filter.limit !== undefined && Number.isFinite(filter.limit) ? Math.trunc(filter.limit) : 50;
-  params.push(Math.min(Math.max(limit, 1), OUTBOX_MAX_LIMIT));
-  const rows = await db.query<MessageRow>(
-    `SELECT * FROM messages ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-     ORDER BY created_at DESC, seq DESC LIMIT $${params.length}`,
-    params,
-  );
+  const rows = await listMessages(db, { recipient: filter.recipient?.trim(), kind: filter.kind, limit: Math.min(Math.max(limit, 1), OUTBOX_MAX_LIMIT) });
   return rows.map(toMessage);
 }
 
 /** One message by id (the dev outbox's HTML view). */
 export async function findOutboxMessage(db: Queryable, id: string): Promise<OutboxMessage | null> {
-  const [row] = await db.query<MessageRow>('SELECT * FROM messages WHERE id = $1', [id]);
+  const row = await findMessage(db, id);
   return row ? toMessage(row) : null;
 }

@@ -1,0 +1,92 @@
+import type { Queryable, Tx } from './database.ts';
+
+/** The `messages` table as the outbox records it: one row per message, sent once per idempotency key. */
+
+type Channel = 'email' | 'sms' | 'whatsapp';
+type Attachment = { filename: string; contentType: string; contentBase64: string };
+
+/** A row of `messages` as the database returns it (attachments and times as text on some drivers). */
+export interface MessageRow {
+  id: string;
+  brand_id: string;
+  channel: Channel;
+  recipient: string;
+  kind: string;
+  subject: string | null;
+  body_text: string;
+  body_html: string | null;
+  attachments: Attachment[] | string;
+  status: 'queued' | 'sending' | 'sent' | 'delivered' | 'failed';
+  provider: string;
+  provider_id: string | null;
+  error: string | null;
+  idempotency_key: string | null;
+  created_at: Date | string;
+  sent_at: Date | string | null;
+}
+
+/** A message to record, as the notifications layer words it. */
+export interface MessageToRecord {
+  brandId: string;
+  channel: Channel;
+  to: string;
+  kind: string;
+  subject: string | null;
+  text: string;
+  html: string | null;
+  attachments: readonly Attachment[];
+  idempotencyKey?: string | null | undefined;
+}
+
+const COLUMNS = 'brand_id, channel, recipient, kind, subject, body_text, body_html, attachments, idempotency_key, created_at';
+const values = (m: MessageToRecord, at: Date) =>
+  [m.brandId, m.channel, m.to, m.kind, m.subject, m.text, m.html, JSON.stringify(m.attachments), m.idempotencyKey ?? null, at];
+
+/** Records a message to send ('queued'); null when its idempotency key is already recorded. */
+export async function insertQueuedMessage(tx: Tx, m: MessageToRecord, at: Date): Promise<string | null> {
+  const [row] = await tx.query<{ id: string }>(
+    `INSERT INTO messages (${COLUMNS}, status, provider)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, 'queued', 'pending')
+     ON CONFLICT (idempotency_key) DO NOTHING
+     RETURNING id`,
+    values(m, at),
+  );
+  return row?.id ?? null;
+}
+
+/** Records a message the local outbox "sent" at once; null when its idempotency key is already recorded. */
+export async function insertLocallySentMessage(db: Queryable, m: MessageToRecord, at: Date): Promise<string | null> {
+  const [row] = await db.query<{ id: string }>(
+    `INSERT INTO messages (${COLUMNS}, status, provider, sent_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, 'sent', 'local', $10)
+     ON CONFLICT (idempotency_key) DO NOTHING
+     RETURNING id`,
+    values(m, at),
+  );
+  return row?.id ?? null;
+}
+
+/** Messages newest first, optionally to one recipient (case-insensitive) and of one kind. */
+export async function listMessages(db: Queryable, filter: { recipient?: string | undefined; kind?: string | undefined; limit: number }): Promise<MessageRow[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.recipient !== undefined) {
+    params.push(filter.recipient);
+    where.push(`lower(recipient) = lower($${params.length})`);
+  }
+  if (filter.kind !== undefined) {
+    params.push(filter.kind);
+    where.push(`kind = $${params.length}`);
+  }
+  params.push(filter.limit);
+  return db.query<MessageRow>(
+    `SELECT * FROM messages ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY created_at DESC, seq DESC LIMIT $${params.length}`,
+    params,
+  );
+}
+
+export async function findMessage(db: Queryable, id: string): Promise<MessageRow | null> {
+  const [row] = await db.query<MessageRow>('SELECT * FROM messages WHERE id = $1', [id]);
+  return row ?? null;
+}
