@@ -1,6 +1,8 @@
 import PgBoss from 'pg-boss';
-import type { Database, Queryable, Tx } from '../models/database.ts';
+import type { Database, Tx } from '../models/database.ts';
 import { releaseStaleClaims } from '../models/message-delivery.repository.ts';
+import { databaseExecutor, transactionExecutor } from '../models/pg-boss-executors.ts';
+import { cancelScheduledFor, insertScheduled, lockDueScheduled, setScheduledJob } from '../models/scheduled-notifications.repository.ts';
 import type { MessageChannel } from './transport.ts';
 
 /**
@@ -124,31 +126,6 @@ const DELIVERY_JOB_EXPIRY_SECONDS = 60;
 /** How often pg-boss expires jobs of dead workers: a job fetched but not yet claimed comes back soon. */
 const MAINTENANCE_INTERVAL_SECONDS = 30;
 
-// pg-boss wraps its maintenance and installation scripts in BEGIN … COMMIT; PGlite runs
-// multi-statement scripts only through exec, so they run as one of our transactions instead.
-const LOCKED_SCRIPT = /^\s*BEGIN;([\s\S]*)COMMIT;\s*$/;
-
-/** pg-boss's own statements (polling, completing, maintenance) on the database, outside our transactions. */
-function databaseExecutor(db: Database): PgBoss.Db {
-  return {
-    async executeSql(text, values) {
-      const script = LOCKED_SCRIPT.exec(text);
-      if (script) {
-        await db.transaction((tx) => tx.exec(script[1]!));
-        return { rows: [] };
-      }
-      return { rows: await db.query(text, values) };
-    },
-  };
-}
-
-/** pg-boss statements inside one of our transactions (on PGlite, the only way not to wait for ourselves). */
-const transactionExecutor = (tx: Queryable): PgBoss.Db => ({
-  async executeSql(text, values) {
-    return { rows: await tx.query(text, values) };
-  },
-});
-
 const sendOptions = (retry: RetryPolicy, expireInSeconds: number) => ({
   retryLimit: retry.limit,
   retryDelay: retry.delaySeconds,
@@ -231,15 +208,10 @@ export async function createDeliveryQueue(options: DeliveryQueueOptions): Promis
 
   async function dispatchBatch(): Promise<number> {
     return db.transaction(async (tx) => {
-      const due = await tx.query<{ id: string }>(
-        `SELECT id FROM scheduled_notifications
-          WHERE status = 'scheduled' AND job_id IS NULL AND send_at <= $1
-          ORDER BY send_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-        [now(), DISPATCH_BATCH],
-      );
-      for (const { id } of due) {
+      const due = await lockDueScheduled(tx, now(), DISPATCH_BATCH);
+      for (const id of due) {
         const jobId = await send(tx, SCHEDULED_QUEUE, { scheduledId: id } satisfies ScheduledJob, scheduledOptions);
-        await tx.query('UPDATE scheduled_notifications SET job_id = $2 WHERE id = $1', [id, jobId]);
+        await setScheduledJob(tx, id, jobId);
       }
       return due.length;
     });
@@ -291,30 +263,15 @@ export async function createDeliveryQueue(options: DeliveryQueueOptions): Promis
 
     async scheduleNotification(tx, plan) {
       if (plan.sendAt.getTime() <= now().getTime()) return false;
-      // Planned again for a start it was cancelled for (moved away and back): it comes back.
-      const rows = await tx.query(
-        `INSERT INTO scheduled_notifications (appointment_id, kind, channel, position, send_at, for_start_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (appointment_id, kind, channel, position, for_start_at) DO UPDATE
-           SET status = 'scheduled', send_at = EXCLUDED.send_at, job_id = NULL, note = NULL, processed_at = NULL
-           WHERE scheduled_notifications.status = 'cancelled'
-         RETURNING id`,
-        [plan.appointmentId, plan.kind, plan.channel, plan.position, plan.sendAt, plan.forStartAt, now()],
-      );
-      return rows.length > 0;
+      return insertScheduled(tx, plan, now());
     },
 
     async cancelScheduled(tx, appointmentId) {
-      const rows = await tx.query<{ job_id: string | null }>(
-        `UPDATE scheduled_notifications SET status = 'cancelled', processed_at = $2
-          WHERE appointment_id = $1 AND status = 'scheduled'
-          RETURNING job_id`,
-        [appointmentId, now()],
-      );
-      const jobIds = rows.flatMap((r) => (r.job_id ? [r.job_id] : []));
+      const jobs = await cancelScheduledFor(tx, appointmentId, now());
+      const jobIds = jobs.flatMap((id) => (id ? [id] : []));
       // Their handler would skip them anyway; cancelling keeps the queue clean.
       if (jobIds.length > 0) await boss.cancel(SCHEDULED_QUEUE, jobIds, { db: transactionExecutor(tx) });
-      return rows.length;
+      return jobs.length;
     },
 
     dispatchDue,

@@ -1,13 +1,17 @@
 import type { Database, Tx } from '../models/database.ts';
+import {
+  customerBookedAgain, lockScheduled, scheduledAppointmentId, settleScheduled, shareLockReminderAppointment,
+  type ReminderAppointmentFacts, type ScheduledRow,
+} from '../models/scheduled-notifications.repository.ts';
 import { loadAppointmentView } from './appointment-view.ts';
 import { buildInvite } from './calendar-invite.ts';
-import type { DeliveryQueue, JobAttempt, QueueWorkers, ScheduledKind } from './delivery-queue.ts';
+import type { DeliveryQueue, JobAttempt, QueueWorkers } from './delivery-queue.ts';
 import { createMessageSender, queueMessage, type MessageSender, type Transports } from './message-sender.ts';
 import { loadNotificationSettings, type NotificationSettings } from './notification-settings.ts';
 import { textReminderChannel } from './notification-sink.ts';
 import type { SignedLinks } from './signed-links.ts';
 import { renderMessage } from './templates.ts';
-import type { MessageAttachment, MessageChannel } from './transport.ts';
+import type { MessageAttachment } from './transport.ts';
 
 export interface DeliveryWorkerDeps {
   db: Database;
@@ -16,27 +20,6 @@ export interface DeliveryWorkerDeps {
   now: () => Date;
   /** Per channel; every channel goes to the local outbox when absent. */
   transports?: Transports | undefined;
-}
-
-interface ScheduledRow {
-  id: string;
-  appointment_id: string;
-  kind: ScheduledKind;
-  channel: MessageChannel;
-  position: number;
-  for_start_at: Date | string;
-  status: string;
-}
-
-interface AppointmentFacts {
-  id: string;
-  service_id: string;
-  customer_id: string;
-  state: 'pending' | 'confirmed' | 'cancelled';
-  /** The channel it was booked on. */
-  channel: string;
-  start_at: Date | string;
-  created_at: Date | string;
 }
 
 const time = (d: Date | string) => new Date(d).getTime();
@@ -49,7 +32,7 @@ function stillWanted(settings: NotificationSettings, row: ScheduledRow, bookedVi
 }
 
 /** Why a due reminder or follow-up must not go out, re-checked when it runs; null → send it. */
-async function skipReason(tx: Tx, row: ScheduledRow, a: AppointmentFacts | undefined, now: Date): Promise<string | null> {
+async function skipReason(tx: Tx, row: ScheduledRow, a: ReminderAppointmentFacts | null, now: Date): Promise<string | null> {
   if (!a || a.state === 'cancelled') return 'appointment cancelled';
   if (a.state !== 'confirmed') return 'appointment not confirmed';
   if (time(a.start_at) !== time(row.for_start_at)) return 'appointment moved';
@@ -57,12 +40,7 @@ async function skipReason(tx: Tx, row: ScheduledRow, a: AppointmentFacts | undef
   const settings = await loadNotificationSettings(tx, a.service_id);
   if (!stillWanted(settings, row, a.channel)) return 'turned off in the settings';
   if (row.kind === 'follow_up' && settings.followUps[row.position - 1]?.onlyIfNotRebooked) {
-    const rebooked = await tx.query(
-      `SELECT 1 FROM appointments
-        WHERE customer_id = $1 AND id <> $2 AND created_at > $3 AND state <> 'cancelled' LIMIT 1`,
-      [a.customer_id, a.id, a.created_at],
-    );
-    if (rebooked.length > 0) return 'customer booked again';
+    if (await customerBookedAgain(tx, a)) return 'customer booked again';
   }
   return null;
 }
@@ -77,28 +55,16 @@ export function createDeliveryWorkers(deps: DeliveryWorkerDeps): QueueWorkers & 
   const sender = createMessageSender({ db, now, transports: deps.transports });
 
   const settle = (tx: Tx, id: string, status: 'sent' | 'skipped' | 'failed', note: string | null, messageId: string | null = null) =>
-    tx.query(
-      `UPDATE scheduled_notifications SET status = $2, note = $3, message_id = $4, processed_at = $5
-        WHERE id = $1 AND status = 'scheduled'`,
-      [id, status, note, messageId, now()],
-    );
+    settleScheduled(tx, id, { status, note, messageId }, now());
 
   async function runScheduled(scheduledId: string): Promise<void> {
     await db.transaction(async (tx) => {
-      const [planned] = await tx.query<{ appointment_id: string }>(
-        'SELECT appointment_id FROM scheduled_notifications WHERE id = $1', [scheduledId],
-      );
-      if (!planned) return;
+      const appointmentId = await scheduledAppointmentId(tx, scheduledId);
+      if (!appointmentId) return;
       // Locks in the booking's order (appointment, then its schedule), so a concurrent
       // reschedule or cancellation either comes before this run or after it, whole.
-      const [appointment] = await tx.query<AppointmentFacts>(
-        'SELECT id, service_id, customer_id, state, channel, start_at, created_at FROM appointments WHERE id = $1 FOR SHARE',
-        [planned.appointment_id],
-      );
-      const [row] = await tx.query<ScheduledRow>(
-        'SELECT id, appointment_id, kind, channel, position, for_start_at, status FROM scheduled_notifications WHERE id = $1 FOR UPDATE',
-        [scheduledId],
-      );
+      const appointment = await shareLockReminderAppointment(tx, appointmentId);
+      const row = await lockScheduled(tx, scheduledId);
       if (!row || row.status !== 'scheduled') return;
       const reason = await skipReason(tx, row, appointment, now());
       if (reason) {
