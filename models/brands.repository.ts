@@ -47,6 +47,12 @@ export async function findBrand(db: Queryable, id: string): Promise<Brand | null
   return row ? toBrand(row) : null;
 }
 
+/** The brand's language for staff messages; null when there is no such brand. */
+export async function brandDefaultLocale(db: Queryable, id: string): Promise<'en' | 'fr' | null> {
+  const [row] = await db.query<{ default_locale: 'en' | 'fr' }>('SELECT default_locale FROM brands WHERE id = $1', [id]);
+  return row?.default_locale ?? null;
+}
+
 export async function insertBrand(db: Queryable, brand: Omit<Brand, 'settings'> & { settings: Partial<BrandSettings> }) {
   await db.query(
     `INSERT INTO brands (id, name, default_locale, time_zone, allowed_origins, settings) VALUES ($1,$2,$3,$4,$5,$6)`,

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Queryable } from '../models/database.ts';
+import { findAppointmentViewRow } from '../models/appointment-views.repository.ts';
 import type { SignedLinks } from './signed-links.ts';
 
 /**
@@ -59,45 +60,6 @@ export interface AppointmentView {
   };
 }
 
-interface ViewRow {
-  id: string;
-  brand_id: string;
-  brand_name: string;
-  headquarters_email: string | null;
-  locale: string;
-  state: AppointmentView['state'];
-  status_name: string | null;
-  cancellation_reason: string | null;
-  service_names: Partial<Record<string, string>> | null;
-  cancelled_by: string | null;
-  service_slug: string;
-  mode: AppointmentView['mode'];
-  start_at: Date | string;
-  end_at: Date | string;
-  customer_time_zone: string;
-  store_id: string | null;
-  store_name: string | null;
-  store_address_line: string | null;
-  store_postcode: string | null;
-  store_city: string | null;
-  store_country: string | null;
-  store_time_zone: string | null;
-  store_phone: string | null;
-  store_email: string | null;
-  store_routing: 'headquarters' | 'store' | 'salesman' | null;
-  home_address: string | null;
-  staff_id: string;
-  staff_name: string;
-  staff_email: string | null;
-  customer_id: string;
-  customer_name: string;
-  customer_email: string | null;
-  customer_phone: string | null;
-  notes: string;
-  version: number;
-  conversation_id: string | null;
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Countries that write the city before the postcode ("New York 10012", "London SW1A 1AA"). */
@@ -111,30 +73,7 @@ function storeAddress(line: string, postcode: string, city: string, country: str
 /** The appointment as every message and page shows it; null when there is no such appointment. */
 export async function loadAppointmentView(db: Queryable, appointmentId: string, links: SignedLinks): Promise<AppointmentView | null> {
   if (!UUID.test(appointmentId)) return null;
-  const [r] = await db.query<ViewRow>(
-    `SELECT a.id, a.brand_id, b.name AS brand_name,
-            CASE WHEN jsonb_typeof(b.settings -> 'headquartersEmail') = 'string'
-                 THEN nullif(btrim(b.settings ->> 'headquartersEmail'), '') END AS headquarters_email,
-            c.locale, a.state, st.name AS status_name, a.cancellation_reason,
-            s.names AS service_names, s.slug AS service_slug, a.mode, a.start_at, a.end_at, a.customer_time_zone,
-            so.id AS store_id, so.name AS store_name, so.address_line AS store_address_line, so.postcode AS store_postcode,
-            so.city AS store_city, so.country AS store_country, so.time_zone AS store_time_zone, so.phone AS store_phone,
-            so.email AS store_email, so.notification_routing AS store_routing,
-            a.home_address, sf.id AS staff_id, sf.name AS staff_name, sf.email AS staff_email,
-            c.id AS customer_id, c.name AS customer_name, c.email AS customer_email, c.phone AS customer_phone,
-            a.notes, a.version, a.conversation_id,
-            (SELECT h.actor FROM appointment_status_history h WHERE h.appointment_id = a.id AND h.to_state = 'cancelled'
-              ORDER BY h.at DESC, h.id DESC LIMIT 1) AS cancelled_by
-       FROM appointments a
-       JOIN brands b ON b.id = a.brand_id
-       JOIN services s ON s.id = a.service_id
-       JOIN staff sf ON sf.id = a.staff_id
-       JOIN customers c ON c.id = a.customer_id
-       LEFT JOIN stores so ON so.id = a.store_id
-       LEFT JOIN appointment_statuses st ON st.id = a.status_id
-      WHERE a.id = $1::uuid`,
-    [appointmentId],
-  );
+  const r = await findAppointmentViewRow(db, appointmentId);
   if (!r) return null;
 
   const locale: 'en' | 'fr' = r.locale === 'fr' ? 'fr' : 'en';

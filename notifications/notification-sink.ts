@@ -1,5 +1,6 @@
-import type { Tx } from '../models/database.ts';
 import type { Appointment, AppointmentState } from '../models/appointments.repository.ts';
+import { appointmentStateHistory } from '../models/appointment-views.repository.ts';
+import { brandDefaultLocale } from '../models/brands.repository.ts';
 import type { BookingEvent, BookingEventSink } from '../scheduling/booking-events.ts';
 import { loadAppointmentView, type AppointmentView } from './appointment-view.ts';
 import { buildInvite } from './calendar-invite.ts';
@@ -54,16 +55,6 @@ function decide(event: BookingEvent, history: History): Decision {
       // Intermediate workflow statuses (kind 'start') tell no one.
       return NOTHING;
   }
-}
-
-/** The state before this change (its history row is already written) and whether it was ever confirmed. */
-async function loadHistory(tx: Tx, appointmentId: string): Promise<History> {
-  const [row] = await tx.query<{ previous_state: AppointmentState | null; ever_confirmed: boolean }>(
-    `SELECT (SELECT from_state FROM appointment_status_history WHERE appointment_id = $1 ORDER BY id DESC LIMIT 1) AS previous_state,
-            EXISTS (SELECT 1 FROM appointment_status_history WHERE appointment_id = $1 AND to_state = 'confirmed') AS ever_confirmed`,
-    [appointmentId],
-  );
-  return { previousState: row?.previous_state ?? null, everConfirmed: row?.ever_confirmed ?? false };
 }
 
 const addressOf = (view: AppointmentView, channel: MessageChannel) => (channel === 'email' ? view.customer.email : view.customer.phone);
@@ -143,7 +134,7 @@ export function createNotificationSink(deps: NotificationSinkDeps): BookingEvent
   return {
     async handle(tx, event) {
       const a = event.appointment;
-      const history = event.type === 'booked' ? { previousState: null, everConfirmed: a.state === 'confirmed' } : await loadHistory(tx, a.id);
+      const history = event.type === 'booked' ? { previousState: null, everConfirmed: a.state === 'confirmed' } : await appointmentStateHistory(tx, a.id);
       const decision = decide(event, history);
       if (decision === NOTHING) return;
       const view = await loadAppointmentView(tx, a.id, links);
@@ -170,8 +161,8 @@ export function createNotificationSink(deps: NotificationSinkDeps): BookingEvent
       if (decision.staff) {
         const recipients = staffRecipients(decision.staff, view);
         if (recipients.length > 0) {
-          const [brand] = await tx.query<{ default_locale: 'en' | 'fr' }>('SELECT default_locale FROM brands WHERE id = $1', [view.brandId]);
-          for (const to of recipients) await send(decision.staff, `staff:${to.toLowerCase()}`, 'email', to, brand?.default_locale ?? 'en', []);
+          const locale = (await brandDefaultLocale(tx, view.brandId)) ?? 'en';
+          for (const to of recipients) await send(decision.staff, `staff:${to.toLowerCase()}`, 'email', to, locale, []);
         }
       }
 
