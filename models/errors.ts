@@ -79,3 +79,13 @@ export function isBadValueError(error: unknown): boolean {
 export function isUniqueViolation(error: unknown): boolean {
   return (error as PgError | null)?.code === '23505';
 }
+
+/** Runs a statement; a unique violation (23505) becomes the domain error `taken` makes, anything else passes. */
+export async function uniqueOr<T>(statement: Promise<T>, taken: () => AppError): Promise<T> {
+  try {
+    return await statement;
+  } catch (error) {
+    if (isUniqueViolation(error)) throw taken();
+    throw error;
+  }
+}

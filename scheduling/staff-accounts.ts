@@ -1,5 +1,5 @@
 import type { Database, Queryable } from '../models/database.ts';
-import { AppError, errors, isUniqueViolation } from '../models/errors.ts';
+import { AppError, errors } from '../models/errors.ts';
 import * as accounts from '../models/staff-accounts.repository.ts';
 import type { AccountSummary, StaffRole } from '../models/staff-accounts.repository.ts';
 import { hashPassword, passwordProblem } from '../models/passwords.ts';
@@ -56,8 +56,6 @@ async function checkStores(db: Queryable, brandId: string, storeIds: readonly st
   return unique;
 }
 
-const emailTaken = () => new AppError('conflict', 409, 'An account with this email exists already.', { field: 'email' });
-
 /** Opens an account by invite: for the staff member on the books with that email, else a new one. */
 export async function inviteStaff(db: Database, brandId: string, r: InviteRequest, now: Date): Promise<{ staffId: string; invite: Invite }> {
   const stores = await checkStores(db, brandId, r.stores);
@@ -66,7 +64,7 @@ export async function inviteStaff(db: Database, brandId: string, r: InviteReques
   }
   const invite = newInvite(now);
   const staffId = await db.transaction(async (tx) => {
-    if (await accounts.findAccountByEmail(tx, r.email)) throw emailTaken();
+    if (await accounts.findAccountByEmail(tx, r.email)) throw accounts.emailTaken();
     const id = (await staffWithoutAccount(tx, brandId, r.email))
       ?? (await insertStaffMember(tx, { brandId, name: r.name, email: r.email, homeStoreId: stores[0] ?? null }));
     await accounts.insertAccount(tx, {
@@ -74,9 +72,6 @@ export async function inviteStaff(db: Database, brandId: string, r: InviteReques
     }, now);
     await accounts.setStoreAccess(tx, id, stores);
     return id;
-  }).catch((error: unknown) => {
-    if (isUniqueViolation(error)) throw emailTaken();
-    throw error;
   });
   return { staffId, invite };
 }

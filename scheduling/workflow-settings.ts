@@ -1,5 +1,5 @@
 import type { Database, Queryable, Tx } from '../models/database.ts';
-import { AppError, errors, isUniqueViolation } from '../models/errors.ts';
+import { AppError, errors } from '../models/errors.ts';
 import * as statuses from '../models/statuses.repository.ts';
 import type { AppointmentStatus, StatusChanges, StatusKind } from '../models/statuses.repository.ts';
 import { findServiceRecord, lockServiceRecord, setStatusWorkflow, type ServiceRecord } from '../models/service-settings.repository.ts';
@@ -75,12 +75,6 @@ async function checkNameFree(tx: Tx, serviceId: string, name: string, exceptId: 
   }
 }
 
-/** Two saves racing for one name: the unique index refuses the second. */
-function nameTaken(error: unknown): never {
-  if (isUniqueViolation(error)) throw new AppError('conflict', 409, 'This service already has a status with that name.', { field: 'name' });
-  throw error;
-}
-
 export async function setWorkflowEnabled(db: Database, scope: StaffScope, serviceId: string, enabled: boolean): Promise<ServiceRecord> {
   return db.transaction(async (tx) => {
     const service = await lockService(tx, scope.brandId, serviceId);
@@ -106,7 +100,7 @@ export async function addStatus(db: Database, scope: StaffScope, serviceId: stri
     await statuses.renumberStatuses(tx, service.id, order);
     await checkWorkflow(tx, service);
     return created.id;
-  }).catch(nameTaken);
+  });
 }
 
 /** Changes a status; the id of its service. */
@@ -118,7 +112,7 @@ export async function changeStatusDefinition(db: Database, scope: StaffScope, st
     await statuses.updateStatus(tx, statusId, changes);
     if (changes.kind && changes.kind !== status.kind) await checkWorkflow(tx, service);
     return service.id;
-  }).catch(nameTaken);
+  });
 }
 
 /** Puts the service's statuses in this order: every one of them, once. */
