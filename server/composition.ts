@@ -32,6 +32,8 @@ import { createPhoneOutbound } from '../bot/phone/phone-outbound.ts';
 import { operationsRoutes } from './routes/operations.routes.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { withLogContext } from './logger.ts';
+import { openRedis, redisReachable } from '../models/redis.ts';
+import { memoryRateLimit, redisRateLimits } from '../bot/rate-limit.ts';
 
 export interface RendezvousDeps {
   db: Database;
@@ -82,6 +84,9 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
   });
   const metrics = createMetrics({ db, now });
   let draining = false;
+  // Several instances (REDIS_URL): rate-limit budgets are shared in Redis, and /readyz checks it.
+  const limitsRedis = config.REDIS_URL ? openRedis(config.REDIS_URL, { name: 'rendezvous-limits' }) : null;
+  const rateLimit = limitsRedis ? redisRateLimits(limitsRedis, config.REDIS_KEY_PREFIX, logger) : memoryRateLimit;
   const workers = createDeliveryWorkers({ db, links, queue, now, transports: transportsFromConfig(config, db, now) });
   if (deps.startWorkers !== false) await queue.start(workers);
   // Maintenance contracts due soon: "book your service" emails, checked at start then hourly.
@@ -114,7 +119,10 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     outbound: createPhoneOutbound({ db, queue, sender: workers.sender, now }),
   });
   const app = createApp({ db, config, logger, now, events }, [
-    operationsRoutes({ db, metrics, jobQueueSchema: config.PGBOSS_SCHEMA, metricsToken: config.METRICS_TOKEN, draining: () => draining }),
+    operationsRoutes({
+      db, metrics, jobQueueSchema: config.PGBOSS_SCHEMA, metricsToken: config.METRICS_TOKEN, draining: () => draining,
+      redisReachable: limitsRedis ? () => redisReachable(limitsRedis) : undefined,
+    }),
     siteRoutes({ url: config.MAP_TILE_URL }),
     appointmentPageRoutes({
       db, now, links, events, formKey: derivedKey(secret, 'appointment-page-forms'), onChange: handoff.consoleNotifier.appointmentChanged,
@@ -150,6 +158,7 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     messagesPer10s: config.CHAT_MESSAGES_PER_10S,
     messagesPer10sPerIp: config.CHAT_MESSAGES_PER_IP_PER_10S,
     conversationsPerIpPerHour: config.CHAT_CONVERSATIONS_PER_IP_PER_HOUR,
+    rateLimit,
   });
   phone.start();
 
@@ -170,6 +179,7 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
       await io.close();
       await chat.queue.drain();
       await queue.stop();
+      limitsRedis?.disconnect();
     },
   };
 }
