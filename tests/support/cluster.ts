@@ -26,6 +26,7 @@ export interface Cluster {
 }
 
 export interface ClusterOptions {
+  /** Started at once (0: the test starts each with `start`, e.g. one from the production build). */
   instances: number;
   /** Sites the demo brand's chat accepts (the test clients' Origin). */
   allowedOrigins: string[];
@@ -54,8 +55,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     return instance;
   };
   // One first, so that concurrent installs of pg-boss's schema do not race; the rest together.
-  await start();
-  await Promise.all(Array.from({ length: options.instances - 1 }, () => start()));
+  if (options.instances > 0) await start();
+  await Promise.all(Array.from({ length: Math.max(0, options.instances - 1) }, () => start()));
 
   return {
     db,
