@@ -23,7 +23,7 @@ import { NOW, PACING, PAGES, plans, startClients, WALK_BUDGET_MS, WARMUP_FIRST_P
 import type { WalkOutcome } from './chat-clients.ts';
 import { fmtMs, fmtTiming, judge, summarize, type BenchContext, type Benchmark, type ResultRow, type Timing } from './harness.ts';
 
-const CONVERSATIONS = 200;
+const CONVERSATIONS = 60;
 const WARMUP_CONVERSATIONS = 4;
 const P50_TARGET = 1.3;
 const ORIGIN = 'https://bench.example';

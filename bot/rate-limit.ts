@@ -52,7 +52,12 @@ export function redisRateLimits(redis: Redis, keyPrefix: string, logger: Logger)
     degraded = false;
     logger.info('Redis is back: rate limits are shared again');
   });
-  return (budget, points, seconds) => rateLimitOf(new RateLimiterRedis({
+  return (budget, points, seconds) => rateLimitOf(redisLimiter(redis, keyPrefix, budget, points, seconds));
+}
+
+/** One budget's limiter in Redis (`<keyPrefix>rl:<budget>:<key>`), insured by this process's memory while Redis is down. */
+export function redisLimiter(redis: Redis, keyPrefix: string, budget: string, points: number, seconds: number): RateLimiterRedis {
+  return new RateLimiterRedis({
     storeClient: redis,
     keyPrefix: `${keyPrefix}rl:${budget}`,
     points,
@@ -60,5 +65,5 @@ export function redisRateLimits(redis: Redis, keyPrefix: string, logger: Logger)
     // Not ready (reconnecting) → the insurance at once, rather than holding a message up to the command timeout.
     rejectIfRedisNotReady: true,
     insuranceLimiter: new RateLimiterMemory({ points, duration: seconds }),
-  }));
+  });
 }

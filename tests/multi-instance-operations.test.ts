@@ -13,13 +13,14 @@ import { until } from './support/wait.ts';
 
 /**
  * Three server processes on one PostgreSQL and the machine's Redis, as behind a load balancer:
- * rate-limit budgets are shared (a customer gains nothing by reconnecting or switching instance),
+ * rate-limit budgets, the chat's and the HTTP API's, are shared (nothing is gained by reconnecting or switching instance),
  * a due reminder is sent once whichever instance dispatches it, and /readyz follows Redis.
  */
 
 const ORIGIN = 'https://shop.example';
 const MESSAGES_PER_10S = 4;
 const CONVERSATIONS_PER_HOUR = 3;
+const API_PER_MINUTE = 6;
 
 describe('several instances: shared budgets, reminders once, readiness', () => {
   let cluster: Cluster;
@@ -35,7 +36,10 @@ describe('several instances: shared budgets, reminders once, readiness', () => {
     cluster = await startCluster({
       instances: 3,
       allowedOrigins: [ORIGIN],
-      env: { CHAT_MESSAGES_PER_10S: String(MESSAGES_PER_10S), CHAT_CONVERSATIONS_PER_IP_PER_HOUR: String(CONVERSATIONS_PER_HOUR) },
+      env: {
+        CHAT_MESSAGES_PER_10S: String(MESSAGES_PER_10S), CHAT_CONVERSATIONS_PER_IP_PER_HOUR: String(CONVERSATIONS_PER_HOUR),
+        API_RATE_LIMIT_PER_MINUTE: String(API_PER_MINUTE),
+      },
     });
   }, 300_000);
 
@@ -60,6 +64,18 @@ describe('several instances: shared budgets, reminders once, readiness', () => {
       redis.disconnect();
     }
   }, 120_000);
+
+  test('the HTTP API limit per IP counts requests to every instance together', async () => {
+    const get = (url: string, ip: string) => fetch(`${url}/api/services?brand=demo`, { headers: { 'x-forwarded-for': ip } });
+    const [a, b, c] = urls();
+    const statuses: number[] = [];
+    for (const url of [a!, b!, c!, a!, b!, c!]) statuses.push((await get(url, '198.51.100.60')).status);
+    expect(statuses).toEqual(Array(API_PER_MINUTE).fill(200));
+    const over = await get(b!, '198.51.100.60');
+    expect(over.status).toBe(429);
+    expect(((await over.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+    expect((await get(c!, '198.51.100.61')).status).toBe(200);
+  }, 60_000);
 
   test('messages per conversation: reconnecting to another instance resets nothing', async () => {
     const [a, b, c] = urls();
