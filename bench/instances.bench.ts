@@ -7,7 +7,8 @@
  *      with sticky sessions would), at the same offered load.
  * Figures: turn latency p50/p99 and throughput of each; target p50(two) ≤ 1.3 × p50(one, Redis). The cost of
  * what instances share in Redis per delivered message: the Redis commands per transcript entry (read from
- * INFO of a Redis of the benchmark's own, so nothing else is counted), and phase 2's latency over phase 1's.
+ * INFO of a Redis of the benchmark's own, so nothing else is counted; the commands a Lua script runs count
+ * too), and phase 2's latency over phase 1's.
  * Each phase gets a fresh database (bookings use up free times). On a 2-CPU machine two instances are not
  * meant to be faster: the point is no loss and a bounded overhead.
  */
