@@ -33,6 +33,7 @@ import { consoleStaffScheduleRoutes } from '../console/staff-schedule.routes.ts'
 import { consoleNotificationSettingsRoutes } from '../console/notification-settings.routes.ts';
 import { consoleTemplateRoutes } from '../console/templates.routes.ts';
 import { consoleFaqRoutes } from '../console/faq.routes.ts';
+import { consolePhoneNumberRoutes } from '../console/phone-numbers.routes.ts';
 import { acceptInviteHandler, consoleStaffRoutes } from '../console/staff-admin.routes.ts';
 import { consoleFieldRoutes } from '../console/field.routes.ts';
 
@@ -375,6 +376,7 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
   router.use(consoleTemplateRoutes(ctx));
   router.use(consoleStaffRoutes(ctx));
   router.use(consoleFaqRoutes(ctx));
+  router.use(consolePhoneNumberRoutes(ctx));
   router.use(consoleFieldRoutes(ctx, booking, changed));
 
   router.use((req, _res, next) => next(new AppError('not_found', 404, `No console API route ${req.method} ${req.path}.`)));
