@@ -29,6 +29,9 @@ export const errors = {
       { noticeMinutes: minutes },
     ),
   conflict: (message: string) => new AppError('conflict', 409, message),
+  /** A Twilio number can answer for one brand only: inbound messages find their brand by it. */
+  numberTaken: (field: string, number: string) =>
+    new AppError('phone_number_taken', 409, `${number} already answers for another brand. Remove it there first.`, { field }),
   /** The database cannot be reached (down, restarting, unreachable): worth retrying shortly. */
   databaseUnavailable: () =>
     new AppError('database_unavailable', 503, 'The service is briefly unavailable. Please try again in a few seconds.', { retryAfterSeconds: 5 }),
