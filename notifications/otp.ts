@@ -1,6 +1,9 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { generate } from 'otplib';
 import type { Database, Tx } from '../models/database.ts';
+import {
+  consumeOtpCode, countFailedOtpAttempt, insertOtpCode, lockLatestOtpCode, lockOtpSends, recentOtpSends, supersedeOtpCode,
+} from '../models/otp-codes.repository.ts';
 import { escapeHtml, type OutgoingMessage, type Transport } from './transport.ts';
 import { frenchSpacing } from './french-typography.ts';
 
@@ -32,17 +35,7 @@ export const OTP_RULES = {
 } as const;
 
 const MINUTE = 60_000;
-/** Advisory-lock class of OTP sends (the two-int key space never meets migrate's one-bigint lock). */
-const OTP_SEND_LOCK_CLASS = 727_002;
 const MIN_SECRET_LENGTH = 16;
-
-interface OtpRow {
-  id: string;
-  code_hash: string;
-  expires_at: Date | string;
-  failed_attempts: number;
-  consumed_at: Date | string | null;
-}
 
 /** The form an address is bound and rate-limited under: "Ada@Example.com " = "ada@example.com". */
 function normaliseRecipient(channel: OtpChannel, to: string): string {
@@ -119,11 +112,7 @@ export function createOtpService(deps: { db: Database; now: () => Date; transpor
   /** Rate limits for one address, under its lock: null when a send may go ahead. */
   async function refusal(tx: Tx, brandId: string, recipient: string, at: Date): Promise<OtpSendResult | null> {
     const windowStart = new Date(at.getTime() - OTP_RULES.sendWindowMinutes * MINUTE);
-    const [recent] = await tx.query<{ sends: number; oldest: Date | string | null; latest: Date | string | null }>(
-      `SELECT count(*)::int AS sends, min(created_at) AS oldest, max(created_at) AS latest
-         FROM otp_codes WHERE brand_id = $1 AND recipient = $2 AND created_at > $3`,
-      [brandId, recipient, windowStart],
-    );
+    const recent = await recentOtpSends(tx, brandId, recipient, windowStart);
     if (!recent || recent.sends === 0 || recent.latest === null || recent.oldest === null) return null;
     const nowMs = at.getTime();
     const cooldownEnds = new Date(recent.latest).getTime() + OTP_RULES.resendCooldownSeconds * 1000;
@@ -147,21 +136,11 @@ export function createOtpService(deps: { db: Database; now: () => Date; transpor
       const code = await newCode();
 
       const refused = await db.transaction(async (tx) => {
-        // Serialises sends to one address, so two parallel requests cannot both pass the limits.
-        await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [OTP_SEND_LOCK_CLASS, `${r.brandId}\n${recipient}`]);
+        await lockOtpSends(tx, r.brandId, recipient);
         const refusedNow = await refusal(tx, r.brandId, recipient, at);
         if (refusedNow) return refusedNow;
-        await tx.query(
-          `UPDATE otp_codes SET superseded_at = $5
-            WHERE brand_id = $1 AND conversation_id = $2 AND channel = $3 AND recipient = $4
-              AND consumed_at IS NULL AND superseded_at IS NULL`,
-          [r.brandId, r.conversationId, r.channel, recipient, at],
-        );
-        await tx.query(
-          `INSERT INTO otp_codes (id, brand_id, conversation_id, channel, recipient, code_hash, expires_at, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [otpId, r.brandId, r.conversationId, r.channel, recipient, hashOf(otpId, code), expiresAt, at],
-        );
+        const binding = { brandId: r.brandId, conversationId: r.conversationId, channel: r.channel, recipient };
+        await insertOtpCode(tx, binding, { id: otpId, hash: hashOf(otpId, code), expiresAt }, at);
         return null;
       });
       if (refused) return refused;
@@ -170,7 +149,7 @@ export function createOtpService(deps: { db: Database; now: () => Date; transpor
         await transport.send(otpMessage(r, recipient, code, otpId));
       } catch (error) {
         // A code nobody may have received must not stay usable; the send still counts against the limits.
-        await db.query('UPDATE otp_codes SET superseded_at = $2 WHERE id = $1 AND superseded_at IS NULL', [otpId, at]);
+        await supersedeOtpCode(db, otpId, at);
         throw error;
       }
       return { ok: true, expiresAt };
@@ -181,28 +160,18 @@ export function createOtpService(deps: { db: Database; now: () => Date; transpor
       const typed = r.code.replace(/\s+/g, '');
       const at = now();
       return db.transaction(async (tx): Promise<OtpVerifyResult> => {
-        // The row lock makes parallel guesses count one after the other.
-        const [otp] = await tx.query<OtpRow>(
-          `SELECT id, code_hash, expires_at, failed_attempts, consumed_at FROM otp_codes
-            WHERE brand_id = $1 AND conversation_id = $2 AND channel = $3 AND recipient = $4 AND superseded_at IS NULL
-            ORDER BY created_at DESC LIMIT 1
-            FOR UPDATE`,
-          [r.brandId, r.conversationId, r.channel, recipient],
-        );
+        const otp = await lockLatestOtpCode(tx, { brandId: r.brandId, conversationId: r.conversationId, channel: r.channel, recipient });
         if (!otp || otp.consumed_at !== null) return { ok: false, reason: 'no_code', attemptsLeft: 0 };
         if (otp.failed_attempts >= OTP_RULES.maxFailedAttempts) return { ok: false, reason: 'locked', attemptsLeft: 0 };
         if (new Date(otp.expires_at).getTime() <= at.getTime()) return { ok: false, reason: 'expired', attemptsLeft: 0 };
 
         // Malformed input is hashed all the same (it just never matches): one code path, one timing.
         if (sameHash(otp.code_hash, hashOf(otp.id, typed)) && /^\d+$/.test(typed)) {
-          await tx.query('UPDATE otp_codes SET consumed_at = $2 WHERE id = $1', [otp.id, at]);
+          await consumeOtpCode(tx, otp.id, at);
           return { ok: true };
         }
-        const [counted] = await tx.query<{ failed_attempts: number }>(
-          'UPDATE otp_codes SET failed_attempts = failed_attempts + 1 WHERE id = $1 RETURNING failed_attempts',
-          [otp.id],
-        );
-        const attemptsLeft = Math.max(0, OTP_RULES.maxFailedAttempts - (counted?.failed_attempts ?? OTP_RULES.maxFailedAttempts));
+        const failed = await countFailedOtpAttempt(tx, otp.id);
+        const attemptsLeft = Math.max(0, OTP_RULES.maxFailedAttempts - (failed ?? OTP_RULES.maxFailedAttempts));
         return attemptsLeft === 0
           ? { ok: false, reason: 'locked', attemptsLeft: 0 }
           : { ok: false, reason: 'wrong_code', attemptsLeft };
