@@ -58,18 +58,28 @@ test('no import runs up a layer', () => {
   expect(arrowsAgainstLayers(ROOT)).toEqual([]);
 });
 
-test('the check finds imports that run up a layer, into the browser or out of it', () => {
+/** Runs `check` on a throw-away source tree made of `files` (path → text). */
+function inTempTree(files: Record<string, string>, check: (root: string) => void): void {
   const root = mkdtempSync(join(tmpdir(), 'layers-'));
-  const file = (path: string, text: string) => {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
-  };
   try {
-    file('models/seed.ts', "import { loadConfig } from '../server/config.ts';\nimport type { Db } from './database.ts';\n");
-    file('dialogs/cards.ts', "export type { Card } from '../bot/web-protocol.ts';\nimport { t } from '../scheduling/booking.ts';\n");
-    file('server/routes/console.routes.ts', "const r = await import('../../agent-console/static.routes.ts');\nimport { x } from '../../bot/a.ts';\n");
-    file('agent-console/src/types.ts', "import type { S } from '../../models/catalogue.repository.ts';\nimport type { P } from '../../bot/handoff/console-protocol.ts';\nimport { el } from '../../web-ui/dom.ts';\n");
-    file('customer-page/src/api.ts', "import { errors } from '../../models/errors.ts';\n");
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    }
+    check(root);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+test('the check finds imports that run up a layer, into the browser or out of it', () => {
+  inTempTree({
+    'models/seed.ts': "import { loadConfig } from '../server/config.ts';\nimport type { Db } from './database.ts';\n",
+    'dialogs/cards.ts': "export type { Card } from '../bot/web-protocol.ts';\nimport { t } from '../scheduling/booking.ts';\n",
+    'server/routes/console.routes.ts': "const r = await import('../../agent-console/static.routes.ts');\nimport { x } from '../../bot/a.ts';\n",
+    'agent-console/src/types.ts': "import type { S } from '../../models/catalogue.repository.ts';\nimport type { P } from '../../bot/handoff/console-protocol.ts';\nimport { el } from '../../web-ui/dom.ts';\n",
+    'customer-page/src/api.ts': "import { errors } from '../../models/errors.ts';\n",
+  }, (root) => {
     expect(arrowsAgainstLayers(root)).toEqual([
       'agent-console/src/types.ts -> models/catalogue.repository.ts',
       'customer-page/src/api.ts -> models/errors.ts',
@@ -77,9 +87,7 @@ test('the check finds imports that run up a layer, into the browser or out of it
       'models/seed.ts -> server/config.ts',
       'server/routes/console.routes.ts -> agent-console/static.routes.ts',
     ]);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 /**
@@ -120,19 +128,13 @@ test('no module outside models/ runs SQL, but for the files still being moved', 
 });
 
 test('the check finds SQL run on any handle outside models/, and not a method of our own or a request query', () => {
-  const root = mkdtempSync(join(tmpdir(), 'sql-'));
-  const file = (path: string, text: string) => {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
-  };
-  try {
-    file('models/otp-codes.repository.ts', "await tx.query('SELECT 1');\n");
-    file('notifications/otp.ts', "const [row] = await tx.query<{ id: string }>(\n  'SELECT id FROM otp_codes');\n");
-    file('bot/storage.ts', "const rows = await this.db.query('DELETE FROM dialog_state');\n");
-    file('server/routes/x.routes.ts', "await deps.db.query('SELECT 1');\nconst q = req.query;\n");
-    file('dialogs/booking.dialog.ts', "const options = { query: this.query(s) };\nconst page = req.query['page'];\n");
+  inTempTree({
+    'models/otp-codes.repository.ts': "await tx.query('SELECT 1');\n",
+    'notifications/otp.ts': "const [row] = await tx.query<{ id: string }>(\n  'SELECT id FROM otp_codes');\n",
+    'bot/storage.ts': "const rows = await this.db.query('DELETE FROM dialog_state');\n",
+    'server/routes/x.routes.ts': "await deps.db.query('SELECT 1');\nconst q = req.query;\n",
+    'dialogs/booking.dialog.ts': "const options = { query: this.query(s) };\nconst page = req.query['page'];\n",
+  }, (root) => {
     expect(sqlOutsideModels(root)).toEqual(['bot/storage.ts', 'notifications/otp.ts', 'server/routes/x.routes.ts']);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
