@@ -32,6 +32,7 @@ import { createPhoneOutbound } from '../bot/phone/phone-outbound.ts';
 import { operationsRoutes } from './routes/operations.routes.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { withLogContext } from './logger.ts';
+import { sharedRealtime } from './shared-realtime.ts';
 
 export interface RendezvousDeps {
   db: Database;
@@ -95,9 +96,12 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     transport: queuedTransport({ db, queue, sender: workers.sender, now }),
   });
 
+  const realtime = sharedRealtime(config, logger);
   const handoff = new HandoffRouter({
     db, logger, now, links, videoMeetingBaseUrl: config.VIDEO_MEETING_BASE_URL, graceMs: config.HANDOFF_GRACE_SECONDS * 1000,
+    graceTimers: queue.timers('handoff-grace'), ...(realtime.presence ? { presence: realtime.presence } : {}),
   });
+  if (deps.startWorkers !== false) await handoff.listenForGrace();
   const inbox = new CustomerInbox({ db, logger, handoff });
   const bot = new RendezvousBot({
     conversationState: new ConcurrencySafeConversationState(new PostgresStorage(db)),
@@ -136,6 +140,7 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
   ]);
   const http = createServer(app);
   const io = new Server(http, socketServerOptions);
+  realtime.attach(io);
   metrics.watchSockets(io);
 
   attachConsoleSocket(io, { db, logger, now, publicUrl: config.PUBLIC_URL, handoff });
@@ -170,6 +175,7 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
       await io.close();
       await chat.queue.drain();
       await queue.stop();
+      await realtime.close();
     },
   };
 }

@@ -100,10 +100,10 @@ export function attachConsoleSocket(io: Server, deps: ConsoleSocketDeps): { name
         await socket.join(rooms);
         const storeIds = await storesOfStaffMember(db, staff.id);
         if (socket.disconnected) return;
-        await handoff.presenceChanged(handoff.presence.connect({ staffId: staff.id, brandId: staff.brandId, name: staff.name, storeIds }, socket.id));
+        await handoff.presenceChanged(await handoff.presence.connect({ staffId: staff.id, brandId: staff.brandId, name: staff.name, storeIds }, socket.id));
         const hello: ConsoleReady = {
           staff: { id: staff.id, name: staff.name, role: staff.role },
-          presence: handoff.presenceInScope(agent()),
+          presence: await handoff.presenceInScope(agent()),
           ...state,
         };
         socket.emit('console:ready', hello);
@@ -134,7 +134,7 @@ export function attachConsoleSocket(io: Server, deps: ConsoleSocketDeps): { name
 
     guard.listen(socket, {
       'presence:set': handler(presenceSet, async ({ status }) => {
-        await handoff.presenceChanged(handoff.presence.set(staff.id, socket.id, status));
+        await handoff.presenceChanged(await handoff.presence.set(staff.id, staff.brandId, socket.id, status));
       }),
       'handoff:join': handler(handoffJoin, async ({ conversationId }) => handoff.join(agent(), conversationId)),
       'handoff:message': handler(handoffMessage, async ({ conversationId, clientId, text }) =>
@@ -154,7 +154,7 @@ export function attachConsoleSocket(io: Server, deps: ConsoleSocketDeps): { name
     });
 
     socket.on('disconnect', () => {
-      ready.then(() => handoff.presenceChanged(handoff.presence.disconnect(staff.id, socket.id)))
+      ready.then(async () => handoff.presenceChanged(await handoff.presence.disconnect(staff.id, staff.brandId, socket.id)))
         .catch((err) => logger.warn({ err, staffId: staff.id }, 'presence update failed'));
     });
   });

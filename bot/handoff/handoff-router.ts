@@ -25,7 +25,9 @@ import type {
   AttachedConversation, ConsoleChannel, ConsoleErrorCode, HandoffAppointmentSummary, HandoffRequestEvent, PresenceEvent, TaskCreatedEvent,
 } from './console-protocol.ts';
 import { firstName, formatWhen, handoffChoice, handoffTexts, CHOICE_LEAVE_MESSAGE, CHOICE_LEAVE_QUEUE, CHOICE_RESCHEDULE } from './handoff-texts.ts';
-import { PresenceTracker, type PresenceChange, type PresentStaff } from './presence.ts';
+import { onlineOf, PresenceTracker, type Presence, type PresenceChange, type PresentStaff } from './presence.ts';
+import type { DurableTimers } from '../../notifications/delivery-queue.ts';
+import { MemoryTimers } from './memory-timers.ts';
 
 /** What the console API calls after a change (its onChange option). */
 export interface ConsoleNotifier {
@@ -72,6 +74,10 @@ export interface HandoffRouterOptions {
   joinWindowMinutes?: number;
   /** Video meetings of online appointments: `${base}/rendezvous-<random>` (default https://meet.jit.si). */
   videoMeetingBaseUrl?: string;
+  /** Who is at the console (default: this process's memory; several instances share RedisPresence). */
+  presence?: Presence;
+  /** The grace periods' ends (default: this process's timers; the server gives durable job-queue timers). */
+  graceTimers?: DurableTimers;
 }
 
 /** socket.io rooms of the /console namespace. */
@@ -113,10 +119,12 @@ function meetingRoomName(): string {
  * - "Talk to a person" outside an appointment: a FIFO queue per brand (requestPerson).
  * - While waiting or attached, customer messages go to the console, not to the bot; when the
  *   agent leaves, the bot takes over again.
- * State lives in the database (conversations.handoff_*); presence and grace timers in memory.
+ * State lives in the database (conversations.handoff_*, grace ends and told queue places included);
+ * presence and the grace timers are behind interfaces: in memory for one process, Redis and pg-boss
+ * jobs for several instances.
  */
 export class HandoffRouter implements PersonRequester {
-  readonly presence = new PresenceTracker();
+  readonly presence: Presence;
   /** Stable functions: safe to hand to the console API before the console socket is attached. */
   readonly consoleNotifier: ConsoleNotifier = {
     appointmentChanged: (brandId, appointmentId) => {
@@ -133,9 +141,7 @@ export class HandoffRouter implements PersonRequester {
   private readonly videoBase: string;
   private chat: ChatBinding | null = null;
   private console: Namespace | null = null;
-  private readonly graceTimers = new Map<string, NodeJS.Timeout>();
-  /** Last place in line told to each queued customer. */
-  private readonly toldPosition = new Map<string, number>();
+  private readonly graceTimers: DurableTimers;
   private relay: ((conversationId: string, entry: TranscriptEntry) => void) | undefined;
 
   constructor(options: HandoffRouterOptions) {
@@ -146,6 +152,17 @@ export class HandoffRouter implements PersonRequester {
     this.graceMs = options.graceMs ?? 60_000;
     this.joinWindowMinutes = options.joinWindowMinutes ?? 10;
     this.videoBase = (options.videoMeetingBaseUrl ?? 'https://meet.jit.si').replace(/\/+$/, '');
+    this.presence = options.presence ?? new PresenceTracker();
+    this.presence.onExpired((change) => {
+      this.presenceChanged(change).catch((err) => this.logger.warn({ err, staffId: change.staff.staffId }, 'expired presence update failed'));
+    });
+    this.graceTimers = options.graceTimers ?? new MemoryTimers((err, conversationId) => this.logger.error({ err, conversationId }, 'hand-off widening failed'));
+    if (!options.graceTimers) void this.listenForGrace();
+  }
+
+  /** Runs this process's share of the grace periods' ends (the server calls it when it runs job workers). */
+  listenForGrace(): Promise<void> {
+    return this.graceTimers.listen((conversationId) => this.graceOver(conversationId));
   }
 
   bindChat(chat: ChatBinding): void {
@@ -161,10 +178,9 @@ export class HandoffRouter implements PersonRequester {
     this.console = nsp;
   }
 
-  /** Stops the grace timers (shutdown, tests). */
+  /** Stops this process's own grace timers (shutdown, tests); durable ones stay for another instance. */
   close(): void {
-    for (const timer of this.graceTimers.values()) clearTimeout(timer);
-    this.graceTimers.clear();
+    if (this.graceTimers instanceof MemoryTimers) this.graceTimers.clear();
   }
 
   // ---- transcript ------------------------------------------------------------------------------
@@ -204,16 +220,16 @@ export class HandoffRouter implements PersonRequester {
   private async statusOf(h: Handoff): Promise<HandoffStatusEvent> {
     const status: HandoffStatusEvent = { state: h.state };
     if (h.state === 'attached' && h.agentStaffId) {
-      const [agent] = await this.db.query<{ name: string }>('SELECT name FROM staff WHERE id = $1', [h.agentStaffId]);
-      if (agent) status.agent = { name: agent.name };
+      const name = await repo.staffName(this.db, h.agentStaffId);
+      if (name) status.agent = { name };
     }
     if (h.state === 'waiting' && !h.appointmentId) {
       const position = (await repo.queueOrder(this.db, h.brandId)).indexOf(h.conversationId) + 1;
       if (position > 0) status.position = position;
     }
     if (h.appointmentId && h.state !== 'bot') {
-      const [row] = await this.db.query<{ meeting_url: string | null }>('SELECT meeting_url FROM appointments WHERE id = $1', [h.appointmentId]);
-      if (row?.meeting_url) status.meetingUrl = row.meeting_url;
+      const meetingUrl = await repo.meetingUrlOf(this.db, h.appointmentId);
+      if (meetingUrl) status.meetingUrl = meetingUrl;
     }
     return status;
   }
@@ -323,11 +339,9 @@ export class HandoffRouter implements PersonRequester {
     await this.system(h.conversationId, texts.requesting(firstName(appointment.staffName)), content);
     await this.sendStatus(h.conversationId);
     await this.emitRequest(waiting, appointment);
-    if (await this.isAvailable(appointment.staffId)) {
-      this.graceTimers.set(h.conversationId, setTimeout(() => {
-        this.graceTimers.delete(h.conversationId);
-        this.widen(h.conversationId).catch((err) => this.logger.error({ err, conversationId: h.conversationId }, 'hand-off widening failed'));
-      }, this.graceMs).unref());
+    if (await this.isAvailable(appointment.staffId, h.brandId)) {
+      await repo.startGrace(this.db, h.conversationId, this.graceMs);
+      await this.graceTimers.start(h.conversationId, this.graceMs);
     } else {
       await this.widen(h.conversationId);
     }
@@ -335,14 +349,13 @@ export class HandoffRouter implements PersonRequester {
 
   /** The assigned advisor cannot or did not come: every available advisor of the store is asked. */
   private async widen(conversationId: string): Promise<void> {
-    this.clearGrace(conversationId);
     const h = await repo.findHandoff(this.db, conversationId);
     if (!h || h.state !== 'waiting' || !h.appointmentId) return;
     const appointment = await repo.findHandoffAppointment(this.db, h.brandId, h.appointmentId);
     if (!appointment) return;
     const candidates = (await repo.staffForStoreService(this.db, h.brandId, appointment.storeId, appointment.serviceId))
       .filter((id) => id !== appointment.staffId);
-    const available = await this.allowedToSee(appointment, await this.availableAmong(candidates));
+    const available = await this.allowedToSee(appointment, await this.availableAmong(candidates, h.brandId));
     if (available.length > 0) {
       const offeredTo = await repo.addOffers(this.db, conversationId, available);
       if (offeredTo) await this.emitRequest({ ...h, offeredTo }, appointment);
@@ -358,14 +371,13 @@ export class HandoffRouter implements PersonRequester {
     });
   }
 
-  private clearGrace(conversationId: string): void {
-    const timer = this.graceTimers.get(conversationId);
-    if (timer) clearTimeout(timer);
-    this.graceTimers.delete(conversationId);
+  /** A grace timer fired (on whichever instance): the first to end the grace widens the request. */
+  private async graceOver(conversationId: string): Promise<void> {
+    if (await repo.endGrace(this.db, conversationId)) await this.widen(conversationId);
   }
 
-  private async isAvailable(staffId: string): Promise<boolean> {
-    return (await this.availableAmong([staffId])).length === 1;
+  private async isAvailable(staffId: string, brandId: string): Promise<boolean> {
+    return (await this.availableAmong([staffId], brandId)).length === 1;
   }
 
   /** Those among these staff whose console access shows them the appointment: nobody is offered a customer they may not see. */
@@ -379,8 +391,9 @@ export class HandoffRouter implements PersonRequester {
   }
 
   /** Online (a tab says so) and not already with a customer. */
-  private async availableAmong(staffIds: string[]): Promise<string[]> {
-    const online = staffIds.filter((id) => this.presence.statusOf(id) === 'online');
+  private async availableAmong(staffIds: string[], brandId: string): Promise<string[]> {
+    const onlineNow = await onlineOf(this.presence, brandId);
+    const online = staffIds.filter((id) => onlineNow.includes(id));
     const busy = await repo.busyStaff(this.db, online);
     return online.filter((id) => !busy.has(id));
   }
@@ -391,11 +404,11 @@ export class HandoffRouter implements PersonRequester {
     const h = await repo.findHandoff(this.db, conversationId);
     if (!h) return { status: 'unavailable' };
     if (h.state === 'bot') {
-      if (this.presence.onlineOf(h.brandId).length === 0) return { status: 'unavailable' };
+      if ((await onlineOf(this.presence, h.brandId)).length === 0) return { status: 'unavailable' };
       const waiting = await repo.startWaiting(this.db, conversationId, { appointmentId: null, offeredTo: [], now: this.now() });
       if (waiting) {
         const position = (await repo.queueOrder(this.db, h.brandId)).indexOf(conversationId) + 1;
-        this.toldPosition.set(conversationId, position);
+        await repo.tellPosition(this.db, conversationId, position);
         const texts = handoffTexts(h.locale);
         await this.system(conversationId, texts.queue(position), { suggestedActions: [{ title: texts.leaveQueue, value: CHOICE_LEAVE_QUEUE }] });
         this.chat?.toCustomer(conversationId, 'queue', { position });
@@ -415,8 +428,7 @@ export class HandoffRouter implements PersonRequester {
     const order = await repo.queueOrder(this.db, brandId);
     for (const [index, conversationId] of order.entries()) {
       const position = index + 1;
-      if (this.toldPosition.get(conversationId) === position) continue;
-      this.toldPosition.set(conversationId, position);
+      if (!(await repo.tellPosition(this.db, conversationId, position))) continue; // told already, maybe by another instance
       const h = await repo.findHandoff(this.db, conversationId);
       if (!h || h.state !== 'waiting') continue;
       await this.system(conversationId, handoffTexts(h.locale).queueMoved(position));
@@ -449,7 +461,6 @@ export class HandoffRouter implements PersonRequester {
       if (!choice || choice === 'leave-queue') return { to: 'none' };
       const withdrawn = await repo.withdrawHandoff(this.db, h.conversationId, choice === 'leave-message');
       if (!withdrawn) return { to: 'none' };
-      this.clearGrace(h.conversationId);
       const appointment = await repo.findHandoffAppointment(this.db, h.brandId, h.appointmentId);
       if (appointment) this.console?.to(appointmentRooms(appointment)).emit('handoff:withdrawn', { conversationId: h.conversationId, reason: choice });
       await this.sendStatus(h.conversationId);
@@ -473,7 +484,6 @@ export class HandoffRouter implements PersonRequester {
   private async leaveQueue(h: Handoff): Promise<CustomerRoute> {
     const withdrawn = await repo.withdrawHandoff(this.db, h.conversationId, false);
     if (!withdrawn) return { to: 'none' };
-    this.toldPosition.delete(h.conversationId);
     this.console?.to(consoleRooms.brand(h.brandId)).emit('handoff:withdrawn', { conversationId: h.conversationId, reason: 'leave-queue' });
     await this.system(h.conversationId, handoffTexts(h.locale).queueLeft);
     await this.sendStatus(h.conversationId);
@@ -558,8 +568,6 @@ export class HandoffRouter implements PersonRequester {
       throw new HandoffError(current?.state === 'attached' ? 'already_taken' : 'not_waiting',
         current?.state === 'attached' ? 'Another advisor has already joined this customer.' : 'This customer is no longer waiting for an advisor.');
     }
-    this.clearGrace(conversationId);
-    this.toldPosition.delete(conversationId);
     this.console?.in(consoleRooms.staff(agent.staff.id)).socketsJoin(consoleRooms.conversation(conversationId));
     await this.system(conversationId, handoffTexts(claimed.locale).joined(agent.staff.name));
     await this.sendStatus(conversationId);
@@ -701,9 +709,9 @@ export class HandoffRouter implements PersonRequester {
    * their store and service are offered to them too — once the assigned advisor's grace is over.
    */
   private async offerWaitingTo(staffId: string, brandId: string): Promise<void> {
-    if (!(await this.isAvailable(staffId))) return;
+    if (!(await this.isAvailable(staffId, brandId))) return;
     for (const h of await repo.waitingRequests(this.db, brandId)) {
-      if (!h.appointmentId || h.offeredTo.includes(staffId) || this.graceTimers.has(h.conversationId)) continue;
+      if (!h.appointmentId || h.offeredTo.includes(staffId) || h.inGrace) continue;
       const appointment = await repo.findHandoffAppointment(this.db, brandId, h.appointmentId);
       if (!appointment) continue;
       const eligible = await repo.staffForStoreService(this.db, brandId, appointment.storeId, appointment.serviceId);
@@ -725,8 +733,8 @@ export class HandoffRouter implements PersonRequester {
   }
 
   /** Agents present whose presence this console may see. */
-  presenceInScope(agent: Agent): PresenceEvent[] {
-    return this.presence.present(agent.staff.brandId)
+  async presenceInScope(agent: Agent): Promise<PresenceEvent[]> {
+    return (await this.presence.present(agent.staff.brandId))
       .filter(({ staff }) => staff.staffId === agent.staff.id || agent.scope.allStores
         || staff.storeIds.some((id) => agent.scope.storeIds.includes(id)))
       .map(({ staff, status }) => ({ staffId: staff.staffId, name: staff.name, status }));

@@ -9,5 +9,6 @@ export {
   type HandoffRouterOptions, type ConsoleNotifier, type ChatBinding, type Agent, type JoinOpened, type CustomerRoute,
 } from './handoff-router.ts';
 export { attachConsoleSocket, type ConsoleSocketDeps } from './console.socket.ts';
-export { PresenceTracker } from './presence.ts';
+export { PresenceTracker, onlineOf, statusOf, type Presence, type PresenceChange } from './presence.ts';
+export { RedisPresence } from './redis-presence.ts';
 export * from './console-protocol.ts';
