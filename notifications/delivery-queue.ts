@@ -300,7 +300,18 @@ export async function createDeliveryQueue(options: DeliveryQueueOptions): Promis
 
   function durableTimers(name: string): DurableTimers {
     const queue = `timer-${name}`;
-    const created = boss.createQueue(queue);
+    // Instances starting together on a new schema create the queue at once: PostgreSQL may pick one as a deadlock victim.
+    const create = async (attempt = 1): Promise<void> => {
+      try {
+        await boss.createQueue(queue);
+      } catch (error) {
+        if (attempt >= 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt * Math.random()));
+        await create(attempt + 1);
+      }
+    };
+    const created = create();
+    created.catch((error: unknown) => report(error, { queue }));
     return {
       async start(key, afterMs) {
         await created;

@@ -67,7 +67,7 @@ export function ownOrigins(publicUrl: string): string[] {
 }
 
 /** A key for one purpose, derived from the app secret, so no two uses share a key. */
-const derivedKey = (secret: string, purpose: string) => createHmac('sha256', secret).update(purpose).digest('base64url');
+export const derivedKey = (secret: string, purpose: string) => createHmac('sha256', secret).update(purpose).digest('base64url');
 
 /** The composition root: every service built once, wired, and handed to HTTP and sockets. */
 export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous> {

@@ -10,7 +10,9 @@ import {
   handoffEnd, handoffJoin, handoffMessage, handoffRead, handoffResync, handoffTyping, presenceSet,
   type ConsoleError, type ConsoleReady,
 } from './console-protocol.ts';
-import { consoleRooms, HandoffError, type Agent, type ConsoleNotifier, type HandoffRouter } from './handoff-router.ts';
+import { HandoffError, type Agent } from './agent-sessions.ts';
+import { consoleRooms } from './console-rooms.ts';
+import type { ConsoleNotifier, HandoffRouter } from './handoff-router.ts';
 import { memoryRateLimit } from '../rate-limit.ts';
 import { EventRefused, socketGuard, type EventHandler } from '../socket-guard.ts';
 
