@@ -202,6 +202,33 @@ describe('hand-off across instances (PostgreSQL + Redis)', () => {
     await until(() => has(device, new RegExp(`^${advisor.name} left the chat$`)), 30_000);
   }, 180_000);
 
+  test('“talk to a person” on two instances: one queue, places told once as customers are picked', async () => {
+    const advisor = await agent(b, 'chloe.dubois@atelier-lumiere.example'); // the queue is the brand's: any store's advisor
+    const first = await customer(a, {});
+    const second = await customer(b, {});
+    const ask = (c: Customer, clientId: string) => c.socket.emitWithAck('message', { clientId, text: 'talk to someone' }) as Promise<MessageAck>;
+
+    expect(await ask(first, 'q-first-0001')).toMatchObject({ ok: true });
+    await until(() => has(first, /^You're number 1 in line/), 60_000);
+    expect(await ask(second, 'q-second-0001')).toMatchObject({ ok: true });
+    await until(() => has(second, /^You're number 2 in line/), 60_000);
+    await until(() => requestsOf(advisor).length === 2, 30_000);
+    expect(requestsOf(advisor).map((r) => [r.conversationId, r.position])).toEqual([
+      [first.session.conversationId, 1], [second.session.conversationId, 2],
+    ]);
+
+    // The advisor (on B) takes the first customer (on A): the second moves up, told once.
+    expect((await advisor.socket.emitWithAck('handoff:join', { conversationId: first.session.conversationId })) as HandoffJoinAck).toMatchObject({ ok: true });
+    await until(() => has(first, /joined the chat$/) && has(second, /^You're number 1 in line: you're next\.$/), 30_000);
+    expect(eventsOf(second, 'queue')).toEqual([{ position: 2 }, { position: 1 }]);
+    const [told] = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM conversation_messages WHERE conversation_id = $1 AND text LIKE 'You''re number 1 in line%'`,
+      [second.session.conversationId],
+    );
+    expect(told!.n).toBe(1);
+    expect((await advisor.socket.emitWithAck('handoff:end', { conversationId: first.session.conversationId }))).toEqual({ ok: true });
+  }, 180_000);
+
   test('presence is seen from every instance and drops out within the expiry when its instance is SIGKILLed', async () => {
     const c = await startServerProcess(env);
     killable.push(c);
