@@ -79,15 +79,16 @@ export class AppointmentOffers {
         },
       }];
     }
+    // The grace's timer exists before anyone is told: an instance dying after the request went out leaves it to another.
+    const assignedAvailable = await this.isAvailable(appointment.staffId, h.brandId);
+    if (assignedAvailable) {
+      await repo.startGrace(db, h.conversationId, this.options.graceMs);
+      await this.options.graceTimers.start(h.conversationId, this.options.graceMs);
+    }
     await notices.system(h.conversationId, texts.requesting(firstName(appointment.staffName)), content);
     await notices.sendStatus(h.conversationId);
     await emitRequest(this.ctx, waiting, appointment);
-    if (await this.isAvailable(appointment.staffId, h.brandId)) {
-      await repo.startGrace(db, h.conversationId, this.options.graceMs);
-      await this.options.graceTimers.start(h.conversationId, this.options.graceMs);
-    } else {
-      await this.widen(h.conversationId);
-    }
+    if (!assignedAvailable) await this.widen(h.conversationId);
   }
 
   /** A grace timer fired (on whichever instance): the first to end the grace widens the request. */

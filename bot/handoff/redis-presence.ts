@@ -107,8 +107,15 @@ export class RedisPresence implements Presence {
     return tab ? this.write(tab.staff, connectionId, null) : null;
   }
 
+  /** During a Redis outage nobody is present (customers are offered a video call instead of a queue), rather than a failed turn. */
   async present(brandId: string): Promise<PresentAgent[]> {
-    const tabs = await this.tabs(brandId);
+    let tabs: Map<string, Tab>;
+    try {
+      tabs = await this.tabs(brandId);
+    } catch (err) {
+      this.options.logger.warn({ err, brandId }, 'presence unreadable: nobody counted as present');
+      return [];
+    }
     const staff = new Map([...tabs.values()].map((t) => [t.staff.staffId, t.staff]));
     return [...staff.values()].map((s) => ({ staff: s, status: RedisPresence.statusOf(tabs, s.staffId) }));
   }
