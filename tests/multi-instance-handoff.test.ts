@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { Database } from '../models/database.ts';
 import { findBrand } from '../models/brands.repository.ts';
+import { openRedis } from '../models/redis.ts';
 import { findService, findStore } from '../models/catalogue.repository.ts';
 import { DEMO_BRAND_ID, seedDemo } from '../models/seed.ts';
 import { DEMO_ADMIN, seedDemoStaffAccounts, type DemoLogin } from '../models/seed-staff.ts';
@@ -92,6 +93,11 @@ describe('hand-off across instances (PostgreSQL + Redis)', () => {
     await Promise.all([a?.stop(), b?.stop(), ...killable.map((k) => k.stop())]);
     await db.query(`DROP SCHEMA IF EXISTS "${schema}_jobs" CASCADE`);
     await db.close();
+    // This run's streams and presence keys: the machine's Redis is shared.
+    const redis = openRedis(env.REDIS_URL!);
+    const keys = await redis.keys(`${env.REDIS_KEY_PREFIX!}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
   });
 
   // ---- clients -------------------------------------------------------------------------------------
