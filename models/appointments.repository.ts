@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable, Tx } from './database.ts';
 import type { Mode } from './catalogue.repository.ts';
+import type { ContactAddress, CustomerDetails } from './customers.repository.ts';
+import { isSlotConflict } from './errors.ts';
 
 export type AppointmentState = 'pending' | 'confirmed' | 'cancelled';
 
@@ -123,34 +125,48 @@ export async function insertAppointment(tx: Tx, a: NewAppointment, now: Date): P
 /** The time a claim blocks, buffers included. */
 export type Blocked = [from: Date, to: Date];
 
+/** What a booking by slot names; the staff member is chosen by the database. */
+export interface SlotBooking {
+  brandId: string;
+  customer: CustomerDetails;
+  /** An address the customer proved for this booking, stamped in the same transaction. */
+  provenContact: ContactAddress | null;
+  placement: Omit<Placement, 'staffId' | 'endAt'>;
+  /** Only staff working at these stores are candidates (null: any store). */
+  candidateStores: string[] | null;
+  rules: {
+    durationMinutes: number; bufferBeforeMinutes: number; bufferAfterMinutes: number;
+    stepMinutes: number; minNoticeMinutes: number; maxHorizonDays: number;
+  };
+  customerTimeZone: string;
+  notes: string;
+  channel: string;
+  conversationId: string | null;
+  idempotencyKey: string | null;
+  /** Who booked, as the history records it. */
+  actor: string;
+  now: Date;
+}
+
 /**
- * Books in one statement: the claim, then the appointment (its id chosen here so the claim can go
- * first) and its first history entry, only if the claim went in. A claim overlapping another of
- * the staff member's is skipped by ON CONFLICT DO NOTHING, which honours the exclusion constraint
- * and waits on concurrent claims like a plain insert: a taken time answers null without aborting
- * the transaction, so no savepoint is needed.
+ * A whole booking by slot in one round trip (book_slot, migration 019): customer, proven contact,
+ * availability at the start, the least booked free advisor, claim, appointment and first history
+ * entry. Null when no advisor's time could be claimed. Outside a transaction it commits on its own.
  */
-export async function insertClaimedAppointment(
-  tx: Tx,
-  a: NewAppointment,
-  [from, to]: Blocked,
-  first: Pick<StatusChange, 'actor' | 'reason' | 'at'>,
-  now: Date,
-): Promise<Appointment | null> {
-  const [row] = await tx.query<Appointment>(
-    `WITH claim AS (
-       INSERT INTO slot_claims (staff_id, blocked_from, blocked_to, appointment_id) VALUES ($8, $20, $21, $22)
-       ON CONFLICT DO NOTHING RETURNING appointment_id
-     ), booked AS (
-       INSERT INTO appointments (id, ${INSERT_APPOINTMENT_COLUMNS})
-       SELECT appointment_id, $1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$19 FROM claim
-       RETURNING ${APPOINTMENT_COLUMNS}
-     ), history AS (
-       INSERT INTO appointment_status_history (appointment_id, from_state, to_state, from_status_id, to_status_id, actor, reason, at)
-       SELECT id, NULL, state, NULL, "statusId", $23, $24, $25 FROM booked
-     )
-     SELECT * FROM booked`,
-    [...insertAppointmentValues(a, now), from, to, randomUUID(), first.actor, first.reason, first.at],
+export async function bookSlot(db: Queryable, b: SlotBooking): Promise<Appointment | null> {
+  const { placement: p, rules: r, customer: c } = b;
+  const [row] = await db.query<Appointment>(
+    `SELECT ${APPOINTMENT_COLUMNS} FROM book_slot(
+       p_brand => $1, p_customer_name => $2, p_customer_email => $3, p_customer_phone => $4, p_customer_locale => $5,
+       p_customer_zone => $6, p_proven_channel => $7, p_proven_to => $8, p_service => $9, p_mode => $10, p_store => $11,
+       p_home_address => $12, p_home_latitude => $13, p_home_longitude => $14, p_candidate_stores => $15, p_start => $16,
+       p_duration_minutes => $17, p_buffer_before_minutes => $18, p_buffer_after_minutes => $19, p_step_minutes => $20,
+       p_min_notice_minutes => $21, p_max_horizon_days => $22, p_appointment_zone => $23, p_notes => $24, p_channel => $25,
+       p_conversation => $26, p_idempotency_key => $27, p_actor => $28, p_now => $29)`,
+    [b.brandId, c.name, c.email, c.phone, c.locale, c.timeZone, b.provenContact?.channel ?? null, b.provenContact?.to ?? null,
+      p.serviceId, p.mode, p.storeId, p.homeAddress, p.homeLatitude, p.homeLongitude, b.candidateStores, p.startAt,
+      r.durationMinutes, r.bufferBeforeMinutes, r.bufferAfterMinutes, r.stepMinutes, r.minNoticeMinutes, r.maxHorizonDays,
+      b.customerTimeZone, b.notes, b.channel, b.conversationId, b.idempotencyKey, b.actor, b.now],
   );
   return row ?? null;
 }
@@ -177,7 +193,11 @@ export async function updateAppointment(
 
 // ---- holds -------------------------------------------------------------------------------------
 
-/** A hold with its claim in one statement; null when the staff member's time is taken (see insertClaimedAppointment). */
+/**
+ * A hold with its claim in one statement; null when the staff member's time is taken: a claim
+ * overlapping another of the staff member's is skipped by ON CONFLICT DO NOTHING, which honours the
+ * exclusion constraint and waits on concurrent claims like a plain insert, without aborting the transaction.
+ */
 export async function insertClaimedHold(
   tx: Tx, brandId: string, p: Placement, [from, to]: Blocked, expiresAt: Date, now: Date,
 ): Promise<Hold | null> {
@@ -221,6 +241,23 @@ export async function sweepExpiredHolds(db: Queryable, now: Date, staffId?: stri
 /** Hands a hold's claim to the appointment made from it, without ever freeing the time in between. */
 export async function transferClaim(tx: Tx, holdId: string, appointmentId: string): Promise<void> {
   await tx.query('UPDATE slot_claims SET hold_id = NULL, appointment_id = $2 WHERE hold_id = $1', [holdId, appointmentId]);
+}
+
+/**
+ * Runs a change of claims in a savepoint, so that a taken time (the exclusion constraint refusing
+ * it) answers null instead of aborting the transaction.
+ */
+export async function inClaimSavepoint<T>(tx: Tx, work: () => Promise<T>): Promise<T | null> {
+  await tx.query('SAVEPOINT claim');
+  try {
+    const result = await work();
+    await tx.query('RELEASE SAVEPOINT claim');
+    return result;
+  } catch (error) {
+    await tx.query('ROLLBACK TO SAVEPOINT claim');
+    if (!isSlotConflict(error)) throw error;
+    return null;
+  }
 }
 
 export async function moveClaim(tx: Tx, appointmentId: string, staffId: string, from: Date, to: Date): Promise<void> {
