@@ -89,55 +89,15 @@ export async function findByIdempotencyKey(db: Queryable, brandId: string, key: 
   return row ?? null;
 }
 
-export interface NewAppointment extends Placement {
-  brandId: string;
-  customerId: string;
-  customerTimeZone: string;
-  state: AppointmentState;
-  statusId: string | null;
-  notes: string;
-  channel: string;
-  conversationId: string | null;
-  idempotencyKey: string | null;
-}
-
-const INSERT_APPOINTMENT_COLUMNS = `brand_id, service_id, mode, store_id, home_address, home_latitude, home_longitude,
-  staff_id, customer_id, start_at, end_at, customer_time_zone, state, status_id, notes, channel,
-  conversation_id, idempotency_key, created_at, updated_at`;
-
-/** $1…$19 of INSERT_APPOINTMENT_COLUMNS ($19 serves as both created_at and updated_at). */
-const insertAppointmentValues = (a: NewAppointment, now: Date): unknown[] => [
-  a.brandId, a.serviceId, a.mode, a.storeId, a.homeAddress, a.homeLatitude, a.homeLongitude, a.staffId,
-  a.customerId, a.startAt, a.endAt, a.customerTimeZone, a.state, a.statusId, a.notes, a.channel,
-  a.conversationId, a.idempotencyKey, now,
-];
-
-export async function insertAppointment(tx: Tx, a: NewAppointment, now: Date): Promise<Appointment> {
-  const [row] = await tx.query<Appointment>(
-    `INSERT INTO appointments (${INSERT_APPOINTMENT_COLUMNS})
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$19)
-     RETURNING ${APPOINTMENT_COLUMNS}`,
-    insertAppointmentValues(a, now),
-  );
-  return row!;
-}
-
 /** The time a claim blocks, buffers included. */
 export type Blocked = [from: Date, to: Date];
 
-/** What a booking by slot names; the staff member is chosen by the database. */
-export interface SlotBooking {
+/** What every booking records, whether by slot or from a hold. */
+export interface BookingBy {
   brandId: string;
   customer: CustomerDetails;
   /** An address the customer proved for this booking, stamped in the same transaction. */
   provenContact: ContactAddress | null;
-  placement: Omit<Placement, 'staffId' | 'endAt'>;
-  /** Only staff working at these stores are candidates (null: any store). */
-  candidateStores: string[] | null;
-  rules: {
-    durationMinutes: number; bufferBeforeMinutes: number; bufferAfterMinutes: number;
-    stepMinutes: number; minNoticeMinutes: number; maxHorizonDays: number;
-  };
   customerTimeZone: string;
   notes: string;
   channel: string;
@@ -148,27 +108,56 @@ export interface SlotBooking {
   now: Date;
 }
 
-/**
- * A whole booking by slot in one round trip (book_slot, migration 019): customer, proven contact,
- * availability at the start, the least booked free advisor, claim, appointment and first history
- * entry. Null when no advisor's time could be claimed. Outside a transaction it commits on its own.
- */
-export async function bookSlot(db: Queryable, b: SlotBooking): Promise<Appointment | null> {
-  const { placement: p, rules: r, customer: c } = b;
+/** A booking by slot; the staff member is chosen by the database. */
+export interface SlotBooking extends BookingBy {
+  placement: Omit<Placement, 'staffId' | 'endAt'>;
+  /** Only staff working at these stores are candidates (null: any store). */
+  candidateStores: string[] | null;
+  rules: {
+    durationMinutes: number; bufferBeforeMinutes: number; bufferAfterMinutes: number;
+    stepMinutes: number; minNoticeMinutes: number; maxHorizonDays: number;
+  };
+}
+
+/** Calls a booking function of migration 019 with named arguments, in one round trip. */
+async function callBooking(db: Queryable, fn: 'book_slot' | 'book_hold', b: BookingBy, own: [string, unknown][]): Promise<Appointment> {
+  const c = b.customer;
+  const args: [string, unknown][] = [
+    ['p_brand', b.brandId], ['p_customer_name', c.name], ['p_customer_email', c.email], ['p_customer_phone', c.phone],
+    ['p_customer_locale', c.locale], ['p_customer_zone', c.timeZone], ['p_proven_channel', b.provenContact?.channel ?? null],
+    ['p_proven_to', b.provenContact?.to ?? null], ['p_appointment_zone', b.customerTimeZone], ['p_notes', b.notes],
+    ['p_channel', b.channel], ['p_conversation', b.conversationId], ['p_idempotency_key', b.idempotencyKey],
+    ['p_actor', b.actor], ['p_now', b.now], ...own,
+  ];
   const [row] = await db.query<Appointment>(
-    `SELECT ${APPOINTMENT_COLUMNS} FROM book_slot(
-       p_brand => $1, p_customer_name => $2, p_customer_email => $3, p_customer_phone => $4, p_customer_locale => $5,
-       p_customer_zone => $6, p_proven_channel => $7, p_proven_to => $8, p_service => $9, p_mode => $10, p_store => $11,
-       p_home_address => $12, p_home_latitude => $13, p_home_longitude => $14, p_candidate_stores => $15, p_start => $16,
-       p_duration_minutes => $17, p_buffer_before_minutes => $18, p_buffer_after_minutes => $19, p_step_minutes => $20,
-       p_min_notice_minutes => $21, p_max_horizon_days => $22, p_appointment_zone => $23, p_notes => $24, p_channel => $25,
-       p_conversation => $26, p_idempotency_key => $27, p_actor => $28, p_now => $29)`,
-    [b.brandId, c.name, c.email, c.phone, c.locale, c.timeZone, b.provenContact?.channel ?? null, b.provenContact?.to ?? null,
-      p.serviceId, p.mode, p.storeId, p.homeAddress, p.homeLatitude, p.homeLongitude, b.candidateStores, p.startAt,
-      r.durationMinutes, r.bufferBeforeMinutes, r.bufferAfterMinutes, r.stepMinutes, r.minNoticeMinutes, r.maxHorizonDays,
-      b.customerTimeZone, b.notes, b.channel, b.conversationId, b.idempotencyKey, b.actor, b.now],
+    `SELECT ${APPOINTMENT_COLUMNS} FROM ${fn}(${args.map(([name], i) => `${name} => $${i + 1}`).join(', ')})`,
+    args.map(([, value]) => value),
   );
-  return row ?? null;
+  return row!;
+}
+
+/**
+ * A whole booking by slot in one statement (book_slot): customer, proven contact, availability at
+ * the start, the least booked free advisor, claim, appointment and first history entry. A time no
+ * advisor can take raises 23P01, as a refused claim does. Outside a transaction it commits on its own.
+ */
+export async function bookSlot(db: Queryable, b: SlotBooking): Promise<Appointment> {
+  const { placement: p, rules: r } = b;
+  return callBooking(db, 'book_slot', b, [
+    ['p_service', p.serviceId], ['p_mode', p.mode], ['p_store', p.storeId], ['p_home_address', p.homeAddress],
+    ['p_home_latitude', p.homeLatitude], ['p_home_longitude', p.homeLongitude], ['p_candidate_stores', b.candidateStores],
+    ['p_start', p.startAt], ['p_duration_minutes', r.durationMinutes], ['p_buffer_before_minutes', r.bufferBeforeMinutes],
+    ['p_buffer_after_minutes', r.bufferAfterMinutes], ['p_step_minutes', r.stepMinutes], ['p_min_notice_minutes', r.minNoticeMinutes],
+    ['p_max_horizon_days', r.maxHorizonDays],
+  ]);
+}
+
+/**
+ * A whole booking from a hold in one statement (book_hold): the appointment takes over the hold's
+ * claim. A missing or expired hold raises an error models/errors.ts translates.
+ */
+export async function bookHold(db: Queryable, b: BookingBy & { holdId: string }): Promise<Appointment> {
+  return callBooking(db, 'book_hold', b, [['p_hold', b.holdId]]);
 }
 
 export async function updateAppointment(
@@ -215,18 +204,6 @@ export async function insertClaimedHold(
   return row ?? null;
 }
 
-export async function lockHold(tx: Tx, brandId: string, id: string): Promise<Hold | null> {
-  const [row] = await tx.query<Hold>(
-    `SELECT ${HOLD_COLUMNS} FROM holds WHERE brand_id = $1 AND id = $2 FOR UPDATE`,
-    [brandId, id],
-  );
-  return row ?? null;
-}
-
-export async function deleteHold(tx: Tx, id: string): Promise<void> {
-  await tx.query('DELETE FROM holds WHERE id = $1', [id]);
-}
-
 /** Removes expired holds (and, by cascade, their claims); returns how many. */
 export async function sweepExpiredHolds(db: Queryable, now: Date, staffId?: string): Promise<number> {
   const rows = await db.query(
@@ -237,11 +214,6 @@ export async function sweepExpiredHolds(db: Queryable, now: Date, staffId?: stri
 }
 
 // ---- claims: the rows the exclusion constraint guards ------------------------------------------
-
-/** Hands a hold's claim to the appointment made from it, without ever freeing the time in between. */
-export async function transferClaim(tx: Tx, holdId: string, appointmentId: string): Promise<void> {
-  await tx.query('UPDATE slot_claims SET hold_id = NULL, appointment_id = $2 WHERE hold_id = $1', [holdId, appointmentId]);
-}
 
 /**
  * Runs a change of claims in a savepoint, so that a taken time (the exclusion constraint refusing

@@ -1,4 +1,4 @@
-import type { Queryable, Tx } from './database.ts';
+import type { Queryable } from './database.ts';
 import type { Locale } from './catalogue.repository.ts';
 
 export interface Customer {
@@ -24,19 +24,6 @@ export interface CustomerDetails {
   timeZone: string | null;
 }
 
-/**
- * The customer with this email (else this phone) in the brand, created or refreshed with the
- * details given, race-free. A changed phone loses its verification stamp.
- */
-export async function upsertCustomer(tx: Tx, brandId: string, d: CustomerDetails): Promise<Customer> {
-  // The statement lives in migration 019 (upsert_customer), which book_slot calls too.
-  const [row] = await tx.query<Customer>(
-    `SELECT ${COLUMNS} FROM upsert_customer($1, $2, $3, $4, $5, $6)`,
-    [brandId, d.name, d.email, d.phone, d.locale, d.timeZone],
-  );
-  return row!;
-}
-
 export async function findCustomer(db: Queryable, id: string): Promise<Customer | null> {
   const [row] = await db.query<Customer>(`SELECT ${COLUMNS} FROM customers WHERE id = $1`, [id]);
   return row ?? null;
@@ -58,6 +45,6 @@ export async function markContactVerified(
   contact: ContactAddress,
   at: Date,
 ): Promise<void> {
-  // The statements live in migration 019 (mark_contact_verified), which book_slot calls too.
+  // The statements live in migration 019 (mark_contact_verified), which the booking functions call too.
   await db.query('SELECT mark_contact_verified($1, $2, $3, $4)', [brandId, contact.channel, contact.to, at]);
 }

@@ -1,7 +1,7 @@
 import type { Database, Queryable, Tx } from '../models/database.ts';
 import type { Brand } from '../models/brands.repository.ts';
 import { findService, findStore, type Mode, type Service, type Store } from '../models/catalogue.repository.ts';
-import { markContactVerified, upsertCustomer, type ContactAddress, type CustomerDetails } from '../models/customers.repository.ts';
+import type { ContactAddress, CustomerDetails } from '../models/customers.repository.ts';
 import * as repo from '../models/appointments.repository.ts';
 import type { Appointment, Hold, Placement } from '../models/appointments.repository.ts';
 import { listStatuses } from '../models/statuses.repository.ts';
@@ -150,13 +150,6 @@ export interface BookingResult {
   replayed: boolean;
 }
 
-async function initialStatus(tx: Tx, service: Service): Promise<Pick<Appointment, 'state' | 'statusId'>> {
-  if (service.bookingMode === 'direct') return { state: 'confirmed', statusId: null };
-  if (!service.statusWorkflow) return { state: 'pending', statusId: null };
-  const start = (await listStatuses(tx, service.id)).find((s) => s.kind === 'start');
-  return { state: 'pending', statusId: start?.id ?? null };
-}
-
 export async function bookAppointment(deps: BookingDeps, b: BookingRequest): Promise<BookingResult> {
   if (!b.holdId === !b.slot) throw errors.invalid('holdId', 'Give either a hold id or a slot, not both.');
   if (b.slot) checkPlacement(b.slot);
@@ -175,57 +168,40 @@ export async function bookAppointment(deps: BookingDeps, b: BookingRequest): Pro
   }
 }
 
-/** What the appointment records of the request, whichever way it is booked. */
-const bookedBy = (b: BookingRequest) => ({
-  customerTimeZone: b.customerTimeZone, notes: b.notes, channel: b.channel, conversationId: b.conversationId, idempotencyKey: b.idempotencyKey,
+/** What every booking records of the request, whichever way it is booked. */
+const bookedBy = (b: BookingRequest, now: Date): repo.BookingBy => ({
+  brandId: b.brand.id, customer: b.customer, provenContact: b.provenContact ?? null, customerTimeZone: b.customerTimeZone,
+  notes: b.notes, channel: b.channel, conversationId: b.conversationId, idempotencyKey: b.idempotencyKey,
+  actor: actorLabel(b.actor), now,
 });
 
 /**
- * A booking by slot is one statement (repo.bookSlot), committed on its own; when a sink listens
- * (notifications), it runs in a transaction with the sink's writes.
+ * A booking is one statement (`book`), committed on its own; when a sink listens (notifications),
+ * in a transaction with the sink's writes.
  */
-async function bookSlot(deps: BookingDeps, b: BookingRequest, slot: SlotRequest, now: Date): Promise<Appointment> {
-  const placement = requestedPlacement(slot, slot.start);
-  const book = async (db: Queryable) => {
-    const booked = await repo.bookSlot(db, {
-      brandId: b.brand.id, customer: b.customer, provenContact: b.provenContact ?? null, placement,
-      candidateStores: staffStores({ mode: slot.mode, store: slot.store, advisorStores: advisorStoresOf(b.actor) }),
-      rules: slotRulesOf(slot.brand, slot.service), ...bookedBy(b), actor: actorLabel(b.actor), now,
-    });
-    if (!booked) throw errors.slotTaken();
-    return booked;
-  };
+async function bookOnce(deps: BookingDeps, actor: Actor, book: (db: Queryable) => Promise<Appointment>): Promise<Appointment> {
   const events = deps.events;
   if (!events) return book(deps.db);
   return deps.db.transaction(async (tx) => {
     const booked = await book(tx);
-    await events.handle(tx, { type: 'booked', appointment: booked, actor: b.actor });
+    await events.handle(tx, { type: 'booked', appointment: booked, actor });
     return booked;
   });
 }
 
+/** Books the least booked advisor free at the slot's start; the database checks and chooses. */
+async function bookSlot(deps: BookingDeps, b: BookingRequest, slot: SlotRequest, now: Date): Promise<Appointment> {
+  return bookOnce(deps, b.actor, (db) => repo.bookSlot(db, {
+    ...bookedBy(b, now),
+    placement: requestedPlacement(slot, slot.start),
+    candidateStores: staffStores({ mode: slot.mode, store: slot.store, advisorStores: advisorStoresOf(b.actor) }),
+    rules: slotRulesOf(slot.brand, slot.service),
+  }));
+}
+
 /** Turns a hold into the appointment, handing over its claim without ever freeing the time. */
 async function bookHold(deps: BookingDeps, b: BookingRequest, holdId: string, now: Date): Promise<Appointment> {
-  return deps.db.transaction(async (tx) => {
-    const customer = await upsertCustomer(tx, b.brand.id, b.customer);
-    if (b.provenContact) await markContactVerified(tx, b.brand.id, b.provenContact, now);
-    const hold = await repo.lockHold(tx, b.brand.id, holdId);
-    if (!hold) throw errors.notFound('Hold');
-    if (hold.expiresAt <= now) throw errors.holdExpired();
-    const service = await findService(tx, b.brand.id, hold.serviceId);
-    if (!service) throw errors.notFound('Service');
-    const { id: _hold, brandId: _brand, expiresAt: _expiry, ...placement } = hold;
-    const booked = await repo.insertAppointment(tx, {
-      brandId: b.brand.id, customerId: customer.id, ...bookedBy(b), ...placement, ...(await initialStatus(tx, service)),
-    }, now);
-    await repo.transferClaim(tx, hold.id, booked.id);
-    await repo.deleteHold(tx, hold.id);
-    await repo.recordStatusChange(tx, booked.id, {
-      fromState: null, toState: booked.state, fromStatusId: null, toStatusId: booked.statusId, actor: actorLabel(b.actor), reason: null, at: now,
-    });
-    await deps.events?.handle(tx, { type: 'booked', appointment: booked, actor: b.actor });
-    return booked;
-  });
+  return bookOnce(deps, b.actor, (db) => repo.bookHold(db, { ...bookedBy(b, now), holdId }));
 }
 
 /**

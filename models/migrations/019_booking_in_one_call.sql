@@ -1,8 +1,9 @@
--- A booking by slot in one round trip (issue 14 part 3): book_slot() upserts the customer, stamps a
--- proven contact, checks the start against the advisors' hours, store hours, closures, time off and
--- live claims, takes the least booked advisor that day, claims the time through slot_claims' exclusion
--- constraint and inserts the appointment with its first history entry. The customer statements
--- live here only (models/customers.repository.ts calls them too), so there is one copy of each.
+-- A booking in one round trip (issue 14 part 3). book_slot() upserts the customer, stamps a proven
+-- contact, checks the start against the advisors' hours, store hours, closures, time off and live
+-- claims, takes the least booked advisor that day, claims the time through slot_claims' exclusion
+-- constraint and inserts the appointment with its first history entry; book_hold() does the same
+-- from a hold. The customer statements live here only (models/customers.repository.ts calls
+-- mark_contact_verified too), so there is one copy of each.
 
 -- The customer with this email (else this phone) in the brand, created or refreshed, race-free.
 -- A changed phone loses its verification stamp.
@@ -158,21 +159,43 @@ BEGIN
   FROM services s WHERE s.id = p_service;
 END $$;
 
--- The whole booking; no row when no candidate's time could be claimed. A refused candidate's
--- expired holds (availability ignores them, their claims still block) are swept and the claim tried
--- once more. A reused idempotency key raises 23505 and rolls everything back.
+-- A new appointment with its first history entry.
+CREATE FUNCTION insert_booked_appointment(
+  p_brand text, p_service uuid, p_mode text, p_store uuid, p_home_address text, p_home_latitude float8, p_home_longitude float8,
+  p_staff uuid, p_customer uuid, p_start timestamptz, p_end timestamptz, p_appointment_zone text, p_notes text, p_channel text,
+  p_conversation text, p_idempotency_key text, p_actor text, p_now timestamptz)
+RETURNS appointments LANGUAGE plpgsql AS $$
+DECLARE
+  initial record := initial_status(p_service);
+  booked appointments;
+BEGIN
+  INSERT INTO appointments (brand_id, service_id, mode, store_id, home_address, home_latitude, home_longitude,
+    staff_id, customer_id, start_at, end_at, customer_time_zone, state, status_id, notes, channel,
+    conversation_id, idempotency_key, created_at, updated_at)
+  VALUES (p_brand, p_service, p_mode, p_store, p_home_address, p_home_latitude, p_home_longitude, p_staff, p_customer,
+    p_start, p_end, p_appointment_zone, initial.state, initial.status_id, p_notes, p_channel, p_conversation,
+    p_idempotency_key, p_now, p_now)
+  RETURNING * INTO booked;
+  INSERT INTO appointment_status_history (appointment_id, from_state, to_state, from_status_id, to_status_id, actor, reason, at)
+  VALUES (booked.id, NULL, booked.state, NULL, booked.status_id, p_actor, NULL, p_now);
+  RETURN booked;
+END $$;
+
+-- A whole booking by slot; 23P01 when no candidate's time could be claimed. The appointment goes
+-- in first (the claim refers to it), then its claim: ON CONFLICT DO NOTHING honours the exclusion
+-- constraint without aborting, and a refused candidate's appointment is deleted again. A refused
+-- candidate's expired holds (availability ignores them, their claims still block) are swept and the
+-- claim tried once more. A reused idempotency key raises 23505 and rolls everything back.
 CREATE FUNCTION book_slot(
   p_brand text, p_customer_name text, p_customer_email text, p_customer_phone text, p_customer_locale text,
-  p_customer_zone text, p_proven_channel text, p_proven_to text,
+  p_customer_zone text, p_proven_channel text, p_proven_to text, p_appointment_zone text, p_notes text, p_channel text,
+  p_conversation text, p_idempotency_key text, p_actor text, p_now timestamptz,
   p_service uuid, p_mode text, p_store uuid, p_home_address text, p_home_latitude float8, p_home_longitude float8,
   p_candidate_stores uuid[], p_start timestamptz, p_duration_minutes int, p_buffer_before_minutes int,
-  p_buffer_after_minutes int, p_step_minutes int, p_min_notice_minutes int, p_max_horizon_days int,
-  p_appointment_zone text, p_notes text, p_channel text, p_conversation text, p_idempotency_key text,
-  p_actor text, p_now timestamptz)
-RETURNS SETOF appointments LANGUAGE plpgsql AS $$
+  p_buffer_after_minutes int, p_step_minutes int, p_min_notice_minutes int, p_max_horizon_days int)
+RETURNS appointments LANGUAGE plpgsql AS $$
 DECLARE
   v_customer uuid := (upsert_customer(p_brand, p_customer_name, p_customer_email, p_customer_phone, p_customer_locale, p_customer_zone)).id;
-  initial record := initial_status(p_service);
   candidate uuid;
   attempt int;
   booked appointments;
@@ -185,34 +208,53 @@ BEGIN
       p_start, p_duration_minutes, p_buffer_before_minutes, p_buffer_after_minutes, p_step_minutes, p_min_notice_minutes,
       p_max_horizon_days, p_now) c
   LOOP
+    booked := insert_booked_appointment(p_brand, p_service, p_mode, p_store, p_home_address, p_home_latitude, p_home_longitude,
+      candidate, v_customer, p_start, p_start + make_interval(mins => p_duration_minutes), p_appointment_zone, p_notes, p_channel,
+      p_conversation, p_idempotency_key, p_actor, p_now);
     FOR attempt IN 1..2 LOOP
-      -- Claim first (ON CONFLICT DO NOTHING honours the exclusion constraint without aborting), then
-      -- the appointment and its history only if the claim went in; one statement, as the claim's
-      -- foreign key to the appointment is checked at its end.
-      WITH claim AS (
-        INSERT INTO slot_claims (staff_id, blocked_from, blocked_to, appointment_id)
-        VALUES (candidate, p_start - make_interval(mins => p_buffer_before_minutes),
-                p_start + make_interval(mins => p_duration_minutes + p_buffer_after_minutes), gen_random_uuid())
-        ON CONFLICT DO NOTHING RETURNING appointment_id
-      ), inserted AS (
-        INSERT INTO appointments (id, brand_id, service_id, mode, store_id, home_address, home_latitude, home_longitude,
-          staff_id, customer_id, start_at, end_at, customer_time_zone, state, status_id, notes, channel,
-          conversation_id, idempotency_key, created_at, updated_at)
-        SELECT appointment_id, p_brand, p_service, p_mode, p_store, p_home_address, p_home_latitude, p_home_longitude,
-          candidate, v_customer, p_start, p_start + make_interval(mins => p_duration_minutes), p_appointment_zone,
-          initial.state, initial.status_id, p_notes, p_channel, p_conversation, p_idempotency_key, p_now, p_now
-        FROM claim RETURNING *
-      ), history AS (
-        INSERT INTO appointment_status_history (appointment_id, from_state, to_state, from_status_id, to_status_id, actor, reason, at)
-        SELECT id, NULL, state, NULL, status_id, p_actor, NULL, p_now FROM inserted
-      )
-      SELECT * INTO booked FROM inserted;
-      IF booked.id IS NOT NULL THEN
-        RETURN NEXT booked;
-        RETURN;
+      INSERT INTO slot_claims (staff_id, blocked_from, blocked_to, appointment_id)
+      VALUES (candidate, p_start - make_interval(mins => p_buffer_before_minutes),
+              p_start + make_interval(mins => p_duration_minutes + p_buffer_after_minutes), booked.id)
+      ON CONFLICT DO NOTHING;
+      IF FOUND THEN
+        RETURN booked;
       END IF;
       EXIT WHEN attempt = 2;
       DELETE FROM holds WHERE expires_at <= p_now AND staff_id = candidate;
     END LOOP;
+    DELETE FROM appointments WHERE id = booked.id;
   END LOOP;
+  -- As a refused claim would: the time is taken, and nothing of this booking (customer, proven contact) stays.
+  RAISE EXCEPTION 'no advisor is free at %', p_start USING ERRCODE = 'exclusion_violation';
+END $$;
+
+-- A whole booking from a hold: the appointment takes over the hold's claim, so the time is never
+-- free in between. A missing or expired hold raises RV404 or RV410 (models/errors.ts translates them).
+CREATE FUNCTION book_hold(
+  p_brand text, p_customer_name text, p_customer_email text, p_customer_phone text, p_customer_locale text,
+  p_customer_zone text, p_proven_channel text, p_proven_to text, p_appointment_zone text, p_notes text, p_channel text,
+  p_conversation text, p_idempotency_key text, p_actor text, p_now timestamptz,
+  p_hold uuid)
+RETURNS appointments LANGUAGE plpgsql AS $$
+DECLARE
+  v_customer uuid := (upsert_customer(p_brand, p_customer_name, p_customer_email, p_customer_phone, p_customer_locale, p_customer_zone)).id;
+  held holds;
+  booked appointments;
+BEGIN
+  IF p_proven_channel IS NOT NULL THEN
+    PERFORM mark_contact_verified(p_brand, p_proven_channel, p_proven_to, p_now);
+  END IF;
+  SELECT * INTO held FROM holds WHERE brand_id = p_brand AND id = p_hold FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'hold % not found', p_hold USING ERRCODE = 'RV404';
+  END IF;
+  IF held.expires_at <= p_now THEN
+    RAISE EXCEPTION 'hold % expired', p_hold USING ERRCODE = 'RV410';
+  END IF;
+  booked := insert_booked_appointment(p_brand, held.service_id, held.mode, held.store_id, held.home_address, held.home_latitude,
+    held.home_longitude, held.staff_id, v_customer, held.start_at, held.end_at, p_appointment_zone, p_notes, p_channel,
+    p_conversation, p_idempotency_key, p_actor, p_now);
+  UPDATE slot_claims SET hold_id = NULL, appointment_id = booked.id WHERE hold_id = held.id;
+  DELETE FROM holds WHERE id = held.id;
+  RETURN booked;
 END $$;
