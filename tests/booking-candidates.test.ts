@@ -10,6 +10,7 @@ import { findService, findStore, type Mode, type Store } from '../models/catalog
 import type { Database } from '../models/database.ts';
 import { DEMO_BRAND_ID, seedDemo } from '../models/seed.ts';
 import { findAvailability, slotRulesOf, staffStores } from '../scheduling/availability.ts';
+import { localMs } from '../scheduling/slot-finder.ts';
 import { bookAsCustomer } from './support/booking.ts';
 import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
 
@@ -66,6 +67,17 @@ describe.each(DATABASE_KINDS)('booking candidates agree with the slot finder on 
   });
   afterAll(async () => {
     await db.close();
+  });
+
+  test('wall times become the instants the slot finder uses, in DST gaps and overlaps too', async () => {
+    const walls: [string, string, string][] = [
+      ['2027-03-28', '02:30', 'Europe/Paris'], ['2027-10-31', '02:30', 'Europe/Paris'], ['2027-10-31', '10:00', 'Europe/Paris'],
+      ['2027-03-14', '02:30', 'America/New_York'], ['2027-11-07', '01:30', 'America/New_York'], ['2027-06-01', '09:00', 'Asia/Kolkata'],
+    ];
+    for (const [date, time, zone] of walls) {
+      const [row] = await db.query<{ at: Date }>('SELECT local_instant($1, $2, $3) AS at', [date, time, zone]);
+      expect([date, time, zone, row!.at.toISOString()]).toEqual([date, time, zone, new Date(localMs(date, time, zone)).toISOString()]);
+    }
   });
 
   test.each(CASES)('$service $mode $store from $from', async (c) => {
