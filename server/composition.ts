@@ -32,6 +32,9 @@ import { createPhoneOutbound } from '../bot/phone/phone-outbound.ts';
 import { operationsRoutes } from './routes/operations.routes.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { withLogContext } from './logger.ts';
+import { openRedis, redisReachable } from '../models/redis.ts';
+import { memoryRateLimit, redisRateLimits } from '../bot/rate-limit.ts';
+import { redisHttpRateLimitStores } from './http-rate-limit-store.ts';
 
 export interface RendezvousDeps {
   db: Database;
@@ -82,6 +85,10 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
   });
   const metrics = createMetrics({ db, now });
   let draining = false;
+  // Several instances (REDIS_URL): rate-limit budgets are shared in Redis, and /readyz checks it.
+  const limitsRedis = config.REDIS_URL ? openRedis(config.REDIS_URL, { name: 'rendezvous-limits' }) : null;
+  const rateLimit = limitsRedis ? redisRateLimits(limitsRedis, config.REDIS_KEY_PREFIX, logger) : memoryRateLimit;
+  const httpRateLimitStores = limitsRedis ? redisHttpRateLimitStores(limitsRedis, config.REDIS_KEY_PREFIX) : undefined;
   const workers = createDeliveryWorkers({ db, links, queue, now, transports: transportsFromConfig(config, db, now) });
   if (deps.startWorkers !== false) await queue.start(workers);
   // Maintenance contracts due soon: "book your service" emails, checked at start then hourly.
@@ -113,8 +120,11 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     db, logger, now, inbox, handoff, bot: botTurn,
     outbound: createPhoneOutbound({ db, queue, sender: workers.sender, now }),
   });
-  const app = createApp({ db, config, logger, now, events }, [
-    operationsRoutes({ db, metrics, jobQueueSchema: config.PGBOSS_SCHEMA, metricsToken: config.METRICS_TOKEN, draining: () => draining }),
+  const app = createApp({ db, config, logger, now, events, httpRateLimitStores }, [
+    operationsRoutes({
+      db, metrics, jobQueueSchema: config.PGBOSS_SCHEMA, metricsToken: config.METRICS_TOKEN, draining: () => draining,
+      redisReachable: limitsRedis ? () => redisReachable(limitsRedis) : undefined,
+    }),
     siteRoutes({ url: config.MAP_TILE_URL }),
     appointmentPageRoutes({
       db, now, links, events, formKey: derivedKey(secret, 'appointment-page-forms'), onChange: handoff.consoleNotifier.appointmentChanged,
@@ -125,10 +135,11 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
       ...(config.SENDGRID_WEBHOOK_PUBLIC_KEY ? { sendgridVerificationKey: config.SENDGRID_WEBHOOK_PUBLIC_KEY } : {}),
     }),
     twilioMessageRoutes({ db, now, publicUrl: config.PUBLIC_URL, twilioAuthToken: config.TWILIO_AUTH_TOKEN, onStored: phone.received }),
-    consoleRoutes({ db, now, config, events, onChange: handoff.consoleNotifier.appointmentChanged }),
+    consoleRoutes({ db, now, config, events, onChange: handoff.consoleNotifier.appointmentChanged, httpRateLimitStores }),
     customerVisitRoutes({
       db, now, events, otp, defaultBrand: config.DEFAULT_BRAND, ownOrigins: ownOrigins(config.PUBLIC_URL),
       secure: config.PUBLIC_URL.startsWith('https:'), tiles: { url: config.MAP_TILE_URL, attribution: config.MAP_TILE_ATTRIBUTION },
+      httpRateLimitStores,
     }),
     // The dev outbox shows codes in clear: never in production.
     ...(config.NODE_ENV === 'production' ? [] : [devOutboxRoutes(db)]),
@@ -150,6 +161,7 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     messagesPer10s: config.CHAT_MESSAGES_PER_10S,
     messagesPer10sPerIp: config.CHAT_MESSAGES_PER_IP_PER_10S,
     conversationsPerIpPerHour: config.CHAT_CONVERSATIONS_PER_IP_PER_HOUR,
+    rateLimit,
   });
   phone.start();
 
@@ -170,6 +182,7 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
       await io.close();
       await chat.queue.drain();
       await queue.stop();
+      limitsRedis?.disconnect();
     },
   };
 }

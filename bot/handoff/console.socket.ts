@@ -47,7 +47,7 @@ export function attachConsoleSocket(io: Server, deps: ConsoleSocketDeps): { name
   const nsp = io.of('/console');
   handoff.bindConsole(nsp);
   const origins = new Set(consoleOrigins(deps.publicUrl));
-  const limit = memoryRateLimit(deps.eventsPer10s ?? 60, 10);
+  const limit = memoryRateLimit('console-events', deps.eventsPer10s ?? 60, 10);
   const guard = socketGuard({
     logger,
     bounds: { maxBytes: MAX_EVENT_BYTES, maxDepth: MAX_EVENT_DEPTH },

@@ -57,7 +57,7 @@ RETURNS timestamptz LANGUAGE sql STABLE AS $$
               ELSE (p_date + p_time) AT TIME ZONE p_zone END
 $$;
 
--- Great-circle distance in km, as scheduling/geocoder.ts's distanceKm.
+-- Great-circle distance in km, as scheduling/geo-distance.ts's distanceKm.
 CREATE FUNCTION distance_km(lat1 float8, lng1 float8, lat2 float8, lng2 float8)
 RETURNS float8 LANGUAGE sql IMMUTABLE AS $$
   SELECT 2 * 6371.0088 * asin(least(1, sqrt(

@@ -1,11 +1,13 @@
 import express, { Router, type Request } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import { storeOption, type HttpRateLimitStores } from '../http-rate-limit-store.ts';
 import { z } from 'zod';
 import { DateTime } from 'luxon';
 import type { Database } from '../../models/database.ts';
 import { findBrand, type Brand } from '../../models/brands.repository.ts';
 import { findService, findStore } from '../../models/catalogue.repository.ts';
 import { AppError, errors } from '../../models/errors.ts';
+import { storeSummaries } from '../../models/store-settings.repository.ts';
 import { listConsoleTasks, markTaskDone, type ConsoleTask } from '../../models/staff-accounts.repository.ts';
 import {
   advisorStoresOf, bookAppointment, cancelAppointment, rescheduleAppointment, type Actor, type BookingDeps,
@@ -24,7 +26,12 @@ import {
 } from '../../scheduling/staff-access.ts';
 import { scopeOf, type ConsoleContext } from '../console/console-context.ts';
 import { appointmentDetail, appointmentListItem, listAppointments } from '../console/appointment-queries.ts';
-import { consoleSettingsRoutes } from '../console/settings.routes.ts';
+import { consoleWorkflowRoutes } from '../console/workflows.routes.ts';
+import { consoleServiceRoutes } from '../console/services.routes.ts';
+import { consoleStoreRoutes } from '../console/stores.routes.ts';
+import { consoleStaffScheduleRoutes } from '../console/staff-schedule.routes.ts';
+import { consoleNotificationSettingsRoutes } from '../console/notification-settings.routes.ts';
+import { consoleTemplateRoutes } from '../console/templates.routes.ts';
 import { consoleFaqRoutes } from '../console/faq.routes.ts';
 import { acceptInviteHandler, consoleStaffRoutes } from '../console/staff-admin.routes.ts';
 import { consoleFieldRoutes } from '../console/field.routes.ts';
@@ -44,6 +51,8 @@ export interface ConsoleApiDeps {
   onChange?: ((brandId: string, appointmentId: string) => void) | undefined;
   /** Failed sign-in (and invite) attempts per IP and minute (default 10), on top of the per-account lockout. */
   loginRateLimitPerMinute?: number | undefined;
+  /** Where HTTP rate limits count (several instances: Redis); default this process's memory. */
+  httpRateLimitStores?: HttpRateLimitStores | undefined;
 }
 
 const DAY_MS = 86_400_000;
@@ -101,13 +110,14 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
   const booking: BookingDeps = { db, now, events: deps.events };
   const router = Router();
 
-  const limiter = () => rateLimit({
+  const limiter = (name: string) => rateLimit({
     windowMs: 60_000,
     limit: deps.loginRateLimitPerMinute ?? 10,
     // Failures only: a whole shop signing in from one address at opening time is not an attack.
     skipSuccessfulRequests: true,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
+    ...storeOption(deps.httpRateLimitStores, name),
     handler: (_req, _res, next) => next(new AppError('rate_limited', 429, 'Too many sign-in attempts from your network. Try again in a minute.')),
   });
 
@@ -138,15 +148,12 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
   };
 
   async function sessionJson(session: StaffSession, scope: StaffScope) {
-    const stores = await db.query<{ id: string; slug: string; name: string; time_zone: string }>(
-      'SELECT id, slug, name, time_zone FROM stores WHERE id = ANY($1::uuid[]) ORDER BY name',
-      [scope.storeIds],
-    );
+    const stores = await storeSummaries(db, scope.storeIds);
     const { staff } = session;
     return {
       staff: {
         id: staff.id, name: staff.name, email: staff.email, role: staff.role,
-        stores: stores.map((s) => ({ id: s.id, slug: s.slug, name: s.name, timeZone: s.time_zone })),
+        stores: stores.map((s) => ({ id: s.id, slug: s.slug, name: s.name, timeZone: s.timeZone })),
       },
       csrfToken: session.csrfToken,
       expiresAt: session.expiresAt.toISOString(),
@@ -155,7 +162,7 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
 
   // ---- session ----------------------------------------------------------------------------------
 
-  router.post('/session', limiter(), async (req, res) => {
+  router.post('/session', limiter('console-sign-in'), async (req, res) => {
     const body = loginBody.parse(req.body);
     const { session, token } = await auth.login(body.email, body.password);
     auth.setSessionCookie(res, token);
@@ -163,7 +170,7 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
     res.status(201).json(await sessionJson(session, scope));
   });
 
-  router.post('/invites/accept', limiter(), acceptInviteHandler(ctx));
+  router.post('/invites/accept', limiter('console-invites'), acceptInviteHandler(ctx));
 
   // Everything below needs a session (and the CSRF token for state changes).
   router.use(auth.requireStaff());
@@ -360,7 +367,12 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
 
   // ---- settings and staff -----------------------------------------------------------------------
 
-  router.use(consoleSettingsRoutes(ctx));
+  router.use(consoleWorkflowRoutes(ctx));
+  router.use(consoleServiceRoutes(ctx));
+  router.use(consoleStoreRoutes(ctx));
+  router.use(consoleStaffScheduleRoutes(ctx));
+  router.use(consoleNotificationSettingsRoutes(ctx));
+  router.use(consoleTemplateRoutes(ctx));
   router.use(consoleStaffRoutes(ctx));
   router.use(consoleFaqRoutes(ctx));
   router.use(consoleFieldRoutes(ctx, booking, changed));
