@@ -35,6 +35,7 @@ import { withLogContext } from './logger.ts';
 import { openRedis, redisReachable } from '../models/redis.ts';
 import { memoryRateLimit, redisRateLimits } from '../bot/rate-limit.ts';
 import { redisHttpRateLimitStores } from './http-rate-limit-store.ts';
+import { sharedRealtime } from './shared-realtime.ts';
 
 export interface RendezvousDeps {
   db: Database;
@@ -69,7 +70,7 @@ export function ownOrigins(publicUrl: string): string[] {
 }
 
 /** A key for one purpose, derived from the app secret, so no two uses share a key. */
-const derivedKey = (secret: string, purpose: string) => createHmac('sha256', secret).update(purpose).digest('base64url');
+export const derivedKey = (secret: string, purpose: string) => createHmac('sha256', secret).update(purpose).digest('base64url');
 
 /** The composition root: every service built once, wired, and handed to HTTP and sockets. */
 export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous> {
@@ -102,9 +103,12 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     transport: queuedTransport({ db, queue, sender: workers.sender, now }),
   });
 
+  const realtime = sharedRealtime(config, logger);
   const handoff = new HandoffRouter({
     db, logger, now, links, videoMeetingBaseUrl: config.VIDEO_MEETING_BASE_URL, graceMs: config.HANDOFF_GRACE_SECONDS * 1000,
+    graceTimers: queue.timers('handoff-grace'), ...(realtime.presence ? { presence: realtime.presence } : {}),
   });
+  if (deps.startWorkers !== false) await handoff.listenForGrace();
   const inbox = new CustomerInbox({ db, logger, handoff });
   const bot = new RendezvousBot({
     conversationState: new ConcurrencySafeConversationState(new PostgresStorage(db)),
@@ -147,9 +151,10 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
   ]);
   const http = createServer(app);
   const io = new Server(http, socketServerOptions);
+  realtime.attach(io);
   metrics.watchSockets(io);
 
-  attachConsoleSocket(io, { db, logger, now, publicUrl: config.PUBLIC_URL, handoff });
+  attachConsoleSocket(io, { db, logger, now, publicUrl: config.PUBLIC_URL, handoff, rateLimit });
   const chat = attachWebChat(io, {
     db,
     logger,
@@ -182,6 +187,7 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
       await io.close();
       await chat.queue.drain();
       await queue.stop();
+      await realtime.close();
       limitsRedis?.disconnect();
     },
   };

@@ -10,8 +10,10 @@ import {
   handoffEnd, handoffJoin, handoffMessage, handoffRead, handoffResync, handoffTyping, presenceSet,
   type ConsoleError, type ConsoleReady,
 } from './console-protocol.ts';
-import { consoleRooms, HandoffError, type Agent, type ConsoleNotifier, type HandoffRouter } from './handoff-router.ts';
-import { memoryRateLimit } from '../rate-limit.ts';
+import { HandoffError, type Agent } from './agent-sessions.ts';
+import { consoleRooms } from './console-rooms.ts';
+import type { ConsoleNotifier, HandoffRouter } from './handoff-router.ts';
+import { memoryRateLimit, type RateLimits } from '../rate-limit.ts';
 import { EventRefused, socketGuard, type EventHandler } from '../socket-guard.ts';
 
 export interface ConsoleSocketDeps {
@@ -23,6 +25,8 @@ export interface ConsoleSocketDeps {
   handoff: HandoffRouter;
   /** Events a staff member may send per 10 seconds, all their tabs together (default 60). */
   eventsPer10s?: number;
+  /** Where budgets are counted: shared by every instance with Redis (default: this process). */
+  rateLimit?: RateLimits | undefined;
   /** How often a connected console's session is checked again (ms; default 60 s). */
   sessionRecheckMs?: number;
 }
@@ -47,7 +51,7 @@ export function attachConsoleSocket(io: Server, deps: ConsoleSocketDeps): { name
   const nsp = io.of('/console');
   handoff.bindConsole(nsp);
   const origins = new Set(consoleOrigins(deps.publicUrl));
-  const limit = memoryRateLimit('console-events', deps.eventsPer10s ?? 60, 10);
+  const limit = (deps.rateLimit ?? memoryRateLimit)('console-events', deps.eventsPer10s ?? 60, 10);
   const guard = socketGuard({
     logger,
     bounds: { maxBytes: MAX_EVENT_BYTES, maxDepth: MAX_EVENT_DEPTH },
@@ -100,10 +104,10 @@ export function attachConsoleSocket(io: Server, deps: ConsoleSocketDeps): { name
         await socket.join(rooms);
         const storeIds = await storesOfStaffMember(db, staff.id);
         if (socket.disconnected) return;
-        await handoff.presenceChanged(handoff.presence.connect({ staffId: staff.id, brandId: staff.brandId, name: staff.name, storeIds }, socket.id));
+        await handoff.presenceChanged(await handoff.presence.connect({ staffId: staff.id, brandId: staff.brandId, name: staff.name, storeIds }, socket.id));
         const hello: ConsoleReady = {
           staff: { id: staff.id, name: staff.name, role: staff.role },
-          presence: handoff.presenceInScope(agent()),
+          presence: await handoff.presenceInScope(agent()),
           ...state,
         };
         socket.emit('console:ready', hello);
@@ -134,7 +138,7 @@ export function attachConsoleSocket(io: Server, deps: ConsoleSocketDeps): { name
 
     guard.listen(socket, {
       'presence:set': handler(presenceSet, async ({ status }) => {
-        await handoff.presenceChanged(handoff.presence.set(staff.id, socket.id, status));
+        await handoff.presenceChanged(await handoff.presence.set(staff.id, staff.brandId, socket.id, status));
       }),
       'handoff:join': handler(handoffJoin, async ({ conversationId }) => handoff.join(agent(), conversationId)),
       'handoff:message': handler(handoffMessage, async ({ conversationId, clientId, text }) =>
@@ -154,7 +158,7 @@ export function attachConsoleSocket(io: Server, deps: ConsoleSocketDeps): { name
     });
 
     socket.on('disconnect', () => {
-      ready.then(() => handoff.presenceChanged(handoff.presence.disconnect(staff.id, socket.id)))
+      ready.then(async () => handoff.presenceChanged(await handoff.presence.disconnect(staff.id, staff.brandId, socket.id)))
         .catch((err) => logger.warn({ err, staffId: staff.id }, 'presence update failed'));
     });
   });
