@@ -1,4 +1,5 @@
 import type { Queryable } from './database.ts';
+import { errors, uniqueViolationAs } from './errors.ts';
 
 /** Console accounts, sessions, store access and tasks (migration 007). */
 
@@ -49,6 +50,10 @@ export async function findAccountByInvite(db: Queryable, tokenHash: string, now:
   return row ?? null;
 }
 
+/** One account per email (any case), across brands. */
+export const accountExists = () => errors.conflict('An account with this email exists already.', 'email');
+
+/** Refuses a second account for an email with `accountExists`, even when two invites race. */
 export async function insertAccount(
   db: Queryable,
   a: { staffId: string; email: string; role: StaffRole; passwordHash: string | null; inviteTokenHash: string | null; inviteExpiresAt: Date | null },
@@ -58,7 +63,7 @@ export async function insertAccount(
     `INSERT INTO staff_accounts (staff_id, email, role, password_hash, invite_token_hash, invite_expires_at, created_at)
      VALUES ($1, lower($2), $3, $4, $5, $6, $7)`,
     [a.staffId, a.email, a.role, a.passwordHash, a.inviteTokenHash, a.inviteExpiresAt, now],
-  );
+  ).catch(uniqueViolationAs(accountExists));
 }
 
 /**

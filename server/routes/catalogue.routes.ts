@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import type { Queryable } from '../../models/database.ts';
 import { findService, findStore, listServices, listStores, storesOfferingService } from '../../models/catalogue.repository.ts';
 import { listStatuses } from '../../models/statuses.repository.ts';
-import { AppError, errors } from '../../models/errors.ts';
+import { errors } from '../../models/errors.ts';
 import { findAvailability } from '../../scheduling/availability.ts';
 import { distanceKm, geocode } from '../../scheduling/geocoder.ts';
 import { publicBrand } from '../auth.ts';
@@ -39,7 +39,7 @@ export function catalogueRoutes(db: Queryable, defaultBrand: string, now: () => 
     if (!q.near) return void res.json({ stores: stores.map((s) => storeJson(s)) });
     const place = geocode(q.near);
     if (!place) {
-      throw new AppError('place_not_found', 404, `We could not find "${q.near}". Try a postcode, a city name or coordinates.`, { field: 'near' });
+      throw errors.placeNotFound(q.near);
     }
     const ranked = stores
       .map((s) => ({ store: s, km: distanceKm(place, s) }))
