@@ -22,7 +22,8 @@ import { scopeOfStaffMember, seesAppointment, type StaffScope } from '../../sche
 import { toChatActivity } from '../transcript-activity.ts';
 import { APPOINTMENT, type ChatActivity, type HandoffStatusEvent, type ReadEvent } from '../web-protocol.ts';
 import type {
-  AttachedConversation, ConsoleChannel, ConsoleErrorCode, HandoffAppointmentSummary, HandoffRequestEvent, PresenceEvent, TaskCreatedEvent,
+  AttachedConversation, ConsoleChannel, ConsoleClientEvents, ConsoleErrorCode, ConsoleServerEvents, HandoffAppointmentSummary, HandoffRequestEvent,
+  PresenceEvent, TaskCreatedEvent,
 } from './console-protocol.ts';
 import { firstName, formatWhen, handoffChoice, handoffTexts, CHOICE_LEAVE_MESSAGE, CHOICE_LEAVE_QUEUE, CHOICE_RESCHEDULE } from './handoff-texts.ts';
 import { PresenceTracker, type PresenceChange, type PresentStaff } from './presence.ts';
@@ -132,7 +133,7 @@ export class HandoffRouter implements PersonRequester {
   private readonly joinWindowMinutes: number;
   private readonly videoBase: string;
   private chat: ChatBinding | null = null;
-  private console: Namespace | null = null;
+  private console: Namespace<ConsoleClientEvents, ConsoleServerEvents> | null = null;
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
   /** Last place in line told to each queued customer. */
   private readonly toldPosition = new Map<string, number>();
@@ -157,7 +158,7 @@ export class HandoffRouter implements PersonRequester {
     this.relay = relay;
   }
 
-  bindConsole(nsp: Namespace): void {
+  bindConsole(nsp: Namespace<ConsoleClientEvents, ConsoleServerEvents>): void {
     this.console = nsp;
   }
 
