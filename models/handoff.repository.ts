@@ -264,9 +264,3 @@ export async function storesOfStaffMember(db: Queryable, staffId: string): Promi
   );
   return rows.map((r) => r.store_id);
 }
-
-/** A raw brand setting (settings are parsed strictly elsewhere; the join window is read here). */
-export async function brandSetting(db: Queryable, brandId: string, key: string): Promise<unknown> {
-  const [row] = await db.query<{ value: unknown }>('SELECT settings -> $2 AS value FROM brands WHERE id = $1', [brandId, key]);
-  return row?.value ?? null;
-}

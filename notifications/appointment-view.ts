@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Queryable } from '../models/database.ts';
+import { readBrandSettings } from '../models/brand-settings.ts';
 import type { SignedLinks } from './signed-links.ts';
 
 /**
@@ -63,7 +64,7 @@ interface ViewRow {
   id: string;
   brand_id: string;
   brand_name: string;
-  headquarters_email: string | null;
+  brand_settings: unknown;
   locale: string;
   state: AppointmentView['state'];
   status_name: string | null;
@@ -113,8 +114,7 @@ export async function loadAppointmentView(db: Queryable, appointmentId: string, 
   if (!UUID.test(appointmentId)) return null;
   const [r] = await db.query<ViewRow>(
     `SELECT a.id, a.brand_id, b.name AS brand_name,
-            CASE WHEN jsonb_typeof(b.settings -> 'headquartersEmail') = 'string'
-                 THEN nullif(btrim(b.settings ->> 'headquartersEmail'), '') END AS headquarters_email,
+            b.settings AS brand_settings,
             c.locale, a.state, st.name AS status_name, a.cancellation_reason,
             s.names AS service_names, s.slug AS service_slug, a.mode, a.start_at, a.end_at, a.customer_time_zone,
             so.id AS store_id, so.name AS store_name, so.address_line AS store_address_line, so.postcode AS store_postcode,
@@ -147,7 +147,7 @@ export async function loadAppointmentView(db: Queryable, appointmentId: string, 
     id: r.id,
     brandId: r.brand_id,
     brandName: r.brand_name,
-    brandHeadquartersEmail: r.headquarters_email,
+    brandHeadquartersEmail: readBrandSettings(r.brand_settings).headquartersEmail,
     locale,
     state: r.state,
     statusName: r.status_name,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Queryable } from '../models/database.ts';
+import { readBrandSettings } from '../models/brand-settings.ts';
 
 /**
  * What customers receive and when (product document 003), per brand (brands.settings.notifications)
@@ -75,10 +76,10 @@ export function resolveNotificationSettings(brandSettings: unknown, serviceSetti
 /** The settings that apply to an appointment of this service. */
 export async function loadNotificationSettings(db: Queryable, serviceId: string): Promise<NotificationSettings> {
   const [row] = await db.query<{ brand: unknown; service: unknown }>(
-    `SELECT b.settings -> 'notifications' AS brand, s.notification_settings AS service
+    `SELECT b.settings AS brand, s.notification_settings AS service
        FROM services s JOIN brands b ON b.id = s.brand_id
       WHERE s.id = $1`,
     [serviceId],
   );
-  return resolveNotificationSettings(row?.brand, row?.service);
+  return resolveNotificationSettings(readBrandSettings(row?.brand).notifications, row?.service);
 }

@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inSourceTree, sourceFiles } from './support/source-tree.ts';
 import { AppError, errors } from '../models/errors.ts';
 
 /**
@@ -16,21 +16,10 @@ const CATALOGUE = 'models/errors.ts';
 const NOT_YET_CONVERTED = new Set(['server/console/settings.routes.ts', 'server/console/staff-admin.routes.ts']);
 const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'tests', '.git']);
 
-function* sourceFiles(dir: string): Generator<string> {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (!SKIPPED_DIRS.has(entry.name)) yield* sourceFiles(path);
-    } else if (/\.m?ts$/.test(entry.name) && !entry.name.endsWith('.d.ts')) {
-      yield path;
-    }
-  }
-}
-
 /** "file:line" of every `new AppError` outside the catalogue. */
 function adHocErrors(root: string): string[] {
   const found: string[] = [];
-  for (const path of sourceFiles(root)) {
+  for (const path of sourceFiles(root, SKIPPED_DIRS)) {
     const file = relative(root, path).split('\\').join('/');
     if (file === CATALOGUE || NOT_YET_CONVERTED.has(file)) continue;
     readFileSync(path, 'utf8').split('\n').forEach((line, i) => {
@@ -47,20 +36,13 @@ test('no AppError is built outside the catalogue', () => {
 });
 
 test('the check finds an ad-hoc AppError anywhere but in the catalogue', () => {
-  const root = mkdtempSync(join(tmpdir(), 'catalogue-'));
-  const file = (path: string, text: string) => {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
+  const files = {
+    'models/errors.ts': "const make = () => new AppError('conflict', 409, 'x');\n",
+    'server/routes/a.routes.ts': "import { errors } from '../../models/errors.ts';\nthrow new AppError('teapot', 418, 'no');\n",
+    'dialogs/b.dialog.ts': "const e = new  AppError('conflict', 409, 'x');\n",
+    'tests/c.test.ts': "new AppError('conflict', 409, 'x');\n",
   };
-  try {
-    file('models/errors.ts', "const make = () => new AppError('conflict', 409, 'x');\n");
-    file('server/routes/a.routes.ts', "import { errors } from '../../models/errors.ts';\nthrow new AppError('teapot', 418, 'no');\n");
-    file('dialogs/b.dialog.ts', "const e = new  AppError('conflict', 409, 'x');\n");
-    file('tests/c.test.ts', "new AppError('conflict', 409, 'x');\n");
-    expect(adHocErrors(root)).toEqual(['dialogs/b.dialog.ts:1', 'server/routes/a.routes.ts:2']);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  expect(inSourceTree(files, adHocErrors)).toEqual(['dialogs/b.dialog.ts:1', 'server/routes/a.routes.ts:2']);
 });
 
 test('factories give each code its status and only the details they are given', () => {

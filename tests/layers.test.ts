@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inSourceTree, sourceFiles } from './support/source-tree.ts';
 
 /**
  * Data flows one way: a module imports its own layer or lower ones (server/ composes, bench/ measures).
@@ -12,23 +12,6 @@ import { fileURLToPath } from 'node:url';
 const RANK: Record<string, number> = { models: 1, scheduling: 2, notifications: 3, dialogs: 4, bot: 5, server: 6, bench: 7 };
 const BROWSER = new Set(['chat-widget', 'agent-console', 'web-ui', 'customer-page']);
 const IMPORT = /(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]|import\s*\(\s*['"](\.[^'"]+)['"]/g;
-
-function* sourceFiles(dir: string): Generator<string> {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (entry.name !== 'node_modules' && entry.name !== 'dist') yield* sourceFiles(path);
-    } else if (/\.m?ts$/.test(entry.name) && !entry.name.endsWith('.d.ts')) {
-      yield path;
-    }
-  }
-}
 
 function allowed(from: string, to: string, target: string): boolean {
   if (BROWSER.has(from)) return to === 'web-ui' || (to === 'bot' && target.includes('protocol'));
@@ -59,25 +42,18 @@ test('no import runs up a layer', () => {
 });
 
 test('the check finds imports that run up a layer, into the browser or out of it', () => {
-  const root = mkdtempSync(join(tmpdir(), 'layers-'));
-  const file = (path: string, text: string) => {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
+  const files = {
+    'models/seed.ts': "import { loadConfig } from '../server/config.ts';\nimport type { Db } from './database.ts';\n",
+    'dialogs/cards.ts': "export type { Card } from '../bot/web-protocol.ts';\nimport { t } from '../scheduling/booking.ts';\n",
+    'server/routes/console.routes.ts': "const r = await import('../../agent-console/static.routes.ts');\nimport { x } from '../../bot/a.ts';\n",
+    'agent-console/src/types.ts': "import type { S } from '../../models/catalogue.repository.ts';\nimport type { P } from '../../bot/handoff/console-protocol.ts';\nimport { el } from '../../web-ui/dom.ts';\n",
+    'customer-page/src/api.ts': "import { errors } from '../../models/errors.ts';\n",
   };
-  try {
-    file('models/seed.ts', "import { loadConfig } from '../server/config.ts';\nimport type { Db } from './database.ts';\n");
-    file('dialogs/cards.ts', "export type { Card } from '../bot/web-protocol.ts';\nimport { t } from '../scheduling/booking.ts';\n");
-    file('server/routes/console.routes.ts', "const r = await import('../../agent-console/static.routes.ts');\nimport { x } from '../../bot/a.ts';\n");
-    file('agent-console/src/types.ts', "import type { S } from '../../models/catalogue.repository.ts';\nimport type { P } from '../../bot/handoff/console-protocol.ts';\nimport { el } from '../../web-ui/dom.ts';\n");
-    file('customer-page/src/api.ts', "import { errors } from '../../models/errors.ts';\n");
-    expect(arrowsAgainstLayers(root)).toEqual([
-      'agent-console/src/types.ts -> models/catalogue.repository.ts',
-      'customer-page/src/api.ts -> models/errors.ts',
-      'dialogs/cards.ts -> bot/web-protocol.ts',
-      'models/seed.ts -> server/config.ts',
-      'server/routes/console.routes.ts -> agent-console/static.routes.ts',
-    ]);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  expect(inSourceTree(files, arrowsAgainstLayers)).toEqual([
+    'agent-console/src/types.ts -> models/catalogue.repository.ts',
+    'customer-page/src/api.ts -> models/errors.ts',
+    'dialogs/cards.ts -> bot/web-protocol.ts',
+    'models/seed.ts -> server/config.ts',
+    'server/routes/console.routes.ts -> agent-console/static.routes.ts',
+  ]);
 });

@@ -3,7 +3,7 @@ import type { Activity } from 'botbuilder-core';
 import type { Namespace } from 'socket.io';
 import type { Logger } from 'pino';
 import type { Database } from '../../models/database.ts';
-import type { Brand } from '../../models/brands.repository.ts';
+import { findBrandSettings, type Brand } from '../../models/brands.repository.ts';
 import type { Locale } from '../../models/catalogue.repository.ts';
 import {
   appendEntry, authenticateConversation, createConversationToken, createWebConversation, entriesAfter, findConversation,
@@ -275,8 +275,7 @@ export class HandoffRouter implements PersonRequester {
   }
 
   private async joinWindow(brandId: string): Promise<number> {
-    const setting = await repo.brandSetting(this.db, brandId, 'joinWindowMinutes');
-    return typeof setting === 'number' && Number.isFinite(setting) && setting >= 0 ? setting : this.joinWindowMinutes;
+    return (await findBrandSettings(this.db, brandId)).joinWindowMinutes ?? this.joinWindowMinutes;
   }
 
   /**
