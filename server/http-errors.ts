@@ -1,10 +1,10 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { ZodError } from 'zod';
 import type { Logger } from 'pino';
-import { AppError, errors } from '../models/errors.ts';
+import { AppError, errors, type ErrorCode } from '../models/errors.ts';
 
 export interface ErrorBody {
-  error: { code: string; message: string; field?: string; details?: Record<string, unknown> };
+  error: { code: ErrorCode; message: string; field?: string; details?: Record<string, unknown> };
 }
 
 /** zod issues → one 400 naming the first field at fault. */
