@@ -28,8 +28,10 @@ export class ContactDialog extends ComponentDialog<ContactOptions> {
     const c = step.options.contact;
     const values = c ? { name: c.name, ...(c.email ? { email: c.email } : {}), ...(c.phone ? { phone: c.phone } : {}) } : {};
     const card = { kind: 'contact-form' as const, values };
+    // Over SMS and WhatsApp the channel proves the phone: only an email, if given, gets a code.
+    const ask = turnScope(step.context).phone ? 'contact.askByPhone' : 'contact.ask';
     const options: AskOptions<null> = {
-      view: { lines: [line('contact.ask')], card },
+      view: { lines: [line(ask)], card },
       retry: { lines: [line('help.contact')], card },
       help: 'help.contact',
       expect: null,

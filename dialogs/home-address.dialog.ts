@@ -3,7 +3,8 @@ import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type Waterfall
 import type { Mode } from '../models/catalogue.repository.ts';
 import { staffForService } from '../models/staff.repository.ts';
 import type { HomeAddress } from '../scheduling/booking.ts';
-import { distanceKm, geocode } from '../scheduling/geocoder.ts';
+import { distanceKm } from '../scheduling/geo-distance.ts';
+import { geocode } from '../scheduling/geocoder.ts';
 import { AskPrompt, choicePrompt, choiceText, type AskOptions, type Understood } from './ask.prompt.ts';
 import type { CardSpec } from './cards.ts';
 import { modeChoice } from './catalogue-choices.ts';

@@ -125,6 +125,7 @@ const catalogue = {
   'booking.cancelled': ["OK, I haven't booked anything.", "D'accord, je n'ai rien réservé."],
 
   'contact.ask': ['Almost done! Please give your contact details. I will send you a code to check them.', "C'est presque fini ! Indiquez vos coordonnées. Je vous enverrai un code pour les vérifier."],
+  'contact.askByPhone': ['Almost done! Please give your contact details.', "C'est presque fini ! Indiquez vos coordonnées."],
   'contact.title': ['Your contact details', 'Vos coordonnées'],
   'contact.name': ['Full name', 'Nom complet'],
   'contact.email': ['Email', 'E-mail'],

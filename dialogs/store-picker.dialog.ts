@@ -1,7 +1,8 @@
 import type { TurnContext } from 'botbuilder-core';
 import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { listStores, storesOfferingService, type Store } from '../models/catalogue.repository.ts';
-import { distanceKm, geocode } from '../scheduling/geocoder.ts';
+import { distanceKm } from '../scheduling/geo-distance.ts';
+import { geocode } from '../scheduling/geocoder.ts';
 import { AskPrompt, choiceText, type AskOptions, type Understood } from './ask.prompt.ts';
 import { storeChoices } from './catalogue-choices.ts';
 import { formatNumber } from './formatting.ts';

@@ -43,12 +43,11 @@ export function createSignedLinks(deps: { baseUrl: string; secret: string; now: 
       const expires = Math.max(appointment.startAt.getTime(), deps.now().getTime()) + ttl;
       const claims = { id: appointment.id, action, version: appointment.version, expires };
       const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
-      const path = action === 'calendar' ? `/a/${payload}.${sign(payload)}/invite.ics` : `/a/${payload}.${sign(payload)}/${action}`;
-      return deps.baseUrl + path;
+      return deps.baseUrl + linkPath(`${payload}.${sign(payload)}`, action);
     },
     verify(token) {
-      const [payload, signature] = token.split('.');
-      if (!payload || !signature || token.length > 600) return null;
+      const { payload, signature } = splitToken(token) ?? {};
+      if (!payload || !signature) return null;
       const expected = Buffer.from(sign(payload));
       const given = Buffer.from(signature);
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
@@ -79,7 +78,26 @@ function readClaims(payload: string): LinkClaims | null {
  * "unknown" for a refused token (both pages say the same, so a forged token gains nothing).
  */
 export function claimedExpiry(token: string): number | null {
-  const payload = token.split('.')[0];
-  if (!payload || token.length > 600) return null;
-  return readClaims(payload)?.expiresAt.getTime() ?? null;
+  const payload = splitToken(token)?.payload;
+  return payload ? readClaims(payload)?.expiresAt.getTime() ?? null : null;
+}
+
+/**
+ * Links for template previews: the real URL shapes with a placeholder instead of a token. They
+ * point nowhere useful on purpose: they are never signed, and nothing verifies.
+ */
+export function previewLinks(baseUrl: string): SignedLinks {
+  return { url: (action) => baseUrl + linkPath('preview', action), verify: () => null };
+}
+
+/** The path a link opens: /a/<token>/<page>, the calendar link opening the invite file. */
+function linkPath(token: string, action: LinkAction): string {
+  return `/a/${token}/${action === 'calendar' ? 'invite.ics' : action}`;
+}
+
+/** A token is <payload>.<signature>, both base64url; anything longer than any we mint is refused unread. */
+function splitToken(token: string): { payload: string; signature: string | undefined } | null {
+  if (token.length > 600) return null;
+  const [payload, signature] = token.split('.');
+  return payload ? { payload, signature } : null;
 }

@@ -5,7 +5,7 @@ import {
   busyTimes, serviceSchedule, type BusyRow, type BusyWindow, type ScheduleQuery, type ServiceSchedule, type StaffHoursRow,
   type StaffReach,
 } from '../models/staff.repository.ts';
-import { distanceKm } from './geocoder.ts';
+import { distanceKm } from './geo-distance.ts';
 import { findSlots, type Slot, type StaffCalendar } from './slot-finder.ts';
 
 export interface Coordinates {

@@ -29,6 +29,7 @@
  *    optionally qualified by a postcode, country ("France", "USA") or US state ("MA", "New York").
  */
 import { readFileSync } from 'node:fs';
+import { distanceKm, type LatLng } from './geo-distance.ts';
 
 export interface Place {
   label: string;
@@ -41,11 +42,6 @@ export type CountryCode = Place['country'];
 
 export interface GeocodeOptions {
   countryHint?: CountryCode;
-}
-
-interface LatLng {
-  latitude: number;
-  longitude: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -69,7 +65,6 @@ interface CityEntry extends LatLng {
 }
 
 const MAX_QUERY_LENGTH = 200;
-const EARTH_RADIUS_KM = 6371.0088;
 
 function isAreaTuple(v: unknown): v is AreaTuple {
   return Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'number' && typeof v[2] === 'number';
@@ -284,16 +279,6 @@ function resolvePostcode(code: string, country: CountryCode | undefined, hint: C
 // ---------------------------------------------------------------------------------------------
 // Public API
 // ---------------------------------------------------------------------------------------------
-
-/** Great-circle distance in kilometres (haversine). */
-export function distanceKm(a: LatLng, b: LatLng): number {
-  const rad = Math.PI / 180;
-  const dLat = (b.latitude - a.latitude) * rad;
-  const dLng = (b.longitude - a.longitude) * rad;
-  const h =
-    Math.sin(dLat / 2) ** 2 + Math.cos(a.latitude * rad) * Math.cos(b.latitude * rad) * Math.sin(dLng / 2) ** 2;
-  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
-}
 
 const COORD_PART = String.raw`([+-]?\d{1,3}(?:\.\d+)?)\s*°?\s*([NSEWnsew])?`;
 const COORDS_RE = new RegExp(String.raw`^${COORD_PART}\s*(,|;|\s)\s*${COORD_PART}$`);

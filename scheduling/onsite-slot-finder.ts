@@ -9,7 +9,7 @@
  * their start point) and can still reach the next job after the visit.
  */
 import { DateTime } from 'luxon';
-import { distanceKm } from './geocoder.ts';
+import { distanceKm } from './geo-distance.ts';
 import { localMs, type WeeklyInterval } from './slot-finder.ts';
 import type { GeoPoint, TravelEstimator } from './travel-estimator.ts';
 

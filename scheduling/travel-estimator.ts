@@ -1,4 +1,4 @@
-import { distanceKm } from './geocoder.ts';
+import { distanceKm } from './geo-distance.ts';
 
 export interface GeoPoint {
   latitude: number;

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import helmet from 'helmet';
 import pino from 'pino';
+import { DateTime } from 'luxon';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Server as SocketServer } from 'socket.io';
 import { buildConsole } from '../agent-console/build.ts';
@@ -28,6 +29,7 @@ import { openTestDatabase } from './support/databases.ts';
 import { testClock } from './support/server.ts';
 import { signIn, signInWithForm, type ConsoleServer } from './support/console.ts';
 import { until } from './support/wait.ts';
+import { fieldFixtures } from './support/field-fixtures.ts';
 
 /**
  * The agent console in a real browser: the built bundle served under helmet's CSP next to the real
@@ -498,6 +500,33 @@ describe('agent console', () => {
       'If you can, bring the plan of your room with its measurements and a few photos.',
     ]);
     await shot(admin, 'settings-faq', true);
+  });
+
+  test('a draft on-site visit is moved to another arrival window, then validated at an exact time, from its card', async () => {
+    let n = 0;
+    const fixtures = fieldFixtures(db, clock.now, (prefix) => `${prefix}-${++n}`);
+    const draft = await fixtures.draft({ brand, store: paris, markers: new Set() });
+    const parisTime = (at: Date) => DateTime.fromJSDate(at, { zone: 'Europe/Paris' });
+    const next = parisTime(draft.nextWindowStart);
+    const manager = await newPage();
+    await signInAs(manager, plain, CAMILLE);
+    await manager.goto(`${plain.url}/console/#/appointment/${draft.appointmentId}`);
+    const card = manager.locator('.detail-field-visit');
+    await card.getByRole('button', { name: 'Move' }).waitFor();
+    await card.getByLabel('Move to the window starting').fill(next.toISODate()!);
+    await card.getByLabel('New window start').fill(next.toFormat('HH:mm'));
+    await card.getByRole('button', { name: 'Move' }).click();
+    await manager.locator('.toast', { hasText: 'Draft moved to the new window.' }).waitFor();
+    expect((await findAppointment(db, brand.id, draft.appointmentId))).toMatchObject({ state: 'pending', startAt: draft.nextWindowStart });
+    // The file shows the new window; the exact arrival is picked inside it.
+    await card.getByLabel('Exact arrival').and(manager.locator(`[min="${next.toFormat('HH:mm')}"]`)).waitFor();
+    await card.getByLabel('Exact arrival').fill(next.plus({ minutes: 30 }).toFormat('HH:mm'));
+    await card.getByRole('button', { name: 'Validate' }).click();
+    await manager.locator('.toast', { hasText: 'Visit validated; the customer gets the exact time.' }).waitFor();
+    expect((await findAppointment(db, brand.id, draft.appointmentId))).toMatchObject({
+      state: 'confirmed', startAt: next.plus({ minutes: 30 }).toJSDate(),
+    });
+    await shot(manager, 'field-visit-validated', true);
   });
 
   test('live updates and a hand-off over the real /console namespace', async () => {

@@ -1,4 +1,5 @@
-import { distanceKm, geocode, parseCoordinates } from '../scheduling/geocoder.ts';
+import { geocode, parseCoordinates } from '../scheduling/geocoder.ts';
+import { distanceKm } from '../scheduling/geo-distance.ts';
 import type { Place } from '../scheduling/geocoder.ts';
 
 type Hint = { countryHint?: 'FR' | 'US' };

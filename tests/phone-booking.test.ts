@@ -59,7 +59,7 @@ describe('booking over SMS and WhatsApp', () => {
       "Here is your appointment:\nVideo advice (20 min)\nMon 1 Mar, 11:30\nOnline, by video call\nI'm keeping this time for you for 10 minutes. Shall I confirm it?\n1. Confirm\n2. Change time\n3. Don't book\nReply with a number (1-3).",
     );
     expect((await phone.send('1')).map((m) => m.body)).toEqual([
-      'Almost done! Please give your contact details. I will send you a code to check them.\nReply with your name, and your email if you want the confirmation by email too. Your phone number is this one.',
+      'Almost done! Please give your contact details.\nReply with your name, and your email if you want the confirmation by email too (I will send a code there to check it). Your phone number is this one: no code needed.',
     ]);
     await phone.send('Ada Lovelace', {}, 0);
     const booked = await phone.waitFor(/^You're booked!/);

@@ -14,7 +14,7 @@ import {
   MESSAGE_EVENTS, TEMPLATE_CHANNELS, TEMPLATE_PARTIALS, TEMPLATE_VARIABLES, defaultTemplate, renderPreview, validateTemplate,
   type MessageEvent, type TemplateChannel,
 } from '../../notifications/templates.ts';
-import type { SignedLinks } from '../../notifications/signed-links.ts';
+import { previewLinks } from '../../notifications/signed-links.ts';
 import { DEFAULT_NOTIFICATION_SETTINGS, notificationSettingsSchema } from '../../notifications/notification-settings.ts';
 import { calendarDate, instant, timeZone } from '../http-schemas.ts';
 import {
@@ -321,12 +321,6 @@ function checkTemplate(channel: TemplateChannel, t: { subject: string | null; bo
   const problem = validateTemplate(t);
   if (problem) throw errors.invalid('body', `body: the template cannot be read: ${problem}`);
 }
-
-/** Links in a preview point nowhere useful on purpose: they are never signed. */
-const previewLinks = (publicUrl: string): SignedLinks => ({
-  url: (action) => `${publicUrl}/a/preview/${action}`,
-  verify: () => null,
-});
 
 /** A made-up appointment at one of the user's stores, for previews. */
 async function sampleView(ctx: ConsoleContext, brandId: string, storeIds: string[], locale: 'en' | 'fr'): Promise<AppointmentView> {

@@ -5,7 +5,8 @@ import { findService, findStore, listServices, listStores, storesOfferingService
 import { listStatuses } from '../../models/statuses.repository.ts';
 import { errors } from '../../models/errors.ts';
 import { findAvailability } from '../../scheduling/availability.ts';
-import { distanceKm, geocode } from '../../scheduling/geocoder.ts';
+import { distanceKm } from '../../scheduling/geo-distance.ts';
+import { geocode } from '../../scheduling/geocoder.ts';
 import { publicBrand } from '../auth.ts';
 import { availabilityQuery, storesQuery } from '../http-schemas.ts';
 import { serviceJson, slotDays, storeJson } from '../presenters.ts';
