@@ -43,7 +43,7 @@ const STATUS = {
 
 export type ErrorCode = keyof typeof STATUS;
 
-/** Why a one-time code was refused (notifications/otp.ts answers these). */
+/** Why a one-time code was refused (notifications/otp.ts answers these; each is its own code here). */
 export type CodeRejection = 'wrong_code' | 'expired' | 'locked' | 'no_code';
 
 export class AppError extends Error {
