@@ -1,6 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import type {
-  AcknowledgedConsoleEvent, ConsoleClientEvents, ConsoleError, ConsoleReady, ConsoleServerEvents, TaskCreatedEvent,
+  AcknowledgedConsoleEvent, ConsoleClientEvents, ConsoleError, ConsoleReady, ConsoleReply, ConsoleServerEvents, TaskCreatedEvent,
 } from '../../bot/handoff/console-protocol.ts';
 import type { ChatActivity } from '../../bot/web-protocol.ts';
 import { newClientId } from '../../web-ui/client-id.ts';
@@ -88,7 +88,7 @@ export interface ConnectorOptions {
 }
 
 /** An acknowledged event's reply, or the error of a timeout or of being offline. */
-type Ack<E extends AcknowledgedConsoleEvent> = (error: Error | null, reply: Parameters<Parameters<ConsoleClientEvents[E]>[1]>[0] | undefined) => void;
+type Ack<E extends AcknowledgedConsoleEvent> = (error: Error | null, reply: ConsoleReply<E> | undefined) => void;
 
 export function createConnector(store: ConsoleStore, options: ConnectorOptions): Connector {
   let socket: ConsoleSocket | null = null;

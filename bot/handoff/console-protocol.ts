@@ -233,8 +233,11 @@ export type AcknowledgedConsoleEvent = {
   [E in keyof ConsoleClientEvents]: Parameters<ConsoleClientEvents[E]> extends [unknown, unknown] ? E : never;
 }[keyof ConsoleClientEvents];
 
-/** What the server's handler of an event answers: its ack's success without `ok` (void when there is nothing more). */
-export type ConsoleAnswer<E extends keyof ConsoleClientEvents> =
-  Parameters<ConsoleClientEvents[E]> extends [unknown, (reply: infer R) => void]
-    ? keyof Omit<Extract<R, { ok: true }>, 'ok'> extends never ? void : Omit<Extract<R, { ok: true }>, 'ok'>
-    : void;
+/** The acknowledgement an event is answered with (never for events without one). */
+export type ConsoleReply<E extends keyof ConsoleClientEvents> =
+  Parameters<ConsoleClientEvents[E]> extends [unknown, (reply: infer R) => void] ? R : never;
+
+/** What the server's handler of an event answers: its reply's success without `ok` (void when there is nothing more). */
+export type ConsoleAnswer<E extends keyof ConsoleClientEvents> = [ConsoleReply<E>] extends [never]
+  ? void
+  : keyof Omit<Extract<ConsoleReply<E>, { ok: true }>, 'ok'> extends never ? void : Omit<Extract<ConsoleReply<E>, { ok: true }>, 'ok'>;
