@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { inSourceTree, sourceFiles } from './support/source-tree.ts';
+import { inSourceTree, PROJECT_ROOT, sourceFiles } from './support/source-tree.ts';
 import { AppError, errors } from '../models/errors.ts';
 
 /**
@@ -29,10 +28,8 @@ function adHocErrors(root: string): string[] {
   return found.sort();
 }
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
 test('no AppError is built outside the catalogue', () => {
-  expect(adHocErrors(ROOT)).toEqual([]);
+  expect(adHocErrors(PROJECT_ROOT)).toEqual([]);
 });
 
 test('the check finds an ad-hoc AppError anywhere but in the catalogue', () => {

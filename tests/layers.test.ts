@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { inSourceTree, sourceFiles } from './support/source-tree.ts';
+import { inSourceTree, PROJECT_ROOT, sourceFiles } from './support/source-tree.ts';
 
 /**
  * Data flows one way: a module imports its own layer or lower ones (server/ composes, bench/ measures).
@@ -35,10 +34,8 @@ function arrowsAgainstLayers(root: string): string[] {
   return [...bad].sort();
 }
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
 test('no import runs up a layer', () => {
-  expect(arrowsAgainstLayers(ROOT)).toEqual([]);
+  expect(arrowsAgainstLayers(PROJECT_ROOT)).toEqual([]);
 });
 
 test('the check finds imports that run up a layer, into the browser or out of it', () => {

@@ -1,6 +1,10 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The project's root folder. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Every TypeScript source under `dir` (no declarations), skipping the folders named in `skip`. */
 export function* sourceFiles(dir: string, skip: ReadonlySet<string> = new Set(['node_modules', 'dist'])): Generator<string> {
