@@ -158,3 +158,7 @@ export async function storeOpeningHours(db: Queryable, storeId: string): Promise
     [storeId],
   );
 }
+
+/** A service's name in the locale, else in English, else its slug. */
+export const serviceName = (names: Record<string, string> | null | undefined, slug: string, locale = 'en') =>
+  names?.[locale] || names?.en || slug;

@@ -1,8 +1,8 @@
 /**
  * One closed catalogue of domain errors with stable codes: the HTTP layer answers `status` and the
  * code, the bot maps the code to a reply. Errors are built only by the factories of `errors`
- * below (a test fails on any other `new AppError`), so every code a client may see is listed
- * here with its status.
+ * below (the constructor takes a key only this module holds, and a test fails on any other
+ * `new AppError`), so every code a client may see is listed here with its status.
  */
 const STATUS = {
   invalid_input: 400,
@@ -46,12 +46,12 @@ export type ErrorCode = keyof typeof STATUS;
 /** Why a one-time code was refused (notifications/otp.ts answers these; each is its own code here). */
 export type CodeRejection = 'wrong_code' | 'expired' | 'locked' | 'no_code';
 
+/** Held by this module alone: only the factories below can call the constructor. */
+const CATALOGUE: unique symbol = Symbol('error catalogue');
+
 export class AppError extends Error {
-  /**
-   * Call only from the factories below (tests/error-catalogue.test.ts enforces it). Once the last
-   * ad-hoc calls in server/console/ are converted, a key private to this module can close it for good.
-   */
   constructor(
+    key: typeof CATALOGUE,
     readonly code: ErrorCode,
     readonly status: number,
     message: string,
@@ -62,7 +62,7 @@ export class AppError extends Error {
   }
 }
 
-const make = (code: ErrorCode, message: string, details?: Record<string, unknown>) => new AppError(code, STATUS[code], message, details);
+const make = (code: ErrorCode, message: string, details?: Record<string, unknown>) => new AppError(CATALOGUE, code, STATUS[code], message, details);
 const withField = (field: string | undefined) => (field === undefined ? {} : { field });
 
 const CODE_REJECTED: Record<CodeRejection, string> = {
@@ -80,7 +80,7 @@ export const errors = {
   inviteInvalid: () =>
     make('invite_invalid', 'This invite link is invalid, used or expired. Ask an administrator for a new one.', { field: 'token' }),
   /** A 4xx the body parser raised (e.g. 415): its status and message are kept. */
-  badRequest: (status: number, message: string) => new AppError('bad_request', status, message),
+  badRequest: (status: number, message: string) => new AppError(CATALOGUE, 'bad_request', status, message),
   unauthorized: (message = 'A valid API key is required (Authorization: Bearer …).') => make('unauthorized', message),
   /** The same answer whatever went wrong: unknown email, wrong password, locked or disabled account. */
   invalidCredentials: (maxFailures: number, lockoutMinutes: number) =>
@@ -163,7 +163,7 @@ export function isBadValueError(error: unknown): boolean {
   return typeof code === 'string' && BAD_VALUE_STATES.has(code) && !(error instanceof AppError);
 }
 
-export function isUniqueViolation(error: unknown): boolean {
+function isUniqueViolation(error: unknown): boolean {
   return (error as PgError | null)?.code === '23505';
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Queryable } from '../models/database.ts';
-import { readBrandSettings } from '../models/brand-settings.ts';
+import { storedNotificationSettings, storedServiceNotificationSettings } from '../models/notification-settings.repository.ts';
 
 /**
  * What customers receive and when (product document 003), per brand (brands.settings.notifications)
@@ -75,11 +75,12 @@ export function resolveNotificationSettings(brandSettings: unknown, serviceSetti
 
 /** The settings that apply to an appointment of this service. */
 export async function loadNotificationSettings(db: Queryable, serviceId: string): Promise<NotificationSettings> {
-  const [row] = await db.query<{ brand: unknown; service: unknown }>(
-    `SELECT b.settings AS brand, s.notification_settings AS service
-       FROM services s JOIN brands b ON b.id = s.brand_id
-      WHERE s.id = $1`,
-    [serviceId],
-  );
-  return resolveNotificationSettings(readBrandSettings(row?.brand).notifications, row?.service);
+  const stored = await storedServiceNotificationSettings(db, serviceId);
+  return resolveNotificationSettings(stored?.brand, stored?.service);
+}
+
+/** The brand's own schedule as the console edits it: the defaults when none, or an invalid one, is stored. */
+export async function brandNotificationSettings(db: Queryable, brandId: string): Promise<NotificationSettings> {
+  const parsed = notificationSettingsSchema.safeParse((await storedNotificationSettings(db, brandId)) ?? {});
+  return parsed.success ? parsed.data : DEFAULT_NOTIFICATION_SETTINGS;
 }

@@ -4,6 +4,8 @@ import { findAppointment } from '../models/appointments.repository.ts';
 import { conversationParties } from '../models/conversation-access.repository.ts';
 import { findAccount, findConsoleTask, storesOfStaff, type ConsoleTask, type StaffRole } from '../models/staff-accounts.repository.ts';
 import { workflowStores } from '../models/statuses.repository.ts';
+import { brandStoreIds } from '../models/store-settings.repository.ts';
+import { findBrandStaff, homeStoreOf } from '../models/staff-profiles.repository.ts';
 import { errors } from '../models/errors.ts';
 import type { StaffPrincipal } from '../models/staff-sessions.ts';
 
@@ -30,8 +32,7 @@ export interface StaffScope {
 
 export async function loadScope(db: Queryable, staff: Pick<StaffPrincipal, 'id' | 'brandId' | 'role'>): Promise<StaffScope> {
   if (staff.role === 'admin') {
-    const rows = await db.query<{ id: string }>('SELECT id FROM stores WHERE brand_id = $1', [staff.brandId]);
-    return { brandId: staff.brandId, staffId: staff.id, role: staff.role, allStores: true, storeIds: rows.map((r) => r.id) };
+    return { brandId: staff.brandId, staffId: staff.id, role: staff.role, allStores: true, storeIds: await brandStoreIds(db, staff.brandId) };
   }
   const storeIds = await storesOfStaff(db, staff.id);
   return { brandId: staff.brandId, staffId: staff.id, role: staff.role, allStores: false, storeIds };
@@ -54,33 +55,13 @@ export function requireStoreInScope(scope: StaffScope, storeId: string | null, w
   if (!storeInScope(scope, storeId)) throw outOfScope(what);
 }
 
-/** A growing list of SQL parameters: `p(value)` adds one and returns its placeholder. */
-export class SqlParams {
-  readonly values: unknown[] = [];
-  p(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-}
-
-/** The store an appointment belongs to, in SQL: aliases `a` (appointments) and `sf` (its staff). */
-export const APPOINTMENT_STORE_SQL = 'COALESCE(a.store_id, sf.home_store_id)';
-
-/** The WHERE condition limiting appointments (aliases a, sf) to the scope. */
-export function appointmentScopeSql(scope: StaffScope, params: SqlParams): string {
-  const brand = `a.brand_id = ${params.p(scope.brandId)}`;
-  if (scope.allStores) return brand;
-  return `${brand} AND (a.staff_id = ${params.p(scope.staffId)}::uuid OR ${APPOINTMENT_STORE_SQL} = ANY(${params.p(scope.storeIds)}::uuid[]))`;
-}
-
 /** The store of an appointment as the scope rules see it. */
 export async function appointmentStore(db: Queryable, appointment: Appointment): Promise<string | null> {
   if (appointment.storeId) return appointment.storeId;
-  const [row] = await db.query<{ home_store_id: string | null }>('SELECT home_store_id FROM staff WHERE id = $1', [appointment.staffId]);
-  return row?.home_store_id ?? null;
+  return homeStoreOf(db, appointment.staffId);
 }
 
-/** What the rules need of an appointment: its brand, its advisor, and its store as resolved by APPOINTMENT_STORE_SQL. */
+/** What the rules need of an appointment: its brand, its advisor, and its store (its own, else its advisor's home store). */
 export interface ScopedAppointment {
   brandId: string;
   staffId: string;
@@ -110,15 +91,12 @@ export async function appointmentInScope(db: Queryable, scope: StaffScope, id: s
  * store manager, one whose every store is theirs. 404 when unknown to the brand.
  */
 export async function manageableStaff(db: Queryable, scope: StaffScope, staffId: string): Promise<{ id: string; name: string }> {
-  const [row] = await db.query<{ id: string; name: string; home_store_id: string | null }>(
-    'SELECT id, name, home_store_id FROM staff WHERE brand_id = $1 AND id = $2',
-    [scope.brandId, staffId],
-  );
+  const row = await findBrandStaff(db, scope.brandId, staffId);
   if (!row) throw errors.notFound('Staff member');
   if (scope.role === 'admin') return { id: row.id, name: row.name };
   if (scope.role !== 'store_manager') throw errors.forbidden('Your role does not allow this.');
   const stores = new Set(await storesOfStaff(db, row.id));
-  if (row.home_store_id) stores.add(row.home_store_id);
+  if (row.homeStoreId) stores.add(row.homeStoreId);
   if (stores.size === 0 || ![...stores].every((s) => scope.storeIds.includes(s))) {
     throw errors.forbidden('This staff member works at a store outside your access.');
   }

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { listFaq, replaceFaq } from '../../models/faq.repository.ts';
+import { listFaq } from '../../models/faq.repository.ts';
+import { replaceBrandFaq } from '../../scheduling/brand-faq.ts';
 import type { ConsoleContext } from './console-context.ts';
 import { staffOf } from './staff-auth.ts';
 
@@ -28,9 +29,9 @@ export function consoleFaqRoutes(ctx: ConsoleContext): Router {
 
   router.put('/settings/faq', auth.requireStaff(['admin']), async (req, res) => {
     const { entries } = faqBody.parse(req.body ?? {});
-    const saved = await db.transaction((tx) => replaceFaq(tx, staffOf(req).brandId, entries.map((e) => ({
+    const saved = await replaceBrandFaq(db, staffOf(req).brandId, entries.map((e) => ({
       keywords: e.keywords, questions: e.questions, answers: e.answers,
-    }))));
+    })));
     res.json({ entries: saved });
   });
 

@@ -4,15 +4,15 @@ import { findBrand, type Brand } from '../../models/brands.repository.ts';
 import { findService } from '../../models/catalogue.repository.ts';
 import { findVisitView, listDrafts, type DraftView } from '../../models/field-visits.repository.ts';
 import {
-  findBrandEquipment, insertContract, listEquipmentTypes, servicesForEquipmentType, setEquipmentTypeServices, upsertEquipmentType,
+  findBrandEquipment, insertContract, listEquipmentTypes, servicesForEquipmentType,
 } from '../../models/equipment.repository.ts';
 import {
-  deleteSector, fieldSettings, insertSector, insertTechnician, listSectors, listTechnicians, replaceTechnicianHours, saveFieldSettings,
-  serviceSkills, setServiceSkills, setTechnicianSkills, technicianHours,
+  deleteSector, fieldSettings, insertSector, listSectors, listTechnicians, saveFieldSettings, serviceSkills, setServiceSkills, technicianHours,
 } from '../../models/technicians.repository.ts';
 import { errors } from '../../models/errors.ts';
 import type { BookingDeps } from '../../scheduling/booking.ts';
 import { moveDraft, rejectDraft, validateDraft } from '../../scheduling/draft-validation.ts';
+import { saveEquipmentType, saveTechnician } from '../../scheduling/field-settings.ts';
 import { appointmentInScope, manageableStaff, storeInScope } from '../../scheduling/staff-access.ts';
 import { scopeOf, type ConsoleContext } from './console-context.ts';
 import { staffOf } from './staff-auth.ts';
@@ -144,15 +144,7 @@ export function consoleFieldRoutes(ctx: ConsoleContext, booking: BookingDeps, ch
   router.put('/field/equipment-types/:slug', admins, async (req, res) => {
     const slug = z.string().regex(/^[a-z0-9-]{2,60}$/).parse(req.params['slug']);
     const body = typeBody.parse(req.body);
-    const brandId = staffOf(req).brandId;
-    for (const serviceId of body.serviceIds) {
-      if (!(await findService(db, brandId, serviceId))) throw errors.invalid('serviceIds', 'serviceIds: one of these is not a service of this brand.');
-    }
-    const type = await db.transaction(async (tx) => {
-      const saved = await upsertEquipmentType(tx, brandId, { slug, names: body.names, active: body.active });
-      await setEquipmentTypeServices(tx, saved.id, body.serviceIds);
-      return saved;
-    });
+    const type = await saveEquipmentType(db, staffOf(req).brandId, { slug, ...body });
     res.json({ equipmentType: { ...type, serviceIds: body.serviceIds } });
   });
 
@@ -171,12 +163,7 @@ export function consoleFieldRoutes(ctx: ConsoleContext, booking: BookingDeps, ch
   router.put('/field/technicians/:id', admins, async (req, res) => {
     const { id } = idParam.parse(req.params);
     const body = technicianBody.parse(req.body);
-    await manageableStaff(db, await scopeOf(db, req), id);
-    await db.transaction(async (tx) => {
-      await insertTechnician(tx, id, body);
-      await setTechnicianSkills(tx, id, body.skills);
-      await replaceTechnicianHours(tx, id, body.hours);
-    });
+    await saveTechnician(db, await scopeOf(db, req), id, body);
     res.json({ technician: (await listTechnicians(db, staffOf(req).brandId)).find((t) => t.staffId === id), hours: await technicianHours(db, id) });
   });
 

@@ -6,6 +6,7 @@ import type { Database } from '../../models/database.ts';
 import { findBrand, type Brand } from '../../models/brands.repository.ts';
 import { findService, findStore } from '../../models/catalogue.repository.ts';
 import { errors } from '../../models/errors.ts';
+import { storeSummaries } from '../../models/store-settings.repository.ts';
 import { listConsoleTasks, markTaskDone, type ConsoleTask } from '../../models/staff-accounts.repository.ts';
 import {
   advisorStoresOf, bookAppointment, cancelAppointment, rescheduleAppointment, type Actor, type BookingDeps,
@@ -24,7 +25,12 @@ import {
 } from '../../scheduling/staff-access.ts';
 import { scopeOf, type ConsoleContext } from '../console/console-context.ts';
 import { appointmentDetail, appointmentListItem, listAppointments } from '../console/appointment-queries.ts';
-import { consoleSettingsRoutes } from '../console/settings.routes.ts';
+import { consoleWorkflowRoutes } from '../console/workflows.routes.ts';
+import { consoleServiceRoutes } from '../console/services.routes.ts';
+import { consoleStoreRoutes } from '../console/stores.routes.ts';
+import { consoleStaffScheduleRoutes } from '../console/staff-schedule.routes.ts';
+import { consoleNotificationSettingsRoutes } from '../console/notification-settings.routes.ts';
+import { consoleTemplateRoutes } from '../console/templates.routes.ts';
 import { consoleFaqRoutes } from '../console/faq.routes.ts';
 import { acceptInviteHandler, consoleStaffRoutes } from '../console/staff-admin.routes.ts';
 import { consoleFieldRoutes } from '../console/field.routes.ts';
@@ -138,15 +144,12 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
   };
 
   async function sessionJson(session: StaffSession, scope: StaffScope) {
-    const stores = await db.query<{ id: string; slug: string; name: string; time_zone: string }>(
-      'SELECT id, slug, name, time_zone FROM stores WHERE id = ANY($1::uuid[]) ORDER BY name',
-      [scope.storeIds],
-    );
+    const stores = await storeSummaries(db, scope.storeIds);
     const { staff } = session;
     return {
       staff: {
         id: staff.id, name: staff.name, email: staff.email, role: staff.role,
-        stores: stores.map((s) => ({ id: s.id, slug: s.slug, name: s.name, timeZone: s.time_zone })),
+        stores: stores.map((s) => ({ id: s.id, slug: s.slug, name: s.name, timeZone: s.timeZone })),
       },
       csrfToken: session.csrfToken,
       expiresAt: session.expiresAt.toISOString(),
@@ -360,7 +363,12 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
 
   // ---- settings and staff -----------------------------------------------------------------------
 
-  router.use(consoleSettingsRoutes(ctx));
+  router.use(consoleWorkflowRoutes(ctx));
+  router.use(consoleServiceRoutes(ctx));
+  router.use(consoleStoreRoutes(ctx));
+  router.use(consoleStaffScheduleRoutes(ctx));
+  router.use(consoleNotificationSettingsRoutes(ctx));
+  router.use(consoleTemplateRoutes(ctx));
   router.use(consoleStaffRoutes(ctx));
   router.use(consoleFaqRoutes(ctx));
   router.use(consoleFieldRoutes(ctx, booking, changed));

@@ -11,6 +11,10 @@ import { TWILIO_CALLBACK_MESSAGE_PARAM } from '../../notifications/twilio.transp
 import { rejectUnsafeBody, unsafeTextAt, UNSAFE_TEXT_MESSAGE } from '../safe-input.ts';
 import { TWILIO_OPTED_OUT } from '../../notifications/phone-rules.ts';
 import { setOptOut } from '../../models/phone-channels.repository.ts';
+import {
+  advanceMessageStatus, existingMessageId, insertDeliveryEvent, messageIdByIdempotencyKey, messageIdByProviderId, messageRecipient,
+  type DeliveryEvent,
+} from '../../models/delivery-events.repository.ts';
 
 /**
  * Delivery-status webhooks: Twilio status callbacks and the SendGrid Event Webhook.
@@ -40,9 +44,6 @@ export const SENDGRID_EVENTS_PATH = '/webhooks/sendgrid/events';
 /** SendGrid's signed timestamp may be this far from our clock, either way. */
 export const SENDGRID_TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
 
-/** The forward-only order of message statuses ('sending': a send whose answer we may not have yet). */
-const STATUS_RANK: Record<MessageStatus, number> = { queued: 0, sending: 0, sent: 1, delivered: 2, failed: 3 };
-const RANK_OF_STATUS_SQL = `CASE status WHEN 'queued' THEN 0 WHEN 'sending' THEN 0 WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 ELSE 3 END`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_ERROR_LENGTH = 1000;
 
@@ -95,29 +96,13 @@ function sendgridOutcome(event: SendgridEvent): Outcome | undefined {
 }
 
 /** Records one provider event (once) and moves its message forward. Idempotent: replays change nothing. */
-async function recordEvent(
-  db: Queryable,
-  now: Date,
-  e: { provider: string; providerEventId: string; messageId: string | null; event: string; payload: unknown; outcome: Outcome | undefined },
-): Promise<void> {
-  await db.query(
-    `INSERT INTO delivery_events (provider, provider_event_id, message_id, event, payload, received_at)
-     VALUES ($1, $2, $3, $4, $5::jsonb, $6)
-     ON CONFLICT (provider, provider_event_id) DO NOTHING`,
-    [e.provider, e.providerEventId, e.messageId, e.event, JSON.stringify(e.payload), now],
-  );
+async function recordEvent(db: Queryable, now: Date, e: DeliveryEvent & { outcome: Outcome | undefined }): Promise<void> {
+  await insertDeliveryEvent(db, e, now);
   // Applied even to a replay, so a request that failed between the two statements heals on retry;
-  // the rank condition makes it a no-op once applied.
+  // the forward-only status order makes it a no-op once applied.
   if (e.messageId === null || e.outcome === undefined) return;
   const { status, error } = e.outcome;
-  await db.query(
-    `UPDATE messages
-        SET status = $2,
-            error = CASE WHEN $2 = 'failed' THEN $3 ELSE error END,
-            sent_at = CASE WHEN $2 IN ('sent', 'delivered') THEN COALESCE(sent_at, $4) ELSE sent_at END
-      WHERE id = $1 AND ${RANK_OF_STATUS_SQL} < $5::int`,
-    [e.messageId, status, error?.slice(0, MAX_ERROR_LENGTH) ?? null, now, STATUS_RANK[status]],
-  );
+  await advanceMessageStatus(db, e.messageId, status, error?.slice(0, MAX_ERROR_LENGTH) ?? null, now);
 }
 
 const twilioStatusBody = z.object({
@@ -144,27 +129,22 @@ function header(req: Request, name: string): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
-function firstId(rows: { id: string }[]): string | null {
-  return rows[0]?.id ?? null;
-}
-
 /** Which of our messages a SendGrid event is about: our custom_args first, then SendGrid's message id. */
 async function sendgridMessageId(db: Queryable, event: SendgridEvent): Promise<string | null> {
   const ourId = event[SENDGRID_ARG_MESSAGE_ID];
   if (typeof ourId === 'string' && UUID.test(ourId)) {
-    const found = firstId(await db.query<{ id: string }>('SELECT id FROM messages WHERE id = $1', [ourId]));
+    const found = await existingMessageId(db, ourId);
     if (found) return found;
   }
   const key = event[SENDGRID_ARG_IDEMPOTENCY_KEY];
   if (typeof key === 'string' && key !== '') {
-    const found = firstId(await db.query<{ id: string }>('SELECT id FROM messages WHERE idempotency_key = $1', [key]));
+    const found = await messageIdByIdempotencyKey(db, key);
     if (found) return found;
   }
   // sg_message_id is the X-Message-Id the send returned, then ".filter…" added by SendGrid.
   const sgId = event.sg_message_id?.split('.')[0];
   if (sgId) {
-    return firstId(await db.query<{ id: string }>(
-      `SELECT id FROM messages WHERE provider = 'sendgrid' AND provider_id = $1 ORDER BY created_at LIMIT 1`, [sgId]));
+    return messageIdByProviderId(db, 'sendgrid', sgId);
   }
   return null;
 }
@@ -175,18 +155,16 @@ async function sendgridMessageId(db: Queryable, event: SendgridEvent): Promise<s
  */
 async function twilioMessageId(db: Queryable, hinted: unknown, messageSid: string): Promise<string | null> {
   if (typeof hinted === 'string' && UUID.test(hinted)) {
-    const found = firstId(await db.query<{ id: string }>('SELECT id FROM messages WHERE id = $1', [hinted]));
+    const found = await existingMessageId(db, hinted);
     if (found) return found;
   }
-  return firstId(await db.query<{ id: string }>(
-    `SELECT id FROM messages WHERE provider = 'twilio' AND provider_id = $1 ORDER BY created_at LIMIT 1`, [messageSid]));
+  return messageIdByProviderId(db, 'twilio', messageSid);
 }
 
 /** Twilio said the message's recipient opted out: recorded for its brand, channel and number. */
 async function recordOptOutOf(db: Queryable, messageId: string, at: Date): Promise<void> {
-  const [m] = await db.query<{ brand_id: string; channel: string; recipient: string }>(
-    'SELECT brand_id, channel, recipient FROM messages WHERE id = $1', [messageId]);
-  if (m && (m.channel === 'sms' || m.channel === 'whatsapp') && /^\+[1-9]\d{6,14}$/.test(m.recipient)) await setOptOut(db, m.brand_id, m.channel, m.recipient, true, TWILIO_OPTED_OUT, at);
+  const m = await messageRecipient(db, messageId);
+  if (m && (m.channel === 'sms' || m.channel === 'whatsapp') && /^\+[1-9]\d{6,14}$/.test(m.recipient)) await setOptOut(db, m.brandId, m.channel, m.recipient, true, TWILIO_OPTED_OUT, at);
 }
 
 export function providerWebhookRoutes(deps: ProviderWebhookDeps): Router {
