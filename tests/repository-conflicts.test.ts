@@ -2,10 +2,12 @@ import type { Database } from '../models/database.ts';
 import { insertBrand } from '../models/brands.repository.ts';
 import { AppError } from '../models/errors.ts';
 import { insertAccount } from '../models/staff-accounts.repository.ts';
+import { insertStatus, updateStatus } from '../models/statuses.repository.ts';
 import { openTestDatabase } from './support/databases.ts';
 
 let db: Database;
 const staffIds: string[] = [];
+let serviceId: string;
 
 beforeAll(async () => {
   db = await openTestDatabase('postgres', 4);
@@ -14,9 +16,14 @@ beforeAll(async () => {
     const [row] = await db.query<{ id: string }>(`INSERT INTO staff (brand_id, name) VALUES ('accounts-brand', $1) RETURNING id`, [name]);
     staffIds.push(row!.id);
   }
+  const [service] = await db.query<{ id: string }>(
+    `INSERT INTO services (brand_id, slug, names, duration_minutes, modes) VALUES ('accounts-brand', 'fitting', '{"en":"Fitting"}', 30, '{in_store}') RETURNING id`,
+  );
+  serviceId = service!.id;
 });
 afterAll(() => db.close());
 
+/** Unique violations of the statements below are translated by their repositories, once, into catalogue errors. */
 const account = (staffId: string, email: string) =>
   ({ staffId, email, role: 'agent' as const, passwordHash: null, inviteTokenHash: null, inviteExpiresAt: null });
 
@@ -34,4 +41,15 @@ test('inside a transaction the conflict rolls it back and reaches the caller as 
   }).catch((e: unknown) => e);
   expect(refused).toMatchObject({ code: 'conflict', details: { field: 'email' } });
   expect(await db.query(`SELECT 1 FROM staff_accounts WHERE email = 'cy@accounts.example'`)).toEqual([]);
+});
+
+test('a second status of a service with the same name, added or renamed, is a conflict on the name field', async () => {
+  const status = { serviceId, description: '', kind: 'start' as const, color: '#607d8b' };
+  await insertStatus(db, { ...status, name: 'New', position: 1 });
+  const added = await insertStatus(db, { ...status, name: 'New', position: 2 }).catch((e: unknown) => e);
+  expect(added).toMatchObject({ code: 'conflict', status: 409, details: { field: 'name' } });
+  const other = await insertStatus(db, { ...status, name: 'Seen', position: 2 });
+  const renamed = await db.transaction((tx) => updateStatus(tx, other.id, { name: 'New' })).catch((e: unknown) => e);
+  expect(renamed).toBeInstanceOf(AppError);
+  expect(renamed).toMatchObject({ code: 'conflict', details: { field: 'name' } });
 });
