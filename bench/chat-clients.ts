@@ -37,7 +37,10 @@ export interface Pacing {
 
 export type ClientCommand =
   | { type: 'echo'; url: string; namespace: EchoNamespace; clients: number; warmup: number; roundTrips: number; pacing?: Pacing }
-  | { type: 'walk'; url: string; origin: string; plans: WalkPlan[]; emailPrefix: string; finish: boolean; budgetMs: number; pacing?: Pacing }
+  | {
+    /** Conversation i talks to `url`, or to `spread[i % spread.length]` (instances behind a sticky load balancer). */
+    type: 'walk'; url: string; spread?: string[]; origin: string; plans: WalkPlan[]; emailPrefix: string; finish: boolean; budgetMs: number; pacing?: Pacing;
+  }
   | { type: 'open'; url: string; origin: string; count: number; concurrency: number }
   | { type: 'open-echo'; url: string; count: number; concurrency: number }
   | { type: 'close-all' }
@@ -268,7 +271,8 @@ async function runWalks(cmd: Extract<ClientCommand, { type: 'walk' }>): Promise<
   await Promise.all(cmd.plans.map(async (plan, i) => {
     const pace = pauses(cmd.pacing, i);
     await pace.arrive();
-    const c = new Conversation(cmd.url, cmd.origin, `${cmd.emailPrefix}-${i}-${process.pid}`);
+    const url = cmd.spread?.length ? cmd.spread[i % cmd.spread.length]! : cmd.url;
+    const c = new Conversation(url, cmd.origin, `${cmd.emailPrefix}-${i}-${process.pid}`);
     const t = performance.now();
     let failedAt = 'greeting';
     try {

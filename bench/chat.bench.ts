@@ -43,13 +43,13 @@ const WARMUP_CONVERSATIONS = 6;
 /** Lone conversations, one after the other (information: a turn's cost without load). */
 const ALONE_CONVERSATIONS = 3;
 /** The measured walks ask for 0 to PAGES - 1 "later" pages; warm-up and lone walks for more. */
-const PAGES = 3;
-const WARMUP_FIRST_PAGE = 3;
+export const PAGES = 3;
+export const WARMUP_FIRST_PAGE = 3;
 const ALONE_FIRST_PAGE = 4;
 /** No turn is started after this (a paced walk takes about 25 s; this bounds a slow or busy machine). */
-const WALK_BUDGET_MS = 60_000;
+export const WALK_BUDGET_MS = 60_000;
 /** Customers and echo clients: arrivals spread over the first 3 s, 1–3 s of thinking before each message. */
-const PACING = { arrivalMs: 3_000, thinkMs: [1_000, 3_000] as [number, number], seed: 20261123 };
+export const PACING = { arrivalMs: 3_000, thinkMs: [1_000, 3_000] as [number, number], seed: 20261123 };
 const ECHO_WARMUP = 3;
 /** About as many as a walk's turns (10–12), at the same pace. */
 const ECHO_ROUND_TRIPS = 10;
@@ -57,7 +57,7 @@ const MEMORY_COUNTS = [200, 1000];
 const OPEN_CONCURRENCY = 100;
 const POOL_SIZE = 20;
 /** Monday 1 March 2027, 08:00 in Paris: the demo's hours make times free from then on. */
-const NOW = new Date('2027-03-01T07:00:00Z');
+export const NOW = new Date('2027-03-01T07:00:00Z');
 /** The date question's answers: "tomorrow" typed in words (the date recognizers read it), or a button. */
 const PICKS: { pick: string; typed?: boolean }[] = [{ pick: 'tomorrow', typed: true }, { pick: 'This week' }, { pick: 'Next week' }];
 const P50_TARGET = 3;
@@ -66,14 +66,14 @@ const MEMORY_TARGET_KB = 50;
 
 // ---- the customers' process ----------------------------------------------------------------------
 
-interface Clients {
+export interface Clients {
   pid: number | undefined;
   request<T extends ClientReport['type']>(cmd: ClientCommand, answer: T): Promise<Extract<ClientReport, { type: T }>>;
   close(): Promise<void>;
 }
 
 /** Forks bench/chat-clients.ts (with this process's loader flags: tsx) and answers its code requests. */
-async function startClients(otpCode: (email: string) => Promise<string>): Promise<Clients> {
+export async function startClients(otpCode: (email: string) => Promise<string>): Promise<Clients> {
   const child: ChildProcess = fork(fileURLToPath(new URL('./chat-clients.ts', import.meta.url)), [], {
     execArgv: process.execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -223,7 +223,7 @@ async function startEcho(db: Database, brandId: string): Promise<{ url: string; 
  * first (30 minutes apart, more than a video call and its buffer), so that the bookings mostly
  * find different times. Warm-up and lone walks page further on, leaving the measured ones theirs.
  */
-function plans(count: number, firstPage: number, pages: number): WalkPlan[] {
+export function plans(count: number, firstPage: number, pages: number): WalkPlan[] {
   return Array.from({ length: count }, (_, i) => {
     const cell = Math.floor(i / (PICKS.length * pages));
     return {

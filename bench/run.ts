@@ -7,6 +7,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { bookingBenchmark } from './booking.bench.ts';
 import { capacityBenchmark, chatBenchmark } from './chat.bench.ts';
 import { deliveryBenchmark } from './delivery.bench.ts';
+import { instancesBenchmark } from './instances.bench.ts';
 import { phoneBenchmark } from './phone.bench.ts';
 import { slotsBenchmark } from './slots.bench.ts';
 import { onsiteSlotsBenchmark } from './onsite-slots.bench.ts';
@@ -14,7 +15,7 @@ import {
   BENCH_DATABASE_URL, closeAllDatabases, createContext, fmtRatio, probePostgres, type Benchmark, type ResultRow,
 } from './harness.ts';
 
-const BENCHMARKS: Benchmark[] = [slotsBenchmark, onsiteSlotsBenchmark, bookingBenchmark, chatBenchmark, deliveryBenchmark, phoneBenchmark, capacityBenchmark];
+const BENCHMARKS: Benchmark[] = [slotsBenchmark, onsiteSlotsBenchmark, bookingBenchmark, chatBenchmark, deliveryBenchmark, phoneBenchmark, capacityBenchmark, instancesBenchmark];
 
 const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 

@@ -13,7 +13,7 @@ import { WebChatAdapter, type TurnLogic } from './web-chat.adapter.ts';
 import { chatAuth, clientMessage, readReceipt, resyncRequest, typingSignal, type ChatError } from './web-protocol.ts';
 import type { HandoffRouter } from './handoff/handoff-router.ts';
 import { clientIp } from './client-ip.ts';
-import { memoryRateLimit, type RateLimit } from './rate-limit.ts';
+import { memoryRateLimit, type RateLimits } from './rate-limit.ts';
 import { EventRefused, socketGuard } from './socket-guard.ts';
 
 export interface WebChatDeps {
@@ -32,7 +32,7 @@ export interface WebChatDeps {
   /** Conversations one IP address may start per hour (default 60); resuming one costs nothing. */
   conversationsPerIpPerHour?: number;
   /** Where those budgets are kept (default: this process's memory). */
-  rateLimit?: (points: number, seconds: number) => RateLimit;
+  rateLimit?: RateLimits | undefined;
   /**
    * Live agents: Join links, and routing customer messages to an agent instead of the bot while
    * one is awaited or in the chat. Without it the bot answers everything and Join links are refused.
@@ -76,10 +76,10 @@ export function attachWebChat(io: Server, deps: WebChatDeps) {
   // Budgets follow the conversation and the IP address, not the socket: reconnecting resets nothing.
   const rateLimit = deps.rateLimit ?? memoryRateLimit;
   const limits = {
-    messages: rateLimit(deps.messagesPer10s ?? 20, 10),
-    messagesPerIp: rateLimit(deps.messagesPer10sPerIp ?? 60, 10),
-    conversationsPerIp: rateLimit(deps.conversationsPerIpPerHour ?? 60, 3600),
-    signals: rateLimit(deps.messagesPer10s ?? 20, 10),
+    messages: rateLimit('messages', deps.messagesPer10s ?? 20, 10),
+    messagesPerIp: rateLimit('messages-per-ip', deps.messagesPer10sPerIp ?? 60, 10),
+    conversationsPerIp: rateLimit('conversations-per-ip', deps.conversationsPerIpPerHour ?? 60, 3600),
+    signals: rateLimit('signals', deps.messagesPer10s ?? 20, 10),
   };
   /** Each conversation's incoming messages, stored one at a time in arrival order. */
   const intake = new TurnQueue();

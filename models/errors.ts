@@ -32,6 +32,7 @@ const STATUS = {
   appointment_changed: 409,
   change_too_late: 409,
   workflow_invalid: 409,
+  phone_number_taken: 409,
   status_in_use: 409,
   too_large: 413,
   rate_limited: 429,
@@ -99,6 +100,9 @@ export const errors = {
   widgetNotBuilt: () => make('widget_not_built', 'The widget is not built yet: run `npm run build:widget`.'),
   consoleNotBuilt: () => make('console_not_built', 'The console is not built yet: run `npm run build:console`.'),
   conflict: (message: string, field?: string) => make('conflict', message, withField(field)),
+  /** A Twilio number can answer for one brand only: inbound messages find their brand by it. */
+  numberTaken: (field: string, number: string) =>
+    make('phone_number_taken', `${number} already answers for another brand. Remove it there first.`, { field }),
   slotTaken: () => make('slot_unavailable', 'That time slot is no longer available. Please pick another one.'),
   holdExpired: () => make('hold_expired', 'The hold on this slot has expired. Please pick a slot again.'),
   alreadyCancelled: () => make('appointment_cancelled', 'This appointment is already cancelled.'),

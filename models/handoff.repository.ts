@@ -24,6 +24,8 @@ export interface Handoff {
   awaitingMessage: boolean;
   customerReadSeq: number;
   agentReadSeq: number;
+  /** The assigned advisor's grace is running (by the database's clock): nobody else is offered the customer yet. */
+  inGrace: boolean;
 }
 
 const HANDOFF_COLUMNS = `c.id AS "conversationId", c.brand_id AS "brandId", c.channel, c.customer_id AS "customerId",
@@ -31,7 +33,8 @@ const HANDOFF_COLUMNS = `c.id AS "conversationId", c.brand_id AS "brandId", c.ch
   c.agent_staff_id AS "agentStaffId", c.handoff_appointment_id AS "appointmentId",
   c.handoff_requested_at AS "requestedAt", c.handoff_offered_to::text[] AS "offeredTo",
   c.handoff_ticket::float8 AS "ticket", c.handoff_awaiting_message AS "awaitingMessage",
-  c.customer_read_seq AS "customerReadSeq", c.agent_read_seq AS "agentReadSeq"`;
+  c.customer_read_seq AS "customerReadSeq", c.agent_read_seq AS "agentReadSeq",
+  COALESCE(c.handoff_grace_until > now(), false) AS "inGrace"`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -51,7 +54,7 @@ export async function startWaiting(
   const [row] = await db.query<Handoff>(
     `UPDATE conversations c SET handoff_state = 'waiting', agent_staff_id = NULL, handoff_appointment_id = $2,
        handoff_requested_at = $3, handoff_offered_to = $4::uuid[], handoff_ticket = nextval('handoff_tickets'),
-       handoff_awaiting_message = false, updated_at = now()
+       handoff_awaiting_message = false, handoff_grace_until = NULL, handoff_told_position = NULL, updated_at = now()
      WHERE c.id = $1 AND c.handoff_state = 'bot' RETURNING ${HANDOFF_COLUMNS}`,
     [conversationId, r.appointmentId, r.now, r.offeredTo],
   );
@@ -105,6 +108,38 @@ export async function addOffers(db: Queryable, conversationId: string, staffIds:
     [conversationId, staffIds],
   );
   return row?.offeredTo ?? null;
+}
+
+/** Starts the assigned advisor's grace of a waiting request (`ms` from now by the database's clock). */
+export async function startGrace(db: Queryable, conversationId: string, ms: number): Promise<void> {
+  await db.query(
+    `UPDATE conversations SET handoff_grace_until = now() + $2 * interval '1 millisecond' WHERE id = $1 AND handoff_state = 'waiting'`,
+    [conversationId, ms],
+  );
+}
+
+/**
+ * Ends a grace that is over (a second's leeway for the timer's own clock): true for the one caller
+ * that ended it while the request was still waiting, so a timer run twice, or by two instances,
+ * widens the request once, and a stale timer of an earlier request does not cut a new grace short.
+ */
+export async function endGrace(db: Queryable, conversationId: string): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE conversations SET handoff_grace_until = NULL
+     WHERE id = $1 AND handoff_state = 'waiting' AND handoff_grace_until <= now() + interval '1 second' RETURNING id`,
+    [conversationId],
+  );
+  return rows.length > 0;
+}
+
+/** Records the place a queued customer is told; false when they were already told that place (by any instance). */
+export async function tellPosition(db: Queryable, conversationId: string, position: number): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE conversations SET handoff_told_position = $2
+     WHERE id = $1 AND handoff_state = 'waiting' AND handoff_told_position IS DISTINCT FROM $2 RETURNING id`,
+    [conversationId, position],
+  );
+  return rows.length > 0;
 }
 
 /** Raises a side's read position (never lowers it, never past the transcript); the new value. */
@@ -263,4 +298,16 @@ export async function storesOfStaffMember(db: Queryable, staffId: string): Promi
     [staffId],
   );
   return rows.map((r) => r.store_id);
+}
+
+/** A staff member's display name (the advisor in the chat). */
+export async function staffName(db: Queryable, staffId: string): Promise<string | null> {
+  const [row] = await db.query<{ name: string }>('SELECT name FROM staff WHERE id = $1', [staffId]);
+  return row?.name ?? null;
+}
+
+/** The video link of an appointment, once made. */
+export async function meetingUrlOf(db: Queryable, appointmentId: string): Promise<string | null> {
+  const [row] = await db.query<{ meeting_url: string | null }>('SELECT meeting_url FROM appointments WHERE id = $1', [appointmentId]);
+  return row?.meeting_url ?? null;
 }

@@ -1,4 +1,4 @@
-import type { Queryable } from './database.ts';
+import type { Queryable, Tx } from './database.ts';
 import type { Conversation } from './conversations.repository.ts';
 import type { Locale } from './catalogue.repository.ts';
 
@@ -16,6 +16,28 @@ export const phoneAddress = (channel: PhoneChannel, phone: string) => (channel =
 
 export async function addPhoneNumber(db: Queryable, brandId: string, address: string): Promise<void> {
   await db.query('INSERT INTO phone_numbers (address, brand_id) VALUES ($1, $2) ON CONFLICT (address) DO NOTHING', [address, brandId]);
+}
+
+/** The brand's numbers as Twilio writes them, oldest first (the first of a channel speaks by default). */
+export async function listBrandNumbers(db: Queryable, brandId: string): Promise<string[]> {
+  const rows = await db.query<{ address: string }>('SELECT address FROM phone_numbers WHERE brand_id = $1 ORDER BY created_at, address', [brandId]);
+  return rows.map((r) => r.address);
+}
+
+/**
+ * Makes `addresses` the brand's numbers in one statement: the others go, the new ones come, those
+ * kept keep their age. Answers the addresses another brand holds (left untouched, to be refused).
+ */
+export async function replaceBrandNumbers(tx: Tx, brandId: string, addresses: readonly string[]): Promise<{ takenElsewhere: string[] }> {
+  const ours = await tx.query<{ address: string }>(
+    `WITH gone AS (DELETE FROM phone_numbers WHERE brand_id = $1 AND NOT (address = ANY($2::text[])))
+     INSERT INTO phone_numbers (address, brand_id) SELECT unnest($2::text[]), $1
+     ON CONFLICT (address) DO UPDATE SET brand_id = phone_numbers.brand_id WHERE phone_numbers.brand_id = EXCLUDED.brand_id
+     RETURNING address`,
+    [brandId, addresses],
+  );
+  const kept = new Set(ours.map((r) => r.address));
+  return { takenElsewhere: addresses.filter((a) => !kept.has(a)) };
 }
 
 export async function brandOfNumber(db: Queryable, address: string): Promise<string | null> {

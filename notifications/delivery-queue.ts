@@ -60,7 +60,19 @@ export interface DeliveryOptions {
   afterSeconds?: number;
 }
 
+/**
+ * A durable timer of another part of the app (the hand-off's grace): started by one instance, it
+ * fires on whichever instance polls first once due, even if the one that started it died.
+ */
+export interface DurableTimers {
+  start(key: string, afterMs: number): Promise<void>;
+  /** Runs this process's share of due timers (a throw retries the timer later). */
+  listen(onDue: (key: string) => Promise<void>): Promise<void>;
+}
+
 export interface DeliveryQueue {
+  /** Durable timers named `name` (their own pg-boss queue, `timer-<name>`). */
+  timers(name: string): DurableTimers;
   /**
    * Inside the transaction that inserted the queued message: it is sent only if that commits, and
    * the commit wakes this process's workers.
@@ -286,7 +298,37 @@ export async function createDeliveryQueue(options: DeliveryQueueOptions): Promis
     timers.push(timer);
   };
 
+  function durableTimers(name: string): DurableTimers {
+    const queue = `timer-${name}`;
+    // Instances starting together on a new schema create the queue at once: PostgreSQL may pick one as a deadlock victim.
+    const create = async (attempt = 1): Promise<void> => {
+      try {
+        await boss.createQueue(queue);
+      } catch (error) {
+        if (attempt >= 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt * Math.random()));
+        await create(attempt + 1);
+      }
+    };
+    const created = create();
+    created.catch((error: unknown) => report(error, { queue }));
+    return {
+      async start(key, afterMs) {
+        await created;
+        // pg-boss reads a number as seconds after its database's now(): one clock for every instance.
+        await boss.send(queue, { key }, { startAfter: Math.max(0, afterMs) / 1000, retryLimit: 3, retryDelay: 5 });
+      },
+      async listen(onDue) {
+        await created;
+        await boss.work<{ key: string }>(queue, { pollingIntervalSeconds }, async (jobs) => {
+          for (const job of jobs) await onDue(job.data.key);
+        });
+      },
+    };
+  }
+
   return {
+    timers: durableTimers,
     enqueueDelivery,
 
     async scheduleNotification(tx, plan) {

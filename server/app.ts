@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import express from 'express';
 import helmet from 'helmet';
 import { rateLimit } from 'express-rate-limit';
+import { storeOption, type HttpRateLimitStores } from './http-rate-limit-store.ts';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { Database } from '../models/database.ts';
@@ -24,6 +25,8 @@ export interface AppDeps {
   now: () => Date;
   /** Notifications for changes made through the API. */
   events?: BookingEventSink | undefined;
+  /** Where HTTP rate limits count (several instances: Redis); default this process's memory. */
+  httpRateLimitStores?: HttpRateLimitStores | undefined;
 }
 
 /** The HTTP application: API, then the given routers (pages, webhooks…). No listening, no timers. */
@@ -67,6 +70,7 @@ export function createApp(deps: AppDeps, routers: express.Router[] = []): expres
     limit: config.API_RATE_LIMIT_PER_MINUTE,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
+    ...storeOption(deps.httpRateLimitStores, 'api'),
     handler: (_req, _res, next) => next(errors.rateLimited('Too many requests. Please slow down and try again in a minute.')),
   }));
   api.use(express.json({ limit: '64kb' }), rejectUnsafeBody);

@@ -32,6 +32,10 @@ import { createPhoneOutbound } from '../bot/phone/phone-outbound.ts';
 import { operationsRoutes } from './routes/operations.routes.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { withLogContext } from './logger.ts';
+import { openRedis, redisReachable } from '../models/redis.ts';
+import { memoryRateLimit, redisRateLimits } from '../bot/rate-limit.ts';
+import { redisHttpRateLimitStores } from './http-rate-limit-store.ts';
+import { sharedRealtime } from './shared-realtime.ts';
 
 export interface RendezvousDeps {
   db: Database;
@@ -66,7 +70,7 @@ export function ownOrigins(publicUrl: string): string[] {
 }
 
 /** A key for one purpose, derived from the app secret, so no two uses share a key. */
-const derivedKey = (secret: string, purpose: string) => createHmac('sha256', secret).update(purpose).digest('base64url');
+export const derivedKey = (secret: string, purpose: string) => createHmac('sha256', secret).update(purpose).digest('base64url');
 
 /** The composition root: every service built once, wired, and handed to HTTP and sockets. */
 export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous> {
@@ -82,6 +86,10 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
   });
   const metrics = createMetrics({ db, now });
   let draining = false;
+  // Several instances (REDIS_URL): rate-limit budgets are shared in Redis, and /readyz checks it.
+  const limitsRedis = config.REDIS_URL ? openRedis(config.REDIS_URL, { name: 'rendezvous-limits' }) : null;
+  const rateLimit = limitsRedis ? redisRateLimits(limitsRedis, config.REDIS_KEY_PREFIX, logger) : memoryRateLimit;
+  const httpRateLimitStores = limitsRedis ? redisHttpRateLimitStores(limitsRedis, config.REDIS_KEY_PREFIX) : undefined;
   const workers = createDeliveryWorkers({ db, links, queue, now, transports: transportsFromConfig(config, db, now) });
   if (deps.startWorkers !== false) await queue.start(workers);
   // Maintenance contracts due soon: "book your service" emails, checked at start then hourly.
@@ -95,9 +103,12 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     transport: queuedTransport({ db, queue, sender: workers.sender, now }),
   });
 
+  const realtime = sharedRealtime(config, logger);
   const handoff = new HandoffRouter({
     db, logger, now, links, videoMeetingBaseUrl: config.VIDEO_MEETING_BASE_URL, graceMs: config.HANDOFF_GRACE_SECONDS * 1000,
+    graceTimers: queue.timers('handoff-grace'), ...(realtime.presence ? { presence: realtime.presence } : {}),
   });
+  if (deps.startWorkers !== false) await handoff.listenForGrace();
   const inbox = new CustomerInbox({ db, logger, handoff });
   const bot = new RendezvousBot({
     conversationState: new ConcurrencySafeConversationState(new PostgresStorage(db)),
@@ -113,8 +124,11 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     db, logger, now, inbox, handoff, bot: botTurn,
     outbound: createPhoneOutbound({ db, queue, sender: workers.sender, now }),
   });
-  const app = createApp({ db, config, logger, now, events }, [
-    operationsRoutes({ db, metrics, jobQueueSchema: config.PGBOSS_SCHEMA, metricsToken: config.METRICS_TOKEN, draining: () => draining }),
+  const app = createApp({ db, config, logger, now, events, httpRateLimitStores }, [
+    operationsRoutes({
+      db, metrics, jobQueueSchema: config.PGBOSS_SCHEMA, metricsToken: config.METRICS_TOKEN, draining: () => draining,
+      redisReachable: limitsRedis ? () => redisReachable(limitsRedis) : undefined,
+    }),
     siteRoutes({ url: config.MAP_TILE_URL }),
     appointmentPageRoutes({
       db, now, links, events, formKey: derivedKey(secret, 'appointment-page-forms'), onChange: handoff.consoleNotifier.appointmentChanged,
@@ -125,10 +139,11 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
       ...(config.SENDGRID_WEBHOOK_PUBLIC_KEY ? { sendgridVerificationKey: config.SENDGRID_WEBHOOK_PUBLIC_KEY } : {}),
     }),
     twilioMessageRoutes({ db, now, publicUrl: config.PUBLIC_URL, twilioAuthToken: config.TWILIO_AUTH_TOKEN, onStored: phone.received }),
-    consoleRoutes({ db, now, config, events, onChange: handoff.consoleNotifier.appointmentChanged }),
+    consoleRoutes({ db, now, config, events, onChange: handoff.consoleNotifier.appointmentChanged, httpRateLimitStores }),
     customerVisitRoutes({
       db, now, events, otp, defaultBrand: config.DEFAULT_BRAND, ownOrigins: ownOrigins(config.PUBLIC_URL),
       secure: config.PUBLIC_URL.startsWith('https:'), tiles: { url: config.MAP_TILE_URL, attribution: config.MAP_TILE_ATTRIBUTION },
+      httpRateLimitStores,
     }),
     // The dev outbox shows codes in clear: never in production.
     ...(config.NODE_ENV === 'production' ? [] : [devOutboxRoutes(db)]),
@@ -136,9 +151,10 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
   ]);
   const http = createServer(app);
   const io = new Server(http, socketServerOptions);
+  realtime.attach(io);
   metrics.watchSockets(io);
 
-  attachConsoleSocket(io, { db, logger, now, publicUrl: config.PUBLIC_URL, handoff });
+  attachConsoleSocket(io, { db, logger, now, publicUrl: config.PUBLIC_URL, handoff, rateLimit });
   const chat = attachWebChat(io, {
     db,
     logger,
@@ -150,6 +166,7 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     messagesPer10s: config.CHAT_MESSAGES_PER_10S,
     messagesPer10sPerIp: config.CHAT_MESSAGES_PER_IP_PER_10S,
     conversationsPerIpPerHour: config.CHAT_CONVERSATIONS_PER_IP_PER_HOUR,
+    rateLimit,
   });
   phone.start();
 
@@ -170,6 +187,8 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
       await io.close();
       await chat.queue.drain();
       await queue.stop();
+      await realtime.close();
+      limitsRedis?.disconnect();
     },
   };
 }

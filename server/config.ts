@@ -37,6 +37,8 @@ const envSchema = z.object({
   DEV_PHONE: z.enum(['auto', 'true', 'false']).default('auto'),
   VIDEO_MEETING_BASE_URL: z.string().url().default('https://meet.jit.si'),
   HANDOFF_GRACE_SECONDS: z.coerce.number().int().min(5).max(900).default(60),
+  /** With REDIS_URL: a console tab not refreshed for this long (its instance died) drops out of advisor presence. */
+  PRESENCE_EXPIRY_SECONDS: z.coerce.number().int().min(3).max(300).default(30),
   PGBOSS_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,40}$/).default('pgboss'),
   HOLD_SWEEP_SECONDS: z.coerce.number().int().positive().default(60),
   /** Bearer token for GET /metrics; unset → only scrapers on this host (direct loopback) may read them. */

@@ -16,7 +16,7 @@ import { findAppointment, type Appointment } from '../models/appointments.reposi
 import { appendEntry, createWebConversation, entriesAfter, updateConversation } from '../models/conversations.repository.ts';
 import { findHandoff } from '../models/handoff.repository.ts';
 import { listFaq } from '../models/faq.repository.ts';
-import { HandoffRouter, attachConsoleSocket } from '../bot/handoff/index.ts';
+import { HandoffRouter, attachConsoleSocket, onlineOf } from '../bot/handoff/index.ts';
 import { createSignedLinks } from '../notifications/signed-links.ts';
 import { DEMO_BRAND_ID, seedDemo } from '../models/seed.ts';
 import { seedDemoStaffAccounts, type DemoLogin } from '../models/seed-staff.ts';
@@ -535,7 +535,7 @@ describe('agent console', () => {
     await agent.locator('.live-status', { hasText: /^Live$/ }).waitFor();
     await agent.getByRole('link', { name: 'Upcoming' }).click();
     await row(agent, today.id).waitFor();
-    await until(() => live.handoff.presence.onlineOf(brand.id).length > 0);
+    await until(async () => (await onlineOf(live.handoff.presence, brand.id)).length > 0);
 
     // Someone else cancels: the row goes without a reload (appointment:changed).
     const admin = await signIn({ url: `${live.url}/console/api`, close: async () => {} } as ConsoleServer, 'admin@atelier-lumiere.example', password('admin@atelier-lumiere.example'));

@@ -3,7 +3,7 @@ import type { Database } from '../models/database.ts';
 import { findBrand, insertBrand, type Brand } from '../models/brands.repository.ts';
 import { findService, findStore, type Store } from '../models/catalogue.repository.ts';
 import { appendEntry, createWebConversation } from '../models/conversations.repository.ts';
-import { DEMO_BRAND_ID, seedDemo } from '../models/seed.ts';
+import { DEMO_BRAND_ID, DEMO_PHONE_NUMBER, seedDemo } from '../models/seed.ts';
 import { DEMO_ADMIN, seedDemoStaffAccounts, type DemoLogin } from '../models/seed-staff.ts';
 import { insertAccount, insertConsoleTask, setStoreAccess } from '../models/staff-accounts.repository.ts';
 import { insertStatus, listStatuses } from '../models/statuses.repository.ts';
@@ -292,6 +292,13 @@ describe.each(DATABASE_KINDS)('console authorization on %s', (kind) => {
     'PUT /settings/faq': {
       roles: ['admin'], kind: 'write', ok: 200, noTarget: 'always the caller’s brand',
       call: (c) => c.put('/settings/faq', { entries: [{ keywords: ['parking'], answers: { en: 'Parking is free at the back.' } }] }),
+    },
+    'GET /settings/phone-numbers': {
+      roles: ['admin'], kind: 'read', ok: 200, noTarget: 'the caller’s brand numbers (the other brand’s must not be in it)', call: (c) => c.get('/settings/phone-numbers'),
+    },
+    'PUT /settings/phone-numbers': {
+      roles: ['admin'], kind: 'write', ok: 200, noTarget: 'always the caller’s brand',
+      call: (c) => c.put('/settings/phone-numbers', { numbers: [{ phone: DEMO_PHONE_NUMBER, sms: true, whatsapp: true }] }),
     },
     'GET /templates': { roles: ['admin'], kind: 'read', ok: 200, noTarget: 'always the caller’s brand (the other brand’s overrides must not be in it)', call: (c) => c.get('/templates') },
     'PUT /templates/:event/:locale/:channel': {

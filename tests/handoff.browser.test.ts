@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildConsole } from '../agent-console/build.ts';
 import { buildWidget } from '../chat-widget/build.ts';
+import { statusOf } from '../bot/handoff/index.ts';
 import { findHandoff } from '../models/handoff.repository.ts';
 import { SESSION_IDLE_MS } from '../models/staff-sessions.ts';
 import { launchChromium, startApp, type TestApp } from './support/app.ts';
@@ -117,10 +118,10 @@ describe('hand-off from the widget to the agent console', () => {
     await agent.locator('.live-status', { hasText: /^Live$/ }).waitFor(WAIT);
     const presence = agent.getByLabel('Your availability for live chat');
     await presence.selectOption('away');
-    await until(() => app.rendezvous.handoff.presence.statusOf(advisor.id) === 'away', 20_000);
+    await until(async () => await statusOf(app.rendezvous.handoff.presence, 'demo', advisor.id) === 'away', 20_000);
     await presence.selectOption('online');
     await agent.locator('.toast', { hasText: 'You are online: you will be offered live chats.' }).waitFor(WAIT);
-    await until(() => app.rendezvous.handoff.presence.statusOf(advisor.id) === 'online', 20_000);
+    await until(async () => await statusOf(app.rendezvous.handoff.presence, 'demo', advisor.id) === 'online', 20_000);
     // Their appointment of the day, in the console too.
     await agent.locator(`tr[data-id="${appointment.id}"]`).waitFor(WAIT);
   }, 120_000);

@@ -20,7 +20,7 @@ beforeAll(async () => {
 }, 120_000);
 afterEach(async () => {
   for (const s of sockets.splice(0)) s.disconnect();
-  await until(() => app.rendezvous.handoff.presence.present('demo').length === 0, 20_000);
+  await until(async () => (await app.rendezvous.handoff.presence.present('demo')).length === 0, 20_000);
 });
 afterAll(() => app.close());
 

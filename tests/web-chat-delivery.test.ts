@@ -174,7 +174,7 @@ describe('web chat delivery over reconnections', () => {
   }, 300_000);
 
   // Budgets are stretched to an hour here, so a slow machine cannot refill them mid-test.
-  const hourly = (points: number) => memoryRateLimit(points, 3600);
+  const hourly = (budget: string, points: number) => memoryRateLimit(budget, points, 3600);
 
   test('the message budget follows the conversation: reconnecting, from any address, does not reset it', async () => {
     const { url } = await startChat({ messagesPer10s: 10, rateLimit: hourly });

@@ -4,8 +4,8 @@
  */
 
 export type AppointmentsView = 'today' | 'upcoming' | 'past';
-export type SettingsSection = 'services' | 'workflows' | 'stores' | 'staff-hours' | 'notifications' | 'templates' | 'staff' | 'faq';
-export const SETTINGS_SECTIONS: SettingsSection[] = ['services', 'workflows', 'stores', 'staff-hours', 'notifications', 'templates', 'staff', 'faq'];
+export type SettingsSection = 'services' | 'workflows' | 'stores' | 'staff-hours' | 'notifications' | 'templates' | 'staff' | 'faq' | 'phone-numbers';
+export const SETTINGS_SECTIONS: SettingsSection[] = ['services', 'workflows', 'stores', 'staff-hours', 'notifications', 'templates', 'staff', 'faq', 'phone-numbers'];
 
 export type Route =
   | { name: 'login'; next?: string; email?: string }

@@ -10,8 +10,10 @@ import {
   handoffEnd, handoffJoin, handoffMessage, handoffRead, handoffResync, handoffTyping, presenceSet,
   type ConsoleAnswer, type ConsoleClientEvents, type ConsoleError, type ConsoleReady, type ConsoleServerEvents,
 } from './console-protocol.ts';
-import { consoleRooms, HandoffError, type Agent, type ConsoleNotifier, type HandoffRouter } from './handoff-router.ts';
-import { memoryRateLimit } from '../rate-limit.ts';
+import { HandoffError, type Agent } from './agent-sessions.ts';
+import { consoleRooms } from './console-rooms.ts';
+import type { ConsoleNotifier, HandoffRouter } from './handoff-router.ts';
+import { memoryRateLimit, type RateLimits } from '../rate-limit.ts';
 import { EventRefused, socketGuard, type EventHandler } from '../socket-guard.ts';
 
 export interface ConsoleSocketDeps {
@@ -23,6 +25,8 @@ export interface ConsoleSocketDeps {
   handoff: HandoffRouter;
   /** Events a staff member may send per 10 seconds, all their tabs together (default 60). */
   eventsPer10s?: number;
+  /** Where budgets are counted: shared by every instance with Redis (default: this process). */
+  rateLimit?: RateLimits | undefined;
   /** How often a connected console's session is checked again (ms; default 60 s). */
   sessionRecheckMs?: number;
 }
@@ -37,8 +41,8 @@ interface ConsoleSocketData {
   checkedAt: number;
 }
 
-/** The /console namespace, typed by its protocol: events both ways, and what each socket carries. */
-export type ConsoleNamespace = Namespace<ConsoleClientEvents, ConsoleServerEvents, Record<string, never>, ConsoleSocketData>;
+/** The /console namespace, typed by its protocol (events both ways) and carrying each socket's signed-in staff member. */
+export type StaffConsoleNamespace = Namespace<ConsoleClientEvents, ConsoleServerEvents, Record<string, never>, ConsoleSocketData>;
 type ConsoleSocket = Socket<ConsoleClientEvents, ConsoleServerEvents, Record<string, never>, ConsoleSocketData>;
 /** One handler per client event of the protocol, answering what its ack promises. */
 type ConsoleHandlers = { [E in keyof ConsoleClientEvents]: (payload: unknown, event: string) => Promise<ConsoleAnswer<E>> };
@@ -48,13 +52,13 @@ type ConsoleHandlers = { [E in keyof ConsoleClientEvents]: (payload: unknown, ev
  * hand-off requests, the conversations agents are in, appointment changes. Authenticated by the
  * console session cookie on the handshake, from the server's own origin only.
  */
-export function attachConsoleSocket(io: Server, deps: ConsoleSocketDeps): { namespace: ConsoleNamespace; notifier: ConsoleNotifier } {
+export function attachConsoleSocket(io: Server, deps: ConsoleSocketDeps): { namespace: StaffConsoleNamespace; notifier: ConsoleNotifier } {
   const { db, logger, handoff } = deps;
   // socket.io types a namespace like its server; this one is typed by its own protocol.
-  const nsp = io.of('/console') as unknown as ConsoleNamespace;
+  const nsp = io.of('/console') as unknown as StaffConsoleNamespace;
   handoff.bindConsole(nsp);
   const origins = new Set(consoleOrigins(deps.publicUrl));
-  const limit = memoryRateLimit(deps.eventsPer10s ?? 60, 10);
+  const limit = (deps.rateLimit ?? memoryRateLimit)('console-events', deps.eventsPer10s ?? 60, 10);
   const guard = socketGuard({
     logger,
     bounds: { maxBytes: MAX_EVENT_BYTES, maxDepth: MAX_EVENT_DEPTH },
@@ -107,10 +111,10 @@ export function attachConsoleSocket(io: Server, deps: ConsoleSocketDeps): { name
         await socket.join(rooms);
         const storeIds = await storesOfStaffMember(db, staff.id);
         if (socket.disconnected) return;
-        await handoff.presenceChanged(handoff.presence.connect({ staffId: staff.id, brandId: staff.brandId, name: staff.name, storeIds }, socket.id));
+        await handoff.presenceChanged(await handoff.presence.connect({ staffId: staff.id, brandId: staff.brandId, name: staff.name, storeIds }, socket.id));
         const hello: ConsoleReady = {
           staff: { id: staff.id, name: staff.name, role: staff.role },
-          presence: handoff.presenceInScope(agent()),
+          presence: await handoff.presenceInScope(agent()),
           ...state,
         };
         socket.emit('console:ready', hello);
@@ -141,7 +145,7 @@ export function attachConsoleSocket(io: Server, deps: ConsoleSocketDeps): { name
 
     guard.listen(socket, {
       'presence:set': handler(presenceSet, async ({ status }) => {
-        await handoff.presenceChanged(handoff.presence.set(staff.id, socket.id, status));
+        await handoff.presenceChanged(await handoff.presence.set(staff.id, staff.brandId, socket.id, status));
       }),
       'handoff:join': handler(handoffJoin, async ({ conversationId }) => handoff.join(agent(), conversationId)),
       'handoff:message': handler(handoffMessage, async ({ conversationId, clientId, text }) =>
@@ -161,7 +165,7 @@ export function attachConsoleSocket(io: Server, deps: ConsoleSocketDeps): { name
     } satisfies ConsoleHandlers);
 
     socket.on('disconnect', () => {
-      ready.then(() => handoff.presenceChanged(handoff.presence.disconnect(staff.id, socket.id)))
+      ready.then(async () => handoff.presenceChanged(await handoff.presence.disconnect(staff.id, staff.brandId, socket.id)))
         .catch((err) => logger.warn({ err, staffId: staff.id }, 'presence update failed'));
     });
   });

@@ -1,5 +1,6 @@
 import express, { Router, type Request } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import { storeOption, type HttpRateLimitStores } from '../http-rate-limit-store.ts';
 import { z } from 'zod';
 import { DateTime } from 'luxon';
 import type { Database } from '../../models/database.ts';
@@ -32,6 +33,7 @@ import { consoleStaffScheduleRoutes } from '../console/staff-schedule.routes.ts'
 import { consoleNotificationSettingsRoutes } from '../console/notification-settings.routes.ts';
 import { consoleTemplateRoutes } from '../console/templates.routes.ts';
 import { consoleFaqRoutes } from '../console/faq.routes.ts';
+import { consolePhoneNumberRoutes } from '../console/phone-numbers.routes.ts';
 import { acceptInviteHandler, consoleStaffRoutes } from '../console/staff-admin.routes.ts';
 import { consoleFieldRoutes } from '../console/field.routes.ts';
 
@@ -50,6 +52,8 @@ export interface ConsoleApiDeps {
   onChange?: ((brandId: string, appointmentId: string) => void) | undefined;
   /** Failed sign-in (and invite) attempts per IP and minute (default 10), on top of the per-account lockout. */
   loginRateLimitPerMinute?: number | undefined;
+  /** Where HTTP rate limits count (several instances: Redis); default this process's memory. */
+  httpRateLimitStores?: HttpRateLimitStores | undefined;
 }
 
 const DAY_MS = 86_400_000;
@@ -107,13 +111,14 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
   const booking: BookingDeps = { db, now, events: deps.events };
   const router = Router();
 
-  const limiter = () => rateLimit({
+  const limiter = (name: string) => rateLimit({
     windowMs: 60_000,
     limit: deps.loginRateLimitPerMinute ?? 10,
     // Failures only: a whole shop signing in from one address at opening time is not an attack.
     skipSuccessfulRequests: true,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
+    ...storeOption(deps.httpRateLimitStores, name),
     handler: (_req, _res, next) => next(errors.rateLimited('Too many sign-in attempts from your network. Try again in a minute.')),
   });
 
@@ -158,7 +163,7 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
 
   // ---- session ----------------------------------------------------------------------------------
 
-  router.post('/session', limiter(), async (req, res) => {
+  router.post('/session', limiter('console-sign-in'), async (req, res) => {
     const body = loginBody.parse(req.body);
     const { session, token } = await auth.login(body.email, body.password);
     auth.setSessionCookie(res, token);
@@ -166,7 +171,7 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
     res.status(201).json(await sessionJson(session, scope));
   });
 
-  router.post('/invites/accept', limiter(), acceptInviteHandler(ctx));
+  router.post('/invites/accept', limiter('console-invites'), acceptInviteHandler(ctx));
 
   // Everything below needs a session (and the CSRF token for state changes).
   router.use(auth.requireStaff());
@@ -371,6 +376,7 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
   router.use(consoleTemplateRoutes(ctx));
   router.use(consoleStaffRoutes(ctx));
   router.use(consoleFaqRoutes(ctx));
+  router.use(consolePhoneNumberRoutes(ctx));
   router.use(consoleFieldRoutes(ctx, booking, changed));
 
   router.use((req, _res, next) => next(errors.noRoute('console API', req.method, req.path)));

@@ -1,6 +1,7 @@
 import express, { Router, type Request } from 'express';
 import { fileURLToPath } from 'node:url';
 import { rateLimit } from 'express-rate-limit';
+import { storeOption, type HttpRateLimitStores } from '../http-rate-limit-store.ts';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Database } from '../../models/database.ts';
@@ -25,6 +26,8 @@ export interface CustomerVisitDeps extends BookingDeps {
   secure: boolean;
   /** Map tiles ({z}/{x}/{y}) and the attribution their provider requires. */
   tiles: { url: string; attribution: string };
+  /** Where HTTP rate limits count (several instances: Redis); default this process's memory. */
+  httpRateLimitStores?: HttpRateLimitStores | undefined;
 }
 
 const uuid = z.uuid();
@@ -91,7 +94,7 @@ export function customerVisitRoutes(deps: CustomerVisitDeps): Router {
     next();
   });
   const signInLimit = rateLimit({
-    windowMs: 10 * 60_000, limit: 30, standardHeaders: 'draft-8', legacyHeaders: false,
+    windowMs: 10 * 60_000, limit: 30, standardHeaders: 'draft-8', legacyHeaders: false, ...storeOption(deps.httpRateLimitStores, 'visit-sign-in'),
     handler: (_req, _res, next) => next(errors.rateLimited('Too many sign-in attempts. Please try again in a few minutes.')),
   });
 

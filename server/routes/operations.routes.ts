@@ -11,6 +11,8 @@ export interface OperationsDeps {
   jobQueueSchema: string;
   /** Bearer token for /metrics; unset → only direct loopback requests may read them. */
   metricsToken?: string | undefined;
+  /** Whether the shared Redis answers (several instances, REDIS_URL); absent → no Redis to check. */
+  redisReachable?: (() => Promise<boolean>) | undefined;
   /** True once the process is shutting down: the load balancer must stop sending it work. */
   draining: () => boolean;
 }
@@ -43,16 +45,19 @@ function mayReadMetrics(req: Request, token: string | undefined): boolean {
   return ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(address) && !req.get('x-forwarded-for');
 }
 
-/** Readiness for load balancers and Prometheus metrics (liveness is /healthz). */
+/** Readiness for load balancers (database, job queue, Redis if shared, not draining) and Prometheus metrics (liveness is /healthz). */
 export function operationsRoutes(deps: OperationsDeps): Router {
   const router = Router();
 
   router.get('/readyz', async (_req, res) => {
-    const [database, jobQueue] = await Promise.all([
+    const { redisReachable } = deps;
+    const [database, jobQueue, redis] = await Promise.all([
       check(async () => (await deps.db.query('SELECT 1')).length === 1),
       check(() => jobQueueInstalled(deps.db, deps.jobQueueSchema)),
+      redisReachable ? check(redisReachable) : undefined,
     ]);
-    const checks = { database, jobQueue, accepting: deps.draining() ? 'draining' : 'ok' };
+    // Without Redis an instance would fan out to no one and count budgets alone: not ready for traffic.
+    const checks = { database, jobQueue, ...(redis ? { redis } : {}), accepting: deps.draining() ? 'draining' : 'ok' };
     const ready = Object.values(checks).every((c) => c === 'ok');
     if (!ready) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
     res.status(ready ? 200 : 503).set('Cache-Control', 'no-store').json({ status: ready ? 'ready' : 'unready', checks });

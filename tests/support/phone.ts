@@ -59,7 +59,7 @@ export async function postInbound(url: string, params: Record<string, string>, s
 }
 
 /** A customer's phone: sends as Twilio would post, reads what the stand-in was asked to deliver to it. */
-export function customerPhone(app: { url: string }, standIn: TwilioStandIn, channel: 'sms' | 'whatsapp', phone: string) {
+export function customerPhone(app: { url: string }, standIn: TwilioStandIn, channel: 'sms' | 'whatsapp', phone: string, brandNumber = BRAND_NUMBER) {
   const prefix = channel === 'whatsapp' ? 'whatsapp:' : '';
   const address = prefix + phone;
   const received = () => standIn.messages.filter((m) => m.to === address);
@@ -69,7 +69,7 @@ export function customerPhone(app: { url: string }, standIn: TwilioStandIn, chan
     /** Sends a message and waits until `replies` more messages reached the phone; returns them. */
     async send(body: string, extra: Record<string, string> = {}, replies = 1) {
       const before = received().length;
-      const params = { MessageSid: newMessageSid(), AccountSid: ACCOUNT_SID, From: address, To: prefix + BRAND_NUMBER, Body: body, NumMedia: '0', ...extra };
+      const params = { MessageSid: newMessageSid(), AccountSid: ACCOUNT_SID, From: address, To: prefix + brandNumber, Body: body, NumMedia: '0', ...extra };
       const answer = await postInbound(app.url, params);
       if (answer.status !== 200) throw new Error(`webhook answered ${answer.status}: ${answer.body}`);
       await until(() => received().length >= before + replies, 30_000);

@@ -4,6 +4,7 @@ import type { Role } from '../../types.ts';
 import { el, heading, link, replaceChildren } from '../../ui/dom.ts';
 import { faqSection } from './faq.ts';
 import { notificationsSection } from './notifications.ts';
+import { phoneNumbersSection } from './phone-numbers.ts';
 import { servicesSection } from './services.ts';
 import { staffHoursSection } from './staff-hours.ts';
 import { staffSection } from './staff.ts';
@@ -35,6 +36,7 @@ export const SECTIONS: Record<SettingsSection, SectionInfo> = {
   templates: { label: 'Message templates', description: 'Emails, SMS and WhatsApp messages, with a live preview.', allowed: isAdmin, factory: templatesSection },
   staff: { label: 'Staff accounts', description: 'Invite colleagues, roles, store access.', allowed: isManager, factory: staffSection },
   faq: { label: 'Questions (FAQ)', description: 'What the chat answers when customers ask ("is it free?").', allowed: isAdmin, factory: faqSection },
+  'phone-numbers': { label: 'Phone numbers', description: 'The SMS and WhatsApp numbers customers text to book.', allowed: isAdmin, factory: phoneNumbersSection },
 };
 
 /** Settings: a list of sections (those the user's role may see) and the chosen one. */
