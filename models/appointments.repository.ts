@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable, Tx } from './database.ts';
 import type { Mode } from './catalogue.repository.ts';
+import type { ContactAddress, CustomerDetails } from './customers.repository.ts';
+import { isSlotConflict } from './errors.ts';
 
 export type AppointmentState = 'pending' | 'confirmed' | 'cancelled';
 
@@ -87,72 +89,75 @@ export async function findByIdempotencyKey(db: Queryable, brandId: string, key: 
   return row ?? null;
 }
 
-export interface NewAppointment extends Placement {
+/** The time a claim blocks, buffers included. */
+export type Blocked = [from: Date, to: Date];
+
+/** What every booking records, whether by slot or from a hold. */
+export interface BookingBy {
   brandId: string;
-  customerId: string;
+  customer: CustomerDetails;
+  /** An address the customer proved for this booking, stamped in the same transaction. */
+  provenContact: ContactAddress | null;
   customerTimeZone: string;
-  state: AppointmentState;
-  statusId: string | null;
   notes: string;
   channel: string;
   conversationId: string | null;
   idempotencyKey: string | null;
+  /** Who booked, as the history records it. */
+  actor: string;
+  now: Date;
 }
 
-const INSERT_APPOINTMENT_COLUMNS = `brand_id, service_id, mode, store_id, home_address, home_latitude, home_longitude,
-  staff_id, customer_id, start_at, end_at, customer_time_zone, state, status_id, notes, channel,
-  conversation_id, idempotency_key, created_at, updated_at`;
+/** A booking by slot; the staff member is chosen by the database. */
+export interface SlotBooking extends BookingBy {
+  placement: Omit<Placement, 'staffId' | 'endAt'>;
+  /** Only staff working at these stores are candidates (null: any store). */
+  candidateStores: string[] | null;
+  rules: {
+    durationMinutes: number; bufferBeforeMinutes: number; bufferAfterMinutes: number;
+    stepMinutes: number; minNoticeMinutes: number; maxHorizonDays: number;
+  };
+}
 
-/** $1…$19 of INSERT_APPOINTMENT_COLUMNS ($19 serves as both created_at and updated_at). */
-const insertAppointmentValues = (a: NewAppointment, now: Date): unknown[] => [
-  a.brandId, a.serviceId, a.mode, a.storeId, a.homeAddress, a.homeLatitude, a.homeLongitude, a.staffId,
-  a.customerId, a.startAt, a.endAt, a.customerTimeZone, a.state, a.statusId, a.notes, a.channel,
-  a.conversationId, a.idempotencyKey, now,
-];
-
-export async function insertAppointment(tx: Tx, a: NewAppointment, now: Date): Promise<Appointment> {
-  const [row] = await tx.query<Appointment>(
-    `INSERT INTO appointments (${INSERT_APPOINTMENT_COLUMNS})
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$19)
-     RETURNING ${APPOINTMENT_COLUMNS}`,
-    insertAppointmentValues(a, now),
+/** Calls a booking function of migration 019 with named arguments, in one round trip. */
+async function callBooking(db: Queryable, fn: 'book_slot' | 'book_hold', b: BookingBy, own: [string, unknown][]): Promise<Appointment> {
+  const c = b.customer;
+  const args: [string, unknown][] = [
+    ['p_brand', b.brandId], ['p_customer_name', c.name], ['p_customer_email', c.email], ['p_customer_phone', c.phone],
+    ['p_customer_locale', c.locale], ['p_customer_zone', c.timeZone], ['p_proven_channel', b.provenContact?.channel ?? null],
+    ['p_proven_to', b.provenContact?.to ?? null], ['p_appointment_zone', b.customerTimeZone], ['p_notes', b.notes],
+    ['p_channel', b.channel], ['p_conversation', b.conversationId], ['p_idempotency_key', b.idempotencyKey],
+    ['p_actor', b.actor], ['p_now', b.now], ...own,
+  ];
+  const [row] = await db.query<Appointment>(
+    `SELECT ${APPOINTMENT_COLUMNS} FROM ${fn}(${args.map(([name], i) => `${name} => $${i + 1}`).join(', ')})`,
+    args.map(([, value]) => value),
   );
   return row!;
 }
 
-/** The time a claim blocks, buffers included. */
-export type Blocked = [from: Date, to: Date];
+/**
+ * A whole booking by slot in one statement (book_slot): customer, proven contact, availability at
+ * the start, the least booked free advisor, claim, appointment and first history entry. A time no
+ * advisor can take raises 23P01, as a refused claim does. Outside a transaction it commits on its own.
+ */
+export async function bookSlot(db: Queryable, b: SlotBooking): Promise<Appointment> {
+  const { placement: p, rules: r } = b;
+  return callBooking(db, 'book_slot', b, [
+    ['p_service', p.serviceId], ['p_mode', p.mode], ['p_store', p.storeId], ['p_home_address', p.homeAddress],
+    ['p_home_latitude', p.homeLatitude], ['p_home_longitude', p.homeLongitude], ['p_candidate_stores', b.candidateStores],
+    ['p_start', p.startAt], ['p_duration_minutes', r.durationMinutes], ['p_buffer_before_minutes', r.bufferBeforeMinutes],
+    ['p_buffer_after_minutes', r.bufferAfterMinutes], ['p_step_minutes', r.stepMinutes], ['p_min_notice_minutes', r.minNoticeMinutes],
+    ['p_max_horizon_days', r.maxHorizonDays],
+  ]);
+}
 
 /**
- * Books in one statement: the claim, then the appointment (its id chosen here so the claim can go
- * first) and its first history entry, only if the claim went in. A claim overlapping another of
- * the staff member's is skipped by ON CONFLICT DO NOTHING, which honours the exclusion constraint
- * and waits on concurrent claims like a plain insert: a taken time answers null without aborting
- * the transaction, so no savepoint is needed.
+ * A whole booking from a hold in one statement (book_hold): the appointment takes over the hold's
+ * claim. A missing or expired hold raises an error models/errors.ts translates.
  */
-export async function insertClaimedAppointment(
-  tx: Tx,
-  a: NewAppointment,
-  [from, to]: Blocked,
-  first: Pick<StatusChange, 'actor' | 'reason' | 'at'>,
-  now: Date,
-): Promise<Appointment | null> {
-  const [row] = await tx.query<Appointment>(
-    `WITH claim AS (
-       INSERT INTO slot_claims (staff_id, blocked_from, blocked_to, appointment_id) VALUES ($8, $20, $21, $22)
-       ON CONFLICT DO NOTHING RETURNING appointment_id
-     ), booked AS (
-       INSERT INTO appointments (id, ${INSERT_APPOINTMENT_COLUMNS})
-       SELECT appointment_id, $1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$19 FROM claim
-       RETURNING ${APPOINTMENT_COLUMNS}
-     ), history AS (
-       INSERT INTO appointment_status_history (appointment_id, from_state, to_state, from_status_id, to_status_id, actor, reason, at)
-       SELECT id, NULL, state, NULL, "statusId", $23, $24, $25 FROM booked
-     )
-     SELECT * FROM booked`,
-    [...insertAppointmentValues(a, now), from, to, randomUUID(), first.actor, first.reason, first.at],
-  );
-  return row ?? null;
+export async function bookHold(db: Queryable, b: BookingBy & { holdId: string }): Promise<Appointment> {
+  return callBooking(db, 'book_hold', b, [['p_hold', b.holdId]]);
 }
 
 export async function updateAppointment(
@@ -177,7 +182,11 @@ export async function updateAppointment(
 
 // ---- holds -------------------------------------------------------------------------------------
 
-/** A hold with its claim in one statement; null when the staff member's time is taken (see insertClaimedAppointment). */
+/**
+ * A hold with its claim in one statement; null when the staff member's time is taken: a claim
+ * overlapping another of the staff member's is skipped by ON CONFLICT DO NOTHING, which honours the
+ * exclusion constraint and waits on concurrent claims like a plain insert, without aborting the transaction.
+ */
 export async function insertClaimedHold(
   tx: Tx, brandId: string, p: Placement, [from, to]: Blocked, expiresAt: Date, now: Date,
 ): Promise<Hold | null> {
@@ -195,18 +204,6 @@ export async function insertClaimedHold(
   return row ?? null;
 }
 
-export async function lockHold(tx: Tx, brandId: string, id: string): Promise<Hold | null> {
-  const [row] = await tx.query<Hold>(
-    `SELECT ${HOLD_COLUMNS} FROM holds WHERE brand_id = $1 AND id = $2 FOR UPDATE`,
-    [brandId, id],
-  );
-  return row ?? null;
-}
-
-export async function deleteHold(tx: Tx, id: string): Promise<void> {
-  await tx.query('DELETE FROM holds WHERE id = $1', [id]);
-}
-
 /** Removes expired holds (and, by cascade, their claims); returns how many. */
 export async function sweepExpiredHolds(db: Queryable, now: Date, staffId?: string): Promise<number> {
   const rows = await db.query(
@@ -218,9 +215,21 @@ export async function sweepExpiredHolds(db: Queryable, now: Date, staffId?: stri
 
 // ---- claims: the rows the exclusion constraint guards ------------------------------------------
 
-/** Hands a hold's claim to the appointment made from it, without ever freeing the time in between. */
-export async function transferClaim(tx: Tx, holdId: string, appointmentId: string): Promise<void> {
-  await tx.query('UPDATE slot_claims SET hold_id = NULL, appointment_id = $2 WHERE hold_id = $1', [holdId, appointmentId]);
+/**
+ * Runs a change of claims in a savepoint, so that a taken time (the exclusion constraint refusing
+ * it) answers null instead of aborting the transaction.
+ */
+export async function inClaimSavepoint<T>(tx: Tx, work: () => Promise<T>): Promise<T | null> {
+  await tx.query('SAVEPOINT claim');
+  try {
+    const result = await work();
+    await tx.query('RELEASE SAVEPOINT claim');
+    return result;
+  } catch (error) {
+    await tx.query('ROLLBACK TO SAVEPOINT claim');
+    if (!isSlotConflict(error)) throw error;
+    return null;
+  }
 }
 
 export async function moveClaim(tx: Tx, appointmentId: string, staffId: string, from: Date, to: Date): Promise<void> {

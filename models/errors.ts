@@ -133,10 +133,22 @@ interface PgError {
   constraint?: string;
 }
 
+/** The exclusion constraint on slot_claims refused a claim: the time is taken. */
+export function isSlotConflict(error: unknown): boolean {
+  return (error as PgError | null)?.code === '23P01';
+}
+
+/** What the booking functions of migration 019 raise besides 23P01. */
+const RAISED: Record<string, () => AppError> = {
+  RV404: () => errors.notFound('Hold'),
+  RV410: () => errors.holdExpired(),
+};
+
 /** Translates PostgreSQL error codes that carry domain meaning; anything else is rethrown as is. */
 export function translateDbError(error: unknown): never {
-  const code = (error as PgError | null)?.code;
-  if (code === '23P01') throw errors.slotTaken();
+  if (isSlotConflict(error)) throw errors.slotTaken();
+  const raised = RAISED[(error as PgError | null)?.code ?? ''];
+  if (raised) throw raised();
   throw error;
 }
 

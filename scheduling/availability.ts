@@ -6,7 +6,7 @@ import {
   type StaffReach,
 } from '../models/staff.repository.ts';
 import { distanceKm } from './geo-distance.ts';
-import { findSlots, type Slot, type StaffCalendar } from './slot-finder.ts';
+import { findSlots, type Slot, type SlotRules, type StaffCalendar } from './slot-finder.ts';
 
 export interface Coordinates {
   latitude: number;
@@ -79,12 +79,9 @@ export async function availabilityAndLoad(
 /** What availability reads of the schedule for a query (at-home visits then read busy time of the staff in reach). */
 export function scheduleQuery(q: AvailabilityQuery, withLoad: boolean): ScheduleQuery {
   const atHome = q.mode === 'at_home';
-  // At-home visits leave from the staff member's home store; otherwise the store asked for, if any.
-  const asked = !atHome && q.store ? [q.store.id] : null;
-  const allowed = q.advisorStores ?? null;
   return {
     serviceId: q.service.id,
-    storeIds: asked && allowed ? asked.filter((id) => allowed.includes(id)) : asked ?? (allowed && [...allowed]),
+    storeIds: staffStores(q),
     atHome,
     weekdays: weekdaysAround(q.from, q.to),
     // Local dates can be a day off UTC dates either way.
@@ -95,6 +92,14 @@ export function scheduleQuery(q: AvailabilityQuery, withLoad: boolean): Schedule
     busy: atHome ? null : busyWindow(q),
     loadAround: withLoad ? q.from : null,
   };
+}
+
+/** The stores whose staff hours count (null: every store). */
+export function staffStores(q: Pick<AvailabilityQuery, 'mode' | 'store' | 'advisorStores'>): string[] | null {
+  // At-home visits leave from the staff member's home store; otherwise the store asked for, if any.
+  const asked = q.mode !== 'at_home' && q.store ? [q.store.id] : null;
+  const allowed = q.advisorStores ?? null;
+  return asked && allowed ? asked.filter((id) => allowed.includes(id)) : asked ?? (allowed && [...allowed]);
 }
 
 /** Busy time matters as far as an appointment with its buffers reaches either side of the window. */
@@ -138,22 +143,20 @@ export function calendarsOf(q: AvailabilityQuery, schedule: ServiceSchedule, hou
   return [...calendars.values()];
 }
 
+/** The brand's and the service's rules for where a slot may start. */
+export function slotRulesOf(brand: Brand, service: Service): Omit<SlotRules, 'from' | 'to' | 'now'> {
+  return {
+    durationMinutes: service.durationMinutes,
+    bufferBeforeMinutes: service.bufferBeforeMinutes,
+    bufferAfterMinutes: service.bufferAfterMinutes,
+    stepMinutes: service.slotStepMinutes ?? brand.settings.slotStepMinutes,
+    minNoticeMinutes: brand.settings.minNoticeMinutes,
+    maxHorizonDays: brand.settings.maxHorizonDays,
+  };
+}
+
 function slotsOf(q: AvailabilityQuery, calendars: StaffCalendar[]): Slot[] {
-  const settings = q.brand.settings;
-  const slots = findSlots(
-    {
-      from: q.from,
-      to: q.to,
-      now: q.now,
-      durationMinutes: q.service.durationMinutes,
-      bufferBeforeMinutes: q.service.bufferBeforeMinutes,
-      bufferAfterMinutes: q.service.bufferAfterMinutes,
-      stepMinutes: q.service.slotStepMinutes ?? settings.slotStepMinutes,
-      minNoticeMinutes: settings.minNoticeMinutes,
-      maxHorizonDays: settings.maxHorizonDays,
-    },
-    calendars,
-  );
+  const slots = findSlots({ from: q.from, to: q.to, now: q.now, ...slotRulesOf(q.brand, q.service) }, calendars);
   // A staff member working at two stores appears once.
   return slots.map((s) => ({ ...s, staffIds: [...new Set(s.staffIds)] }));
 }

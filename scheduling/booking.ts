@@ -1,12 +1,12 @@
-import type { Database, Tx } from '../models/database.ts';
+import type { Database, Queryable, Tx } from '../models/database.ts';
 import type { Brand } from '../models/brands.repository.ts';
 import { findService, findStore, type Mode, type Service, type Store } from '../models/catalogue.repository.ts';
-import { markContactVerified, upsertCustomer, type ContactAddress, type CustomerDetails } from '../models/customers.repository.ts';
+import type { ContactAddress, CustomerDetails } from '../models/customers.repository.ts';
 import * as repo from '../models/appointments.repository.ts';
 import type { Appointment, Hold, Placement } from '../models/appointments.repository.ts';
 import { listStatuses } from '../models/statuses.repository.ts';
 import { AppError, errors, translateDbError } from '../models/errors.ts';
-import { availabilityAndLoad, type Coordinates } from './availability.ts';
+import { availabilityAndLoad, slotRulesOf, staffStores, type Coordinates } from './availability.ts';
 import type { BookingEventSink } from './booking-events.ts';
 
 /**
@@ -53,7 +53,8 @@ function checkPlacement(r: SlotRequest): void {
   if (r.mode === 'at_home' && !r.home) throw errors.invalid('home', 'An at-home appointment needs the home address with its coordinates.');
 }
 
-function placementFor(r: SlotRequest, staffId: string, start: Date): Placement {
+/** Where and when, before anyone is chosen to serve it. */
+function requestedPlacement(r: SlotRequest, start: Date): Omit<Placement, 'staffId' | 'endAt'> {
   return {
     serviceId: r.service.id,
     mode: r.mode,
@@ -61,10 +62,12 @@ function placementFor(r: SlotRequest, staffId: string, start: Date): Placement {
     homeAddress: r.mode === 'at_home' ? r.home!.address : null,
     homeLatitude: r.mode === 'at_home' ? r.home!.latitude : null,
     homeLongitude: r.mode === 'at_home' ? r.home!.longitude : null,
-    staffId,
     startAt: start,
-    endAt: new Date(start.getTime() + r.service.durationMinutes * MINUTE),
   };
+}
+
+function placementFor(r: SlotRequest, staffId: string, start: Date): Placement {
+  return { ...requestedPlacement(r, start), staffId, endAt: new Date(start.getTime() + r.service.durationMinutes * MINUTE) };
 }
 
 /** The time a placement keeps its staff member busy: the appointment and its buffers. */
@@ -111,20 +114,6 @@ async function claimFirstFree<T>(tx: Tx, candidates: string[], now: Date, claim:
   throw errors.slotTaken();
 }
 
-/** Runs a claim in a savepoint, so that a taken time (exclusion violation) answers null instead of aborting the transaction. */
-export async function inSavepoint<T>(tx: Tx, work: () => Promise<T>): Promise<T | null> {
-  await tx.query('SAVEPOINT claim');
-  try {
-    const result = await work();
-    await tx.query('RELEASE SAVEPOINT claim');
-    return result;
-  } catch (error) {
-    await tx.query('ROLLBACK TO SAVEPOINT claim');
-    if ((error as { code?: string }).code !== '23P01') throw error;
-    return null;
-  }
-}
-
 /** Holds a slot for the brand's hold time while the customer confirms and verifies. */
 export async function holdSlot(deps: BookingDeps, r: SlotRequest): Promise<Hold> {
   checkPlacement(r);
@@ -161,53 +150,12 @@ export interface BookingResult {
   replayed: boolean;
 }
 
-async function initialStatus(tx: Tx, service: Service): Promise<Pick<Appointment, 'state' | 'statusId'>> {
-  if (service.bookingMode === 'direct') return { state: 'confirmed', statusId: null };
-  if (!service.statusWorkflow) return { state: 'pending', statusId: null };
-  const start = (await listStatuses(tx, service.id)).find((s) => s.kind === 'start');
-  return { state: 'pending', statusId: start?.id ?? null };
-}
-
 export async function bookAppointment(deps: BookingDeps, b: BookingRequest): Promise<BookingResult> {
   if (!b.holdId === !b.slot) throw errors.invalid('holdId', 'Give either a hold id or a slot, not both.');
   if (b.slot) checkPlacement(b.slot);
   const now = deps.now();
   try {
-    const appointment = await deps.db.transaction(async (tx) => {
-      const customer = await upsertCustomer(tx, b.brand.id, b.customer);
-      if (b.provenContact) await markContactVerified(tx, b.brand.id, b.provenContact, now);
-      const base = {
-        brandId: b.brand.id, customerId: customer.id, customerTimeZone: b.customerTimeZone, notes: b.notes,
-        channel: b.channel, conversationId: b.conversationId, idempotencyKey: b.idempotencyKey,
-      };
-      const firstChange = { actor: actorLabel(b.actor), reason: null, at: now };
-      let booked: Appointment;
-      if (b.holdId) {
-        const hold = await repo.lockHold(tx, b.brand.id, b.holdId);
-        if (!hold) throw errors.notFound('Hold');
-        if (hold.expiresAt <= now) throw errors.holdExpired();
-        const service = await findService(tx, b.brand.id, hold.serviceId);
-        if (!service) throw errors.notFound('Service');
-        const { id: _hold, brandId: _brand, expiresAt: _expiry, ...placement } = hold;
-        booked = await repo.insertAppointment(tx, { ...base, ...placement, ...(await initialStatus(tx, service)) }, now);
-        await repo.transferClaim(tx, hold.id, booked.id);
-        await repo.deleteHold(tx, hold.id);
-        await repo.recordStatusChange(tx, booked.id, {
-          fromState: null, toState: booked.state, fromStatusId: null, toStatusId: booked.statusId, ...firstChange,
-        });
-      } else {
-        const slot = b.slot!;
-        const candidates = await candidateStaff(tx, slot, now, advisorStoresOf(b.actor));
-        const status = await initialStatus(tx, slot.service);
-        // Claim, appointment and first history entry in one statement per candidate.
-        booked = await claimFirstFree(tx, candidates, now, (staffId) => {
-          const placement = placementFor(slot, staffId, slot.start);
-          return repo.insertClaimedAppointment(tx, { ...base, ...placement, ...status }, blockedRange(slot.service, placement), firstChange, now);
-        });
-      }
-      await deps.events?.handle(tx, { type: 'booked', appointment: booked, actor: b.actor });
-      return booked;
-    });
+    const appointment = b.slot ? await bookSlot(deps, b, b.slot, now) : await bookHold(deps, b, b.holdId!, now);
     return { appointment, replayed: false };
   } catch (error) {
     // A retry of a booking made earlier or concurrently cannot succeed: its insert breaks the key's
@@ -218,6 +166,42 @@ export async function bookAppointment(deps: BookingDeps, b: BookingRequest): Pro
     if (error instanceof AppError) throw error;
     return translateDbError(error);
   }
+}
+
+/** What every booking records of the request, whichever way it is booked. */
+const bookedBy = (b: BookingRequest, now: Date): repo.BookingBy => ({
+  brandId: b.brand.id, customer: b.customer, provenContact: b.provenContact ?? null, customerTimeZone: b.customerTimeZone,
+  notes: b.notes, channel: b.channel, conversationId: b.conversationId, idempotencyKey: b.idempotencyKey,
+  actor: actorLabel(b.actor), now,
+});
+
+/**
+ * A booking is one statement (`book`), committed on its own; when a sink listens (notifications),
+ * in a transaction with the sink's writes.
+ */
+async function bookOnce(deps: BookingDeps, actor: Actor, book: (db: Queryable) => Promise<Appointment>): Promise<Appointment> {
+  const events = deps.events;
+  if (!events) return book(deps.db);
+  return deps.db.transaction(async (tx) => {
+    const booked = await book(tx);
+    await events.handle(tx, { type: 'booked', appointment: booked, actor });
+    return booked;
+  });
+}
+
+/** Books the least booked advisor free at the slot's start; the database checks and chooses. */
+async function bookSlot(deps: BookingDeps, b: BookingRequest, slot: SlotRequest, now: Date): Promise<Appointment> {
+  return bookOnce(deps, b.actor, (db) => repo.bookSlot(db, {
+    ...bookedBy(b, now),
+    placement: requestedPlacement(slot, slot.start),
+    candidateStores: staffStores({ mode: slot.mode, store: slot.store, advisorStores: advisorStoresOf(b.actor) }),
+    rules: slotRulesOf(slot.brand, slot.service),
+  }));
+}
+
+/** Turns a hold into the appointment, handing over its claim without ever freeing the time. */
+async function bookHold(deps: BookingDeps, b: BookingRequest, holdId: string, now: Date): Promise<Appointment> {
+  return bookOnce(deps, b.actor, (db) => repo.bookHold(db, { ...bookedBy(b, now), holdId }));
 }
 
 /**
@@ -270,7 +254,7 @@ export async function rescheduleAppointment(deps: BookingDeps, r: RescheduleRequ
       const ordered = candidates.includes(current.staffId)
         ? [current.staffId, ...candidates.filter((c) => c !== current.staffId)]
         : candidates;
-      const moved = await claimFirstFree(tx, ordered, now, (staffId) => inSavepoint(tx, async () => {
+      const moved = await claimFirstFree(tx, ordered, now, (staffId) => repo.inClaimSavepoint(tx, async () => {
         const next = placementFor(request, staffId, r.start);
         await repo.moveClaim(tx, current.id, staffId, ...blockedRange(service, next));
         return repo.updateAppointment(tx, current.id, { staffId, startAt: next.startAt, endAt: next.endAt }, now);

@@ -14,7 +14,7 @@ import { findAddress } from '../models/customer-accounts.repository.ts';
 import { lockTechnician } from '../models/technicians.repository.ts';
 import { listStatuses } from '../models/statuses.repository.ts';
 import { errors } from '../models/errors.ts';
-import { actorLabel, cancelAppointment, inSavepoint, type Actor, type BookingDeps } from './booking.ts';
+import { actorLabel, cancelAppointment, type Actor, type BookingDeps } from './booking.ts';
 import { findOnsiteWindows } from './field-booking.ts';
 import { windowClaim } from './onsite-slot-finder.ts';
 import { changeStatus } from './status-workflow.ts';
@@ -112,7 +112,7 @@ export async function moveDraft(deps: BookingDeps, r: MoveDraft): Promise<Appoin
       await lockTechnician(tx, staffId);
       const still = await offered([staffId]);
       if (!still) continue;
-      const moved = await inSavepoint(tx, async () => {
+      const moved = await repo.inClaimSavepoint(tx, async () => {
         await repo.moveClaim(tx, current.id, staffId, ...windowClaim(service, still.start, still.end));
         return repo.updateAppointment(tx, current.id, {
           staffId, startAt: still.start, endAt: new Date(still.start.getTime() + service.durationMinutes * MINUTE),

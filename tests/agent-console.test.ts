@@ -18,7 +18,8 @@ import { findHandoff } from '../models/handoff.repository.ts';
 import { listFaq } from '../models/faq.repository.ts';
 import { HandoffRouter, attachConsoleSocket, onlineOf } from '../bot/handoff/index.ts';
 import { createSignedLinks } from '../notifications/signed-links.ts';
-import { DEMO_BRAND_ID, seedDemo } from '../models/seed.ts';
+import { DEMO_BRAND_ID, DEMO_PHONE_NUMBER, seedDemo } from '../models/seed.ts';
+import { listBrandNumbers } from '../models/phone-channels.repository.ts';
 import { seedDemoStaffAccounts, type DemoLogin } from '../models/seed-staff.ts';
 import { insertConsoleTask } from '../models/staff-accounts.repository.ts';
 import { errorHandler } from '../server/http-errors.ts';
@@ -500,6 +501,26 @@ describe('agent console', () => {
       'If you can, bring the plan of your room with its measurements and a few photos.',
     ]);
     await shot(admin, 'settings-faq', true);
+  });
+
+  test('admin: the brand’s SMS and WhatsApp numbers, with the webhook to set at Twilio; a bad number is named on its row', async () => {
+    const admin = await newPage();
+    await signInAs(admin, plain, 'admin@atelier-lumiere.example');
+    await admin.goto(`${plain.url}/console/#/settings/phone-numbers`);
+    await admin.getByRole('heading', { level: 2, name: 'Phone numbers' }).waitFor();
+    expect(await admin.locator('code').textContent()).toBe(`${plain.url}/webhooks/twilio/messages`);
+    expect(await admin.getByLabel('Number', { exact: true }).first().inputValue()).toBe(DEMO_PHONE_NUMBER);
+    await admin.getByRole('button', { name: '+ Add a number' }).click();
+    await admin.getByLabel('Number', { exact: true }).last().fill('06 12');
+    await admin.getByRole('button', { name: 'Save' }).click();
+    await admin.getByText('Write the number in international format').waitFor();
+    expect(await admin.getByLabel('Number', { exact: true }).last().getAttribute('aria-invalid')).toBe('true');
+    await admin.getByLabel('Number', { exact: true }).last().fill('+33 7 11 22 33 44');
+    await admin.getByLabel('WhatsApp', { exact: true }).last().check();
+    await admin.getByRole('button', { name: 'Save' }).click();
+    await admin.locator('.toast', { hasText: 'Phone numbers saved.' }).waitFor();
+    expect(await listBrandNumbers(db, DEMO_BRAND_ID)).toEqual([DEMO_PHONE_NUMBER, `whatsapp:${DEMO_PHONE_NUMBER}`, '+33711223344', 'whatsapp:+33711223344']);
+    await shot(admin, 'settings-phone-numbers', true);
   });
 
   test('a draft on-site visit is moved to another arrival window, then validated at an exact time, from its card', async () => {
