@@ -3,7 +3,8 @@
  * appointments inserted set-wise (generate_series), never one round trip per row.
  */
 import type { Database } from '../models/database.ts';
-import { findBrand, insertBrand, type Brand, type BrandSettings } from '../models/brands.repository.ts';
+import { findBrand, insertBrand, type Brand } from '../models/brands.repository.ts';
+import type { BrandSettings } from '../models/brand-settings.ts';
 import { findService, findStore, type Service, type Store } from '../models/catalogue.repository.ts';
 
 export const ZONE = 'Europe/Paris';

@@ -7,7 +7,8 @@ export interface AppointmentViewRow {
   id: string;
   brand_id: string;
   brand_name: string;
-  headquarters_email: string | null;
+  /** Read through readBrandSettings (models/brand-settings.ts). */
+  brand_settings: unknown;
   locale: string;
   state: 'pending' | 'confirmed' | 'cancelled';
   status_name: string | null;
@@ -46,8 +47,7 @@ export interface AppointmentViewRow {
 export async function findAppointmentViewRow(db: Queryable, appointmentId: string): Promise<AppointmentViewRow | null> {
   const [row] = await db.query<AppointmentViewRow>(
     `SELECT a.id, a.brand_id, b.name AS brand_name,
-            CASE WHEN jsonb_typeof(b.settings -> 'headquartersEmail') = 'string'
-                 THEN nullif(btrim(b.settings ->> 'headquartersEmail'), '') END AS headquarters_email,
+            b.settings AS brand_settings,
             c.locale, a.state, st.name AS status_name, a.cancellation_reason,
             s.names AS service_names, s.slug AS service_slug, a.mode, a.start_at, a.end_at, a.customer_time_zone,
             so.id AS store_id, so.name AS store_name, so.address_line AS store_address_line, so.postcode AS store_postcode,

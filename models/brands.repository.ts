@@ -1,19 +1,6 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import type { Queryable } from './database.ts';
-
-/** Brand-wide booking rules; every field has a default so an empty settings object is valid. */
-export const brandSettingsSchema = z.object({
-  minNoticeMinutes: z.number().int().min(0).default(60),
-  maxHorizonDays: z.number().int().min(1).max(730).default(90),
-  holdMinutes: z.number().int().min(1).max(120).default(10),
-  slotStepMinutes: z.number().int().min(5).max(240).default(30),
-  /** Customers may cancel or reschedule up to this long before the start; staff may always. */
-  customerChangeNoticeMinutes: z.number().int().min(0).default(120),
-  /** WhatsApp outside the 24-hour window: the approved template (Content SID) per kind of message ('reminder', 'chat'…). */
-  whatsappTemplates: z.record(z.string(), z.string().regex(/^HX[0-9a-fA-F]{32}$/)).default({}),
-});
-export type BrandSettings = z.infer<typeof brandSettingsSchema>;
+import { readBrandSettings, type BrandSettings } from './brand-settings.ts';
 
 export interface Brand {
   id: string;
@@ -39,7 +26,7 @@ const toBrand = (r: BrandRow): Brand => ({
   defaultLocale: r.default_locale,
   timeZone: r.time_zone,
   allowedOrigins: r.allowed_origins,
-  settings: brandSettingsSchema.parse(r.settings ?? {}),
+  settings: readBrandSettings(r.settings),
 });
 
 export async function findBrand(db: Queryable, id: string): Promise<Brand | null> {
@@ -51,6 +38,12 @@ export async function findBrand(db: Queryable, id: string): Promise<Brand | null
 export async function brandDefaultLocale(db: Queryable, id: string): Promise<'en' | 'fr' | null> {
   const [row] = await db.query<{ default_locale: 'en' | 'fr' }>('SELECT default_locale FROM brands WHERE id = $1', [id]);
   return row?.default_locale ?? null;
+}
+
+/** A brand's settings alone (all defaults when there is no such brand). */
+export async function findBrandSettings(db: Queryable, id: string): Promise<BrandSettings> {
+  const [row] = await db.query<{ settings: unknown }>('SELECT settings FROM brands WHERE id = $1', [id]);
+  return readBrandSettings(row?.settings);
 }
 
 export async function insertBrand(db: Queryable, brand: Omit<Brand, 'settings'> & { settings: Partial<BrandSettings> }) {

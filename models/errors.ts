@@ -1,7 +1,59 @@
-/** One catalogue of domain errors with stable codes; the HTTP layer maps `status`, the bot maps `code`. */
+/**
+ * One closed catalogue of domain errors with stable codes: the HTTP layer answers `status` and the
+ * code, the bot maps the code to a reply. Errors are built only by the factories of `errors`
+ * below (the constructor takes a key only this module holds, and a test fails on any other
+ * `new AppError`), so every code a client may see is listed here with its status.
+ */
+const STATUS = {
+  invalid_input: 400,
+  invalid_json: 400,
+  invalid_body: 400,
+  invalid_query: 400,
+  invite_invalid: 400,
+  /** Any other 4xx a body parser reports; its own status is kept. */
+  bad_request: 400,
+  unauthorized: 401,
+  invalid_credentials: 401,
+  wrong_code: 401,
+  expired: 401,
+  no_code: 401,
+  forbidden: 403,
+  csrf_failed: 403,
+  invalid_signature: 403,
+  not_found: 404,
+  place_not_found: 404,
+  unknown_number: 404,
+  widget_not_built: 404,
+  console_not_built: 404,
+  conflict: 409,
+  slot_unavailable: 409,
+  hold_expired: 409,
+  appointment_cancelled: 409,
+  appointment_changed: 409,
+  change_too_late: 409,
+  workflow_invalid: 409,
+  phone_number_taken: 409,
+  status_in_use: 409,
+  too_large: 413,
+  rate_limited: 429,
+  locked: 429,
+  internal: 500,
+  database_unavailable: 503,
+  webhook_not_configured: 503,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof STATUS;
+
+/** Why a one-time code was refused (notifications/otp.ts answers these; each is its own code here). */
+export type CodeRejection = 'wrong_code' | 'expired' | 'locked' | 'no_code';
+
+/** Held by this module alone: only the factories below can call the constructor. */
+const CATALOGUE: unique symbol = Symbol('error catalogue');
+
 export class AppError extends Error {
   constructor(
-    readonly code: string,
+    key: typeof CATALOGUE,
+    readonly code: ErrorCode,
     readonly status: number,
     message: string,
     readonly details: Record<string, unknown> = {},
@@ -11,33 +63,69 @@ export class AppError extends Error {
   }
 }
 
+const make = (code: ErrorCode, message: string, details?: Record<string, unknown>) => new AppError(CATALOGUE, code, STATUS[code], message, details);
+const withField = (field: string | undefined) => (field === undefined ? {} : { field });
+
+const CODE_REJECTED: Record<CodeRejection, string> = {
+  wrong_code: 'That code is not right. Check the email and try again.',
+  expired: 'That code has expired. Ask for a new one.',
+  locked: 'Too many wrong codes. Ask for a new one.',
+  no_code: 'No code is waiting for this sign-in. Ask for a new one.',
+};
+
 export const errors = {
-  invalid: (field: string, message: string) => new AppError('invalid_input', 400, message, { field }),
-  unauthorized: (message = 'A valid API key is required (Authorization: Bearer …).') =>
-    new AppError('unauthorized', 401, message),
-  forbidden: (message: string) => new AppError('forbidden', 403, message),
-  notFound: (what: string) => new AppError('not_found', 404, `${what} not found.`, { what }),
-  slotTaken: () =>
-    new AppError('slot_unavailable', 409, 'That time slot is no longer available. Please pick another one.'),
-  holdExpired: () => new AppError('hold_expired', 409, 'The hold on this slot has expired. Please pick a slot again.'),
-  alreadyCancelled: () => new AppError('appointment_cancelled', 409, 'This appointment is already cancelled.'),
-  tooLate: (minutes: number) =>
-    new AppError(
-      'change_too_late',
-      409,
-      `Appointments can only be changed or cancelled up to ${minutes} minutes before they start.`,
-      { noticeMinutes: minutes },
-    ),
-  conflict: (message: string) => new AppError('conflict', 409, message),
+  invalid: (field: string, message: string) => make('invalid_input', message, { field }),
+  invalidJson: () => make('invalid_json', 'The request body is not valid JSON.'),
+  invalidBody: (message: string) => make('invalid_body', message),
+  invalidQuery: (message: string) => make('invalid_query', message),
+  inviteInvalid: () =>
+    make('invite_invalid', 'This invite link is invalid, used or expired. Ask an administrator for a new one.', { field: 'token' }),
+  /** A 4xx the body parser raised (e.g. 415): its status and message are kept. */
+  badRequest: (status: number, message: string) => new AppError(CATALOGUE, 'bad_request', status, message),
+  unauthorized: (message = 'A valid API key is required (Authorization: Bearer …).') => make('unauthorized', message),
+  /** The same answer whatever went wrong: unknown email, wrong password, locked or disabled account. */
+  invalidCredentials: (maxFailures: number, lockoutMinutes: number) =>
+    make('invalid_credentials', `Incorrect email or password. After ${maxFailures} failed attempts an account is locked for ${lockoutMinutes} minutes.`),
+  codeRejected: (reason: CodeRejection, attemptsLeft?: number) =>
+    make(reason, CODE_REJECTED[reason], attemptsLeft === undefined ? {} : { attemptsLeft }),
+  forbidden: (message: string) => make('forbidden', message),
+  csrfFailed: (message: string) => make('csrf_failed', message),
+  invalidSignature: (message: string) => make('invalid_signature', message),
+  notFound: (what: string) => make('not_found', `${what} not found.`, { what }),
+  /** No route answers this method and path; `api` names the API, e.g. "API" or "console API". */
+  noRoute: (api: string, method: string, path: string) => make('not_found', `No ${api ? `${api} ` : ''}route ${method} ${path}.`),
+  placeNotFound: (near: string) =>
+    make('place_not_found', `We could not find "${near}". Try a postcode, a city name or coordinates.`, { field: 'near' }),
+  unknownNumber: (to: string) => make('unknown_number', `No brand answers on ${to}.`),
+  widgetNotBuilt: () => make('widget_not_built', 'The widget is not built yet: run `npm run build:widget`.'),
+  consoleNotBuilt: () => make('console_not_built', 'The console is not built yet: run `npm run build:console`.'),
+  conflict: (message: string, field?: string) => make('conflict', message, withField(field)),
   /** A Twilio number can answer for one brand only: inbound messages find their brand by it. */
   numberTaken: (field: string, number: string) =>
-    new AppError('phone_number_taken', 409, `${number} already answers for another brand. Remove it there first.`, { field }),
-  /** The database cannot be reached (down, restarting, unreachable): worth retrying shortly. */
-  databaseUnavailable: () =>
-    new AppError('database_unavailable', 503, 'The service is briefly unavailable. Please try again in a few seconds.', { retryAfterSeconds: 5 }),
+    make('phone_number_taken', `${number} already answers for another brand. Remove it there first.`, { field }),
+  slotTaken: () => make('slot_unavailable', 'That time slot is no longer available. Please pick another one.'),
+  holdExpired: () => make('hold_expired', 'The hold on this slot has expired. Please pick a slot again.'),
+  alreadyCancelled: () => make('appointment_cancelled', 'This appointment is already cancelled.'),
+  tooLate: (minutes: number) =>
+    make('change_too_late', `Appointments can only be changed or cancelled up to ${minutes} minutes before they start.`, { noticeMinutes: minutes }),
   /** The caller acted on a version of the appointment that another change has replaced. */
   changedMeanwhile: (current: number) =>
-    new AppError('appointment_changed', 409, 'This appointment has changed since you last saw it. Please look at it again before changing it.', { version: current }),
+    make('appointment_changed', 'This appointment has changed since you last saw it. Please look at it again before changing it.', { version: current }),
+  workflowInvalid: (problem: string) => make('workflow_invalid', problem),
+  statusInUse: (name: string, appointments: number) =>
+    make(
+      'status_in_use',
+      `"${name}" is the current status of ${appointments} appointment${appointments === 1 ? '' : 's'}. Move ${appointments === 1 ? 'it' : 'them'} to another status before deleting it.`,
+      { inUse: appointments },
+    ),
+  tooLarge: () => make('too_large', 'The request body is too large.'),
+  rateLimited: (message: string, retryAfterSeconds?: number) =>
+    make('rate_limited', message, retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+  internal: () => make('internal', 'Something went wrong on our side. Please try again.'),
+  /** The database cannot be reached (down, restarting, unreachable): worth retrying shortly. */
+  databaseUnavailable: () =>
+    make('database_unavailable', 'The service is briefly unavailable. Please try again in a few seconds.', { retryAfterSeconds: 5 }),
+  webhookNotConfigured: (setting: string) => make('webhook_not_configured', `This webhook is not configured (${setting} is not set).`),
 } as const;
 
 interface PgError {
@@ -91,16 +179,14 @@ export function isBadValueError(error: unknown): boolean {
   return typeof code === 'string' && BAD_VALUE_STATES.has(code) && !(error instanceof AppError);
 }
 
-export function isUniqueViolation(error: unknown): boolean {
+function isUniqueViolation(error: unknown): boolean {
   return (error as PgError | null)?.code === '23505';
 }
 
-/** Runs a statement; a unique violation (23505) becomes the domain error `taken` makes, anything else passes. */
-export async function uniqueOr<T>(statement: Promise<T>, taken: () => AppError): Promise<T> {
-  try {
-    return await statement;
-  } catch (error) {
-    if (isUniqueViolation(error)) throw taken();
+/** For repositories: a unique violation (23505) of their statement becomes the domain error `as` builds. */
+export function uniqueViolationAs(as: () => AppError): (error: unknown) => never {
+  return (error) => {
+    if (isUniqueViolation(error)) throw as();
     throw error;
-  }
+  };
 }

@@ -311,9 +311,3 @@ export async function meetingUrlOf(db: Queryable, appointmentId: string): Promis
   const [row] = await db.query<{ meeting_url: string | null }>('SELECT meeting_url FROM appointments WHERE id = $1', [appointmentId]);
   return row?.meeting_url ?? null;
 }
-
-/** A raw brand setting (settings are parsed strictly elsewhere; the join window is read here). */
-export async function brandSetting(db: Queryable, brandId: string, key: string): Promise<unknown> {
-  const [row] = await db.query<{ value: unknown }>('SELECT settings -> $2 AS value FROM brands WHERE id = $1', [brandId, key]);
-  return row?.value ?? null;
-}

@@ -1,9 +1,10 @@
 import type { Queryable } from './database.ts';
+import { readBrandSettings } from './brand-settings.ts';
 
 /** The brand's notification schedule as stored (brands.settings.notifications; validated by the caller). */
 export async function storedNotificationSettings(db: Queryable, brandId: string): Promise<unknown> {
-  const [row] = await db.query<{ n: unknown }>(`SELECT settings -> 'notifications' AS n FROM brands WHERE id = $1`, [brandId]);
-  return row?.n;
+  const [row] = await db.query<{ settings: unknown }>('SELECT settings FROM brands WHERE id = $1', [brandId]);
+  return readBrandSettings(row?.settings).notifications;
 }
 
 export async function storeNotificationSettings(db: Queryable, brandId: string, settings: unknown): Promise<void> {
@@ -16,10 +17,10 @@ export async function storeNotificationSettings(db: Queryable, brandId: string, 
 /** The brand's schedule and the service's overrides of it, as stored (null: no such service). */
 export async function storedServiceNotificationSettings(db: Queryable, serviceId: string): Promise<{ brand: unknown; service: unknown } | null> {
   const [row] = await db.query<{ brand: unknown; service: unknown }>(
-    `SELECT b.settings -> 'notifications' AS brand, s.notification_settings AS service
+    `SELECT b.settings AS brand, s.notification_settings AS service
        FROM services s JOIN brands b ON b.id = s.brand_id
       WHERE s.id = $1`,
     [serviceId],
   );
-  return row ?? null;
+  return row ? { brand: readBrandSettings(row.brand).notifications, service: row.service } : null;
 }

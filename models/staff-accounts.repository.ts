@@ -1,5 +1,5 @@
 import type { Queryable } from './database.ts';
-import { AppError, uniqueOr } from './errors.ts';
+import { errors, uniqueViolationAs } from './errors.ts';
 
 /** Console accounts, sessions, store access and tasks (migration 007). */
 
@@ -50,20 +50,20 @@ export async function findAccountByInvite(db: Queryable, tokenHash: string, now:
   return row ?? null;
 }
 
-/** An account with this email, or for this staff member, exists already (one login per email and per person). */
-export const emailTaken = () => new AppError('conflict', 409, 'An account with this email exists already.', { field: 'email' });
+/** One account per email (any case), across brands. */
+export const accountExists = () => errors.conflict('An account with this email exists already.', 'email');
 
-/** Opens an account; one that exists already for this email or staff member (a race lost) → emailTaken. */
+/** Refuses a second account for an email with `accountExists`, even when two invites race. */
 export async function insertAccount(
   db: Queryable,
   a: { staffId: string; email: string; role: StaffRole; passwordHash: string | null; inviteTokenHash: string | null; inviteExpiresAt: Date | null },
   now: Date,
 ): Promise<void> {
-  await uniqueOr(db.query(
+  await db.query(
     `INSERT INTO staff_accounts (staff_id, email, role, password_hash, invite_token_hash, invite_expires_at, created_at)
      VALUES ($1, lower($2), $3, $4, $5, $6, $7)`,
     [a.staffId, a.email, a.role, a.passwordHash, a.inviteTokenHash, a.inviteExpiresAt, now],
-  ), emailTaken);
+  ).catch(uniqueViolationAs(accountExists));
 }
 
 /**

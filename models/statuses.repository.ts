@@ -1,5 +1,5 @@
 import type { Queryable, Tx } from './database.ts';
-import { AppError, uniqueOr } from './errors.ts';
+import { errors, uniqueViolationAs } from './errors.ts';
 
 export type StatusKind = 'start' | 'confirmation' | 'cancellation';
 
@@ -20,15 +20,15 @@ export async function listStatuses(db: Queryable, serviceId: string): Promise<Ap
   return db.query<AppointmentStatus>(`SELECT ${COLUMNS} FROM appointment_statuses WHERE service_id = $1 ORDER BY position, name`, [serviceId]);
 }
 
-/** Two saves racing for one name: the unique index refuses the second. */
-const nameTaken = () => new AppError('conflict', 409, 'This service already has a status with that name.', { field: 'name' });
+/** Two saves racing for one name: the unique index (service, name) refuses the second. */
+const nameInUse = () => errors.conflict('This service already has a status with that name.', 'name');
 
 export async function insertStatus(db: Queryable, s: Omit<AppointmentStatus, 'id'>): Promise<AppointmentStatus> {
-  const [row] = await uniqueOr(db.query<AppointmentStatus>(
+  const [row] = await db.query<AppointmentStatus>(
     `INSERT INTO appointment_statuses (service_id, name, description, position, kind, color)
      VALUES ($1,$2,$3,$4,$5,$6) RETURNING ${COLUMNS}`,
     [s.serviceId, s.name, s.description, s.position, s.kind, s.color],
-  ), nameTaken);
+  ).catch(uniqueViolationAs(nameInUse));
   return row!;
 }
 
@@ -85,11 +85,11 @@ export async function appointmentsAtStatus(db: Queryable, statusId: string): Pro
 export type StatusChanges = Partial<Pick<AppointmentStatus, 'name' | 'description' | 'kind' | 'color'>>;
 
 export async function updateStatus(tx: Tx, id: string, c: StatusChanges): Promise<void> {
-  await uniqueOr(tx.query(
+  await tx.query(
     `UPDATE appointment_statuses SET name = COALESCE($2, name), description = COALESCE($3, description),
        kind = COALESCE($4, kind), color = COALESCE($5, color) WHERE id = $1`,
     [id, c.name ?? null, c.description ?? null, c.kind ?? null, c.color ?? null],
-  ), nameTaken);
+  ).catch(uniqueViolationAs(nameInUse));
 }
 
 export async function deleteStatus(tx: Tx, id: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Queryable } from '../models/database.ts';
+import { readBrandSettings } from '../models/brand-settings.ts';
 import { findAppointmentViewRow } from '../models/appointment-views.repository.ts';
 import type { SignedLinks } from './signed-links.ts';
 
@@ -86,7 +87,7 @@ export async function loadAppointmentView(db: Queryable, appointmentId: string, 
     id: r.id,
     brandId: r.brand_id,
     brandName: r.brand_name,
-    brandHeadquartersEmail: r.headquarters_email,
+    brandHeadquartersEmail: readBrandSettings(r.brand_settings).headquartersEmail,
     locale,
     state: r.state,
     statusName: r.status_name,

@@ -67,7 +67,8 @@ export interface DeliveryOptions {
  * fires on whichever instance polls first once due, even if the one that started it died.
  */
 export interface DurableTimers {
-  start(key: string, afterMs: number): Promise<void>;
+  /** Inside the transaction that made the timer needed: it exists if and only if that commits. */
+  start(tx: Tx, key: string, afterMs: number): Promise<void>;
   /** Runs this process's share of due timers (a throw retries the timer later). */
   listen(onDue: (key: string) => Promise<void>): Promise<void>;
 }
@@ -285,10 +286,10 @@ export async function createDeliveryQueue(options: DeliveryQueueOptions): Promis
     const created = create();
     created.catch((error: unknown) => report(error, { queue }));
     return {
-      async start(key, afterMs) {
+      async start(tx, key, afterMs) {
         await created;
         // pg-boss reads a number as seconds after its database's now(): one clock for every instance.
-        await boss.send(queue, { key }, { startAfter: Math.max(0, afterMs) / 1000, retryLimit: 3, retryDelay: 5 });
+        await send(tx, queue, { key }, { startAfter: Math.max(0, afterMs) / 1000, retryLimit: 3, retryDelay: 5 });
       },
       async listen(onDue) {
         await created;

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { generate } from 'otplib';
 import type { Database, Tx } from '../models/database.ts';
+import type { CodeRejection } from '../models/errors.ts';
 import {
   consumeOtpCode, countFailedOtpAttempt, insertOtpCode, lockLatestOtpCode, lockOtpSends, recentOtpSends, supersedeOtpCode,
 } from '../models/otp-codes.repository.ts';
@@ -18,7 +19,7 @@ import { frenchSpacing } from './french-typography.ts';
  */
 export type OtpChannel = 'email' | 'sms';
 export type OtpSendResult = { ok: true; expiresAt: Date } | { ok: false; reason: 'too_many' | 'cooldown'; retryAfterSeconds: number };
-export type OtpVerifyResult = { ok: true } | { ok: false; reason: 'wrong_code' | 'expired' | 'locked' | 'no_code'; attemptsLeft: number };
+export type OtpVerifyResult = { ok: true } | { ok: false; reason: CodeRejection; attemptsLeft: number };
 
 export interface OtpService {
   send(r: { brandId: string; brandName: string; conversationId: string; channel: OtpChannel; to: string; locale: 'en' | 'fr' }): Promise<OtpSendResult>;

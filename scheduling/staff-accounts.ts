@@ -1,5 +1,5 @@
 import type { Database, Queryable } from '../models/database.ts';
-import { AppError, errors } from '../models/errors.ts';
+import { errors } from '../models/errors.ts';
 import * as accounts from '../models/staff-accounts.repository.ts';
 import type { AccountSummary, StaffRole } from '../models/staff-accounts.repository.ts';
 import { hashPassword, passwordProblem } from '../models/passwords.ts';
@@ -64,7 +64,7 @@ export async function inviteStaff(db: Database, brandId: string, r: InviteReques
   }
   const invite = newInvite(now);
   const staffId = await db.transaction(async (tx) => {
-    if (await accounts.findAccountByEmail(tx, r.email)) throw accounts.emailTaken();
+    if (await accounts.findAccountByEmail(tx, r.email)) throw accounts.accountExists();
     const id = (await staffWithoutAccount(tx, brandId, r.email))
       ?? (await insertStaffMember(tx, { brandId, name: r.name, email: r.email, homeStoreId: stores[0] ?? null }));
     await accounts.insertAccount(tx, {
@@ -121,14 +121,11 @@ export async function changeStaffAccess(
   });
 }
 
-const invalidInvite = () =>
-  new AppError('invite_invalid', 400, 'This invite link is invalid, used or expired. Ask an administrator for a new one.', { field: 'token' });
-
 /** Sets the password of an invited account (the token is the credential); who it is. */
 export async function acceptInvite(db: Database, token: string, password: string, now: () => Date): Promise<{ email: string; name: string }> {
   const tokenHash = hashToken(token);
   const account = await accounts.findAccountByInvite(db, tokenHash, now());
-  if (!account) throw invalidInvite();
+  if (!account) throw errors.inviteInvalid();
   const problem = passwordProblem(password, [account.email, account.name]);
   if (problem) throw errors.invalid('password', `password: ${problem}`);
   const passwordHash = await hashPassword(password);
@@ -138,6 +135,6 @@ export async function acceptInvite(db: Database, token: string, password: string
     await accounts.deleteSessionsOf(tx, account.staffId);
     return true;
   });
-  if (!accepted) throw invalidInvite();
+  if (!accepted) throw errors.inviteInvalid();
   return { email: account.email, name: account.name };
 }

@@ -1,5 +1,5 @@
 import type { Database, Queryable, Tx } from '../models/database.ts';
-import { AppError, errors } from '../models/errors.ts';
+import { errors } from '../models/errors.ts';
 import * as statuses from '../models/statuses.repository.ts';
 import type { AppointmentStatus, StatusChanges, StatusKind } from '../models/statuses.repository.ts';
 import { findServiceRecord, lockServiceRecord, setStatusWorkflow, type ServiceRecord } from '../models/service-settings.repository.ts';
@@ -66,12 +66,12 @@ function workflowProblem(list: AppointmentStatus[]): string | null {
 async function checkWorkflow(tx: Tx, service: ServiceRecord, enabled = service.status_workflow): Promise<void> {
   if (!enabled) return;
   const problem = workflowProblem(await statuses.listStatuses(tx, service.id));
-  if (problem) throw new AppError('workflow_invalid', 409, problem);
+  if (problem) throw errors.workflowInvalid(problem);
 }
 
 async function checkNameFree(tx: Tx, serviceId: string, name: string, exceptId: string | null): Promise<void> {
   if (await statuses.statusNameTaken(tx, serviceId, name, exceptId)) {
-    throw new AppError('conflict', 409, `This service already has a status named "${name}".`, { field: 'name' });
+    throw errors.conflict(`This service already has a status named "${name}".`, 'name');
   }
 }
 
@@ -135,13 +135,7 @@ export async function removeStatus(db: Database, scope: StaffScope, statusId: st
     const { status, service } = await lockStatus(tx, scope.brandId, statusId);
     await requireWorkflowEditable(tx, scope, service.id);
     const n = await statuses.appointmentsAtStatus(tx, statusId);
-    if (n > 0) {
-      throw new AppError(
-        'status_in_use', 409,
-        `"${status.name}" is the current status of ${n} appointment${n === 1 ? '' : 's'}. Move ${n === 1 ? 'it' : 'them'} to another status before deleting it.`,
-        { inUse: n },
-      );
-    }
+    if (n > 0) throw errors.statusInUse(status.name, n);
     await statuses.deleteStatus(tx, statusId);
     await statuses.renumberStatuses(tx, service.id, (await statuses.listStatuses(tx, service.id)).map((s) => s.id));
     await checkWorkflow(tx, service);

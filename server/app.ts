@@ -11,7 +11,7 @@ import type { BookingEventSink } from '../scheduling/booking-events.ts';
 import { errorHandler, setRetryAfter } from './http-errors.ts';
 import { rejectUnsafeBody, rejectUnsafeUrl } from './safe-input.ts';
 import { withLogContext } from './logger.ts';
-import { AppError } from '../models/errors.ts';
+import { AppError, errors } from '../models/errors.ts';
 import { catalogueRoutes } from './routes/catalogue.routes.ts';
 import { appointmentRoutes } from './routes/appointments.routes.ts';
 import { TRUSTED_PROXIES } from '../bot/client-ip.ts';
@@ -71,12 +71,12 @@ export function createApp(deps: AppDeps, routers: express.Router[] = []): expres
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     ...storeOption(deps.httpRateLimitStores, 'api'),
-    handler: (_req, _res, next) => next(new AppError('rate_limited', 429, 'Too many requests. Please slow down and try again in a minute.')),
+    handler: (_req, _res, next) => next(errors.rateLimited('Too many requests. Please slow down and try again in a minute.')),
   }));
   api.use(express.json({ limit: '64kb' }), rejectUnsafeBody);
   api.use(catalogueRoutes(db, config.DEFAULT_BRAND, now));
   api.use(appointmentRoutes({ db, now, events: deps.events }));
-  api.use((req, _res, next) => next(new AppError('not_found', 404, `No API route ${req.method} ${req.path}.`)));
+  api.use((req, _res, next) => next(errors.noRoute('API', req.method, req.path)));
   app.use('/api', api);
   for (const router of routers) app.use(router);
 

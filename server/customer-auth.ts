@@ -6,8 +6,8 @@ import type { Brand } from '../models/brands.repository.ts';
 import type { Customer } from '../models/customers.repository.ts';
 import { findCustomerByEmail, insertCustomerSession, sessionCustomer, deleteCustomerSession } from '../models/customer-accounts.repository.ts';
 import { markContactVerified } from '../models/customers.repository.ts';
-import { AppError } from '../models/errors.ts';
-import type { OtpService, OtpVerifyResult } from '../notifications/otp.ts';
+import { errors } from '../models/errors.ts';
+import type { OtpService } from '../notifications/otp.ts';
 import { parseCookies } from '../bot/handoff/console-session.ts';
 
 /**
@@ -28,13 +28,6 @@ export const verifyBody = z.object({
   code: z.string().trim().min(1).max(12),
 });
 
-const VERIFY_ERRORS: Record<Exclude<OtpVerifyResult, { ok: true }>['reason'], [number, string]> = {
-  wrong_code: [401, 'That code is not right. Check the email and try again.'],
-  expired: [401, 'That code has expired. Ask for a new one.'],
-  locked: [429, 'Too many wrong codes. Ask for a new one.'],
-  no_code: [401, 'No code is waiting for this sign-in. Ask for a new one.'],
-};
-
 const sessions = new WeakMap<Request, Customer>();
 
 export function customerAuth(deps: { db: Database; now: () => Date; otp: OtpService; secure: boolean }) {
@@ -46,7 +39,7 @@ export function customerAuth(deps: { db: Database; now: () => Date; otp: OtpServ
     if (customer?.email) {
       const sent = await otp.send({ brandId: brand.id, brandName: brand.name, conversationId: `visit:${attemptId}`, channel: 'email', to: customer.email, locale: customer.locale });
       if (!sent.ok) {
-        throw new AppError('rate_limited', 429, `Please wait ${sent.retryAfterSeconds} seconds before asking for another code.`, { retryAfterSeconds: sent.retryAfterSeconds });
+        throw errors.rateLimited(`Please wait ${sent.retryAfterSeconds} seconds before asking for another code.`, sent.retryAfterSeconds);
       }
     }
     return { attemptId };
@@ -54,12 +47,9 @@ export function customerAuth(deps: { db: Database; now: () => Date; otp: OtpServ
 
   async function verify(brand: Brand, body: z.infer<typeof verifyBody>, res: Response): Promise<Customer> {
     const result = await otp.verify({ brandId: brand.id, conversationId: `visit:${body.attemptId}`, channel: 'email', to: body.email, code: body.code });
-    if (!result.ok) {
-      const [status, message] = VERIFY_ERRORS[result.reason];
-      throw new AppError(result.reason, status, message, { attemptsLeft: result.attemptsLeft });
-    }
+    if (!result.ok) throw errors.codeRejected(result.reason, result.attemptsLeft);
     const customer = await findCustomerByEmail(db, brand.id, body.email);
-    if (!customer) throw new AppError('wrong_code', 401, VERIFY_ERRORS.wrong_code[1]);
+    if (!customer) throw errors.codeRejected('wrong_code');
     const at = now();
     await markContactVerified(db, brand.id, { channel: 'email', to: body.email }, at);
     const token = randomBytes(32).toString('base64url');
@@ -78,7 +68,7 @@ export function customerAuth(deps: { db: Database; now: () => Date; otp: OtpServ
   const requireCustomer = (brandOf: (req: Request) => Promise<Brand>): RequestHandler => async (req, _res, next) => {
     const token = parseCookies(req.get('cookie')).get(CUSTOMER_COOKIE);
     const customer = token ? await sessionCustomer(db, hashToken(token), now()) : null;
-    if (!customer || customer.brandId !== (await brandOf(req)).id) throw new AppError('unauthorized', 401, 'Please sign in again.');
+    if (!customer || customer.brandId !== (await brandOf(req)).id) throw errors.unauthorized('Please sign in again.');
     sessions.set(req, customer);
     next();
   };
@@ -89,6 +79,6 @@ export function customerAuth(deps: { db: Database; now: () => Date; otp: OtpServ
 /** The customer requireCustomer found for this request. */
 export function customerOf(req: Request): Customer {
   const customer = sessions.get(req);
-  if (!customer) throw new AppError('unauthorized', 401, 'Please sign in again.');
+  if (!customer) throw errors.unauthorized('Please sign in again.');
   return customer;
 }

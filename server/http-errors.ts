@@ -1,17 +1,17 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { ZodError } from 'zod';
 import type { Logger } from 'pino';
-import { AppError } from '../models/errors.ts';
+import { AppError, errors, type ErrorCode } from '../models/errors.ts';
 
 export interface ErrorBody {
-  error: { code: string; message: string; field?: string; details?: Record<string, unknown> };
+  error: { code: ErrorCode; message: string; field?: string; details?: Record<string, unknown> };
 }
 
 /** zod issues → one 400 naming the first field at fault. */
 export function fromZod(error: ZodError): AppError {
   const issue = error.issues[0]!;
   const field = issue.path.join('.') || 'body';
-  return new AppError('invalid_input', 400, `${field}: ${issue.message}`, { field });
+  return errors.invalid(field, `${field}: ${issue.message}`);
 }
 
 /** Tells clients when to retry a 503 (database unreachable): the error's own delay. */
@@ -26,13 +26,13 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     let error: AppError;
     if (err instanceof AppError) error = err;
     else if (err instanceof ZodError) error = fromZod(err);
-    else if (err?.type === 'entity.parse.failed') error = new AppError('invalid_json', 400, 'The request body is not valid JSON.');
-    else if (err?.type === 'entity.too.large') error = new AppError('too_large', 413, 'The request body is too large.');
+    else if (err?.type === 'entity.parse.failed') error = errors.invalidJson();
+    else if (err?.type === 'entity.too.large') error = errors.tooLarge();
     else if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {
-      error = new AppError('bad_request', err.status, String(err.message ?? 'Bad request.'));
+      error = errors.badRequest(err.status, String(err.message ?? 'Bad request.'));
     } else {
       logger.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
-      error = new AppError('internal', 500, 'Something went wrong on our side. Please try again.');
+      error = errors.internal();
     }
     setRetryAfter(res, error);
     const { field, ...details } = error.details as { field?: string };

@@ -1,7 +1,6 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { inSourceTree, PROJECT_ROOT, sourceFiles } from './support/source-tree.ts';
 
 /**
  * Data flows one way: a module imports its own layer or lower ones (server/ composes, bench/ measures).
@@ -12,23 +11,6 @@ import { fileURLToPath } from 'node:url';
 const RANK: Record<string, number> = { models: 1, scheduling: 2, notifications: 3, dialogs: 4, bot: 5, server: 6, bench: 7 };
 const BROWSER = new Set(['chat-widget', 'agent-console', 'web-ui', 'customer-page']);
 const IMPORT = /(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]|import\s*\(\s*['"](\.[^'"]+)['"]/g;
-
-function* sourceFiles(dir: string): Generator<string> {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (entry.name !== 'node_modules' && entry.name !== 'dist') yield* sourceFiles(path);
-    } else if (/\.m?ts$/.test(entry.name) && !entry.name.endsWith('.d.ts')) {
-      yield path;
-    }
-  }
-}
 
 function allowed(from: string, to: string, target: string): boolean {
   if (BROWSER.has(from)) return to === 'web-ui' || (to === 'bot' && target.includes('protocol'));
@@ -52,42 +34,25 @@ function arrowsAgainstLayers(root: string): string[] {
   return [...bad].sort();
 }
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
 test('no import runs up a layer', () => {
-  expect(arrowsAgainstLayers(ROOT)).toEqual([]);
+  expect(arrowsAgainstLayers(PROJECT_ROOT)).toEqual([]);
 });
 
-/** Runs `check` on a throw-away source tree made of `files` (path → text). */
-function inTempTree(files: Record<string, string>, check: (root: string) => void): void {
-  const root = mkdtempSync(join(tmpdir(), 'layers-'));
-  try {
-    for (const [path, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(root, path)), { recursive: true });
-      writeFileSync(join(root, path), text);
-    }
-    check(root);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
-}
-
 test('the check finds imports that run up a layer, into the browser or out of it', () => {
-  inTempTree({
+  const files = {
     'models/seed.ts': "import { loadConfig } from '../server/config.ts';\nimport type { Db } from './database.ts';\n",
     'dialogs/cards.ts': "export type { Card } from '../bot/web-protocol.ts';\nimport { t } from '../scheduling/booking.ts';\n",
     'server/routes/console.routes.ts': "const r = await import('../../agent-console/static.routes.ts');\nimport { x } from '../../bot/a.ts';\n",
     'agent-console/src/types.ts': "import type { S } from '../../models/catalogue.repository.ts';\nimport type { P } from '../../bot/handoff/console-protocol.ts';\nimport { el } from '../../web-ui/dom.ts';\n",
     'customer-page/src/api.ts': "import { errors } from '../../models/errors.ts';\n",
-  }, (root) => {
-    expect(arrowsAgainstLayers(root)).toEqual([
-      'agent-console/src/types.ts -> models/catalogue.repository.ts',
-      'customer-page/src/api.ts -> models/errors.ts',
-      'dialogs/cards.ts -> bot/web-protocol.ts',
-      'models/seed.ts -> server/config.ts',
-      'server/routes/console.routes.ts -> agent-console/static.routes.ts',
-    ]);
-  });
+  };
+  expect(inSourceTree(files, arrowsAgainstLayers)).toEqual([
+    'agent-console/src/types.ts -> models/catalogue.repository.ts',
+    'customer-page/src/api.ts -> models/errors.ts',
+    'dialogs/cards.ts -> bot/web-protocol.ts',
+    'models/seed.ts -> server/config.ts',
+    'server/routes/console.routes.ts -> agent-console/static.routes.ts',
+  ]);
 });
 
 /**
@@ -122,21 +87,20 @@ function sqlOutsideModels(root: string): string[] {
 }
 
 test('no module outside models/ runs SQL, but for the files still being moved', () => {
-  const found = sqlOutsideModels(ROOT);
+  const found = sqlOutsideModels(PROJECT_ROOT);
   expect(found.filter((file) => !SQL_OUTSIDE_MODELS_ALLOWED.has(file))).toEqual([]);
   // A file that no longer runs SQL leaves the allow-list, so the list only ever shrinks.
   expect([...SQL_OUTSIDE_MODELS_ALLOWED].filter((file) => !found.includes(file))).toEqual([]);
 });
 
 test('the check finds SQL run on any handle outside models/, and not a method of our own or a request query', () => {
-  inTempTree({
+  const files = {
     'models/otp-codes.repository.ts': "await tx.query('SELECT 1');\n",
     'notifications/otp.ts': "const [row] = await tx.query<{ id: string }>(\n  'SELECT id FROM otp_codes');\n",
     'bot/storage.ts': "const rows = await this.db.query('DELETE FROM dialog_state');\n",
     'bot/reader.ts': "const rows = await this.db.query<{ data: Record<string, unknown> }>('SELECT data FROM dialog_state');\n",
     'server/routes/x.routes.ts': "await deps.db.query('SELECT 1');\nconst q = req.query;\n",
     'dialogs/booking.dialog.ts': "const options = { query: this.query(s) };\nconst page = req.query['page'];\n",
-  }, (root) => {
-    expect(sqlOutsideModels(root)).toEqual(['bot/reader.ts', 'bot/storage.ts', 'notifications/otp.ts', 'server/routes/x.routes.ts']);
-  });
+  };
+  expect(inSourceTree(files, sqlOutsideModels)).toEqual(['bot/reader.ts', 'bot/storage.ts', 'notifications/otp.ts', 'server/routes/x.routes.ts']);
 });

@@ -1,6 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import type {
-  ConsoleError, ConsoleReady, HandoffJoinAck, HandoffMessageAck, HandoffResyncAck, TaskCreatedEvent,
+  AcknowledgedConsoleEvent, ConsoleClientEvents, ConsoleError, ConsoleReady, ConsoleReply, ConsoleServerEvents, TaskCreatedEvent,
 } from '../../bot/handoff/console-protocol.ts';
 import type { ChatActivity } from '../../bot/web-protocol.ts';
 import { newClientId } from '../../web-ui/client-id.ts';
@@ -44,7 +44,10 @@ export const EVENTS = {
   read: 'handoff:read',
   end: 'handoff:end',
   resync: 'handoff:resync',
-} as const;
+} as const satisfies Record<string, keyof ConsoleServerEvents | keyof ConsoleClientEvents>;
+
+/** The /console socket, typed by the protocol both ways. */
+type ConsoleSocket = Socket<ConsoleServerEvents, ConsoleClientEvents>;
 
 const ACK_TIMEOUT_MS = 15_000;
 const TYPING_IDLE_MS = 4_000;
@@ -84,10 +87,11 @@ export interface ConnectorOptions {
   connectSocket?: typeof io;
 }
 
-type Ack<T> = (error: Error | null, reply: T | undefined) => void;
+/** An acknowledged event's reply, or the error of a timeout or of being offline. */
+type Ack<E extends AcknowledgedConsoleEvent> = (error: Error | null, reply: ConsoleReply<E> | undefined) => void;
 
 export function createConnector(store: ConsoleStore, options: ConnectorOptions): Connector {
-  let socket: Socket | null = null;
+  let socket: ConsoleSocket | null = null;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   const changeListeners = new Set<(id: string) => void>();
   const requestListeners = new Set<(r: HandoffRequest) => void>();
@@ -107,12 +111,13 @@ export function createConnector(store: ConsoleStore, options: ConnectorOptions):
   const tell = (message: string) => {
     for (const listener of errorListeners) listener(message);
   };
-  const emitWithAck = <T>(event: string, payload: unknown, done: Ack<T>) => {
+  const emitWithAck = <E extends AcknowledgedConsoleEvent>(event: E, payload: Parameters<ConsoleClientEvents[E]>[0], done: Ack<E>) => {
     if (!socket?.connected) {
       done(new Error('offline'), undefined);
       return;
     }
-    socket.timeout(ACK_TIMEOUT_MS).emit(event, payload, done);
+    // socket.io's types cannot resolve a generic event name's parameters: this signature checks the callers.
+    (socket.timeout(ACK_TIMEOUT_MS) as Socket).emit(event, payload, done);
   };
   const activitiesOf = (list: unknown): ChatActivity[] =>
     Array.isArray(list) ? (list as ChatActivity[]).filter((a) => a && typeof a.seq === 'number' && typeof a.id === 'string') : [];
@@ -120,7 +125,7 @@ export function createConnector(store: ConsoleStore, options: ConnectorOptions):
   function resync(conversationId: string) {
     const conversation = live().conversations.find((c) => c.conversationId === conversationId);
     const afterSeq = conversation ? lastSeqOf(conversation) : 0;
-    emitWithAck<HandoffResyncAck>(EVENTS.resync, { conversationId, afterSeq }, (error, reply) => {
+    emitWithAck(EVENTS.resync, { conversationId, afterSeq }, (error, reply) => {
       if (!error && reply?.ok) setLive((s) => mergeActivities(s, conversationId, activitiesOf(reply.activities)));
     });
   }
@@ -157,8 +162,8 @@ export function createConnector(store: ConsoleStore, options: ConnectorOptions):
     customerTypingTimers.delete(conversationId);
   }
 
-  function open(): Socket {
-    const s = (options.connectSocket ?? io)(`${options.origin}${CONSOLE_NAMESPACE}`, {
+  function open(): ConsoleSocket {
+    const s: ConsoleSocket = (options.connectSocket ?? io)(`${options.origin}${CONSOLE_NAMESPACE}`, {
       // WebSocket first: browsers send no Origin header on a same-origin polling GET, and the
       // namespace refuses a handshake without one. Polling stays as the fallback.
       transports: ['websocket', 'polling'],
@@ -272,7 +277,7 @@ export function createConnector(store: ConsoleStore, options: ConnectorOptions):
   }
 
   function emitMessage(conversationId: string, clientId: string, text: string) {
-    emitWithAck<HandoffMessageAck>(EVENTS.message, { conversationId, clientId, text }, (error, ack) => {
+    emitWithAck(EVENTS.message, { conversationId, clientId, text }, (error, ack) => {
       const result: MessageAck = error
         ? { ok: false, error: { message: error.message === 'offline' ? 'not connected' : 'no answer from the server' } }
         : ack?.ok ? { ok: true, seq: ack.seq } : { ok: false, error: { message: ack?.error.message ?? 'refused' } };
@@ -323,7 +328,7 @@ export function createConnector(store: ConsoleStore, options: ConnectorOptions):
     join(request) {
       setLive((s) => openConversation(s, request));
       const id = request.conversationId;
-      emitWithAck<HandoffJoinAck>(EVENTS.join, { conversationId: id }, (error, reply) => {
+      emitWithAck(EVENTS.join, { conversationId: id }, (error, reply) => {
         if (error || !reply) {
           setLive((s) => endConversation(s, id));
           tell(error?.message === 'offline' ? 'Not connected: the chat could not be joined.' : 'No answer from the server: the chat could not be joined.');
@@ -373,10 +378,11 @@ export function createConnector(store: ConsoleStore, options: ConnectorOptions):
       const conversation = live().conversations.find((c) => c.conversationId === conversationId);
       // Ended at once (no more read marks or typing); back if the server refuses.
       setLive((s) => endConversation(s, conversationId));
-      emitWithAck<{ ok: boolean; error?: ConsoleError }>(EVENTS.end, { conversationId }, (error, reply) => {
+      emitWithAck(EVENTS.end, { conversationId }, (error, reply) => {
         if (!error && reply?.ok) return;
-        if (reply?.error?.code !== 'not_attached' && conversation) setLive((s) => openConversation(s, conversation));
-        tell(reply?.error?.message ?? 'The chat could not be ended: try again.');
+        const refusal = reply && !reply.ok ? reply.error : null;
+        if (refusal?.code !== 'not_attached' && conversation) setLive((s) => openConversation(s, conversation));
+        tell(refusal?.message ?? 'The chat could not be ended: try again.');
       });
     },
   };

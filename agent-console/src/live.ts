@@ -1,5 +1,5 @@
 import type {
-  AttachedConversation, ConsoleChannel, HandoffAppointmentSummary, HandoffRequestEvent, PresenceEvent,
+  AttachedConversation, ConsoleChannel, HandoffAppointmentSummary, HandoffRequestEvent, PresenceEvent, PresenceStatus,
 } from '../../bot/handoff/console-protocol.ts';
 import type { ChatActivity } from '../../bot/web-protocol.ts';
 import { formatRange } from './format.ts';
@@ -10,7 +10,8 @@ import { formatRange } from './format.ts';
  */
 
 export type LiveConnection = 'idle' | 'connecting' | 'online' | 'reconnecting' | 'unavailable';
-export type Presence = 'online' | 'away';
+/** What an agent sets ("presence:set"); offline is only ever seen of others. */
+export type Presence = Exclude<PresenceStatus, 'offline'>;
 
 /** A customer asking for an agent (server event handoff:request, console:ready). */
 export interface HandoffRequest {

@@ -60,7 +60,16 @@ export class AppointmentOffers {
 
   async request(h: Handoff, appointment: HandoffAppointment): Promise<void> {
     const { db, now, notices } = this.ctx;
-    const waiting = await repo.startWaiting(db, h.conversationId, { appointmentId: appointment.id, offeredTo: [appointment.staffId], now: now() });
+    const assignedAvailable = await this.isAvailable(appointment.staffId, h.brandId);
+    // The request and its grace's timer commit together: an instance dying at any point leaves both or neither.
+    const waiting = await db.transaction(async (tx) => {
+      const started = await repo.startWaiting(tx, h.conversationId, { appointmentId: appointment.id, offeredTo: [appointment.staffId], now: now() });
+      if (started && assignedAvailable) {
+        await repo.startGrace(tx, h.conversationId, this.options.graceMs);
+        await this.options.graceTimers.start(tx, h.conversationId, this.options.graceMs);
+      }
+      return started;
+    });
     if (!waiting) return;
     if (appointment.mode === 'online') {
       appointment.meetingUrl = await repo.ensureMeetingUrl(db, appointment.id, `${this.options.videoBase}/rendezvous-${meetingRoomName()}`);
@@ -78,12 +87,6 @@ export class AppointmentOffers {
           links: [{ label: texts.videoLink, url: appointment.meetingUrl }],
         },
       }];
-    }
-    // The grace's timer exists before anyone is told: an instance dying after the request went out leaves it to another.
-    const assignedAvailable = await this.isAvailable(appointment.staffId, h.brandId);
-    if (assignedAvailable) {
-      await repo.startGrace(db, h.conversationId, this.options.graceMs);
-      await this.options.graceTimers.start(h.conversationId, this.options.graceMs);
     }
     await notices.system(h.conversationId, texts.requesting(firstName(appointment.staffName)), content);
     await notices.sendStatus(h.conversationId);

@@ -195,3 +195,49 @@ export type HandoffJoinAck = { ok: true; conversation: AttachedConversation; act
 export type HandoffMessageAck = { ok: true; seq: number; duplicate: boolean } | Refusal;
 export type HandoffResyncAck = { ok: true; activities: ChatActivity[] } | Refusal;
 export type HandoffEndAck = { ok: true } | Refusal;
+
+/**
+ * Server → client events of /console, by name: the map socket.io's typed `Namespace` (server) and
+ * `Socket` (console) take, so an event name or payload that is not here does not compile.
+ */
+export interface ConsoleServerEvents {
+  'console:ready': (state: ConsoleReady) => void;
+  'console-error': (error: ConsoleError) => void;
+  presence: (event: PresenceEvent) => void;
+  'handoff:request': (event: HandoffRequestEvent) => void;
+  'handoff:taken': (event: HandoffTakenEvent) => void;
+  'handoff:withdrawn': (event: HandoffWithdrawnEvent) => void;
+  'handoff:queue': (event: HandoffQueueEvent) => void;
+  'handoff:attached': (conversation: AttachedConversation) => void;
+  'handoff:ended': (event: HandoffEndedEvent) => void;
+  'handoff:activity': (event: HandoffActivityEvent) => void;
+  'handoff:typing': (event: HandoffTypingEvent) => void;
+  'handoff:read': (event: HandoffReadEvent) => void;
+  'appointment:changed': (event: AppointmentChangedEvent) => void;
+  'task:created': (event: TaskCreatedEvent) => void;
+}
+
+/** Client → server events of /console, by name: payloads are the schemas' input; acknowledged events take their ack last. */
+export interface ConsoleClientEvents {
+  'presence:set': (payload: z.input<typeof presenceSet>) => void;
+  'handoff:join': (payload: z.input<typeof handoffJoin>, ack: (reply: HandoffJoinAck) => void) => void;
+  'handoff:message': (payload: z.input<typeof handoffMessage>, ack: (reply: HandoffMessageAck) => void) => void;
+  'handoff:typing': (payload: z.input<typeof handoffTyping>) => void;
+  'handoff:read': (payload: z.input<typeof handoffRead>) => void;
+  'handoff:end': (payload: z.input<typeof handoffEnd>, ack: (reply: HandoffEndAck) => void) => void;
+  'handoff:resync': (payload: z.input<typeof handoffResync>, ack: (reply: HandoffResyncAck) => void) => void;
+}
+
+/** Client events answered through an acknowledgement. */
+export type AcknowledgedConsoleEvent = {
+  [E in keyof ConsoleClientEvents]: Parameters<ConsoleClientEvents[E]> extends [unknown, unknown] ? E : never;
+}[keyof ConsoleClientEvents];
+
+/** The acknowledgement an event is answered with (never for events without one). */
+export type ConsoleReply<E extends keyof ConsoleClientEvents> =
+  Parameters<ConsoleClientEvents[E]> extends [unknown, (reply: infer R) => void] ? R : never;
+
+/** What the server's handler of an event answers: its reply's success without `ok` (void when there is nothing more). */
+export type ConsoleAnswer<E extends keyof ConsoleClientEvents> = [ConsoleReply<E>] extends [never]
+  ? void
+  : keyof Omit<Extract<ConsoleReply<E>, { ok: true }>, 'ok'> extends never ? void : Omit<Extract<ConsoleReply<E>, { ok: true }>, 'ok'>;

@@ -8,7 +8,7 @@ import { loadScope, type StaffScope } from '../../scheduling/staff-access.ts';
 import { consoleOrigins, staffSessionFromCookies } from './console-session.ts';
 import {
   handoffEnd, handoffJoin, handoffMessage, handoffRead, handoffResync, handoffTyping, presenceSet,
-  type ConsoleError, type ConsoleReady,
+  type ConsoleAnswer, type ConsoleClientEvents, type ConsoleError, type ConsoleReady, type ConsoleServerEvents,
 } from './console-protocol.ts';
 import { HandoffError, type Agent } from './agent-sessions.ts';
 import { consoleRooms } from './console-rooms.ts';
@@ -41,21 +41,28 @@ interface ConsoleSocketData {
   checkedAt: number;
 }
 
+/** The /console namespace, typed by its protocol (events both ways) and carrying each socket's signed-in staff member. */
+export type StaffConsoleNamespace = Namespace<ConsoleClientEvents, ConsoleServerEvents, Record<string, never>, ConsoleSocketData>;
+type ConsoleSocket = Socket<ConsoleClientEvents, ConsoleServerEvents, Record<string, never>, ConsoleSocketData>;
+/** One handler per client event of the protocol, answering what its ack promises. */
+type ConsoleHandlers = { [E in keyof ConsoleClientEvents]: (payload: unknown, event: string) => Promise<ConsoleAnswer<E>> };
+
 /**
  * The agent console's live channel, namespace /console (protocol: console-protocol.ts): presence,
  * hand-off requests, the conversations agents are in, appointment changes. Authenticated by the
  * console session cookie on the handshake, from the server's own origin only.
  */
-export function attachConsoleSocket(io: Server, deps: ConsoleSocketDeps): { namespace: Namespace; notifier: ConsoleNotifier } {
+export function attachConsoleSocket(io: Server, deps: ConsoleSocketDeps): { namespace: StaffConsoleNamespace; notifier: ConsoleNotifier } {
   const { db, logger, handoff } = deps;
-  const nsp = io.of('/console');
+  // socket.io types a namespace like its server; this one is typed by its own protocol.
+  const nsp = io.of('/console') as unknown as StaffConsoleNamespace;
   handoff.bindConsole(nsp);
   const origins = new Set(consoleOrigins(deps.publicUrl));
   const limit = (deps.rateLimit ?? memoryRateLimit)('console-events', deps.eventsPer10s ?? 60, 10);
   const guard = socketGuard({
     logger,
     bounds: { maxBytes: MAX_EVENT_BYTES, maxDepth: MAX_EVENT_DEPTH },
-    emitError: (socket, event, error) => socket.emit('console-error', { ...error, event } as ConsoleError),
+    emitError: (socket, event, error) => (socket as ConsoleSocket).emit('console-error', { ...error, event } as ConsoleError),
     refusalOf: (err) => (err instanceof HandoffError ? { code: err.code, message: err.message } : null),
     logContext: (socket) => ({ staffId: (socket.data as ConsoleSocketData).session.staff.id }),
   });
@@ -77,8 +84,8 @@ export function attachConsoleSocket(io: Server, deps: ConsoleSocketDeps): { name
     }
   });
 
-  nsp.on('connection', (socket: Socket) => {
-    const data = socket.data as ConsoleSocketData;
+  nsp.on('connection', (socket) => {
+    const data = socket.data;
     const agent = (): Agent => ({ staff: data.session.staff, scope: data.scope });
     const { staff } = data.session;
 
@@ -118,7 +125,7 @@ export function attachConsoleSocket(io: Server, deps: ConsoleSocketDeps): { name
     })();
 
     /** One validated, rate-limited, authenticated event handler (the guard answers its errors). */
-    function handler<S extends z.ZodType>(schema: S, work: (payload: z.output<S>) => Promise<Record<string, unknown> | void>): EventHandler {
+    function handler<S extends z.ZodType, A>(schema: S, work: (payload: z.output<S>) => Promise<A>): (payload: unknown, event: string) => Promise<A> {
       return async (payload, event) => {
         if (!(await limit.take(staff.id))) throw new EventRefused('rate_limited', 'Too many events: please wait a few seconds.');
         const parsed = schema.safeParse(payload);
@@ -155,7 +162,7 @@ export function attachConsoleSocket(io: Server, deps: ConsoleSocketDeps): { name
         }
         return { activities };
       }),
-    });
+    } satisfies ConsoleHandlers);
 
     socket.on('disconnect', () => {
       ready.then(async () => handoff.presenceChanged(await handoff.presence.disconnect(staff.id, staff.brandId, socket.id)))

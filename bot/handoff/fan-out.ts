@@ -2,7 +2,11 @@ import type { Activity } from 'botbuilder-core';
 import type { Namespace } from 'socket.io';
 import type { TranscriptEntry } from '../../models/conversations.repository.ts';
 import { toChatActivity } from '../transcript-activity.ts';
+import type { ConsoleClientEvents, ConsoleServerEvents } from './console-protocol.ts';
 import { consoleRooms } from './console-rooms.ts';
+
+/** The /console namespace as the protocol types it. */
+export type ConsoleNamespace = Namespace<ConsoleClientEvents, ConsoleServerEvents>;
 
 /** The web chat's side, bound by attachWebChat. */
 export interface ChatBinding {
@@ -18,7 +22,7 @@ export interface ChatBinding {
  */
 export interface FanOut {
   toCustomer(conversationId: string, event: string, payload: unknown): void;
-  toConsoles(rooms: string[], event: string, payload: unknown): void;
+  toConsoles<E extends keyof ConsoleServerEvents>(rooms: string[], event: E, payload: Parameters<ConsoleServerEvents[E]>[0]): void;
   /** A new transcript entry: to the customer, to agents in the conversation, and to a phone when it is one. */
   publish(conversationId: string, entry: TranscriptEntry): void;
   /** Every console tab of the agent (on any instance) follows the conversation... */
@@ -31,14 +35,14 @@ export interface FanOut {
 /** The fan-out over this server's socket.io namespaces, bound as they are attached. */
 export class SocketFanOut implements FanOut {
   private chat: ChatBinding | null = null;
-  private console: Namespace | null = null;
+  private console: ConsoleNamespace | null = null;
   private relay: ((conversationId: string, entry: TranscriptEntry) => void) | undefined;
 
   bindChat(chat: ChatBinding): void {
     this.chat = chat;
   }
 
-  bindConsole(nsp: Namespace): void {
+  bindConsole(nsp: ConsoleNamespace): void {
     this.console = nsp;
   }
 
@@ -51,8 +55,9 @@ export class SocketFanOut implements FanOut {
     this.chat?.toCustomer(conversationId, event, payload);
   }
 
-  toConsoles(rooms: string[], event: string, payload: unknown): void {
-    if (rooms.length > 0) this.console?.to(rooms).emit(event, payload);
+  toConsoles<E extends keyof ConsoleServerEvents>(rooms: string[], event: E, payload: Parameters<ConsoleServerEvents[E]>[0]): void {
+    // socket.io's types cannot resolve a generic event name's parameters: this signature checks the callers.
+    if (rooms.length > 0) (this.console as Namespace | null)?.to(rooms).emit(event, payload);
   }
 
   publish(conversationId: string, entry: TranscriptEntry): void {

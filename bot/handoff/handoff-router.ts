@@ -1,4 +1,3 @@
-import type { Namespace } from 'socket.io';
 import type { Logger } from 'pino';
 import type { Database } from '../../models/database.ts';
 import type { Brand } from '../../models/brands.repository.ts';
@@ -15,7 +14,7 @@ import type { AttachedConversation, HandoffRequestEvent, PresenceEvent } from '.
 import { appointmentRooms, presenceRooms } from './console-rooms.ts';
 import { CustomerNotices } from './customer-notices.ts';
 import { CustomerRouting, type CustomerRoute } from './customer-routing.ts';
-import { SocketFanOut, type ChatBinding } from './fan-out.ts';
+import { SocketFanOut, type ChatBinding, type ConsoleNamespace } from './fan-out.ts';
 import type { HandoffContext } from './handoff-context.ts';
 import { JoinLinks, type JoinOpened } from './join-links.ts';
 import { MemoryTimers } from './memory-timers.ts';
@@ -105,7 +104,7 @@ export class HandoffRouter implements PersonRequester {
     this.fanOut.bindRelay(relay);
   }
 
-  bindConsole(nsp: Namespace): void {
+  bindConsole(nsp: ConsoleNamespace): void {
     this.fanOut.bindConsole(nsp);
   }
 

@@ -1,4 +1,4 @@
-import type { Brand } from '../../models/brands.repository.ts';
+import { findBrandSettings, type Brand } from '../../models/brands.repository.ts';
 import type { Locale } from '../../models/catalogue.repository.ts';
 import {
   authenticateConversation, createConversationToken, createWebConversation, findConversation, updateConversation, type Conversation,
@@ -78,8 +78,7 @@ export class JoinLinks {
   }
 
   private async joinWindow(brandId: string): Promise<number> {
-    const setting = await repo.brandSetting(this.ctx.db, brandId, 'joinWindowMinutes');
-    return typeof setting === 'number' && Number.isFinite(setting) && setting >= 0 ? setting : this.joinWindowMinutes;
+    return (await findBrandSettings(this.ctx.db, brandId)).joinWindowMinutes ?? this.joinWindowMinutes;
   }
 
   /**

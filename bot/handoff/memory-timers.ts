@@ -1,3 +1,4 @@
+import type { Tx } from '../../models/database.ts';
 import type { DurableTimers } from '../../notifications/delivery-queue.ts';
 
 /**
@@ -10,13 +11,15 @@ export class MemoryTimers implements DurableTimers {
 
   constructor(private readonly onError: (err: unknown, key: string) => void) {}
 
-  async start(key: string, afterMs: number): Promise<void> {
-    const timer = setTimeout(() => {
-      this.pending.delete(timer);
-      this.onDue?.(key).catch((err) => this.onError(err, key));
-    }, afterMs);
-    timer.unref();
-    this.pending.add(timer);
+  async start(tx: Tx, key: string, afterMs: number): Promise<void> {
+    tx.afterCommit(() => {
+      const timer = setTimeout(() => {
+        this.pending.delete(timer);
+        this.onDue?.(key).catch((err) => this.onError(err, key));
+      }, afterMs);
+      timer.unref();
+      this.pending.add(timer);
+    });
   }
 
   async listen(onDue: (key: string) => Promise<void>): Promise<void> {

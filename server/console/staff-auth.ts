@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Queryable } from '../../models/database.ts';
-import { AppError, errors } from '../../models/errors.ts';
+import { errors } from '../../models/errors.ts';
 import * as accounts from '../../models/staff-accounts.repository.ts';
 import type { StaffRole } from '../../models/staff-accounts.repository.ts';
 import { verifyDummyPassword, verifyPassword } from '../../models/passwords.ts';
@@ -20,15 +20,9 @@ export const MAX_FAILED_LOGINS = 5;
 export const LOCKOUT_MS = 15 * 60_000;
 export const CSRF_HEADER = 'x-csrf-token';
 
-/** The same answer whatever went wrong: unknown email, wrong password, locked or disabled account. */
-export const invalidCredentials = () =>
-  new AppError(
-    'invalid_credentials',
-    401,
-    `Incorrect email or password. After ${MAX_FAILED_LOGINS} failed attempts an account is locked for ${LOCKOUT_MS / 60_000} minutes.`,
-  );
+export const invalidCredentials = () => errors.invalidCredentials(MAX_FAILED_LOGINS, LOCKOUT_MS / 60_000);
 
-const notSignedIn = () => new AppError('unauthorized', 401, 'Please sign in to the console.');
+const notSignedIn = () => errors.unauthorized('Please sign in to the console.');
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const sessions = new WeakMap<Request, StaffSession>();
@@ -76,7 +70,7 @@ export function createStaffAuth(deps: StaffAuthDeps) {
   const checkOrigin: RequestHandler = (req, _res, next) => {
     if (SAFE_METHODS.has(req.method)) return next();
     const problem = originProblem(req);
-    if (problem) throw new AppError('csrf_failed', 403, problem);
+    if (problem) throw errors.csrfFailed(problem);
     next();
   };
 
@@ -90,10 +84,10 @@ export function createStaffAuth(deps: StaffAuthDeps) {
       if (!session) throw notSignedIn();
       if (!SAFE_METHODS.has(req.method)) {
         const problem = originProblem(req);
-        if (problem) throw new AppError('csrf_failed', 403, problem);
+        if (problem) throw errors.csrfFailed(problem);
         const given = req.get(CSRF_HEADER);
         if (!given || !sameSecret(given, session.csrfToken)) {
-          throw new AppError('csrf_failed', 403, 'The request lacks a valid X-CSRF-Token header. Reload the console and try again.');
+          throw errors.csrfFailed('The request lacks a valid X-CSRF-Token header. Reload the console and try again.');
         }
       }
       if (roles && !roles.includes(session.staff.role)) {

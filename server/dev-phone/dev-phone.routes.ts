@@ -5,7 +5,7 @@ import { z } from 'zod';
 import twilio from 'twilio';
 import type { Queryable } from '../../models/database.ts';
 import { DEMO_PHONE_NUMBER } from '../../models/seed.ts';
-import { AppError } from '../../models/errors.ts';
+import { errors } from '../../models/errors.ts';
 import type { Config } from '../config.ts';
 import { TWILIO_MESSAGES_PATH } from '../routes/twilio-messages.routes.ts';
 import { twilioStandIn, type TwilioStandIn } from './twilio-stand-in.ts';
@@ -76,7 +76,7 @@ export function devPhoneRoutes(deps: DevPhoneDeps): Router {
   /** The customer's message, as Twilio would post it to the webhook: signed with the account's token. */
   router.post(`${DEV_PHONE_PATH}/send`, json({ limit: '16kb' }), async (req, res) => {
     const parsed = sendBody.safeParse(req.body);
-    if (!parsed.success) throw new AppError('invalid_body', 400, parsed.error.issues[0]?.message ?? 'Invalid message.');
+    if (!parsed.success) throw errors.invalidBody(parsed.error.issues[0]?.message ?? 'Invalid message.');
     const m = parsed.data;
     const prefix = m.channel === 'whatsapp' ? 'whatsapp:' : '';
     const params: Record<string, string> = {
@@ -99,7 +99,7 @@ export function devPhoneRoutes(deps: DevPhoneDeps): Router {
   /** The thread of one phone: what it sent, and what Twilio (the stand-in) was asked to deliver to it. */
   router.get(`${DEV_PHONE_PATH}/thread`, (req, res) => {
     const q = threadQuery.safeParse(req.query);
-    if (!q.success) throw new AppError('invalid_query', 400, 'thread needs channel (sms or whatsapp) and phone (E.164).');
+    if (!q.success) throw errors.invalidQuery('thread needs channel (sms or whatsapp) and phone (E.164).');
     const address = q.data.channel === 'whatsapp' ? `whatsapp:${q.data.phone}` : q.data.phone;
     const mine = sent.filter((s) => s.channel === q.data.channel && s.phone === q.data.phone)
       .map((s) => ({ from: 'me' as const, text: s.text, at: s.at.toISOString() }));

@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import type { Queryable } from '../../models/database.ts';
 import { findService, findStore, listServices, listStores, storesOfferingService } from '../../models/catalogue.repository.ts';
 import { listStatuses } from '../../models/statuses.repository.ts';
-import { AppError, errors } from '../../models/errors.ts';
+import { errors } from '../../models/errors.ts';
 import { findAvailability } from '../../scheduling/availability.ts';
 import { distanceKm } from '../../scheduling/geo-distance.ts';
 import { geocode } from '../../scheduling/geocoder.ts';
@@ -40,7 +40,7 @@ export function catalogueRoutes(db: Queryable, defaultBrand: string, now: () => 
     if (!q.near) return void res.json({ stores: stores.map((s) => storeJson(s)) });
     const place = geocode(q.near);
     if (!place) {
-      throw new AppError('place_not_found', 404, `We could not find "${q.near}". Try a postcode, a city name or coordinates.`, { field: 'near' });
+      throw errors.placeNotFound(q.near);
     }
     const ranked = stores
       .map((s) => ({ store: s, km: distanceKm(place, s) }))

@@ -6,7 +6,7 @@ import { DateTime } from 'luxon';
 import type { Database } from '../../models/database.ts';
 import { findBrand, type Brand } from '../../models/brands.repository.ts';
 import { findService, findStore } from '../../models/catalogue.repository.ts';
-import { AppError, errors } from '../../models/errors.ts';
+import { errors } from '../../models/errors.ts';
 import { storeSummaries } from '../../models/store-settings.repository.ts';
 import { listConsoleTasks, markTaskDone, type ConsoleTask } from '../../models/staff-accounts.repository.ts';
 import {
@@ -119,7 +119,7 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     ...storeOption(deps.httpRateLimitStores, name),
-    handler: (_req, _res, next) => next(new AppError('rate_limited', 429, 'Too many sign-in attempts from your network. Try again in a minute.')),
+    handler: (_req, _res, next) => next(errors.rateLimited('Too many sign-in attempts from your network. Try again in a minute.')),
   });
 
   router.use(express.json({ limit: '64kb' }), rejectUnsafeBody);
@@ -379,6 +379,6 @@ export function consoleApiRoutes(deps: ConsoleApiDeps): Router {
   router.use(consolePhoneNumberRoutes(ctx));
   router.use(consoleFieldRoutes(ctx, booking, changed));
 
-  router.use((req, _res, next) => next(new AppError('not_found', 404, `No console API route ${req.method} ${req.path}.`)));
+  router.use((req, _res, next) => next(errors.noRoute('console API', req.method, req.path)));
   return router;
 }

@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
 import { fileURLToPath } from 'node:url';
-import { AppError } from '../../models/errors.ts';
+import { errors } from '../../models/errors.ts';
 
 /**
  * Serves the built console (agent-console/dist, made by `npm run build:console`) at /console/:
@@ -31,7 +31,7 @@ export function consoleStaticRoutes(options: { dist?: string } = {}): Router {
   }));
   // Reached only when dist/ has no index.html.
   router.get('/console/', () => {
-    throw new AppError('console_not_built', 404, 'The console is not built yet: run `npm run build:console`.');
+    throw errors.consoleNotBuilt();
   });
   return router;
 }

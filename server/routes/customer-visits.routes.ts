@@ -11,7 +11,7 @@ import {
   servicesForEquipmentType,
 } from '../../models/equipment.repository.ts';
 import { fieldSettings } from '../../models/technicians.repository.ts';
-import { AppError, errors } from '../../models/errors.ts';
+import { errors } from '../../models/errors.ts';
 import type { BookingDeps } from '../../scheduling/booking.ts';
 import { bookDraft, checkVisit, findOnsiteWindows, holdWindow, prefillFromContract } from '../../scheduling/field-booking.ts';
 import type { OtpService } from '../../notifications/otp.ts';
@@ -89,13 +89,13 @@ export function customerVisitRoutes(deps: CustomerVisitDeps): Router {
     const origin = req.get('origin');
     const site = req.get('sec-fetch-site');
     if ((origin !== undefined && !deps.ownOrigins.includes(origin)) || (site !== undefined && site !== 'same-origin' && site !== 'none')) {
-      throw new AppError('csrf_failed', 403, 'Requests from another site are not accepted.');
+      throw errors.csrfFailed('Requests from another site are not accepted.');
     }
     next();
   });
   const signInLimit = rateLimit({
     windowMs: 10 * 60_000, limit: 30, standardHeaders: 'draft-8', legacyHeaders: false, ...storeOption(deps.httpRateLimitStores, 'visit-sign-in'),
-    handler: (_req, _res, next) => next(new AppError('rate_limited', 429, 'Too many sign-in attempts. Please try again in a few minutes.')),
+    handler: (_req, _res, next) => next(errors.rateLimited('Too many sign-in attempts. Please try again in a few minutes.')),
   });
 
   api.post('/sign-in', signInLimit, async (req, res) => {
@@ -188,7 +188,7 @@ export function customerVisitRoutes(deps: CustomerVisitDeps): Router {
     res.status(201).json({ appointment: { id: draft.id, state: draft.state, startAt: draft.startAt.toISOString() } });
   });
 
-  api.use((req, _res, next) => next(new AppError('not_found', 404, `No route ${req.method} ${req.path}.`)));
+  api.use((req, _res, next) => next(errors.noRoute('', req.method, req.path)));
   router.use('/visit/api', api);
   return router;
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import twilio from 'twilio';
 import { EventWebhook, EventWebhookHeader } from '@sendgrid/eventwebhook';
 import type { Queryable } from '../../models/database.ts';
-import { AppError } from '../../models/errors.ts';
+import { errors } from '../../models/errors.ts';
 import type { MessageStatus } from '../../notifications/outbox.transport.ts';
 import { SENDGRID_ARG_IDEMPOTENCY_KEY, SENDGRID_ARG_MESSAGE_ID } from '../../notifications/sendgrid.transport.ts';
 import { TWILIO_CALLBACK_MESSAGE_PARAM } from '../../notifications/twilio.transport.ts';
@@ -123,17 +123,6 @@ const sendgridEvent = z.looseObject({
 type SendgridEvent = z.infer<typeof sendgridEvent>;
 const sendgridBatch = z.array(sendgridEvent).min(1).max(10_000);
 
-function badBody(message: string): AppError {
-  return new AppError('invalid_body', 400, message);
-}
-
-function badSignature(message: string): AppError {
-  return new AppError('invalid_signature', 403, message);
-}
-
-function notConfigured(what: string): AppError {
-  return new AppError('webhook_not_configured', 503, `This webhook is not configured (${what} is not set).`);
-}
 
 function header(req: Request, name: string): string | undefined {
   const value = req.get(name);
@@ -190,18 +179,18 @@ export function providerWebhookRoutes(deps: ProviderWebhookDeps): Router {
     rejectUnsafeBody,
     async (req, res) => {
       const authToken = deps.twilioAuthToken;
-      if (!authToken) throw notConfigured('TWILIO_AUTH_TOKEN');
+      if (!authToken) throw errors.webhookNotConfigured('TWILIO_AUTH_TOKEN');
       if (!req.is('application/x-www-form-urlencoded') || req.body === null || typeof req.body !== 'object') {
-        throw badBody('Expected an application/x-www-form-urlencoded body.');
+        throw errors.invalidBody('Expected an application/x-www-form-urlencoded body.');
       }
       const params = req.body as Record<string, unknown>;
       const signature = header(req, 'X-Twilio-Signature');
-      if (!signature) throw badSignature('The X-Twilio-Signature header is missing.');
+      if (!signature) throw errors.invalidSignature('The X-Twilio-Signature header is missing.');
       if (!twilio.validateRequest(authToken, signature, publicUrl + req.originalUrl, params)) {
-        throw badSignature('The X-Twilio-Signature header does not match this request.');
+        throw errors.invalidSignature('The X-Twilio-Signature header does not match this request.');
       }
       const parsed = twilioStatusBody.safeParse(params);
-      if (!parsed.success) throw badBody('A status callback needs MessageSid and MessageStatus.');
+      if (!parsed.success) throw errors.invalidBody('A status callback needs MessageSid and MessageStatus.');
       const { MessageSid, MessageStatus, ErrorCode, ErrorMessage } = parsed.data;
       const messageId = await twilioMessageId(db, req.query[TWILIO_CALLBACK_MESSAGE_PARAM], MessageSid);
       await recordEvent(db, now(), {
@@ -227,17 +216,17 @@ export function providerWebhookRoutes(deps: ProviderWebhookDeps): Router {
     SENDGRID_EVENTS_PATH,
     express.raw({ type: 'application/json', limit: '1mb' }),
     async (req, res) => {
-      if (!sendgridKey) throw notConfigured('SENDGRID_WEBHOOK_PUBLIC_KEY');
+      if (!sendgridKey) throw errors.webhookNotConfigured('SENDGRID_WEBHOOK_PUBLIC_KEY');
       const raw: unknown = req.body;
-      if (!Buffer.isBuffer(raw)) throw badBody('Expected an application/json body.');
+      if (!Buffer.isBuffer(raw)) throw errors.invalidBody('Expected an application/json body.');
       const signature = header(req, EventWebhookHeader.SIGNATURE());
       const timestamp = header(req, EventWebhookHeader.TIMESTAMP());
       if (!signature || !timestamp) {
-        throw badSignature(`The ${EventWebhookHeader.SIGNATURE()} and ${EventWebhookHeader.TIMESTAMP()} headers are required.`);
+        throw errors.invalidSignature(`The ${EventWebhookHeader.SIGNATURE()} and ${EventWebhookHeader.TIMESTAMP()} headers are required.`);
       }
       const seconds = /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : NaN;
       if (!Number.isFinite(seconds) || Math.abs(now().getTime() / 1000 - seconds) > SENDGRID_TIMESTAMP_TOLERANCE_SECONDS) {
-        throw badSignature('The webhook timestamp is missing, malformed or more than 5 minutes away from our clock.');
+        throw errors.invalidSignature('The webhook timestamp is missing, malformed or more than 5 minutes away from our clock.');
       }
       let valid = false;
       try {
@@ -245,18 +234,18 @@ export function providerWebhookRoutes(deps: ProviderWebhookDeps): Router {
       } catch {
         valid = false;
       }
-      if (!valid) throw badSignature('The event webhook signature does not match this request.');
+      if (!valid) throw errors.invalidSignature('The event webhook signature does not match this request.');
 
       let json: unknown;
       try {
         json = JSON.parse(raw.toString('utf8'));
       } catch {
-        throw badBody('The request body is not valid JSON.');
+        throw errors.invalidBody('The request body is not valid JSON.');
       }
       const unsafe = unsafeTextAt(json, 'events');
-      if (unsafe !== null) throw badBody(`${unsafe}: ${UNSAFE_TEXT_MESSAGE}.`);
+      if (unsafe !== null) throw errors.invalidBody(`${unsafe}: ${UNSAFE_TEXT_MESSAGE}.`);
       const parsed = sendgridBatch.safeParse(json);
-      if (!parsed.success) throw badBody('Expected a JSON array of events, each with an "event" name.');
+      if (!parsed.success) throw errors.invalidBody('Expected a JSON array of events, each with an "event" name.');
 
       const at = now();
       for (const event of parsed.data) {

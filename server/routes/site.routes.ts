@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { AppError } from '../../models/errors.ts';
+import { errors } from '../../models/errors.ts';
 import { tileImageSource } from '../map-tiles.ts';
 
 const WIDGET_DIST = fileURLToPath(new URL('../../chat-widget/dist/', import.meta.url));
@@ -17,7 +17,7 @@ export function siteRoutes(tiles: { url: string }): Router {
   for (const name of ['widget.js', 'widget-map.js']) {
     router.get(`/${name}`, async (_req, res) => {
       const body = await readFile(`${WIDGET_DIST}${name}`).catch(() => null);
-      if (!body) throw new AppError('widget_not_built', 404, 'The widget is not built yet: run `npm run build:widget`.');
+      if (!body) throw errors.widgetNotBuilt();
       // Brand sites on other origins load these scripts.
       res.set('Cross-Origin-Resource-Policy', 'cross-origin');
       res.set('Cache-Control', 'public, max-age=300');

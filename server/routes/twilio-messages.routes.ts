@@ -2,7 +2,7 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import twilio from 'twilio';
 import type { Queryable } from '../../models/database.ts';
-import { AppError } from '../../models/errors.ts';
+import { errors } from '../../models/errors.ts';
 import { brandOfNumber, parsePhoneAddress, storeInbound } from '../../models/phone-channels.repository.ts';
 
 /**
@@ -43,23 +43,23 @@ export function twilioMessageRoutes(deps: TwilioMessageDeps): Router {
     TWILIO_MESSAGES_PATH,
     express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }),
     async (req, res) => {
-      if (!deps.twilioAuthToken) throw new AppError('webhook_not_configured', 503, 'This webhook is not configured (TWILIO_AUTH_TOKEN is not set).');
+      if (!deps.twilioAuthToken) throw errors.webhookNotConfigured('TWILIO_AUTH_TOKEN');
       const params: unknown = req.body;
       if (!req.is('application/x-www-form-urlencoded') || typeof params !== 'object' || params === null) {
-        throw new AppError('invalid_body', 400, 'Expected an application/x-www-form-urlencoded body.');
+        throw errors.invalidBody('Expected an application/x-www-form-urlencoded body.');
       }
       const signature = req.get('X-Twilio-Signature')?.trim();
-      if (!signature) throw new AppError('invalid_signature', 403, 'The X-Twilio-Signature header is missing.');
+      if (!signature) throw errors.invalidSignature('The X-Twilio-Signature header is missing.');
       if (!twilio.validateRequest(deps.twilioAuthToken, signature, publicUrl + req.originalUrl, params as Record<string, unknown>)) {
-        throw new AppError('invalid_signature', 403, 'The X-Twilio-Signature header does not match this request.');
+        throw errors.invalidSignature('The X-Twilio-Signature header does not match this request.');
       }
       const parsed = inboundBody.safeParse(params);
-      if (!parsed.success) throw new AppError('invalid_body', 400, 'An inbound message needs MessageSid, From and To (E.164, or whatsapp:+E164).');
+      if (!parsed.success) throw errors.invalidBody('An inbound message needs MessageSid, From and To (E.164, or whatsapp:+E164).');
       const { MessageSid, From, To } = parsed.data;
       const to = parsePhoneAddress(To)!;
-      if (parsePhoneAddress(From)!.channel !== to.channel) throw new AppError('invalid_body', 400, 'From and To are not on the same channel.');
+      if (parsePhoneAddress(From)!.channel !== to.channel) throw errors.invalidBody('From and To are not on the same channel.');
       const brandId = await brandOfNumber(deps.db, To);
-      if (!brandId) throw new AppError('unknown_number', 404, `No brand answers on ${To}.`);
+      if (!brandId) throw errors.unknownNumber(To);
       const strings = Object.fromEntries(Object.entries(params).filter((e): e is [string, string] => typeof e[1] === 'string'));
       const stored = await storeInbound(deps.db, {
         messageSid: MessageSid, brandId, channel: to.channel, toAddress: To, fromAddress: From, params: strings,
