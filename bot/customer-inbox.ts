@@ -1,7 +1,7 @@
 import type { Activity } from 'botbuilder-core';
 import type { Logger } from 'pino';
 import type { Queryable } from '../models/database.ts';
-import { appendEntry, botAskedForCode, type Conversation, type TranscriptEntry } from '../models/conversations.repository.ts';
+import { appendEntry, type Conversation, type TranscriptEntry } from '../models/conversations.repository.ts';
 import { maskForTranscript } from './code-masking.ts';
 import type { HandoffRouter } from './handoff/handoff-router.ts';
 import { TurnQueue } from './turn-queue.ts';
@@ -64,9 +64,12 @@ export class CustomerInbox {
   ): Promise<Received> {
     const { text, value } = message;
     // One-time codes are stored masked on every channel; the bot's turn still gets what was sent.
-    const stored = maskForTranscript({ text, value }, await botAskedForCode(this.deps.db, conversation.id));
+    // Digits alone are a code only if the bot just asked for one: the append decides, in its statement.
+    const stored = maskForTranscript({ text, value }, false);
+    const ifAsked = maskForTranscript({ text, value }, true).text;
     const { entry, duplicate } = await appendEntry(this.deps.db, conversation.id, {
       sender: 'customer', text: stored.text, clientId: message.clientId,
+      ...(ifAsked !== stored.text ? { textIfCodeAsked: ifAsked } : {}),
       content: { ...(message.content ?? {}), ...(stored.value ? { value: stored.value } : {}) },
     });
     if (!duplicate) channel.publish(conversation.id, entry);

@@ -31,6 +31,9 @@ const COLUMNS = `id, brand_id AS "brandId", channel, external_id AS "externalId"
   locale, time_zone AS "timeZone", last_seq AS "lastSeq"`;
 const ENTRY_COLUMNS = `seq, id, sender, sender_name AS "senderName", text, content, client_id AS "clientId", created_at AS "createdAt"`;
 
+/** A bot message carrying the one-time code form: what the customer types next is a code. */
+const CODE_ASKED = `content->'attachments' @> '[{"content": {"form": "code"}}]'`;
+
 const hashToken = (token: string) => createHash('sha256').update(token).digest();
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -99,6 +102,8 @@ export interface NewEntry {
   text: string;
   content?: Record<string, unknown>;
   clientId?: string | null;
+  /** Stored instead of `text` when the bot's last message asked for a one-time code (decided in the same statement). */
+  textIfCodeAsked?: string | null;
 }
 
 /**
@@ -107,21 +112,25 @@ export interface NewEntry {
  */
 export async function appendEntry(db: Queryable, conversationId: string, entry: NewEntry): Promise<{ entry: TranscriptEntry; duplicate: boolean }> {
   // One round trip: the entry with this clientId if there is one, else the next seq and the insert
-  // (the seq is only taken when nothing was seen, so a resend leaves no gap).
+  // (the seq is only taken when nothing was seen, so a resend leaves no gap). Which text is stored
+  // may depend on the bot's last message (a code it asked for is masked): read in the same statement.
   const [row] = await db.query<TranscriptEntry & { duplicate: boolean }>(
     `WITH seen AS (
        SELECT ${ENTRY_COLUMNS} FROM conversation_messages WHERE conversation_id = $1 AND client_id = $6
+     ), asked AS (
+       SELECT ${CODE_ASKED} AS yes FROM conversation_messages
+       WHERE $7::text IS NOT NULL AND conversation_id = $1 AND sender = 'bot' ORDER BY seq DESC LIMIT 1
      ), next AS (
        UPDATE conversations SET last_seq = last_seq + 1, updated_at = now()
        WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM seen) RETURNING last_seq
      ), added AS (
        INSERT INTO conversation_messages (conversation_id, seq, sender, sender_name, text, content, client_id)
-       SELECT $1, next.last_seq, $2, $3, $4, $5, $6 FROM next
+       SELECT $1, next.last_seq, $2, $3, CASE WHEN (SELECT yes FROM asked) THEN $7 ELSE $4 END, $5, $6 FROM next
        ON CONFLICT (conversation_id, client_id) DO NOTHING
        RETURNING ${ENTRY_COLUMNS}
      )
      SELECT *, false AS duplicate FROM added UNION ALL SELECT *, true AS duplicate FROM seen`,
-    [conversationId, entry.sender, entry.senderName ?? null, entry.text, JSON.stringify(entry.content ?? {}), entry.clientId ?? null],
+    [conversationId, entry.sender, entry.senderName ?? null, entry.text, JSON.stringify(entry.content ?? {}), entry.clientId ?? null, entry.textIfCodeAsked ?? null],
   );
   if (row) {
     const { duplicate, ...stored } = row;
@@ -133,16 +142,6 @@ export async function appendEntry(db: Queryable, conversationId: string, entry: 
     [conversationId, entry.clientId],
   );
   return { entry: seen!, duplicate: true };
-}
-
-/** Whether the bot's last message carries the one-time code form (what the customer types next is a code). */
-export async function botAskedForCode(db: Queryable, conversationId: string): Promise<boolean> {
-  const [row] = await db.query<{ asked: boolean | null }>(
-    `SELECT content->'attachments' @> '[{"content": {"form": "code"}}]' AS asked FROM conversation_messages
-     WHERE conversation_id = $1 AND sender = 'bot' ORDER BY seq DESC LIMIT 1`,
-    [conversationId],
-  );
-  return row?.asked === true;
 }
 
 /** The latest entries before a sequence number, newest first. */
