@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Queryable } from './database.ts';
+import { cachedRead } from './read-cache.ts';
 
 /** Brand-wide booking rules; every field has a default so an empty settings object is valid. */
 export const brandSettingsSchema = z.object({
@@ -42,9 +43,11 @@ const toBrand = (r: BrandRow): Brand => ({
   settings: brandSettingsSchema.parse(r.settings ?? {}),
 });
 
-export async function findBrand(db: Queryable, id: string): Promise<Brand | null> {
-  const [row] = await db.query<BrandRow>('SELECT * FROM brands WHERE id = $1', [id]);
-  return row ? toBrand(row) : null;
+export function findBrand(db: Queryable, id: string): Promise<Brand | null> {
+  return cachedRead(db, ['brands'], `brand:${id}`, async () => {
+    const [row] = await db.query<BrandRow>('SELECT * FROM brands WHERE id = $1', [id]);
+    return row ? toBrand(row) : null;
+  });
 }
 
 export async function insertBrand(db: Queryable, brand: Omit<Brand, 'settings'> & { settings: Partial<BrandSettings> }) {
