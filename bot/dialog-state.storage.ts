@@ -1,5 +1,7 @@
 import { ConversationState, calculateChangeHash, type Storage, type StoreItems, type TurnContext } from 'botbuilder-core';
 import type { Queryable } from '../models/database.ts';
+import { saveTurn } from '../models/conversations.repository.ts';
+import { heldReplies, type TurnReplies } from './turn-replies.ts';
 
 export class ETagConflictError extends Error {
   constructor(key: string) {
@@ -25,29 +27,21 @@ export class PostgresStorage implements Storage {
   }
 
   async write(changes: StoreItems): Promise<void> {
-    for (const [key, item] of Object.entries(changes)) {
-      const { eTag, ...data } = item as { eTag?: string } & Record<string, unknown>;
-      const json = JSON.stringify(data);
-      let rows: { etag: string }[];
-      if (eTag === '*') {
-        rows = await this.db.query(
-          `INSERT INTO dialog_state (key, data) VALUES ($1, $2)
-           ON CONFLICT (key) DO UPDATE SET data = EXCLUDED.data, etag = dialog_state.etag + 1, updated_at = now()
-           RETURNING etag::text`,
-          [key, json],
-        );
-      } else if (!eTag) {
-        rows = await this.db.query('INSERT INTO dialog_state (key, data) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING etag::text', [key, json]);
-      } else {
-        rows = await this.db.query(
-          'UPDATE dialog_state SET data = $2, etag = etag + 1, updated_at = now() WHERE key = $1 AND etag = $3::bigint RETURNING etag::text',
-          [key, json, eTag],
-        );
-      }
-      if (!rows[0]) throw new ETagConflictError(key);
-      // The caller's object now carries the eTag of what is stored, for its next write.
-      (item as { eTag?: string }).eTag = rows[0].etag;
-    }
+    for (const [key, item] of Object.entries(changes)) await this.writeItem(key, item, null);
+  }
+
+  /** One conversation's state and the replies its turn held, in one statement. */
+  async writeWithReplies(key: string, item: StoreItems[string], replies: TurnReplies): Promise<void> {
+    await this.writeItem(key, item, replies);
+  }
+
+  private async writeItem(key: string, item: StoreItems[string], replies: TurnReplies | null): Promise<void> {
+    const { eTag, ...data } = item as { eTag?: string } & Record<string, unknown>;
+    const saved = await saveTurn(this.db, replies?.conversationId ?? null, replies?.pending ?? [], { key, data: JSON.stringify(data), eTag });
+    if (saved.etag === null) throw new ETagConflictError(key);
+    replies?.storedAs(saved.entries);
+    // The caller's object now carries the eTag of what is stored, for its next write.
+    (item as { eTag?: string }).eTag = saved.etag;
   }
 
   async delete(keys: string[]): Promise<void> {
@@ -66,7 +60,10 @@ export class ConcurrencySafeConversationState extends ConversationState {
     const cached = context.turnState.get(stateKey) as { state: Record<string, unknown>; hash: string } | undefined;
     if (!cached || (!force && cached.hash === calculateChangeHash(cached.state))) return;
     const key = await this.storageKey(context);
-    await this.storage.write({ [key]: cached.state });
+    // The replies the turn held go with its state: one round trip, one transaction.
+    const replies = heldReplies(context);
+    if (replies && this.storage instanceof PostgresStorage) await this.storage.writeWithReplies(key, cached.state, replies);
+    else await this.storage.write({ [key]: cached.state });
     cached.hash = calculateChangeHash(cached.state);
   }
 }

@@ -97,6 +97,8 @@ export async function updateConversation(db: Queryable, id: string, change: { lo
 }
 
 export interface NewEntry {
+  /** Chosen by the caller when it must be known before the entry is stored (saveTurn); else the database's. */
+  id?: string;
   sender: Sender;
   senderName?: string | null;
   text: string;
@@ -142,6 +144,63 @@ export async function appendEntry(db: Queryable, conversationId: string, entry: 
     [conversationId, entry.clientId],
   );
   return { entry: seen!, duplicate: true };
+}
+
+/**
+ * A write of a conversation's dialog state (botbuilder's storage key, JSON data): eTag '*'
+ * overwrites, no eTag creates only, any other must still be the stored one (optimistic concurrency).
+ */
+export interface StateWrite {
+  key: string;
+  data: string;
+  eTag: string | undefined;
+}
+
+/** The state write as a statement on parameters $3 (key), $4 (data) and $5 (eTag, only when it is checked). */
+function stateStatement(write: StateWrite): { sql: string; params: unknown[] } {
+  const base = [write.key, write.data];
+  if (write.eTag === '*') {
+    return {
+      sql: `INSERT INTO dialog_state (key, data) VALUES ($3, $4)
+            ON CONFLICT (key) DO UPDATE SET data = EXCLUDED.data, etag = dialog_state.etag + 1, updated_at = now() RETURNING etag::text AS etag`,
+      params: base,
+    };
+  }
+  if (!write.eTag) return { sql: 'INSERT INTO dialog_state (key, data) VALUES ($3, $4) ON CONFLICT (key) DO NOTHING RETURNING etag::text AS etag', params: base };
+  return {
+    sql: 'UPDATE dialog_state SET data = $4, etag = etag + 1, updated_at = now() WHERE key = $3 AND etag = $5::bigint RETURNING etag::text AS etag',
+    params: [...base, write.eTag],
+  };
+}
+
+/**
+ * What a bot turn leaves behind, in one statement (one round trip, one transaction): its replies
+ * appended to the transcript with the next sequence numbers and, if given, the new dialog state.
+ * A state write refused by its eTag writes nothing at all: `etag` is then null. (No conversation
+ * and no replies: the dialog state alone, for a storage key of any kind.)
+ */
+export async function saveTurn(
+  db: Queryable, conversationId: string | null, replies: readonly NewEntry[], state: StateWrite | null,
+): Promise<{ etag: string | null; entries: TranscriptEntry[] }> {
+  const write = state ? stateStatement(state) : { sql: 'SELECT NULL::text AS etag', params: [] };
+  const rows = await db.query<{ etag: string | null } & Partial<TranscriptEntry>>(
+    `WITH state AS (${write.sql}),
+     next AS (
+       UPDATE conversations SET last_seq = last_seq + jsonb_array_length($2::jsonb), updated_at = now()
+       WHERE id = $1 AND jsonb_array_length($2::jsonb) > 0 AND EXISTS (SELECT 1 FROM state)
+       RETURNING last_seq - jsonb_array_length($2::jsonb) AS base
+     ), added AS (
+       INSERT INTO conversation_messages (conversation_id, seq, id, sender, sender_name, text, content)
+       SELECT $1, next.base + e.n, COALESCE((e.item->>'id')::uuid, gen_random_uuid()), e.item->>'sender', e.item->>'senderName', e.item->>'text', e.item->'content'
+       FROM next, jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(item, n)
+       RETURNING ${ENTRY_COLUMNS}
+     )
+     SELECT s.etag, a.* FROM state s LEFT JOIN added a ON true ORDER BY a.seq`,
+    [conversationId, JSON.stringify(replies.map((r) => ({ id: r.id ?? null, sender: r.sender, senderName: r.senderName ?? null, text: r.text, content: r.content ?? {} }))), ...write.params],
+  );
+  if (rows.length === 0) return { etag: null, entries: [] };
+  const entries = rows.filter((r) => r.seq !== null && r.seq !== undefined).map(({ etag: _etag, ...entry }) => entry as TranscriptEntry);
+  return { etag: rows[0]!.etag, entries };
 }
 
 /** The latest entries before a sequence number, newest first. */
