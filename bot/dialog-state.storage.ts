@@ -37,7 +37,9 @@ export class PostgresStorage implements Storage {
 
   private async writeItem(key: string, item: StoreItems[string], replies: TurnReplies | null): Promise<void> {
     const { eTag, ...data } = item as { eTag?: string } & Record<string, unknown>;
-    const saved = await saveTurn(this.db, replies?.conversationId ?? null, replies?.pending ?? [], { key, data: JSON.stringify(data), eTag });
+    const saved = await saveTurn(
+      this.db, replies?.conversationId ?? null, replies?.pending ?? [], { key, data: JSON.stringify(data), eTag }, replies?.turnToMark() ?? null,
+    );
     if (saved.etag === null) throw new ETagConflictError(key);
     replies?.storedAs(saved.entries);
     // The caller's object now carries the eTag of what is stored, for its next write.

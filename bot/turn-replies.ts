@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TurnContext } from 'botbuilder-core';
 import type { NewEntry, TranscriptEntry } from '../models/conversations.repository.ts';
+import type { TurnTicket } from './turn-order.ts';
 
 /**
  * What a bot turn has said: held until the turn's end, then stored together with its dialog state
@@ -13,7 +14,13 @@ export class TurnReplies {
   /** Stored, not yet shown. */
   readonly stored: TranscriptEntry[] = [];
 
-  constructor(readonly conversationId: string) {}
+  /** The customer message's place in the turn order, marked done by the save that stores the replies. */
+  constructor(readonly conversationId: string, readonly ticket: TurnTicket | undefined) {}
+
+  /** The turn number the next save marks done (once). */
+  turnToMark(): number | null {
+    return this.ticket && !this.ticket.marked ? this.ticket.turn : null;
+  }
 
   /** Holds a reply; its entry id, known now. */
   say(entry: NewEntry): string {
@@ -22,8 +29,9 @@ export class TurnReplies {
     return id;
   }
 
-  /** The held replies were stored as these entries. */
+  /** The held replies were stored as these entries (and the turn marked done). */
   storedAs(entries: readonly TranscriptEntry[]): void {
+    if (this.ticket) this.ticket.marked = true;
     this.pending.length = 0;
     this.stored.push(...entries);
   }

@@ -4,6 +4,7 @@ import { appendEntry, saveTurn, type TranscriptEntry } from '../models/conversat
 import { ConversationAdapter } from './conversation-adapter.ts';
 import { transcriptContent } from './transcript-activity.ts';
 import { heldReplies, holdReplies, TurnReplies } from './turn-replies.ts';
+import { ticketOf } from './turn-order.ts';
 
 /** Where the adapter hands what the bot says: the socket layer broadcasts it to the conversation. */
 export interface ChatOutput {
@@ -27,14 +28,16 @@ export class WebChatAdapter extends ConversationAdapter {
   }
 
   protected override beginTurn(context: TurnContext): void {
-    holdReplies(context, new TurnReplies(context.activity.conversation.id));
+    holdReplies(context, new TurnReplies(context.activity.conversation.id, ticketOf(context.activity)));
   }
 
   /** Stores what is still held (a turn whose state did not change, or failed), then shows every stored reply in order. */
   protected override async endTurn(context: TurnContext): Promise<void> {
     const replies = heldReplies(context);
     if (!replies) return;
-    if (replies.pending.length > 0) replies.storedAs((await saveTurn(this.db, replies.conversationId, replies.pending, null)).entries);
+    if (replies.pending.length > 0) {
+      replies.storedAs((await saveTurn(this.db, replies.conversationId, replies.pending, null, replies.turnToMark())).entries);
+    }
     for (const entry of replies.takeStored()) this.output.deliver(replies.conversationId, entry);
   }
 

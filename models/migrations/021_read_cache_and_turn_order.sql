@@ -16,3 +16,9 @@ CREATE TRIGGER brand_faq_read_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
   FOR EACH STATEMENT EXECUTE FUNCTION rdv_notify_read_cache();
 CREATE TRIGGER equipment_type_services_read_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON equipment_type_services
   FOR EACH STATEMENT EXECUTE FUNCTION rdv_notify_read_cache();
+
+-- Per-conversation turn order across instances (bot/turn-order.ts): customer messages that asked
+-- for a turn are numbered 1, 2, 3…; a turn runs once the one before it is done, on any instance.
+ALTER TABLE conversations
+  ADD COLUMN turns_asked integer NOT NULL DEFAULT 0,
+  ADD COLUMN turns_done integer NOT NULL DEFAULT 0;
