@@ -101,12 +101,16 @@ const FEED_RETRY_MS = 1_000;
  * The read cache's change feed on PostgreSQL: one connection of its own listening to migration
  * 021's notices. The cache serves from memory only while it listens; it reconnects when lost.
  */
-function listenForChanges(url: string, schema: string | undefined, cache: ReadCache): { close(): Promise<void> } {
+function listenForChanges(url: string, options: DatabaseOptions, cache: ReadCache): { close(): Promise<void> } {
   let closed = false;
   let client: pg.Client | null = null;
   let retry: NodeJS.Timeout | null = null;
   const connect = async () => {
-    const c = new pg.Client({ connectionString: url, ...(schema ? { options: `-c search_path=${schema},public` } : {}) });
+    const c = new pg.Client({
+      connectionString: url,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 30_000,
+      ...(options.schema ? { options: `-c search_path=${options.schema},public` } : {}),
+    });
     client = c;
     const lost = () => {
       if (client !== c) return;
@@ -134,7 +138,9 @@ function listenForChanges(url: string, schema: string | undefined, cache: ReadCa
       const c = client;
       client = null;
       cache.setFeed(false);
-      await c?.end().catch(() => undefined);
+      // A connection stuck on an unreachable server must not hold up closing the database.
+      const gaveUp = new Promise<void>((resolve) => setTimeout(resolve, FEED_RETRY_MS).unref());
+      await Promise.race([c?.end().catch(() => undefined), gaveUp]);
     },
   };
 }
@@ -162,7 +168,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     }
   }
   const readCache = new ReadCache();
-  const feed = listenForChanges(url, options.schema, readCache);
+  const feed = listenForChanges(url, options, readCache);
   const waits: PoolWaits = { waits: 0, checkouts: 0, ms: 0 };
   const checkout = async () => {
     const queued = pool.idleCount === 0 && pool.totalCount >= pool.options.max;
