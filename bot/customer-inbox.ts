@@ -6,6 +6,10 @@ import { maskForTranscript } from './code-masking.ts';
 import type { HandoffRouter } from './handoff/handoff-router.ts';
 import { TurnQueue } from './turn-queue.ts';
 import { awaitTurnDone, TurnTicket, withTicket } from './turn-order.ts';
+import { conversationStateKey } from './dialog-state.storage.ts';
+
+/** The channels a conversation's turns may run on (each keeps its dialog state under its own key). */
+const STATE_CHANNELS = ['web', 'sms', 'whatsapp'] as const;
 
 /** A customer's message as any channel received it. */
 export interface CustomerMessage {
@@ -74,6 +78,7 @@ export class CustomerInbox {
     const ifAsked = maskForTranscript({ text, value }, true).text;
     const { entry, duplicate, order } = await appendEntry(this.deps.db, conversation.id, {
       sender: 'customer', text: stored.text, clientId: message.clientId, asksTurn: true,
+      stateKeys: STATE_CHANNELS.map((c) => conversationStateKey(c, conversation.id)),
       ...(ifAsked !== stored.text ? { textIfCodeAsked: ifAsked } : {}),
       content: { ...(message.content ?? {}), ...(stored.value ? { value: stored.value } : {}) },
     });
@@ -101,9 +106,11 @@ export class CustomerInbox {
     const id = conversation.id;
     const nothingPending = order !== null && order.done >= order.turn - 1;
     const previousQueuedHere = order !== null && this.lastQueued.get(id) === order.turn - 1;
-    const withBot = nothingPending && order.withBot && !this.queue.busy(id);
+    // Nothing can write the dialog state before this turn reads it: the states read with the message stand.
+    const current = order !== null && order.doneBefore >= order.turn - 1 && !this.queue.busy(id);
+    const withBot = current && order.withBot;
     if (order) this.lastQueued.set(id, order.turn);
-    const ticket = order ? new TurnTicket(order.turn) : null;
+    const ticket = order ? new TurnTicket(order.turn, current ? order.states : undefined) : null;
     return this.queue.run(id, async () => {
       try {
         if (order && !nothingPending && !previousQueuedHere) await awaitTurnDone(db, logger, id, order.turn - 1);

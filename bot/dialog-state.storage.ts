@@ -2,6 +2,10 @@ import { ConversationState, calculateChangeHash, type Storage, type StoreItems, 
 import type { Queryable } from '../models/database.ts';
 import { saveTurn } from '../models/conversations.repository.ts';
 import { heldReplies, type TurnReplies } from './turn-replies.ts';
+import { ticketOf } from './turn-order.ts';
+
+/** The storage key botbuilder's ConversationState gives a conversation's state on a channel (no namespace). */
+export const conversationStateKey = (channelId: string, conversationId: string) => `${channelId}/conversations/${conversationId}/`;
 
 export class ETagConflictError extends Error {
   constructor(key: string) {
@@ -56,9 +60,27 @@ export class PostgresStorage implements Storage {
  * write wins), so two turns racing on one conversation cannot silently overwrite each other.
  */
 export class ConcurrencySafeConversationState extends ConversationState {
+  /** botbuilder keeps the loaded state under a private key; reach it the way BotState itself does. */
+  private get loadedKey(): symbol {
+    return (this as unknown as { stateKey: symbol }).stateKey;
+  }
+
+  /** The state read with the turn's message (bot/turn-order.ts) when it is known current, else from storage. */
+  override async load(context: TurnContext, force = false): Promise<Record<string, unknown>> {
+    const loaded = context.turnState.get(this.loadedKey) as { state?: Record<string, unknown> } | undefined;
+    if (force || !loaded?.state) {
+      const prefetched = ticketOf(context.activity)?.takeState(await this.storageKey(context));
+      if (prefetched !== undefined) {
+        const state = prefetched ?? {};
+        context.turnState.set(this.loadedKey, { state, hash: calculateChangeHash(state) });
+        return state;
+      }
+    }
+    return super.load(context, force);
+  }
+
   override async saveChanges(context: TurnContext, force = false): Promise<void> {
-    // botbuilder keeps the loaded state under a private key; reach it the way BotState itself does.
-    const stateKey = (this as unknown as { stateKey: symbol }).stateKey;
+    const stateKey = this.loadedKey;
     const cached = context.turnState.get(stateKey) as { state: Record<string, unknown>; hash: string } | undefined;
     if (!cached || (!force && cached.hash === calculateChangeHash(cached.state))) return;
     const key = await this.storageKey(context);

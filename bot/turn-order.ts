@@ -18,7 +18,20 @@ export class TurnTicket {
   /** Its number was marked done by the turn's own save. */
   marked = false;
 
-  constructor(readonly turn: number) {}
+  /**
+   * `states`: the dialog states read when the message was stored, when nothing could change them
+   * before this turn reads (every earlier turn done, none queued here): the turn uses them instead
+   * of reading again. Any other writer is still caught by the eTag when the turn saves.
+   */
+  constructor(readonly turn: number, private states?: Record<string, { etag: string; data: Record<string, unknown> } | null>) {}
+
+  /** The stored state of `key` as storage.read gives it (null: none stored), once; undefined when not read with the message. */
+  takeState(key: string): Record<string, unknown> | null | undefined {
+    const row = this.states?.[key];
+    this.states = undefined;
+    if (row === undefined) return undefined;
+    return row ? { ...row.data, eTag: row.etag } : null;
+  }
 }
 
 const TICKET = Symbol('rendezvous.turnTicket');

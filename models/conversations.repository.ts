@@ -108,6 +108,8 @@ export interface NewEntry {
   textIfCodeAsked?: string | null;
   /** The entry asks for a bot turn (a customer message): it takes the next number in the conversation's turn order. */
   asksTurn?: boolean;
+  /** With `asksTurn`: dialog state keys read in the same statement (the turn then need not read them). */
+  stateKeys?: readonly string[];
 }
 
 /** Where a new entry that asked for a turn stands in the conversation's turn order (migration 021). */
@@ -118,6 +120,10 @@ export interface TurnOrder {
   done: number;
   /** The conversation was with the bot (no live agent awaited or chatting) when it was stored. */
   withBot: boolean;
+  /** Turns done as of the statement's snapshot: when that is turn − 1, `states` is what this turn will find. */
+  doneBefore: number;
+  /** The dialog states asked for (`stateKeys`), as of the same snapshot: stored JSON and eTag, or null when none is stored. */
+  states: Record<string, { etag: string; data: Record<string, unknown> } | null>;
 }
 
 /**
@@ -130,7 +136,10 @@ export async function appendEntry(
   // One round trip: the entry with this clientId if there is one, else the next seq and the insert
   // (the seq is only taken when nothing was seen, so a resend leaves no gap). Which text is stored
   // may depend on the bot's last message (a code it asked for is masked): read in the same statement.
-  const [row] = await db.query<TranscriptEntry & { duplicate: boolean; turns_asked: number | null; turns_done: number | null; with_bot: boolean | null }>(
+  const [row] = await db.query<TranscriptEntry & {
+    duplicate: boolean; turns_asked: number | null; turns_done: number | null; with_bot: boolean | null;
+    done_before: number | null; states: TurnOrder['states'] | null;
+  }>(
     `WITH seen AS (
        SELECT ${ENTRY_COLUMNS} FROM conversation_messages WHERE conversation_id = $1 AND client_id = $6
      ), asked AS (
@@ -146,16 +155,24 @@ export async function appendEntry(
        ON CONFLICT (conversation_id, client_id) DO NOTHING
        RETURNING ${ENTRY_COLUMNS}
      )
-     SELECT added.*, false AS duplicate, next.turns_asked, next.turns_done, next.with_bot FROM added, next
-     UNION ALL SELECT seen.*, true AS duplicate, NULL, NULL, NULL FROM seen`,
+     SELECT added.*, false AS duplicate, next.turns_asked, next.turns_done, next.with_bot,
+       (SELECT turns_done FROM conversations WHERE id = $1) AS done_before,
+       (SELECT jsonb_object_agg(key, jsonb_build_object('etag', etag::text, 'data', data)) FROM dialog_state WHERE key = ANY($9::text[])) AS states
+     FROM added, next
+     UNION ALL SELECT seen.*, true AS duplicate, NULL, NULL, NULL, NULL, NULL FROM seen`,
     [
       conversationId, entry.sender, entry.senderName ?? null, entry.text, JSON.stringify(entry.content ?? {}), entry.clientId ?? null,
-      entry.textIfCodeAsked ?? null, entry.asksTurn === true,
+      entry.textIfCodeAsked ?? null, entry.asksTurn === true, entry.stateKeys ?? [],
     ],
   );
   if (row) {
-    const { duplicate, turns_asked: turn, turns_done: done, with_bot: withBot, ...stored } = row;
-    return { entry: stored, duplicate, order: entry.asksTurn && !duplicate ? { turn: turn!, done: done!, withBot: withBot! } : null };
+    const { duplicate, turns_asked: turn, turns_done: done, with_bot: withBot, done_before: doneBefore, states, ...stored } = row;
+    return {
+      entry: stored, duplicate,
+      order: entry.asksTurn && !duplicate
+        ? { turn: turn!, done: done!, withBot: withBot!, doneBefore: doneBefore!, states: Object.fromEntries((entry.stateKeys ?? []).map((k) => [k, states?.[k] ?? null])) }
+        : null,
+    };
   }
   // Lost a race with the same clientId: the other insert is the message.
   const [seen] = await db.query<TranscriptEntry>(

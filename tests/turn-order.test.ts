@@ -21,12 +21,15 @@ const QUESTIONS: [string, RegExp][] = [
 ];
 const ROUNDS = 4;
 
-function open(url: string, auth: Record<string, unknown>): Promise<Socket> {
+/** A customer's socket, once connected, and its session (listened for from the start: it may come with the connection). */
+async function open(url: string, auth: Record<string, unknown>): Promise<{ socket: Socket; session: Promise<ChatSession> }> {
   const socket = connect(`${url}/chat`, { auth, extraHeaders: { origin: ORIGIN }, transports: ['websocket'], reconnection: false, forceNew: true });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
+  const session = new Promise<ChatSession>((resolve) => socket.once('session', resolve));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
     socket.once('connect_error', reject);
   });
+  return { socket, session };
 }
 
 describe('turn order across two instances', () => {
@@ -57,12 +60,12 @@ describe('turn order across two instances', () => {
   );
 
   test('messages sent through sockets on two instances get their turns in seq order', async () => {
-    const first = await open(a.url, { brand: 'demo', lastSeq: 0 });
+    const { socket: first, session: started } = await open(a.url, { brand: 'demo', lastSeq: 0 });
     sockets.push(first);
-    const session = await new Promise<ChatSession>((resolve) => first.once('session', resolve));
+    const session = await started;
     // The greeting is answered before the questions start.
     await until(async () => (await transcript(session.conversationId)).some((r) => r.sender === 'bot'), 60_000);
-    const second = await open(b.url, { brand: 'demo', conversationId: session.conversationId, token: session.token, lastSeq: 0 });
+    const { socket: second } = await open(b.url, { brand: 'demo', conversationId: session.conversationId, token: session.token, lastSeq: 0 });
     sockets.push(second);
 
     // Each message is sent as soon as the one before is stored (acknowledged), not answered: turns pile up on both instances.
