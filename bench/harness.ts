@@ -136,6 +136,7 @@ export function instrumented(db: Database, name: (sql: string) => string, stats:
   };
   return {
     kind: db.kind,
+    ...(db.readCache ? { readCache: db.readCache } : {}),
     query: (sql, params) => timedQuery(db)(sql, params),
     async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
       const t0 = now();

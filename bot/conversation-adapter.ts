@@ -19,6 +19,12 @@ export abstract class ConversationAdapter extends BotAdapter {
     return {};
   }
 
+  /** Before a turn's logic runs (e.g. to hold its replies until its state is saved). */
+  protected beginTurn(_context: TurnContext): void {}
+
+  /** After a turn's logic, even one that threw: what the turn said and was not yet stored is stored and shown. */
+  protected async endTurn(_context: TurnContext): Promise<void> {}
+
   /** Runs one bot turn for an incoming customer message or event. */
   async processIncoming(conversation: Conversation, incoming: Partial<Activity>, logic: TurnLogic): Promise<void> {
     const activity = {
@@ -32,7 +38,13 @@ export abstract class ConversationAdapter extends BotAdapter {
       channelData: { brandId: conversation.brandId, timeZone: conversation.timeZone, ...this.channelData(conversation) },
       ...incoming,
     } as Activity;
-    await this.runMiddleware(new TurnContext(this, activity), logic);
+    const context = new TurnContext(this, activity);
+    this.beginTurn(context);
+    try {
+      await this.runMiddleware(context, logic);
+    } finally {
+      await this.endTurn(context);
+    }
   }
 
   override async updateActivity(): Promise<void> {

@@ -1,10 +1,15 @@
 import type { Activity } from 'botbuilder-core';
 import type { Logger } from 'pino';
 import type { Queryable } from '../models/database.ts';
-import { appendEntry, botAskedForCode, type Conversation, type TranscriptEntry } from '../models/conversations.repository.ts';
+import { appendEntry, markTurnDone, type Conversation, type TranscriptEntry, type TurnOrder } from '../models/conversations.repository.ts';
 import { maskForTranscript } from './code-masking.ts';
 import type { HandoffRouter } from './handoff/handoff-router.ts';
 import { TurnQueue } from './turn-queue.ts';
+import { awaitTurnDone, TurnTicket, withTicket } from './turn-order.ts';
+import { conversationStateKey } from './dialog-state.storage.ts';
+
+/** The channels a conversation's turns may run on (each keeps its dialog state under its own key). */
+const STATE_CHANNELS = ['web', 'sms', 'whatsapp'] as const;
 
 /** A customer's message as any channel received it. */
 export interface CustomerMessage {
@@ -34,12 +39,16 @@ export interface Received {
 
 /**
  * The one inbound pipeline of every channel (web socket, Twilio webhook, …): append to the
- * transcript with dedupe by clientId, then, in turn order per conversation, route the message to a
- * live agent (awaited or in the chat) or to the bot.
+ * transcript with dedupe by clientId, then, in turn order per conversation (on this process by the
+ * queue, across instances by bot/turn-order.ts), route the message to a live agent (awaited or in
+ * the chat) or to the bot.
  */
 export class CustomerInbox {
   /** One queue for every channel: a conversation continued on the web after SMS keeps its order. */
   readonly queue = new TurnQueue();
+
+  /** The last turn number queued here per conversation, while its queue is busy: the next one follows it here. */
+  private readonly lastQueued = new Map<string, number>();
 
   /** The channel that speaks for each kind of conversation ('web', 'sms', 'whatsapp'). */
   private readonly channels = new Map<string, ChannelTurns>();
@@ -64,14 +73,18 @@ export class CustomerInbox {
   ): Promise<Received> {
     const { text, value } = message;
     // One-time codes are stored masked on every channel; the bot's turn still gets what was sent.
-    const stored = maskForTranscript({ text, value }, await botAskedForCode(this.deps.db, conversation.id));
-    const { entry, duplicate } = await appendEntry(this.deps.db, conversation.id, {
-      sender: 'customer', text: stored.text, clientId: message.clientId,
+    // Digits alone are a code only if the bot just asked for one: the append decides, in its statement.
+    const stored = maskForTranscript({ text, value }, false);
+    const ifAsked = maskForTranscript({ text, value }, true).text;
+    const { entry, duplicate, order } = await appendEntry(this.deps.db, conversation.id, {
+      sender: 'customer', text: stored.text, clientId: message.clientId, asksTurn: true,
+      stateKeys: STATE_CHANNELS.map((c) => conversationStateKey(c, conversation.id)),
+      ...(ifAsked !== stored.text ? { textIfCodeAsked: ifAsked } : {}),
       content: { ...(message.content ?? {}), ...(stored.value ? { value: stored.value } : {}) },
     });
     if (!duplicate) channel.publish(conversation.id, entry);
     const activity: Partial<Activity> = { type: 'message', id: entry.id, text, ...(value ? { value } : {}) };
-    const turn = duplicate && !options.redeliver ? Promise.resolve() : this.routeCustomerTurn(conversation, entry, activity, value, channel);
+    const turn = duplicate && !options.redeliver ? Promise.resolve() : this.routeCustomerTurn(conversation, entry, activity, value, channel, order);
     return { entry, duplicate, turn };
   }
 
@@ -80,22 +93,42 @@ export class CustomerInbox {
     return this.queue.run(conversation.id, () => channel.botTurn(conversation, activity));
   }
 
-  /** A customer message: to the bot, unless a live agent is awaited or in the chat (decided in turn order). */
+  /**
+   * A customer message: to the bot, unless a live agent is awaited or in the chat (decided in turn
+   * order). When the message was stored, nothing was pending and the conversation was with the bot,
+   * that answer stands without asking the hand-off again.
+   */
   private routeCustomerTurn(
-    conversation: Conversation, entry: TranscriptEntry, incoming: Partial<Activity>, value: Record<string, unknown> | undefined, channel: ChannelTurns,
+    conversation: Conversation, entry: TranscriptEntry, incoming: Partial<Activity>, value: Record<string, unknown> | undefined,
+    channel: ChannelTurns, order: TurnOrder | null,
   ): Promise<void> {
-    const { handoff, logger } = this.deps;
-    return this.queue.run(conversation.id, async () => {
-      let activity: Partial<Activity> | null = incoming;
-      if (handoff) {
-        try {
-          const route = await handoff.routeCustomerMessage(conversation, entry, value);
-          activity = route.to === 'none' ? null : route.activity ?? incoming;
-        } catch (err) {
-          logger.error({ err, conversationId: conversation.id }, 'hand-off routing failed');
+    const { db, handoff, logger } = this.deps;
+    const id = conversation.id;
+    const nothingPending = order !== null && order.done >= order.turn - 1;
+    const previousQueuedHere = order !== null && this.lastQueued.get(id) === order.turn - 1;
+    // Nothing can write the dialog state before this turn reads it: the states read with the message stand.
+    const current = order !== null && order.doneBefore >= order.turn - 1 && !this.queue.busy(id);
+    const withBot = current && order.withBot;
+    if (order) this.lastQueued.set(id, order.turn);
+    const ticket = order ? new TurnTicket(order.turn, current ? order.states : undefined) : null;
+    return this.queue.run(id, async () => {
+      try {
+        if (order && !nothingPending && !previousQueuedHere) await awaitTurnDone(db, logger, id, order.turn - 1);
+        let activity: Partial<Activity> | null = incoming;
+        if (handoff && !withBot) {
+          try {
+            const route = await handoff.routeCustomerMessage(conversation, entry, value);
+            activity = route.to === 'none' ? null : route.activity ?? incoming;
+          } catch (err) {
+            logger.error({ err, conversationId: id }, 'hand-off routing failed');
+          }
         }
+        if (activity) await channel.botTurn(conversation, ticket ? withTicket(activity, ticket) : activity);
+      } finally {
+        // A turn that stored nothing (routed to an agent, failed, or a channel that saves apart) is marked here.
+        if (ticket && !ticket.marked) await markTurnDone(db, id, ticket.turn);
+        if (order && this.lastQueued.get(id) === order.turn) this.lastQueued.delete(id);
       }
-      if (activity) await channel.botTurn(conversation, activity);
-    }).catch((err) => logger.error({ err, conversationId: conversation.id }, 'customer turn failed'));
+    }).catch((err) => logger.error({ err, conversationId: id }, 'customer turn failed'));
   }
 }

@@ -1,5 +1,11 @@
 import { ConversationState, calculateChangeHash, type Storage, type StoreItems, type TurnContext } from 'botbuilder-core';
 import type { Queryable } from '../models/database.ts';
+import { saveTurn } from '../models/conversations.repository.ts';
+import { heldReplies, type TurnReplies } from './turn-replies.ts';
+import { ticketOf } from './turn-order.ts';
+
+/** The storage key botbuilder's ConversationState gives a conversation's state on a channel (no namespace). */
+export const conversationStateKey = (channelId: string, conversationId: string) => `${channelId}/conversations/${conversationId}/`;
 
 export class ETagConflictError extends Error {
   constructor(key: string) {
@@ -25,29 +31,23 @@ export class PostgresStorage implements Storage {
   }
 
   async write(changes: StoreItems): Promise<void> {
-    for (const [key, item] of Object.entries(changes)) {
-      const { eTag, ...data } = item as { eTag?: string } & Record<string, unknown>;
-      const json = JSON.stringify(data);
-      let rows: { etag: string }[];
-      if (eTag === '*') {
-        rows = await this.db.query(
-          `INSERT INTO dialog_state (key, data) VALUES ($1, $2)
-           ON CONFLICT (key) DO UPDATE SET data = EXCLUDED.data, etag = dialog_state.etag + 1, updated_at = now()
-           RETURNING etag::text`,
-          [key, json],
-        );
-      } else if (!eTag) {
-        rows = await this.db.query('INSERT INTO dialog_state (key, data) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING etag::text', [key, json]);
-      } else {
-        rows = await this.db.query(
-          'UPDATE dialog_state SET data = $2, etag = etag + 1, updated_at = now() WHERE key = $1 AND etag = $3::bigint RETURNING etag::text',
-          [key, json, eTag],
-        );
-      }
-      if (!rows[0]) throw new ETagConflictError(key);
-      // The caller's object now carries the eTag of what is stored, for its next write.
-      (item as { eTag?: string }).eTag = rows[0].etag;
-    }
+    for (const [key, item] of Object.entries(changes)) await this.writeItem(key, item, null);
+  }
+
+  /** One conversation's state and the replies its turn held, in one statement. */
+  async writeWithReplies(key: string, item: StoreItems[string], replies: TurnReplies): Promise<void> {
+    await this.writeItem(key, item, replies);
+  }
+
+  private async writeItem(key: string, item: StoreItems[string], replies: TurnReplies | null): Promise<void> {
+    const { eTag, ...data } = item as { eTag?: string } & Record<string, unknown>;
+    const saved = await saveTurn(
+      this.db, replies?.conversationId ?? null, replies?.pending ?? [], { key, data: JSON.stringify(data), eTag }, replies?.turnToMark() ?? null,
+    );
+    if (saved.etag === null) throw new ETagConflictError(key);
+    replies?.storedAs(saved.entries);
+    // The caller's object now carries the eTag of what is stored, for its next write.
+    (item as { eTag?: string }).eTag = saved.etag;
   }
 
   async delete(keys: string[]): Promise<void> {
@@ -60,13 +60,34 @@ export class PostgresStorage implements Storage {
  * write wins), so two turns racing on one conversation cannot silently overwrite each other.
  */
 export class ConcurrencySafeConversationState extends ConversationState {
+  /** botbuilder keeps the loaded state under a private key; reach it the way BotState itself does. */
+  private get loadedKey(): symbol {
+    return (this as unknown as { stateKey: symbol }).stateKey;
+  }
+
+  /** The state read with the turn's message (bot/turn-order.ts) when it is known current, else from storage. */
+  override async load(context: TurnContext, force = false): Promise<Record<string, unknown>> {
+    const loaded = context.turnState.get(this.loadedKey) as { state?: Record<string, unknown> } | undefined;
+    if (force || !loaded?.state) {
+      const prefetched = ticketOf(context.activity)?.takeState(await this.storageKey(context));
+      if (prefetched !== undefined) {
+        const state = prefetched ?? {};
+        context.turnState.set(this.loadedKey, { state, hash: calculateChangeHash(state) });
+        return state;
+      }
+    }
+    return super.load(context, force);
+  }
+
   override async saveChanges(context: TurnContext, force = false): Promise<void> {
-    // botbuilder keeps the loaded state under a private key; reach it the way BotState itself does.
-    const stateKey = (this as unknown as { stateKey: symbol }).stateKey;
+    const stateKey = this.loadedKey;
     const cached = context.turnState.get(stateKey) as { state: Record<string, unknown>; hash: string } | undefined;
     if (!cached || (!force && cached.hash === calculateChangeHash(cached.state))) return;
     const key = await this.storageKey(context);
-    await this.storage.write({ [key]: cached.state });
+    // The replies the turn held go with its state: one round trip, one transaction.
+    const replies = heldReplies(context);
+    if (replies && this.storage instanceof PostgresStorage) await this.storage.writeWithReplies(key, cached.state, replies);
+    else await this.storage.write({ [key]: cached.state });
     cached.hash = calculateChangeHash(cached.state);
   }
 }

@@ -3,7 +3,7 @@ import {
 } from 'botbuilder-core';
 import { DialogSet, DialogTurnStatus, type Dialog, type DialogState } from 'botbuilder-dialogs';
 import { isValidTimeZone } from '../scheduling/time-zones.ts';
-import { findBrand, type Brand } from '../models/brands.repository.ts';
+import { findBrand } from '../models/brands.repository.ts';
 import { findAppointment } from '../models/appointments.repository.ts';
 import { APPOINTMENT, type AppointmentContent } from './web-protocol.ts';
 import { recordStepsVersions, restartChangedDialogs, type DialogVersionLogger } from './dialog-versions.ts';
@@ -29,9 +29,6 @@ export interface RendezvousBotOptions {
 const localeOf = (value: unknown): Locale | undefined =>
   typeof value === 'string' ? (value.toLowerCase().startsWith('fr') ? 'fr' : value.toLowerCase().startsWith('en') ? 'en' : undefined) : undefined;
 
-/** How long a turn may use a brand row read by an earlier turn (settings change rarely, by hand). */
-export const BRAND_TTL_MS = 5_000;
-
 const channelData = (context: TurnContext): Record<string, unknown> => {
   const data: unknown = context.activity.channelData;
   return typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
@@ -49,8 +46,6 @@ export class RendezvousBot {
   private readonly dialogs: DialogSet;
   private readonly deps: DialogDeps;
   private readonly logger: TurnErrorLogger;
-  /** Brands read lately, with when (wall clock, not the dialogs' clock): one read per brand per BRAND_TTL_MS, not per turn. */
-  private readonly brands = new Map<string, { brand: Brand; readAt: number }>();
 
   constructor(options: RendezvousBotOptions) {
     this.conversationState = options.conversationState;
@@ -132,7 +127,8 @@ export class RendezvousBot {
   private async scope(context: TurnContext): Promise<TurnScope> {
     const data = channelData(context);
     const brandId = data['brandId'];
-    const brand = typeof brandId === 'string' ? await this.brand(brandId) : null;
+    // The database's read cache serves the brand: no round trip per turn.
+    const brand = typeof brandId === 'string' ? await findBrand(this.deps.db, brandId) : null;
     if (!brand) throw new Error('The activity names no known brand (channelData.brandId).');
     const session = await this.session.get(context, {});
     // The widget's language counts when it changes; in between, the customer's own switch stands.
@@ -155,15 +151,6 @@ export class RendezvousBot {
       locale: session.locale ?? brand.defaultLocale,
       session,
     };
-  }
-
-  private async brand(id: string): Promise<Brand | null> {
-    const known = this.brands.get(id);
-    if (known && Date.now() - known.readAt < BRAND_TTL_MS) return known.brand;
-    const brand = await findBrand(this.deps.db, id);
-    if (brand) this.brands.set(id, { brand, readAt: Date.now() });
-    else this.brands.delete(id);
-    return brand;
   }
 
   /** Logs what failed (no message text, no contact details, no codes), apologises, drops the broken dialog state. */

@@ -1,6 +1,7 @@
 /**
  * Runs work one at a time per key (a conversation), in arrival order, so a customer's quick
- * successive messages are answered in order. Across processes the dialog state's eTag guards.
+ * successive messages are answered in order. Across processes bot/turn-order.ts orders turns, and
+ * the dialog state's eTag guards every write.
  */
 export class TurnQueue {
   private readonly tails = new Map<string, Promise<void>>();
@@ -14,6 +15,11 @@ export class TurnQueue {
       if (this.tails.get(key) === tail) this.tails.delete(key);
     });
     return next;
+  }
+
+  /** Whether work for the key is running or queued. */
+  busy(key: string): boolean {
+    return this.tails.has(key);
   }
 
   /** Resolves when every queued turn has finished (shutdown, tests). */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Queryable } from './database.ts';
 import { readBrandSettings, type BrandSettings } from './brand-settings.ts';
+import { cachedRead } from './read-cache.ts';
 
 export interface Brand {
   id: string;
@@ -29,9 +30,11 @@ const toBrand = (r: BrandRow): Brand => ({
   settings: readBrandSettings(r.settings),
 });
 
-export async function findBrand(db: Queryable, id: string): Promise<Brand | null> {
-  const [row] = await db.query<BrandRow>('SELECT * FROM brands WHERE id = $1', [id]);
-  return row ? toBrand(row) : null;
+export function findBrand(db: Queryable, id: string): Promise<Brand | null> {
+  return cachedRead(db, ['brands'], `brand:${id}`, async () => {
+    const [row] = await db.query<BrandRow>('SELECT * FROM brands WHERE id = $1', [id]);
+    return row ? toBrand(row) : null;
+  });
 }
 
 /** The brand's language for staff messages; null when there is no such brand. */
@@ -42,8 +45,7 @@ export async function brandDefaultLocale(db: Queryable, id: string): Promise<'en
 
 /** A brand's settings alone (all defaults when there is no such brand). */
 export async function findBrandSettings(db: Queryable, id: string): Promise<BrandSettings> {
-  const [row] = await db.query<{ settings: unknown }>('SELECT settings FROM brands WHERE id = $1', [id]);
-  return readBrandSettings(row?.settings);
+  return (await findBrand(db, id))?.settings ?? readBrandSettings(undefined);
 }
 
 export async function insertBrand(db: Queryable, brand: Omit<Brand, 'settings'> & { settings: Partial<BrandSettings> }) {

@@ -1,4 +1,5 @@
 import type { Queryable } from './database.ts';
+import { cachedRead } from './read-cache.ts';
 
 export type Mode = 'in_store' | 'online' | 'at_home';
 export const MODES: readonly Mode[] = ['in_store', 'online', 'at_home'];
@@ -108,35 +109,43 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const byIdOrSlug = (ref: string) => (UUID.test(ref) ? 'id = $2::uuid' : 'slug = $2');
 
 /** Services booked in the chat's general flow and the public list; on-site equipment services have their own flow. */
-export async function listServices(db: Queryable, brandId: string): Promise<Service[]> {
-  const rows = await db.query<ServiceRow>(
-    `SELECT * FROM services WHERE brand_id = $1 AND active
-       AND NOT EXISTS (SELECT 1 FROM equipment_type_services e WHERE e.service_id = services.id)
-     ORDER BY position, slug`,
-    [brandId],
-  );
-  return rows.map(toService);
+export function listServices(db: Queryable, brandId: string): Promise<Service[]> {
+  return cachedRead(db, ['services', 'equipment_type_services'], `services:${brandId}`, async () => {
+    const rows = await db.query<ServiceRow>(
+      `SELECT * FROM services WHERE brand_id = $1 AND active
+         AND NOT EXISTS (SELECT 1 FROM equipment_type_services e WHERE e.service_id = services.id)
+       ORDER BY position, slug`,
+      [brandId],
+    );
+    return rows.map(toService);
+  });
 }
 
-export async function findService(db: Queryable, brandId: string, ref: string): Promise<Service | null> {
-  const [row] = await db.query<ServiceRow>(
-    `SELECT * FROM services WHERE brand_id = $1 AND active AND ${byIdOrSlug(ref)}`,
-    [brandId, ref],
-  );
-  return row ? toService(row) : null;
+export function findService(db: Queryable, brandId: string, ref: string): Promise<Service | null> {
+  return cachedRead(db, ['services'], `service:${brandId}:${ref}`, async () => {
+    const [row] = await db.query<ServiceRow>(
+      `SELECT * FROM services WHERE brand_id = $1 AND active AND ${byIdOrSlug(ref)}`,
+      [brandId, ref],
+    );
+    return row ? toService(row) : null;
+  });
 }
 
-export async function listStores(db: Queryable, brandId: string): Promise<Store[]> {
-  const rows = await db.query<StoreRow>('SELECT * FROM stores WHERE brand_id = $1 AND active ORDER BY name', [brandId]);
-  return rows.map(toStore);
+export function listStores(db: Queryable, brandId: string): Promise<Store[]> {
+  return cachedRead(db, ['stores'], `stores:${brandId}`, async () => {
+    const rows = await db.query<StoreRow>('SELECT * FROM stores WHERE brand_id = $1 AND active ORDER BY name', [brandId]);
+    return rows.map(toStore);
+  });
 }
 
-export async function findStore(db: Queryable, brandId: string, ref: string): Promise<Store | null> {
-  const [row] = await db.query<StoreRow>(
-    `SELECT * FROM stores WHERE brand_id = $1 AND active AND ${byIdOrSlug(ref)}`,
-    [brandId, ref],
-  );
-  return row ? toStore(row) : null;
+export function findStore(db: Queryable, brandId: string, ref: string): Promise<Store | null> {
+  return cachedRead(db, ['stores'], `store:${brandId}:${ref}`, async () => {
+    const [row] = await db.query<StoreRow>(
+      `SELECT * FROM stores WHERE brand_id = $1 AND active AND ${byIdOrSlug(ref)}`,
+      [brandId, ref],
+    );
+    return row ? toStore(row) : null;
+  });
 }
 
 /** Stores where at least one active staff member offering the service works. */

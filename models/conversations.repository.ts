@@ -31,6 +31,9 @@ const COLUMNS = `id, brand_id AS "brandId", channel, external_id AS "externalId"
   locale, time_zone AS "timeZone", last_seq AS "lastSeq"`;
 const ENTRY_COLUMNS = `seq, id, sender, sender_name AS "senderName", text, content, client_id AS "clientId", created_at AS "createdAt"`;
 
+/** A bot message carrying the one-time code form: what the customer types next is a code. */
+const CODE_ASKED = `content->'attachments' @> '[{"content": {"form": "code"}}]'`;
+
 const hashToken = (token: string) => createHash('sha256').update(token).digest();
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -94,55 +97,162 @@ export async function updateConversation(db: Queryable, id: string, change: { lo
 }
 
 export interface NewEntry {
+  /** Chosen by the caller when it must be known before the entry is stored (saveTurn); else the database's. */
+  id?: string;
   sender: Sender;
   senderName?: string | null;
   text: string;
   content?: Record<string, unknown>;
   clientId?: string | null;
+  /** Stored instead of `text` when the bot's last message asked for a one-time code (decided in the same statement). */
+  textIfCodeAsked?: string | null;
+  /** The entry asks for a bot turn (a customer message): it takes the next number in the conversation's turn order. */
+  asksTurn?: boolean;
+  /** With `asksTurn`: dialog state keys read in the same statement (the turn then need not read them). */
+  stateKeys?: readonly string[];
+}
+
+/** Where a new entry that asked for a turn stands in the conversation's turn order (migration 021). */
+export interface TurnOrder {
+  /** Its number among the conversation's turns (1, 2, 3…). */
+  turn: number;
+  /** How many turns had finished when it was stored (its own runs at once when that is turn − 1). */
+  done: number;
+  /** The conversation was with the bot (no live agent awaited or chatting) when it was stored. */
+  withBot: boolean;
+  /** Turns done as of the statement's snapshot: when that is turn − 1, `states` is what this turn will find. */
+  doneBefore: number;
+  /** The dialog states asked for (`stateKeys`), as of the same snapshot: stored JSON and eTag, or null when none is stored. */
+  states: Record<string, { etag: string; data: Record<string, unknown> } | null>;
 }
 
 /**
  * Appends to the transcript with the next sequence number, atomically. A customer message whose
  * clientId was seen already is not stored again: the first entry is returned with `duplicate`.
  */
-export async function appendEntry(db: Queryable, conversationId: string, entry: NewEntry): Promise<{ entry: TranscriptEntry; duplicate: boolean }> {
+export async function appendEntry(
+  db: Queryable, conversationId: string, entry: NewEntry,
+): Promise<{ entry: TranscriptEntry; duplicate: boolean; order: TurnOrder | null }> {
   // One round trip: the entry with this clientId if there is one, else the next seq and the insert
-  // (the seq is only taken when nothing was seen, so a resend leaves no gap).
-  const [row] = await db.query<TranscriptEntry & { duplicate: boolean }>(
+  // (the seq is only taken when nothing was seen, so a resend leaves no gap). Which text is stored
+  // may depend on the bot's last message (a code it asked for is masked): read in the same statement.
+  const [row] = await db.query<TranscriptEntry & {
+    duplicate: boolean; turns_asked: number | null; turns_done: number | null; with_bot: boolean | null;
+    done_before: number | null; states: TurnOrder['states'] | null;
+  }>(
     `WITH seen AS (
        SELECT ${ENTRY_COLUMNS} FROM conversation_messages WHERE conversation_id = $1 AND client_id = $6
+     ), asked AS (
+       SELECT ${CODE_ASKED} AS yes FROM conversation_messages
+       WHERE $7::text IS NOT NULL AND conversation_id = $1 AND sender = 'bot' ORDER BY seq DESC LIMIT 1
      ), next AS (
-       UPDATE conversations SET last_seq = last_seq + 1, updated_at = now()
-       WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM seen) RETURNING last_seq
+       UPDATE conversations SET last_seq = last_seq + 1, turns_asked = turns_asked + CASE WHEN $8 THEN 1 ELSE 0 END, updated_at = now()
+       WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM seen)
+       RETURNING last_seq, turns_asked, turns_done, handoff_state = 'bot' AND NOT handoff_awaiting_message AS with_bot
      ), added AS (
        INSERT INTO conversation_messages (conversation_id, seq, sender, sender_name, text, content, client_id)
-       SELECT $1, next.last_seq, $2, $3, $4, $5, $6 FROM next
+       SELECT $1, next.last_seq, $2, $3, CASE WHEN (SELECT yes FROM asked) THEN $7 ELSE $4 END, $5, $6 FROM next
        ON CONFLICT (conversation_id, client_id) DO NOTHING
        RETURNING ${ENTRY_COLUMNS}
      )
-     SELECT *, false AS duplicate FROM added UNION ALL SELECT *, true AS duplicate FROM seen`,
-    [conversationId, entry.sender, entry.senderName ?? null, entry.text, JSON.stringify(entry.content ?? {}), entry.clientId ?? null],
+     SELECT added.*, false AS duplicate, next.turns_asked, next.turns_done, next.with_bot,
+       (SELECT turns_done FROM conversations WHERE id = $1) AS done_before,
+       (SELECT jsonb_object_agg(key, jsonb_build_object('etag', etag::text, 'data', data)) FROM dialog_state WHERE key = ANY($9::text[])) AS states
+     FROM added, next
+     UNION ALL SELECT seen.*, true AS duplicate, NULL, NULL, NULL, NULL, NULL FROM seen`,
+    [
+      conversationId, entry.sender, entry.senderName ?? null, entry.text, JSON.stringify(entry.content ?? {}), entry.clientId ?? null,
+      entry.textIfCodeAsked ?? null, entry.asksTurn === true, entry.stateKeys ?? [],
+    ],
   );
   if (row) {
-    const { duplicate, ...stored } = row;
-    return { entry: stored, duplicate };
+    const { duplicate, turns_asked: turn, turns_done: done, with_bot: withBot, done_before: doneBefore, states, ...stored } = row;
+    return {
+      entry: stored, duplicate,
+      order: entry.asksTurn && !duplicate
+        ? { turn: turn!, done: done!, withBot: withBot!, doneBefore: doneBefore!, states: Object.fromEntries((entry.stateKeys ?? []).map((k) => [k, states?.[k] ?? null])) }
+        : null,
+    };
   }
   // Lost a race with the same clientId: the other insert is the message.
   const [seen] = await db.query<TranscriptEntry>(
     `SELECT ${ENTRY_COLUMNS} FROM conversation_messages WHERE conversation_id = $1 AND client_id = $2`,
     [conversationId, entry.clientId],
   );
-  return { entry: seen!, duplicate: true };
+  return { entry: seen!, duplicate: true, order: null };
 }
 
-/** Whether the bot's last message carries the one-time code form (what the customer types next is a code). */
-export async function botAskedForCode(db: Queryable, conversationId: string): Promise<boolean> {
-  const [row] = await db.query<{ asked: boolean | null }>(
-    `SELECT content->'attachments' @> '[{"content": {"form": "code"}}]' AS asked FROM conversation_messages
-     WHERE conversation_id = $1 AND sender = 'bot' ORDER BY seq DESC LIMIT 1`,
-    [conversationId],
+/**
+ * A write of a conversation's dialog state (botbuilder's storage key, JSON data): eTag '*'
+ * overwrites, no eTag creates only, any other must still be the stored one (optimistic concurrency).
+ */
+export interface StateWrite {
+  key: string;
+  data: string;
+  eTag: string | undefined;
+}
+
+/** The state write as a statement on parameters $4 (key), $5 (data) and $6 (eTag, only when it is checked). */
+function stateStatement(write: StateWrite): { sql: string; params: unknown[] } {
+  const base = [write.key, write.data];
+  if (write.eTag === '*') {
+    return {
+      sql: `INSERT INTO dialog_state (key, data) VALUES ($4, $5)
+            ON CONFLICT (key) DO UPDATE SET data = EXCLUDED.data, etag = dialog_state.etag + 1, updated_at = now() RETURNING etag::text AS etag`,
+      params: base,
+    };
+  }
+  if (!write.eTag) return { sql: 'INSERT INTO dialog_state (key, data) VALUES ($4, $5) ON CONFLICT (key) DO NOTHING RETURNING etag::text AS etag', params: base };
+  return {
+    sql: 'UPDATE dialog_state SET data = $5, etag = etag + 1, updated_at = now() WHERE key = $4 AND etag = $6::bigint RETURNING etag::text AS etag',
+    params: [...base, write.eTag],
+  };
+}
+
+/**
+ * What a bot turn leaves behind, in one statement (one round trip, one transaction): its replies
+ * appended to the transcript with the next sequence numbers, if given the new dialog state, and
+ * if it answered a customer message, its number in the turn order as done. A state write refused
+ * by its eTag writes nothing at all: `etag` is then null. (No conversation and no replies: the
+ * dialog state alone, for a storage key of any kind.)
+ */
+export async function saveTurn(
+  db: Queryable, conversationId: string | null, replies: readonly NewEntry[], state: StateWrite | null, turnDone: number | null = null,
+): Promise<{ etag: string | null; entries: TranscriptEntry[] }> {
+  const write = state ? stateStatement(state) : { sql: 'SELECT NULL::text AS etag', params: [] };
+  const rows = await db.query<{ etag: string | null } & Partial<TranscriptEntry>>(
+    `WITH state AS (${write.sql}),
+     next AS (
+       UPDATE conversations SET last_seq = last_seq + jsonb_array_length($2::jsonb),
+         turns_done = GREATEST(turns_done, COALESCE($3::integer, 0)), updated_at = now()
+       WHERE id = $1 AND (jsonb_array_length($2::jsonb) > 0 OR $3::integer IS NOT NULL) AND EXISTS (SELECT 1 FROM state)
+       RETURNING last_seq - jsonb_array_length($2::jsonb) AS base
+     ), added AS (
+       INSERT INTO conversation_messages (conversation_id, seq, id, sender, sender_name, text, content)
+       SELECT $1, next.base + e.n, COALESCE((e.item->>'id')::uuid, gen_random_uuid()), e.item->>'sender', e.item->>'senderName', e.item->>'text', e.item->'content'
+       FROM next, jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(item, n)
+       RETURNING ${ENTRY_COLUMNS}
+     )
+     SELECT s.etag, a.* FROM state s LEFT JOIN added a ON true ORDER BY a.seq`,
+    [
+      conversationId, JSON.stringify(replies.map((r) => ({ id: r.id ?? null, sender: r.sender, senderName: r.senderName ?? null, text: r.text, content: r.content ?? {} }))),
+      turnDone, ...write.params,
+    ],
   );
-  return row?.asked === true;
+  if (rows.length === 0) return { etag: null, entries: [] };
+  const entries = rows.filter((r) => r.seq !== null && r.seq !== undefined).map(({ etag: _etag, ...entry }) => entry as TranscriptEntry);
+  return { etag: rows[0]!.etag, entries };
+}
+
+/** Turn `turn` of the conversation is done (a turn that stored nothing else); numbers only grow. */
+export async function markTurnDone(db: Queryable, conversationId: string, turn: number): Promise<void> {
+  await db.query('UPDATE conversations SET turns_done = GREATEST(turns_done, $2) WHERE id = $1', [conversationId, turn]);
+}
+
+/** How many of the conversation's turns are done (another instance may be running the one before ours). */
+export async function turnsDone(db: Queryable, conversationId: string): Promise<number> {
+  const [row] = await db.query<{ done: number }>('SELECT turns_done AS done FROM conversations WHERE id = $1', [conversationId]);
+  return row?.done ?? 0;
 }
 
 /** The latest entries before a sequence number, newest first. */

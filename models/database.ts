@@ -4,6 +4,7 @@ import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { errors, isBadValueError, isConnectionError } from './errors.ts';
+import { READ_CACHE_CHANNEL, ReadCache } from './read-cache.ts';
 
 /** Anything that runs SQL: the database itself or an open transaction. */
 export interface Queryable {
@@ -42,6 +43,8 @@ export interface Database extends Queryable {
   readonly kind: 'postgres' | 'pglite';
   /** How long statements waited for a pooled connection (benchmarks report it apart from statement time). */
   poolWaits?(): PoolWaits;
+  /** Read-mostly rows kept in memory (models/read-cache.ts); transactions always read the database. */
+  readonly readCache?: ReadCache;
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
@@ -91,6 +94,57 @@ function translated(error: unknown): unknown {
   return error;
 }
 
+/** How long the change feed waits before connecting again after losing its connection. */
+const FEED_RETRY_MS = 1_000;
+
+/**
+ * The read cache's change feed on PostgreSQL: one connection of its own listening to migration
+ * 021's notices. The cache serves from memory only while it listens; it reconnects when lost.
+ */
+function listenForChanges(url: string, options: DatabaseOptions, cache: ReadCache): { close(): Promise<void> } {
+  let closed = false;
+  let client: pg.Client | null = null;
+  let retry: NodeJS.Timeout | null = null;
+  const connect = async () => {
+    const c = new pg.Client({
+      connectionString: url,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 30_000,
+      ...(options.schema ? { options: `-c search_path=${options.schema},public` } : {}),
+    });
+    client = c;
+    const lost = () => {
+      if (client !== c) return;
+      client = null;
+      cache.setFeed(false);
+      c.end().catch(() => undefined);
+      if (!closed) retry = setTimeout(() => void connect(), FEED_RETRY_MS);
+    };
+    c.on('error', lost);
+    c.on('end', lost);
+    c.on('notification', (n) => cache.changed(n.payload ?? ''));
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${READ_CACHE_CHANNEL}`);
+      if (client === c && !closed) cache.setFeed(true);
+    } catch {
+      lost();
+    }
+  };
+  void connect();
+  return {
+    async close() {
+      closed = true;
+      if (retry) clearTimeout(retry);
+      const c = client;
+      client = null;
+      cache.setFeed(false);
+      // A connection stuck on an unreachable server must not hold up closing the database.
+      const gaveUp = new Promise<void>((resolve) => setTimeout(resolve, FEED_RETRY_MS).unref());
+      await Promise.race([c?.end().catch(() => undefined), gaveUp]);
+    },
+  };
+}
+
 async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: url,
@@ -113,6 +167,8 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
       client.release();
     }
   }
+  const readCache = new ReadCache();
+  const feed = listenForChanges(url, options, readCache);
   const waits: PoolWaits = { waits: 0, checkouts: 0, ms: 0 };
   const checkout = async () => {
     const queued = pool.idleCount === 0 && pool.totalCount >= pool.options.max;
@@ -130,15 +186,18 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
   return {
     kind: 'postgres',
     poolWaits: () => ({ ...waits }),
+    readCache,
     async query(sql, params) {
       const client = await checkout();
       let broken = false;
+      readCache.wrote(sql);
       try {
         return (await client.query(asPrepared(sql, params))).rows;
       } catch (error) {
         broken = isConnectionError(error);
         throw translated(error);
       } finally {
+        readCache.wrote(sql);
         client.release(broken);
       }
     },
@@ -146,11 +205,14 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
       const client = await checkout();
       const committed: (() => void)[] = [];
       let broken = false;
+      const writes: string[] = [];
       try {
         await client.query('BEGIN');
         const tx: Tx = {
           inTransaction: true,
           async query(sql, params) {
+            readCache.wrote(sql);
+            writes.push(sql);
             try {
               return (await client.query(asPrepared(sql, params))).rows;
             } catch (error) {
@@ -172,11 +234,14 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
         });
         throw translated(error);
       } finally {
+        // Rows read while the transaction was open may be older than what it committed.
+        for (const sql of writes) readCache.wrote(sql);
         // A connection that cannot even roll back is discarded, not handed to the next caller.
         client.release(broken);
       }
     },
     async close() {
+      await feed.close();
       await pool.end();
     },
   };
@@ -188,22 +253,33 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
   if (options.schema) {
     await db.exec(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"; SET search_path = "${options.schema}", public`);
   }
+  // The change feed is in-process here: the notices of migration 021's triggers, or the statements' own text.
+  const readCache = new ReadCache();
+  await db.listen(READ_CACHE_CHANNEL, (table) => readCache.changed(table));
+  readCache.setFeed(true);
   return {
     kind: 'pglite',
+    readCache,
     async query(sql, params) {
+      readCache.wrote(sql);
       try {
         return (await db.query(sql, params as unknown[])).rows as never;
       } catch (error) {
         throw translated(error);
+      } finally {
+        readCache.wrote(sql);
       }
     },
     // PGlite runs one transaction at a time, so concurrent callers queue here.
     async transaction(work) {
       const committed: (() => void)[] = [];
+      const writes: string[] = [];
       const result = await db.transaction(async (inner) =>
         work({
           inTransaction: true,
           async query(sql, params) {
+            readCache.wrote(sql);
+            writes.push(sql);
             try {
               return (await inner.query(sql, params as unknown[])).rows as never;
             } catch (error) {
@@ -215,7 +291,9 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
           },
           afterCommit: (callback) => void committed.push(callback),
         }),
-      );
+      ).finally(() => {
+        for (const sql of writes) readCache.wrote(sql);
+      });
       runCommitted(committed);
       return result;
     },

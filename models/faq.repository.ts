@@ -1,5 +1,6 @@
 import type { Queryable, Tx } from './database.ts';
 import type { Locale } from './catalogue.repository.ts';
+import { cachedRead } from './read-cache.ts';
 
 /** One question of a brand's FAQ: the phrases that identify it and its answer in each language. */
 export interface FaqEntry {
@@ -11,11 +12,11 @@ export interface FaqEntry {
 
 export type NewFaqEntry = Omit<FaqEntry, 'id'>;
 
-export async function listFaq(db: Queryable, brandId: string): Promise<FaqEntry[]> {
-  return db.query<FaqEntry>(
+export function listFaq(db: Queryable, brandId: string): Promise<FaqEntry[]> {
+  return cachedRead(db, ['brand_faq'], `faq:${brandId}`, () => db.query<FaqEntry>(
     'SELECT id, keywords, questions, answers FROM brand_faq WHERE brand_id = $1 ORDER BY position, id',
     [brandId],
-  );
+  ));
 }
 
 /** Replaces the brand's whole FAQ with `entries`, in this order. */

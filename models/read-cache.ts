@@ -1,0 +1,66 @@
+import type { Queryable } from './database.ts';
+
+/** Read-mostly tables whose rows a turn may take from memory: settings changed by hand, rarely. */
+export const CACHED_TABLES = ['brands', 'services', 'stores', 'brand_faq', 'equipment_type_services'] as const;
+export type CachedTable = (typeof CACHED_TABLES)[number];
+
+/** The channel migration 021's triggers notify with the table's name on every change of a cached table. */
+export const READ_CACHE_CHANNEL = 'rdv_read_cache';
+
+/** More keys than any brand's catalogue needs: past it the cache starts over rather than grow. */
+const MAX_ENTRIES = 10_000;
+
+const WRITE = /\b(?:insert\s+into|update|delete\s+from|truncate(?:\s+table)?)\s+(?:only\s+)?"?(\w+)"?/gi;
+
+/**
+ * Rows of read-mostly tables kept in memory, dropped when their table changes: at once for writes
+ * through this process's own database (the statement text names the table), and within
+ * milliseconds for any other writer through PostgreSQL's NOTIFY (several instances, psql, tests).
+ * While the change feed is down nothing is served from memory, so a missed notice cannot leave a
+ * stale row behind. Callers get a copy: nobody can change what the next caller reads.
+ */
+export class ReadCache {
+  private readonly entries = new Map<string, { tables: readonly CachedTable[]; value: unknown }>();
+  /** Bumped by every change of a table: a read that started before a change does not store its result. */
+  private readonly generations = new Map<CachedTable, number>(CACHED_TABLES.map((t) => [t, 0]));
+  private feedUp = false;
+
+  async read<T>(tables: readonly CachedTable[], key: string, load: () => Promise<T>): Promise<T> {
+    if (!this.feedUp) return load();
+    const known = this.entries.get(key);
+    if (known) return structuredClone(known.value) as T;
+    const before = tables.map((t) => this.generations.get(t));
+    const value = await load();
+    if (this.feedUp && tables.every((t, i) => this.generations.get(t) === before[i])) {
+      if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
+      this.entries.set(key, { tables, value: structuredClone(value) });
+    }
+    return value;
+  }
+
+  /** A table changed (a notice from the database, or a write seen in a statement's text). */
+  changed(table: string): void {
+    if (!this.generations.has(table as CachedTable)) return;
+    const changed = table as CachedTable;
+    this.generations.set(changed, this.generations.get(changed)! + 1);
+    for (const [key, entry] of this.entries) if (entry.tables.includes(changed)) this.entries.delete(key);
+  }
+
+  /** Drops what a statement about to run, or just run, writes to (called before and after it). */
+  wrote(sql: string): void {
+    for (const match of sql.matchAll(WRITE)) this.changed(match[1]!.toLowerCase());
+  }
+
+  /** The change feed is listening (serve from memory) or lost (forget everything, read through). */
+  setFeed(up: boolean): void {
+    this.feedUp = up;
+    this.entries.clear();
+    for (const t of CACHED_TABLES) this.generations.set(t, this.generations.get(t)! + 1);
+  }
+}
+
+/** `load()`, from the database's read cache when it has one (never inside a transaction: a Tx has none). */
+export function cachedRead<T>(db: Queryable, tables: readonly CachedTable[], key: string, load: () => Promise<T>): Promise<T> {
+  const cache = (db as { readCache?: ReadCache }).readCache;
+  return cache ? cache.read(tables, key, load) : load();
+}
