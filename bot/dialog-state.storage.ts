@@ -1,6 +1,7 @@
 import { ConversationState, calculateChangeHash, type Storage, type StoreItems, type TurnContext } from 'botbuilder-core';
 import type { Queryable } from '../models/database.ts';
 import { saveTurn } from '../models/conversations.repository.ts';
+import { deleteDialogStates, readDialogStates } from '../models/dialog-state.repository.ts';
 import { heldReplies, type TurnReplies } from './turn-replies.ts';
 import { ticketOf } from './turn-order.ts';
 
@@ -23,10 +24,7 @@ export class PostgresStorage implements Storage {
 
   async read(keys: string[]): Promise<StoreItems> {
     if (keys.length === 0) return {};
-    const rows = await this.db.query<{ key: string; etag: string; data: Record<string, unknown> }>(
-      'SELECT key, etag::text AS etag, data FROM dialog_state WHERE key = ANY($1::text[])',
-      [keys],
-    );
+    const rows = await readDialogStates(this.db, keys);
     return Object.fromEntries(rows.map((r) => [r.key, { ...r.data, eTag: r.etag }]));
   }
 
@@ -51,7 +49,7 @@ export class PostgresStorage implements Storage {
   }
 
   async delete(keys: string[]): Promise<void> {
-    await this.db.query('DELETE FROM dialog_state WHERE key = ANY($1::text[])', [keys]);
+    await deleteDialogStates(this.db, keys);
   }
 }
 

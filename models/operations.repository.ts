@@ -36,3 +36,8 @@ export async function jobQueueInstalled(db: Queryable, schema: string): Promise<
   const rows = await db.query('SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', [schema, 'job']);
   return rows.length > 0;
 }
+
+/** A round trip to the database (health checks): throws the database's own error when it is unreachable. */
+export async function pingDatabase(db: Queryable): Promise<boolean> {
+  return (await db.query('SELECT 1')).length === 1;
+}

@@ -12,6 +12,7 @@ import { errorHandler, setRetryAfter } from './http-errors.ts';
 import { rejectUnsafeBody, rejectUnsafeUrl } from './safe-input.ts';
 import { withLogContext } from './logger.ts';
 import { AppError, errors } from '../models/errors.ts';
+import { pingDatabase } from '../models/operations.repository.ts';
 import { catalogueRoutes } from './routes/catalogue.routes.ts';
 import { appointmentRoutes } from './routes/appointments.routes.ts';
 import { TRUSTED_PROXIES } from '../bot/client-ip.ts';
@@ -54,7 +55,7 @@ export function createApp(deps: AppDeps, routers: express.Router[] = []): expres
   // Load balancers and monitors read the status: 503 (with Retry-After) while the database is unreachable.
   app.get('/healthz', async (_req, res) => {
     try {
-      await db.query('SELECT 1');
+      await pingDatabase(db);
     } catch (error) {
       if (!(error instanceof AppError) || error.status !== 503) throw error;
       setRetryAfter(res, error);

@@ -63,16 +63,6 @@ test('the check finds imports that run up a layer, into the browser or out of it
 const SQL_CALL = /([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\.query\s*(?:<(?:[^<>]|<[^<>]*>)*>)?\s*\(/g;
 const APP_FOLDERS = ['scheduling', 'notifications', 'dialogs', 'bot', 'server', ...BROWSER];
 
-/**
- * Files other helpers are still moving (issue 15), allowed until their branches are merged:
- * shrink this list as they land; it must end empty but for the health checks' `SELECT 1`.
- */
-const SQL_OUTSIDE_MODELS_ALLOWED = new Set([
-  'bot/dialog-state.storage.ts', // helper "turn"
-  'server/app.ts', // health check
-  'server/routes/operations.routes.ts', // health check
-]);
-
 /** Every file (relative to root) outside models/ that runs SQL itself. */
 function sqlOutsideModels(root: string): string[] {
   const found = new Set<string>();
@@ -86,11 +76,8 @@ function sqlOutsideModels(root: string): string[] {
   return [...found].sort();
 }
 
-test('no module outside models/ runs SQL, but for the files still being moved', () => {
-  const found = sqlOutsideModels(PROJECT_ROOT);
-  expect(found.filter((file) => !SQL_OUTSIDE_MODELS_ALLOWED.has(file))).toEqual([]);
-  // A file that no longer runs SQL leaves the allow-list, so the list only ever shrinks.
-  expect([...SQL_OUTSIDE_MODELS_ALLOWED].filter((file) => !found.includes(file))).toEqual([]);
+test('no module outside models/ runs SQL', () => {
+  expect(sqlOutsideModels(PROJECT_ROOT)).toEqual([]);
 });
 
 test('the check finds SQL run on any handle outside models/, and not a method of our own or a request query', () => {

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router, type Request } from 'express';
 import type { Database } from '../../models/database.ts';
-import { jobQueueInstalled } from '../../models/operations.repository.ts';
+import { jobQueueInstalled, pingDatabase } from '../../models/operations.repository.ts';
 import type { Metrics } from '../metrics.ts';
 
 export interface OperationsDeps {
@@ -52,7 +52,7 @@ export function operationsRoutes(deps: OperationsDeps): Router {
   router.get('/readyz', async (_req, res) => {
     const { redisReachable } = deps;
     const [database, jobQueue, redis] = await Promise.all([
-      check(async () => (await deps.db.query('SELECT 1')).length === 1),
+      check(() => pingDatabase(deps.db)),
       check(() => jobQueueInstalled(deps.db, deps.jobQueueSchema)),
       redisReachable ? check(redisReachable) : undefined,
     ]);
