@@ -1,7 +1,8 @@
 import { errorMessage } from '../../api.ts';
 import type { AppContext } from '../../context.ts';
-import { button, el, errorBlock, loading, replaceChildren } from '../../ui/dom.ts';
+import { el, errorBlock, loading, replaceChildren } from '../../ui/dom.ts';
 import { busy, clearErrors, formAlert, showError, textArea, textField } from '../../ui/forms.ts';
+import { controlIn, rowList } from '../../ui/row-list.ts';
 import type { SectionView } from './index.ts';
 
 interface FaqEntry {
@@ -29,46 +30,32 @@ export function faqSection(ctx: AppContext): SectionView {
   }
 
   function render(entries: FaqEntry[]) {
-    const list = el('ol', { class: 'rows' });
-    const add = button({ class: 'btn btn-link btn-small' }, '+ Add a question', () => {
-      list.append(entryRow({ keywords: [], questions: {}, answers: {} }));
-      renumber();
-      list.querySelector<HTMLElement>('li:last-child input')?.focus();
-    });
-    const renumber = () => {
-      [...list.children].forEach((li, i) => {
-        for (const control of li.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('[data-field]')) control.name = `entries.${i}.${control.dataset['field']}`;
-      });
-      add.hidden = list.children.length >= MAX_ENTRIES;
-    };
-    function entryRow(e: FaqEntry): HTMLElement {
-      const li = el('li', { class: 'row-item row-item-block' });
-      const field = (label: string, name: string, value: string, area: boolean) => (area
-        ? textArea({ label, name, value, rows: 2, attrs: { 'data-field': name } })
-        : textField({ label, name, value, attrs: { 'data-field': name } }));
-      li.append(
+    const field = (label: string, name: string, value: string, area: boolean) => (area
+      ? textArea({ label, name, value, rows: 2, attrs: { 'data-field': name } })
+      : textField({ label, name, value, attrs: { 'data-field': name } }));
+    const rows = rowList<FaqEntry>({
+      prefix: 'entries', addLabel: '+ Add a question', removeLabel: 'Remove this question', max: MAX_ENTRIES,
+      blank: () => ({ keywords: [], questions: {}, answers: {} }),
+      controls: (e) => [
         field('Phrases (comma-separated)', 'keywords', e.keywords.join(', '), false),
         field('Question (English)', 'questions.en', e.questions.en ?? '', false),
         field('Question (French)', 'questions.fr', e.questions.fr ?? '', false),
         field('Answer (English)', 'answers.en', e.answers.en ?? '', true),
         field('Answer (French)', 'answers.fr', e.answers.fr ?? '', true),
-      );
-      li.append(button({ class: 'btn btn-link btn-small' }, 'Remove this question', () => { li.remove(); renumber(); }));
-      return li;
-    }
-    for (const e of entries) list.append(entryRow(e));
+      ],
+    });
+    rows.show(entries);
     const submit = el('button', { type: 'submit', class: 'btn btn-primary' }, 'Save');
-    const form = el('form', { class: 'form', novalidate: true }, formAlert(), list, add, el('div', { class: 'form-actions' }, submit));
-    renumber();
+    const form = el('form', { class: 'form', novalidate: true }, formAlert(), rows.list, rows.add, el('div', { class: 'form-actions' }, submit));
 
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       clearErrors(form);
-      const read = (li: Element, field: string) => li.querySelector<HTMLInputElement | HTMLTextAreaElement>(`[data-field="${field}"]`)?.value.trim() ?? '';
+      const read = (li: Element, name: string) => controlIn(li, name).value.trim();
       const both = (li: Element, prefix: string) => Object.fromEntries((['en', 'fr'] as const)
         .map((l) => [l, read(li, `${prefix}.${l}`)] as const).filter(([, v]) => v !== ''));
       const payload = {
-        entries: [...list.children].map((li) => ({
+        entries: rows.rows().map((li) => ({
           keywords: read(li, 'keywords').split(',').map((k) => k.trim()).filter(Boolean),
           questions: both(li, 'questions'),
           answers: both(li, 'answers'),

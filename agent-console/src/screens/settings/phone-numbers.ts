@@ -1,7 +1,8 @@
 import { errorMessage } from '../../api.ts';
 import type { AppContext } from '../../context.ts';
-import { button, el, errorBlock, loading, replaceChildren } from '../../ui/dom.ts';
+import { el, errorBlock, loading, replaceChildren } from '../../ui/dom.ts';
 import { busy, checkboxField, clearErrors, formAlert, showError, textField } from '../../ui/forms.ts';
+import { controlIn, rowList } from '../../ui/row-list.ts';
 import type { SectionView } from './index.ts';
 
 interface PhoneNumber {
@@ -29,39 +30,25 @@ export function phoneNumbersSection(ctx: AppContext): SectionView {
   }
 
   function render({ numbers, webhookUrl }: { numbers: PhoneNumber[]; webhookUrl: string }) {
-    const list = el('ol', { class: 'rows' });
-    const add = button({ class: 'btn btn-link btn-small' }, '+ Add a number', () => {
-      list.append(numberRow({ phone: '', sms: true, whatsapp: false }));
-      renumber();
-      list.querySelector<HTMLElement>('li:last-child input')?.focus();
-    });
-    // Names follow the API's fields (numbers.0.phone…), so a refusal lands on its row.
-    const renumber = () => {
-      [...list.children].forEach((li, i) => {
-        for (const control of li.querySelectorAll<HTMLInputElement>('[data-field]')) control.name = `numbers.${i}.${control.dataset['field']}`;
-      });
-      add.hidden = list.children.length >= MAX_NUMBERS;
-    };
-    const numberRow = (n: PhoneNumber): HTMLElement => {
-      const li = el('li', { class: 'row-item row-item-block' },
+    const rows = rowList<PhoneNumber>({
+      prefix: 'numbers', addLabel: '+ Add a number', removeLabel: 'Remove this number', max: MAX_NUMBERS,
+      blank: () => ({ phone: '', sms: true, whatsapp: false }),
+      controls: (n) => [
         textField({ label: 'Number', name: 'phone', value: n.phone, type: 'tel', hint: 'International format, e.g. +33 7 00 00 00 00', attrs: { 'data-field': 'phone', autocomplete: 'off' } }),
         checkboxField({ label: 'SMS', name: 'sms', checked: n.sms, attrs: { 'data-field': 'sms' } }),
-        checkboxField({ label: 'WhatsApp', name: 'whatsapp', checked: n.whatsapp, attrs: { 'data-field': 'whatsapp' } }));
-      li.append(button({ class: 'btn btn-link btn-small' }, 'Remove this number', () => { li.remove(); renumber(); }));
-      return li;
-    };
-    for (const n of numbers) list.append(numberRow(n));
+        checkboxField({ label: 'WhatsApp', name: 'whatsapp', checked: n.whatsapp, attrs: { 'data-field': 'whatsapp' } }),
+      ],
+    });
+    rows.show(numbers);
     const submit = el('button', { type: 'submit', class: 'btn btn-primary' }, 'Save');
-    const form = el('form', { class: 'form', novalidate: true }, formAlert(), list, add, el('div', { class: 'form-actions' }, submit));
-    renumber();
+    const form = el('form', { class: 'form', novalidate: true }, formAlert(), rows.list, rows.add, el('div', { class: 'form-actions' }, submit));
 
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       clearErrors(form);
-      const control = (li: Element, field: string) => li.querySelector<HTMLInputElement>(`[data-field="${field}"]`)!;
       const payload = {
-        numbers: [...list.children].map((li) => ({
-          phone: control(li, 'phone').value.trim(), sms: control(li, 'sms').checked, whatsapp: control(li, 'whatsapp').checked,
+        numbers: rows.rows().map((li) => ({
+          phone: controlIn(li, 'phone').value.trim(), sms: controlIn(li, 'sms').checked, whatsapp: controlIn(li, 'whatsapp').checked,
         })),
       };
       void busy(submit, 'Saving…', async () => {
