@@ -4,9 +4,9 @@ import type { Locale } from '../models/catalogue.repository.ts';
 /**
  * Microsoft's date recognizers, built once per process, with one saving: within one reading, the
  * recognizer's sub-extractors ask its number extractors about the same words about 30 times (only
- * 3 or 4 distinct questions); the French ones cost milliseconds each. Number extraction depends
- * on the extractor and the words alone, so each distinct question is answered once per reading,
- * and every caller gets its own copies of the answer.
+ * 3 or 4 distinct questions), and the French ones cost milliseconds each; most messages are button
+ * titles, the same words in every conversation. Number extraction depends on the extractor and the
+ * words alone, so each answer is kept (for the latest texts) and every caller gets its own copies.
  */
 
 const CULTURES: Record<Locale, string> = { en: Culture.English, fr: Culture.French };
@@ -16,8 +16,9 @@ const models = new Map<Locale, IDateTimeModel>();
 type NumberFound = Record<string, unknown>;
 type NumberExtract = (this: object, source: string) => NumberFound[];
 
-/** The answers of the reading under way; none outside one, so nothing outlives it. */
-let reading: Map<object, Map<string, NumberFound[]>> | null = null;
+/** Answers kept per extractor: enough for the buttons' titles and the messages of the moment. */
+const KEPT_ANSWERS = 500;
+const answers = new WeakMap<object, Map<string, NumberFound[]>>();
 const patched = new WeakSet<object>();
 
 /**
@@ -34,16 +35,20 @@ function numberExtractorPrototype(model: IDateTimeModel): { extract: NumberExtra
   return typeof found?.extract === 'function' && found !== Object.prototype ? (found as { extract: NumberExtract }) : undefined;
 }
 
-function answerOncePerReading(proto: { extract: NumberExtract }): void {
+function answerOnce(proto: { extract: NumberExtract }): void {
   if (patched.has(proto)) return;
   patched.add(proto);
   const extract = proto.extract;
   proto.extract = function (this: object, source: string): NumberFound[] {
-    if (!reading) return extract.call(this, source);
-    let answers = reading.get(this);
-    if (!answers) reading.set(this, (answers = new Map()));
-    let found = answers.get(source);
-    if (!found) answers.set(source, (found = extract.call(this, source)));
+    let kept = answers.get(this);
+    if (!kept) answers.set(this, (kept = new Map()));
+    let found = kept.get(source);
+    if (!found) {
+      found = extract.call(this, source);
+      // The oldest answer goes first (a Map keeps insertion order).
+      if (kept.size >= KEPT_ANSWERS) kept.delete(kept.keys().next().value as string);
+      kept.set(source, found);
+    }
     return found.map((r) => ({ ...r }));
   };
 }
@@ -54,7 +59,7 @@ function model(locale: Locale): IDateTimeModel {
   if (!m) {
     m = new DateTimeRecognizer(CULTURES[locale]).getDateTimeModel();
     const proto = numberExtractorPrototype(m);
-    if (proto) answerOncePerReading(proto);
+    if (proto) answerOnce(proto);
     models.set(locale, m);
   }
   return m;
@@ -62,11 +67,5 @@ function model(locale: Locale): IDateTimeModel {
 
 /** The dates, times and periods the recognizer reads in `text`, relative to `reference` (may throw). */
 export function recognizeDates(locale: Locale, text: string, reference: Date): ReturnType<IDateTimeModel['parse']> {
-  const m = model(locale);
-  reading = new Map();
-  try {
-    return m.parse(text, reference);
-  } finally {
-    reading = null;
-  }
+  return model(locale).parse(text, reference);
 }
