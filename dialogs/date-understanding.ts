@@ -1,7 +1,7 @@
-import { Culture, DateTimeRecognizer, type IDateTimeModel } from '@microsoft/recognizers-text-date-time';
 import { DateTime } from 'luxon';
 import type { Locale } from '../models/catalogue.repository.ts';
 import { dateText, daySpan, partOfDay, partOfDayWords, timeInText } from './date-phrases.ts';
+import { recognizeDates } from './date-recognizer.ts';
 import { normalize } from './understanding.ts';
 
 /** When the customer wants to come, as they said it; instants are ISO strings (dialog state is JSON). */
@@ -20,19 +20,9 @@ export interface DateContext {
   timeZone: string;
 }
 
-const CULTURES: Record<Locale, string> = { en: Culture.English, fr: Culture.French };
-const models = new Map<string, IDateTimeModel>();
-
-/** Building a recognizer takes seconds, so each language's is built once per process. */
-function model(locale: Locale): IDateTimeModel {
-  let m = models.get(locale);
-  if (!m) models.set(locale, (m = new DateTimeRecognizer(CULTURES[locale]).getDateTimeModel()));
-  return m;
-}
-
 /** The first recognition compiles many expressions; a server can pay that at start-up instead. */
 export function warmUpDateUnderstanding(): void {
-  for (const locale of ['en', 'fr'] as const) model(locale).parse('tomorrow 10:00', new Date());
+  for (const locale of ['en', 'fr'] as const) recognizeDates(locale, 'tomorrow 10:00', new Date());
 }
 
 const SOONEST = /\b(?:soonest|asap|as soon as possible|earliest|first available|au plus tot|des que possible|le plus tot possible|premier disponible)\b/;
@@ -108,7 +98,7 @@ function recognize(text: string, locale: Locale, c: DateContext): Recognized {
   let results;
   try {
     // Postcodes are not years; and some phrases make the recognizer throw ("fin mars": a TypeError).
-    results = model(locale).parse(text.replace(/\b\d{5}\b/g, ' '), reference);
+    results = recognizeDates(locale, text.replace(/\b\d{5}\b/g, ' '), reference);
   } catch {
     return {};
   }
