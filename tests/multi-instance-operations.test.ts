@@ -145,9 +145,10 @@ describe('several instances: shared budgets, reminders once, readiness', () => {
         WHERE s.id = ANY($1)`, [due.map((d) => d.id)],
     );
     await until(async () => (await reminders()).filter((r) => r.status === 'sent').length === appointmentIds.length, 120_000);
-    // Every instance dispatches every 30 s: after a full round more, still one job and one message each
-    // (the outbox stands in for the provider: one message row is one send).
-    await new Promise((resolve) => setTimeout(resolve, 35_000));
+    // Each one is taken by one dispatcher: one job (made in the transaction that stamped its job id, and a row with a
+    // job id is never dispatched again) and one message (the outbox stands in for the provider: one row is one send).
+    const undispatched = await db.query('SELECT id FROM scheduled_notifications WHERE id = ANY($1) AND job_id IS NULL', [due.map((d) => d.id)]);
+    expect(undispatched).toEqual([]);
     const sent = await reminders();
     expect(sent.map((r) => r.appointment_id).sort()).toEqual([...appointmentIds].sort());
     expect(sent.map((r) => r.status)).toEqual(Array(appointmentIds.length).fill('sent'));
