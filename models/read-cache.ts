@@ -51,6 +51,11 @@ export class ReadCache {
     for (const match of sql.matchAll(WRITE)) this.changed(match[1]!.toLowerCase());
   }
 
+  /** Whether rows are served from memory: the change feed is listening. */
+  get live(): boolean {
+    return this.feedUp;
+  }
+
   /** The change feed is listening (serve from memory) or lost (forget everything, read through). */
   setFeed(up: boolean): void {
     this.feedUp = up;

@@ -12,6 +12,8 @@ describe.each(DATABASE_KINDS)('read cache of read-mostly rows on %s', (kind) => 
     db = await openTestDatabase(kind);
     await seedDemo(db, { allowedOrigins: [] });
     slug = (await listServices(db, DEMO_BRAND_ID))[0]!.slug;
+    // On PostgreSQL the change feed connects in the background: until it listens, every read goes to the database.
+    await until(() => db.readCache!.live, 30_000);
   });
   afterAll(() => db.close());
 
