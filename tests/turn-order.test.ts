@@ -45,7 +45,9 @@ describe('turn order across two instances', () => {
     const database = await databaseUrlOf(db);
     schema = database.schema;
     const env = { DATABASE_URL: database.url, PGBOSS_SCHEMA: `${schema}_jobs`, SEED_DEMO: 'false', APP_SECRET: randomBytes(32).toString('hex') };
-    [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+    // One after the other: the first installs the job queue's schema (two first starts at once may race on it).
+    a = await startServerProcess(env);
+    b = await startServerProcess(env);
   }, 300_000);
 
   afterAll(async () => {
