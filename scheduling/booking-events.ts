@@ -19,9 +19,23 @@ export type BookingEvent =
     };
 
 /**
+ * Where booked events go once the booking has committed. The booking statement records its
+ * 'booked' event in the outbox table itself (migration 022), so a booking stays one round trip;
+ * this is told of each committed booking and renders its event in the background, never making the
+ * caller wait. Whatever it misses (a crash right after commit) a later sweep renders.
+ */
+export interface BookingOutbox {
+  booked(appointment: Appointment): void;
+}
+
+/**
  * Listens to booking events in the same transaction as the change, so whatever it records
- * (messages to send, reminders to schedule) commits or rolls back with it: a transactional outbox.
+ * (messages to send, reminders to schedule) commits or rolls back with it. With an `outbox`,
+ * 'booked' goes there after commit instead, and `handle` is told of it in the booking's
+ * transaction only when `bookedInTransaction` asks (a field visit's facts written with its draft).
  */
 export interface BookingEventSink {
   handle(tx: Tx, event: BookingEvent): Promise<void>;
+  readonly outbox?: BookingOutbox | undefined;
+  readonly bookedInTransaction?: boolean | undefined;
 }

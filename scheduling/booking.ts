@@ -22,10 +22,17 @@ export type Actor =
 export const actorLabel = (a: Actor): string =>
   a.kind === 'staff' ? `staff:${a.id}` : a.kind === 'api' ? `api-key:${a.label}` : a.kind;
 
+/** The actor a label names (the outbox keeps labels); a staff member's store scope is not kept. */
+export function actorOfLabel(label: string): Actor {
+  if (label.startsWith('staff:')) return { kind: 'staff', id: label.slice('staff:'.length) };
+  if (label.startsWith('api-key:')) return { kind: 'api', label: label.slice('api-key:'.length) };
+  return label === 'customer' ? { kind: 'customer' } : { kind: 'system' };
+}
+
 export interface BookingDeps {
   db: Database;
   now: () => Date;
-  /** Told of every change inside its transaction (notifications, reminders). */
+  /** Told of every change inside its transaction (notifications, reminders); of bookings, after commit through its outbox. */
   events?: BookingEventSink | undefined;
 }
 
@@ -176,17 +183,21 @@ const bookedBy = (b: BookingRequest, now: Date): repo.BookingBy => ({
 });
 
 /**
- * A booking is one statement (`book`), committed on its own; when a sink listens (notifications),
- * in a transaction with the sink's writes.
+ * A booking is one statement (`book`) committed on its own, its booked event recorded in the
+ * outbox by that statement and handed to the sink's outbox once committed. Only a sink that must
+ * see the booking in its transaction (no outbox, or `bookedInTransaction`) makes it a transaction.
  */
 async function bookOnce(deps: BookingDeps, actor: Actor, book: (db: Queryable) => Promise<Appointment>): Promise<Appointment> {
   const events = deps.events;
-  if (!events) return book(deps.db);
-  return deps.db.transaction(async (tx) => {
-    const booked = await book(tx);
-    await events.handle(tx, { type: 'booked', appointment: booked, actor });
-    return booked;
-  });
+  const booked = events && (!events.outbox || events.bookedInTransaction)
+    ? await deps.db.transaction(async (tx) => {
+      const appointment = await book(tx);
+      await events.handle(tx, { type: 'booked', appointment, actor });
+      return appointment;
+    })
+    : await book(deps.db);
+  events?.outbox?.booked(booked);
+  return booked;
 }
 
 /** Books the least booked advisor free at the slot's start; the database checks and chooses. */

@@ -190,9 +190,13 @@ export async function bookDraft(deps: BookingDeps, r: DraftRequest): Promise<App
     throw errors.notFound('Hold');
   }
   const task = r.task.trim() || c.contract?.task || '';
+  const notifications = deps.events;
   const { appointment } = await bookAppointment({
     ...deps,
     events: {
+      // The visit's facts commit with the draft; its notifications still go through the outbox.
+      bookedInTransaction: true,
+      outbox: notifications?.outbox,
       async handle(tx, event) {
         if (event.type === 'booked') {
           const a = event.appointment;
@@ -204,7 +208,7 @@ export async function bookDraft(deps: BookingDeps, r: DraftRequest): Promise<App
             task, windowStart: held.windowStart, windowEnd: held.windowEnd,
           });
         }
-        await deps.events?.handle(tx, event);
+        if (!notifications?.outbox) await notifications?.handle(tx, event);
       },
     },
   }, {

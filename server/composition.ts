@@ -15,6 +15,7 @@ import { createSignedLinks } from '../notifications/signed-links.ts';
 import { createDeliveryQueue, type DeliveryQueue } from '../notifications/delivery-queue.ts';
 import { createDeliveryWorkers } from '../notifications/delivery-worker.ts';
 import { createNotificationSink } from '../notifications/notification-sink.ts';
+import { createBookingOutbox, withOutbox, type BookingOutboxDispatcher } from '../notifications/booking-outbox.ts';
 import { transportsFromConfig } from '../notifications/transports-from-config.ts';
 import { queuedTransport } from '../notifications/queued.transport.ts';
 import { siteRoutes } from './routes/site.routes.ts';
@@ -51,6 +52,8 @@ export interface Rendezvous {
   http: HttpServer;
   io: Server;
   queue: DeliveryQueue;
+  /** Renders bookings' events into confirmations after commit (tests wait on it or sweep it). */
+  outbox: BookingOutboxDispatcher;
   /** Live-agent hand-off: presence of console users, waiting customers (for operations and tests). */
   handoff: HandoffRouter;
   metrics: Metrics;
@@ -97,7 +100,15 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     .catch((err) => logger.warn({ err }, 'contract reminders failed'));
   const contractTimers = deps.startWorkers === false ? [] : [setTimeout(remindContracts, 5_000), setInterval(remindContracts, 3_600_000)];
   for (const timer of contractTimers) timer.unref();
-  const events = metrics.countEvents(createNotificationSink({ links, queue, now }));
+  // Bookings commit alone (one statement) and are rendered into messages just after, by this
+  // process at once or by any instance's sweep; other changes are rendered in their transaction.
+  const notifications = createNotificationSink({ links, queue, now });
+  const outbox = createBookingOutbox({
+    db, render: notifications, now,
+    onError: (err, context) => logger.warn({ err, ...context }, 'booking confirmation rendering failed'),
+  });
+  if (deps.startWorkers !== false) outbox.start();
+  const events = metrics.countEvents(withOutbox(notifications, outbox));
   const otp = createOtpService({
     db, now, secret: derivedKey(secret, 'otp'),
     transport: queuedTransport({ db, queue, sender: workers.sender, now }),
@@ -174,6 +185,7 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     http,
     io,
     queue,
+    outbox,
     handoff,
     metrics,
     async close() {
@@ -186,6 +198,8 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
       await phone.stop();
       await io.close();
       await chat.queue.drain();
+      // Confirmations being rendered finish (their delivery jobs need the queue); the rest is the sweep's.
+      await outbox.stop();
       await queue.stop();
       await realtime.close();
       limitsRedis?.disconnect();

@@ -97,11 +97,20 @@ export function createMetrics(options: { db: Database; now: () => Date }): Metri
       }
     },
     countEvents(sink) {
+      const outbox = sink.outbox;
       return {
         async handle(tx, event) {
           await sink.handle(tx, event);
-          bookingEvents.inc({ type: event.type });
+          // A booking told here as well as to the outbox is counted there.
+          if (!(event.type === 'booked' && outbox)) bookingEvents.inc({ type: event.type });
         },
+        outbox: outbox && {
+          booked(appointment) {
+            outbox.booked(appointment);
+            bookingEvents.inc({ type: 'booked' });
+          },
+        },
+        bookedInTransaction: sink.bookedInTransaction,
       };
     },
     watchSockets(io) {

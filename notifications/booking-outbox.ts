@@ -1,0 +1,142 @@
+import type { Database, Tx } from '../models/database.ts';
+import type { Appointment } from '../models/appointments.repository.ts';
+import { lockAppointment } from '../models/appointments.repository.ts';
+import {
+  claimEventOf, claimOverdueEvent, finishEvent, recordEventFailure, type ClaimedBookingEvent,
+} from '../models/booking-outbox.repository.ts';
+import { actorOfLabel } from '../scheduling/booking.ts';
+import type { BookingEventSink, BookingOutbox } from '../scheduling/booking-events.ts';
+
+export interface BookingOutboxOptions {
+  db: Database;
+  /** Renders a booked event into messages, deliveries and reminders inside a transaction (notification-sink.ts). */
+  render: BookingEventSink;
+  now: () => Date;
+  /** Render each booking's event right after its commit. Off, only the sweep renders (tests simulate a crash so). Default on. */
+  immediate?: boolean | undefined;
+  /** An event still undone this long after its booking is the sweep's (the booking process crashed, or rendering failed). Default 15. */
+  sweepAfterSeconds?: number | undefined;
+  /** How often a started outbox sweeps. Default 10. */
+  sweepIntervalSeconds?: number | undefined;
+  /** Renderings that throw are retried by the sweep this many times in all, then recorded as failed. Default 5. */
+  maxAttempts?: number | undefined;
+  /** Told of renderings that failed (they are retried) and of sweeps that failed. */
+  onError?: ((error: unknown, context: { appointmentId?: string; eventId?: string }) => void) | undefined;
+}
+
+export interface BookingOutboxDispatcher extends BookingOutbox {
+  /** Renders the events left undone past `sweepAfterSeconds`, one transaction each; returns how many it took. */
+  sweep(): Promise<number>;
+  /** Sweeps now (what a crashed process left) and then periodically. */
+  start(): void;
+  /** Stops sweeping and waits for the renderings under way. */
+  stop(): Promise<void>;
+  /** Resolves once no rendering of this process is under way (benchmarks, shutdown). */
+  idle(): Promise<void>;
+}
+
+const SWEEP_BATCH = 100;
+
+/**
+ * Renders the booked events the booking statement records (migration 022) after their commit, each
+ * in its own transaction that claims the event row (FOR UPDATE SKIP LOCKED), renders it through the
+ * notification sink and marks it done, so an event is rendered once however many processes try.
+ * The booking process renders its own events at once, in the background; any instance's sweep
+ * takes those left undone. A booked event whose appointment has changed since (its version moved
+ * on: rescheduled, cancelled, confirmed) is superseded, not rendered: the change's own
+ * notification, sent in its transaction, already told the customer the current state, and
+ * replanned or dropped the reminders; a confirmation of the old state now would be stale.
+ */
+export function createBookingOutbox(options: BookingOutboxOptions): BookingOutboxDispatcher {
+  const { db, render, now } = options;
+  const immediate = options.immediate ?? true;
+  const sweepAfterMs = (options.sweepAfterSeconds ?? 15) * 1000;
+  const maxAttempts = options.maxAttempts ?? 5;
+  const onError = options.onError ?? (() => undefined);
+  const running = new Set<Promise<unknown>>();
+  let timer: NodeJS.Timeout | null = null;
+  let sweeping: Promise<number> | null = null;
+
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    running.add(work);
+    void work.finally(() => running.delete(work)).catch(() => undefined);
+    return work;
+  };
+
+  /** Renders a claimed event against the appointment as it is now, locked so no change interleaves. */
+  async function renderClaimed(tx: Tx, event: ClaimedBookingEvent): Promise<void> {
+    const current = await lockAppointment(tx, event.brandId, event.appointmentId);
+    if (!current || current.version !== event.version) {
+      await finishEvent(tx, event.id, 'superseded', now());
+      return;
+    }
+    await render.handle(tx, { type: 'booked', appointment: current, actor: actorOfLabel(event.actor) });
+    await finishEvent(tx, event.id, 'rendered', now());
+  }
+
+  /** One event in one transaction; false when there was none to claim. A failure is counted for the sweep's retries. */
+  async function renderOne(claim: (tx: Tx) => Promise<ClaimedBookingEvent | null>, appointmentId?: string): Promise<boolean> {
+    let claimed: ClaimedBookingEvent | null = null;
+    try {
+      return await db.transaction(async (tx) => {
+        claimed = await claim(tx);
+        if (!claimed) return false;
+        await renderClaimed(tx, claimed);
+        return true;
+      });
+    } catch (error) {
+      const failed = claimed as ClaimedBookingEvent | null;
+      onError(error, { appointmentId: failed?.appointmentId ?? appointmentId, ...(failed ? { eventId: failed.id } : {}) });
+      if (failed) {
+        await recordEventFailure(db, failed.id, error instanceof Error ? error.message : String(error), maxAttempts, now())
+          .catch((e: unknown) => onError(e, { eventId: failed.id }));
+      }
+      return failed !== null;
+    }
+  }
+
+  async function sweepOnce(): Promise<number> {
+    let taken = 0;
+    const olderThan = new Date(now().getTime() - sweepAfterMs);
+    while (taken < SWEEP_BATCH && (await renderOne((tx) => claimOverdueEvent(tx, olderThan, maxAttempts)))) taken++;
+    return taken;
+  }
+
+  const sweep = (): Promise<number> => {
+    // One sweep at a time per process; other processes are kept apart by the row locks.
+    sweeping ??= track(sweepOnce().finally(() => {
+      sweeping = null;
+    }));
+    return sweeping;
+  };
+
+  const idle = async (): Promise<void> => {
+    while (running.size > 0) await Promise.allSettled([...running]);
+  };
+
+  return {
+    booked(appointment: Appointment) {
+      if (!immediate) return;
+      void track(renderOne((tx) => claimEventOf(tx, appointment.id), appointment.id));
+    },
+    sweep,
+    start() {
+      if (timer) return;
+      const run = () => void sweep().catch((error: unknown) => onError(error, {}));
+      run();
+      timer = setInterval(run, (options.sweepIntervalSeconds ?? 10) * 1000);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      await idle();
+    },
+    idle,
+  };
+}
+
+/** The product's sink: changes rendered in their transaction, bookings through the outbox after commit. */
+export function withOutbox(sink: BookingEventSink, outbox: BookingOutbox): BookingEventSink {
+  return { handle: (tx, event) => sink.handle(tx, event), outbox };
+}
