@@ -1,0 +1,29 @@
+import type { Database } from '../../models/database.ts';
+import { createBookingOutbox, withOutbox, type BookingOutboxOptions } from '../../notifications/booking-outbox.ts';
+import type { DeliveryQueue } from '../../notifications/delivery-queue.ts';
+import { createNotificationSink } from '../../notifications/notification-sink.ts';
+import type { SignedLinks } from '../../notifications/signed-links.ts';
+import { until } from './wait.ts';
+
+/**
+ * Notifications as the server composes them (server/composition.ts): changes rendered in their
+ * transaction, bookings rendered after commit through the outbox, by this process at once.
+ */
+export function productNotifications(
+  o: { db: Database; links: SignedLinks; queue: DeliveryQueue; now: () => Date } & Partial<Omit<BookingOutboxOptions, 'db' | 'now'>>,
+) {
+  const render = o.render ?? createNotificationSink({ links: o.links, queue: o.queue, now: o.now });
+  const outbox = createBookingOutbox({ ...o, render });
+  return { events: withOutbox(render, outbox), outbox, render };
+}
+
+/** What became of an appointment's booked event: null while undone. */
+export async function bookedEventOutcome(db: Database, appointmentId: string): Promise<string | null> {
+  const [row] = await db.query<{ outcome: string | null }>('SELECT outcome FROM booking_outbox WHERE appointment_id = $1', [appointmentId]);
+  return row?.outcome ?? null;
+}
+
+/** Waits (without anyone awaiting the rendering itself) until the booking's confirmation was rendered after its commit. */
+export async function confirmationRendered(db: Database, appointmentId: string): Promise<void> {
+  await until(async () => (await bookedEventOutcome(db, appointmentId)) === 'rendered', 20_000);
+}
