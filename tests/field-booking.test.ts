@@ -10,9 +10,9 @@ import type { BookingDeps } from '../scheduling/booking.ts';
 import { findOnsiteWindows, placeDraft, prefillFromContract } from '../scheduling/field-booking.ts';
 import { rejectDraft, validateDraft } from '../scheduling/draft-validation.ts';
 import { createDeliveryQueue, type DeliveryQueue } from '../notifications/delivery-queue.ts';
-import { createNotificationSink } from '../notifications/notification-sink.ts';
 import { createSignedLinks } from '../notifications/signed-links.ts';
 import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
+import { confirmationRendered, productNotifications } from './support/notifications.ts';
 import { testClock } from './support/server.ts';
 
 // Monday 1 March 2027, 08:00 in Paris (UTC+1). Tuesday 2 March: Paris 08:00 = 07:00Z.
@@ -28,6 +28,7 @@ describe.each(DATABASE_KINDS)('on-site booking on %s', (kind) => {
   let queue: DeliveryQueue;
   let bossSchema: string;
   let deps: BookingDeps;
+  let notifications: ReturnType<typeof productNotifications>;
   const links = createSignedLinks({ baseUrl: 'http://rdv.test', secret: 's'.repeat(32), now: clock.now });
   const staff = { kind: 'staff', id: 'tester' } as const;
 
@@ -40,9 +41,11 @@ describe.each(DATABASE_KINDS)('on-site booking on %s', (kind) => {
     const [current] = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
     bossSchema = kind === 'postgres' ? `${current!.schema}_boss` : 'pgboss';
     queue = await createDeliveryQueue({ db, now: clock.now, schema: bossSchema, maintenance: false });
-    deps = { db, now: clock.now, events: createNotificationSink({ links, queue, now: clock.now }) };
+    notifications = productNotifications({ db, links, queue, now: clock.now });
+    deps = { db, now: clock.now, events: notifications.events };
   });
   afterAll(async () => {
+    await notifications.outbox.stop();
     await queue.stop();
     if (kind === 'postgres') await db.query(`DROP SCHEMA "${bossSchema}" CASCADE`);
     await db.close();
@@ -55,6 +58,12 @@ describe.each(DATABASE_KINDS)('on-site booking on %s', (kind) => {
     const contracts = await listCustomerContracts(db, customer.id);
     return { customer, address: address!, equipment, contracts };
   }
+  /** A draft placed, once its messages were rendered after the commit (in the background). */
+  const placed = async (r: Parameters<typeof placeDraft>[1]) => {
+    const draft = await placeDraft(deps, r);
+    await confirmationRendered(db, draft.id);
+    return draft;
+  };
   const messagesOf = (appointmentId: string) =>
     db.query<MessageRow>('SELECT * FROM messages WHERE idempotency_key LIKE $1 ORDER BY seq', [`%:${appointmentId}:%`]);
   const draftBase = { channel: 'web', conversationId: null, idempotencyKey: null, notes: '', customerTimeZone: 'Europe/Paris', actor: { kind: 'customer' } as const };
@@ -84,7 +93,7 @@ describe.each(DATABASE_KINDS)('on-site booking on %s', (kind) => {
       contractId: contract.id, equipmentId: boiler.id, addressId: marie.address.id, serviceId: contract.serviceId,
       task: 'Entretien annuel obligatoire et attestation',
     });
-    const draft = await placeDraft(deps, {
+    const draft = await placed({
       ...draftBase, brand, customerId: marie.customer.id, ...prefilled, task: '', windowStart: new Date('2027-03-02T09:00:00Z'),
     });
     expect(draft.state).toBe('pending');
@@ -109,7 +118,7 @@ describe.each(DATABASE_KINDS)('on-site booking on %s', (kind) => {
   test('validated with an exact time inside the window: confirmation with the invite at that time; outside → refused', async () => {
     const claire = await customerNamed('claire.lefevre@example.com');
     const prefilled = await prefillFromContract(db, claire.customer.id, claire.contracts[0]!.id);
-    const draft = await placeDraft(deps, { ...draftBase, brand, customerId: claire.customer.id, ...prefilled, task: '', windowStart: new Date('2027-03-03T07:00:00Z') });
+    const draft = await placed({ ...draftBase, brand, customerId: claire.customer.id, ...prefilled, task: '', windowStart: new Date('2027-03-03T07:00:00Z') });
     await expect(validateDraft(deps, { brand, appointmentId: draft.id, arrivalAt: new Date('2027-03-03T09:30:00Z'), actor: staff }))
       .rejects.toMatchObject({ code: 'invalid_input' });
     await expect(validateDraft(deps, { brand, appointmentId: draft.id, arrivalAt: new Date('2027-03-03T08:15:00Z'), actor: { kind: 'customer' } }))
@@ -132,7 +141,7 @@ describe.each(DATABASE_KINDS)('on-site booking on %s', (kind) => {
     const tom = await customerNamed('tom.baker@example.com');
     const prefilled = await prefillFromContract(db, tom.customer.id, tom.contracts[0]!.id);
     const windowStart = new Date('2027-03-02T12:00:00Z');
-    const draft = await placeDraft(deps, { ...draftBase, brand, customerId: tom.customer.id, ...prefilled, task: '', windowStart });
+    const draft = await placed({ ...draftBase, brand, customerId: tom.customer.id, ...prefilled, task: '', windowStart });
     await expect(rejectDraft(deps, { brand, appointmentId: draft.id, reason: ' ', actor: staff })).rejects.toMatchObject({ code: 'invalid_input' });
     const rejected = await rejectDraft(deps, { brand, appointmentId: draft.id, reason: 'The part has to be ordered first', actor: staff });
     expect([rejected.state, rejected.cancellationReason]).toEqual(['cancelled', 'The part has to be ordered first']);

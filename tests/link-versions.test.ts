@@ -9,11 +9,11 @@ import { findBrand, type Brand } from '../models/brands.repository.ts';
 import { findAppointment, statusHistory, type Appointment } from '../models/appointments.repository.ts';
 import { rescheduleAppointment, type BookingDeps } from '../scheduling/booking.ts';
 import { createDeliveryQueue, type DeliveryQueue } from '../notifications/delivery-queue.ts';
-import { createNotificationSink } from '../notifications/notification-sink.ts';
 import { createSignedLinks, type LinkAction, type SignedLinks } from '../notifications/signed-links.ts';
 import { errorHandler } from '../server/http-errors.ts';
 import { appointmentPageRoutes } from '../server/routes/appointment-pages.routes.ts';
 import { bookAsCustomer } from './support/booking.ts';
+import { confirmationRendered, productNotifications } from './support/notifications.ts';
 import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
 import { testClock } from './support/server.ts';
 import { getPage as get, postForm as post, proofOf } from './support/pages.ts';
@@ -40,6 +40,7 @@ describe.each(DATABASE_KINDS)('links bound to the appointment version on %s', (k
   let server: Server;
   let links: SignedLinks;
   let deps: BookingDeps;
+  let notifications: ReturnType<typeof productNotifications>;
 
   beforeAll(async () => {
     db = await openTestDatabase(kind);
@@ -51,8 +52,9 @@ describe.each(DATABASE_KINDS)('links bound to the appointment version on %s', (k
     server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     links = createSignedLinks({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, secret: 'v'.repeat(40), now: clock.now });
-    // The real notification sink: every change records its messages in its own transaction.
-    deps = { db, now: clock.now, events: createNotificationSink({ links, queue, now: clock.now }) };
+    // The real notifications: every change records its messages in its own transaction, a booking just after its commit.
+    notifications = productNotifications({ db, links, queue, now: clock.now });
+    deps = { db, now: clock.now, events: notifications.events };
     const app = express();
     app.use(appointmentPageRoutes({ ...deps, links, formKey: 'version-test-form-key' }));
     app.use(errorHandler(pino({ level: 'silent' })));
@@ -60,18 +62,21 @@ describe.each(DATABASE_KINDS)('links bound to the appointment version on %s', (k
   });
   afterAll(async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await notifications.outbox.stop();
     await queue.stop();
     if (kind === 'postgres') await db.query(`DROP SCHEMA "${bossSchema}" CASCADE`);
     await db.close();
   });
 
   let customerNo = 0;
-  const book = (start: string): Promise<Appointment> => {
+  const book = async (start: string): Promise<Appointment> => {
     customerNo += 1;
-    return bookAsCustomer(deps, brand, {
+    const a = await bookAsCustomer(deps, brand, {
       service: 'showroom-visit', store: 'paris-opera', mode: 'in_store', start,
       customer: { name: `Grace Hopper ${customerNo}`, email: `grace${customerNo}@example.com`, phone: null },
     });
+    await confirmationRendered(db, a.id);
+    return a;
   };
   const link = (action: LinkAction, a: Appointment) => links.url(action, a);
   /** Emails telling the customer of the appointment (each customer books one) that it moved. */

@@ -4,9 +4,9 @@ import { findBrand } from '../models/brands.repository.ts';
 import { findService, findStore } from '../models/catalogue.repository.ts';
 import { findAvailability } from '../scheduling/availability.ts';
 import { createDeliveryQueue, SCHEDULED_QUEUE } from '../notifications/delivery-queue.ts';
-import { createNotificationSink } from '../notifications/notification-sink.ts';
 import { createSignedLinks } from '../notifications/signed-links.ts';
 import { bookAsCustomer } from './support/booking.ts';
+import { confirmationRendered, productNotifications } from './support/notifications.ts';
 import { ChatCustomer } from './support/chat-customer.ts';
 import { startCluster, startPrivateRedis, TEST_REDIS_URL, type Cluster, type PrivateRedis } from './support/cluster.ts';
 import { until } from './support/wait.ts';
@@ -118,19 +118,22 @@ describe('several instances: shared budgets, reminders once, readiness', () => {
     // This process only plans (its queue runs no workers); the instances dispatch and send.
     const queue = await createDeliveryQueue({ db, now, schema: cluster.env.PGBOSS_SCHEMA, maintenance: false });
     const appointmentIds: string[] = [];
+    const notifications = productNotifications({ db, links, queue, now });
     try {
       const from = new Date(Date.now() + 3 * 86_400_000);
       const slots = await findAvailability(db, { brand, service, mode: 'in_store', store, home: null, from, to: new Date(from.getTime() + 7 * 86_400_000), now: now() });
       const starts = [...new Set(slots.map((s) => s.start.getTime()))].slice(0, 6);
       expect(starts).toHaveLength(6);
       for (const [k, start] of starts.entries()) {
-        const appointment = await bookAsCustomer({ db, now, events: createNotificationSink({ links, queue, now }) }, brand, {
+        const appointment = await bookAsCustomer({ db, now, events: notifications.events }, brand, {
           service: 'showroom-visit', store: 'paris-opera', start: new Date(start),
           customer: { name: `Reminded ${k}`, email: `reminded-${k}@example.com` },
         });
         appointmentIds.push(appointment.id);
       }
+      for (const id of appointmentIds) await confirmationRendered(db, id);
     } finally {
+      await notifications.outbox.stop();
       await queue.stop();
     }
     // Their day-before reminders fall due now, all at once: three dispatchers race for them.

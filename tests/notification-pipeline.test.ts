@@ -11,10 +11,10 @@ import { createDeliveryQueue, type DeliveryQueue, type DeliveryQueueOptions } fr
 import { createDeliveryWorkers } from '../notifications/delivery-worker.ts';
 import { PermanentDeliveryError, TransientDeliveryError, type ProviderOutgoingMessage } from '../notifications/delivery-errors.ts';
 import { localTransports } from '../notifications/message-sender.ts';
-import { createNotificationSink } from '../notifications/notification-sink.ts';
 import { createSignedLinks } from '../notifications/signed-links.ts';
 import type { OutgoingMessage, Transport } from '../notifications/transport.ts';
 import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
+import { confirmationRendered, productNotifications } from './support/notifications.ts';
 import { testClock } from './support/server.ts';
 import { until } from './support/wait.ts';
 
@@ -75,6 +75,7 @@ describe.each(DATABASE_KINDS)('notification pipeline on %s', (kind) => {
   let queueOptions: DeliveryQueueOptions;
   let queue: DeliveryQueue;
   let deps: BookingDeps;
+  let notifications: ReturnType<typeof productNotifications>;
   let workers: ReturnType<typeof createDeliveryWorkers>;
   const links = createSignedLinks({ baseUrl: 'http://rdv.test', secret: 's'.repeat(32), now: clock.now });
 
@@ -87,10 +88,12 @@ describe.each(DATABASE_KINDS)('notification pipeline on %s', (kind) => {
     bossSchema = kind === 'postgres' ? `${current!.schema}_boss` : 'pgboss';
     queueOptions = { db, now: clock.now, schema: bossSchema, maintenance: false };
     queue = await createDeliveryQueue(queueOptions);
-    deps = { db, now: clock.now, events: createNotificationSink({ links, queue, now: clock.now }) };
+    notifications = productNotifications({ db, links, queue, now: clock.now });
+    deps = { db, now: clock.now, events: notifications.events };
     workers = createDeliveryWorkers({ db, links, queue, now: clock.now });
   });
   afterAll(async () => {
+    await notifications.outbox.stop();
     await queue.stop();
     if (kind === 'postgres') await db.query(`DROP SCHEMA "${bossSchema}" CASCADE`);
     await db.close();
@@ -109,6 +112,8 @@ describe.each(DATABASE_KINDS)('notification pipeline on %s', (kind) => {
       customer: { name: 'Ada Lovelace', email: o.email === undefined ? 'ada@example.com' : o.email, phone: o.phone ?? null, locale: 'en', timeZone: 'Europe/Paris' },
       customerTimeZone: 'Europe/Paris', notes: '', channel: o.channel ?? 'api', conversationId: null, idempotencyKey: null, actor: { kind: 'customer' },
     });
+    // Its messages and reminders are rendered after the commit, in the background.
+    if ((o.with ?? deps).events?.outbox) await confirmationRendered(db, appointment.id);
     return appointment;
   }
 
@@ -223,9 +228,11 @@ describe.each(DATABASE_KINDS)('notification pipeline on %s', (kind) => {
     expect((await messagesOf(b.id)).every((m) => m.status === 'sent')).toBe(true);
   });
 
-  test('a rolled back booking leaves no message, no schedule and no job', async () => {
+  test('a booking rolled back by a sink told in its transaction leaves no event, message, schedule or job', async () => {
     const jobs = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${bossSchema}".job`))[0]!.n);
     const before = await jobs();
+    const outboxEvents = async () => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM booking_outbox'))[0]!.n);
+    const eventsBefore = await outboxEvents();
     const sink = deps.events!;
     const failing: BookingEventSink = {
       async handle(tx, event) {
@@ -237,6 +244,7 @@ describe.each(DATABASE_KINDS)('notification pipeline on %s', (kind) => {
       .rejects.toThrow('something later in the booking failed');
     expect(await db.query(`SELECT 1 FROM messages WHERE recipient = 'rollback@example.com'`)).toEqual([]);
     expect(await db.query(`SELECT 1 FROM appointments a JOIN customers c ON c.id = a.customer_id WHERE c.email = 'rollback@example.com'`)).toEqual([]);
+    expect(await outboxEvents()).toBe(eventsBefore);
     expect(await jobs()).toBe(before);
   });
 
