@@ -111,7 +111,8 @@ describe.each(DATABASE_KINDS)('a crash during delivery on %s', (kind) => {
       });
       expect(booked.status).toBe(201);
     }
-    // Per booking: the customer's email and SMS, the advisor's and the store's emails.
+    // Per booking: the customer's email and SMS, the advisor's and the store's emails, rendered just after the booking's commit.
+    await until(async () => (await statuses()).length >= 8, 20_000);
     expect(await statuses()).toHaveLength(8);
 
     // The sends reach the providers, which hold them; the server dies mid-request, well within the

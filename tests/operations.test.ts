@@ -68,6 +68,9 @@ describe('operations endpoints', () => {
       body: JSON.stringify({ service: 'showroom-visit', mode: 'in_store', store: 'paris-opera', start, customer: { name: 'Ada Ops', email: 'ada.ops@example.com' } }),
     });
     expect(booked.status).toBe(201);
+    // Its messages are rendered just after the booking's commit.
+    const { appointment: { id } } = await booked.json() as { appointment: { id: string } };
+    await until(async () => (await app.db.query('SELECT 1 FROM booking_outbox WHERE appointment_id = $1 AND done_at IS NOT NULL', [id])).length === 1);
     const after = await metricsText();
     expect(sample(after, 'rendezvous_booking_events_total{type="booked"}')).toBe(sample(before, 'rendezvous_booking_events_total{type="booked"}') + 1);
     const [row] = await app.db.query<{ count: string }>("SELECT count(*) AS count FROM messages WHERE channel = 'email'");
