@@ -1,17 +1,24 @@
 /**
  * Booking throughput on PostgreSQL with 16 concurrent clients: bookAppointment with a slot request
- * through the real service (customer, availability at the start, fair assignment, claim under the
- * exclusion constraint, appointment and status history: one call of book_slot, committed on its
- * own) against the floor of a plain INSERT of the same appointment row.
+ * through the real service as the server composes it (customer, availability at the start, fair
+ * assignment, claim under the exclusion constraint, appointment, status history and the booked
+ * event in the outbox: one call of book_slot, committed on its own; the confirmation messages,
+ * their delivery jobs and the reminders rendered just after, in the background) against the floor
+ * of a plain INSERT of the same appointment row. For comparison, the same bookings with the
+ * messages rendered inside the booking's transaction, as before the outbox.
  */
 import type { Database } from '../models/database.ts';
 import { AppError } from '../models/errors.ts';
 import { findAvailability } from '../scheduling/availability.ts';
-import { bookAppointment, type BookingRequest } from '../scheduling/booking.ts';
+import { bookAppointment, type BookingDeps, type BookingRequest } from '../scheduling/booking.ts';
+import { createBookingOutbox, withOutbox } from '../notifications/booking-outbox.ts';
+import { createDeliveryQueue } from '../notifications/delivery-queue.ts';
+import { createNotificationSink } from '../notifications/notification-sink.ts';
+import { createSignedLinks } from '../notifications/signed-links.ts';
 import { analyze, seedAppointments, seedCatalogue, ZONE, type Fixture } from './fixtures.ts';
 import {
-  fmtMs, fmtTiming, instrumented, judge, throughput, type Benchmark, type BenchContext, type ResultRow, type StatementStats,
-  type ThroughputResult,
+  fmtMs, fmtTiming, instrumented, judge, throughput, TRANSACTION_END, TRANSACTION_START, type Benchmark, type BenchContext,
+  type ResultRow, type StatementStats, type ThroughputResult,
 } from './harness.ts';
 
 const STORES = 4;
@@ -22,6 +29,8 @@ const BOOKINGS = 1500;
 const WARMUP = 96;
 const PROFILED = 200;
 const SERIAL = 100;
+/** Bookings with their messages rendered in the booking's transaction (the path before the outbox), for comparison. */
+const IN_TRANSACTION = 300;
 const NOW = new Date('2027-03-01T07:00:00Z');
 const DAY_MS = 86_400_000;
 /** Plain inserts go this far after the booked times: distinct times, same shape of row. */
@@ -120,6 +129,20 @@ const STATEMENTS: [RegExp, string][] = [
 ];
 const statementName = (sql: string) => STATEMENTS.find(([re]) => re.test(sql.trim()))?.[1] ?? sql.replace(/\s+/g, ' ').trim().slice(0, 50);
 
+/** Round trips per operation from instrumented stats: statements, and transactions (each adds BEGIN and COMMIT). */
+function roundTrips(stats: Map<string, StatementStats>, ops: number): { statements: number; transactions: number; total: number } {
+  let statements = 0;
+  let transactions = 0;
+  for (const [name, v] of stats) {
+    if (name === TRANSACTION_START) transactions += v.calls;
+    else if (name !== TRANSACTION_END) statements += v.calls;
+  }
+  return { statements: statements / ops, transactions: transactions / ops, total: (statements + 2 * transactions) / ops };
+}
+
+const fmtTrips = (r: ReturnType<typeof roundTrips>) =>
+  `${r.total.toFixed(1)} round trips (${r.statements.toFixed(1)} statements, ${r.transactions.toFixed(1)} transactions)`;
+
 function profileReport(stats: Map<string, StatementStats>, bookings: number, totalLatencyMs: number): string[] {
   const rows = [...stats.entries()].sort((a, b) => b[1].ms - a[1].ms);
   const accounted = rows.reduce((s, [, v]) => s + v.ms, 0);
@@ -139,23 +162,42 @@ async function runOnPostgres(ctx: BenchContext): Promise<ResultRow[]> {
     ctx.log(`database: ${db.label}, pool ${POOL_SIZE}, ${CONCURRENCY} concurrent clients`);
     let t = process.hrtime.bigint();
     const { fixture: f, history, upcoming } = await seed(db);
-    const needed = WARMUP + BOOKINGS + PROFILED + SERIAL;
+    const needed = WARMUP + BOOKINGS + PROFILED + SERIAL + IN_TRANSACTION;
     const targets = await freeTargets(db, f, needed);
     const [customer] = await db.query<{ id: string }>('SELECT id FROM customers WHERE brand_id = $1 ORDER BY id LIMIT 1', [f.brand.id]);
     ctx.log(`setup: ${STORES} stores × ${STAFF_PER_STORE} staff, ${history} past + ${upcoming} upcoming appointments, ` +
       `${needed} distinct free starts up to ${targets.at(-1)!.start.toISOString().slice(0, 10)} ` +
       `(${fmtMs(Number(process.hrtime.bigint() - t) / 1e6)})`);
 
-    const deps = { db, now: () => NOW };
-    const book = (db2: Database) => async (i: number) => {
+    // Notifications as server/composition.ts wires them: the outbox renders each booking's
+    // confirmation just after its commit, with the process's other work, over the same pool.
+    const now = () => NOW;
+    const queue = await createDeliveryQueue({ db, now, schema: `${db.schema}_boss`, maintenance: false });
+    const links = createSignedLinks({ baseUrl: 'http://bench.test', secret: 'b'.repeat(32), now });
+    const render = createNotificationSink({ links, queue, now });
+    // The outbox's own database, its statements counted only while the profile runs.
+    const renderStats = new Map<string, StatementStats>();
+    const counted = instrumented(db, statementName, renderStats);
+    const profiling = { on: false };
+    const outboxDb: Database = {
+      ...db,
+      query: (sql, params) => (profiling.on ? counted.query(sql, params) : db.query(sql, params)),
+      transaction: (work) => (profiling.on ? counted.transaction(work) : db.transaction(work)),
+    };
+    const outbox = createBookingOutbox({ db: outboxDb, render, now, onError: (e) => ctx.log(`rendering failed: ${describe(e)}`) });
+    const product: BookingDeps = { db, now, events: withOutbox(render, outbox) };
+    // Before the outbox: the same rendering inside the booking's transaction.
+    const inTransaction: BookingDeps = { db, now, events: render };
+
+    const book = (deps: BookingDeps) => async (i: number) => {
       const target = targets[i]!;
-      const { appointment } = await bookAppointment({ ...deps, db: db2 }, bookingRequest(f, target, i));
+      const { appointment } = await bookAppointment(deps, bookingRequest(f, target, i));
       if (appointment.startAt.getTime() !== target.start.getTime()) throw new Error(`booked ${appointment.startAt.toISOString()} for ${target.start.toISOString()}`);
     };
     const failures = new Map<string, number>();
-    const bookOrCount = (db2: Database, offset: number) => async (i: number) => {
+    const bookOrCount = (deps: BookingDeps, offset: number) => async (i: number) => {
       try {
-        await book(db2)(offset + i);
+        await book(deps)(offset + i);
       } catch (error) {
         const d = describe(error);
         failures.set(d, (failures.get(d) ?? 0) + 1);
@@ -163,49 +205,80 @@ async function runOnPostgres(ctx: BenchContext): Promise<ResultRow[]> {
       }
     };
     const insert = async (i: number) => db.query(INSERT_SQL, insertParams(f, targets[i]!, customer!.id, i));
+    const rendered = async () => (await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM booking_outbox WHERE outcome = 'rendered'`,
+    ))[0]!.n;
 
-    // Warm-up: the pool's connections, prepared plans, JIT.
+    // Warm-up: the pool's connections, prepared plans, JIT; rendering too.
     await throughput(WARMUP, CONCURRENCY, insert);
-    await throughput(WARMUP, CONCURRENCY, bookOrCount(db, 0));
+    await throughput(WARMUP, CONCURRENCY, bookOrCount(product, 0));
+    await outbox.idle();
 
     // Floor: plain inserts, then removed so the bookings see the table as it was.
     const inserts = await timed(BOOKINGS, CONCURRENCY, (i) => insert(WARMUP + i));
     await db.query(`DELETE FROM appointments WHERE channel = 'bench-insert'`);
     await db.query('VACUUM ANALYZE appointments');
 
-    // Figure: bookings through the service.
-    const bookings = await timed(BOOKINGS, CONCURRENCY, bookOrCount(db, WARMUP));
+    // Figure: bookings through the service as the server composes it; the customers have their
+    // answer when the booking commits, the confirmations follow. Until all are rendered is timed too.
+    const renderedBefore = await rendered();
+    const drainStart = performance.now();
+    const bookings = await timed(BOOKINGS, CONCURRENCY, bookOrCount(product, WARMUP));
+    const bookedAt = performance.now();
+    await outbox.idle();
+    const drainedMs = performance.now() - drainStart;
+    const renderedNow = (await rendered()) - renderedBefore;
     const [check] = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM appointments a JOIN slot_claims c ON c.appointment_id = a.id WHERE a.channel = 'bench-book'`,
     );
 
     const ratio = bookings.perSecond / inserts.perSecond;
     const verdict = judge(ratio, '>=', 0.5);
+    const sustained = (bookings.ok * 1000) / drainedMs;
     ctx.log(`plain INSERT (floor)   ${inserts.perSecond.toFixed(0).padStart(6)} inserts/s   latency ${fmtTiming(inserts.latency)}  ` +
       `node CPU ${inserts.cpuMsPerOp.toFixed(2)} ms/op  (${inserts.ok} ok, ${inserts.failed} failed, ${fmtMs(inserts.wallMs)})`);
     ctx.log(`bookAppointment        ${bookings.perSecond.toFixed(0).padStart(6)} bookings/s  latency ${fmtTiming(bookings.latency)}  ` +
       `node CPU ${bookings.cpuMsPerOp.toFixed(2)} ms/op  (${bookings.ok} ok, ${bookings.failed} failed, ${fmtMs(bookings.wallMs)})`);
+    ctx.log(`  confirmations rendered after commit: ${renderedNow} of ${bookings.ok}, the last ${fmtMs(drainStart + drainedMs - bookedAt)} ` +
+      `after the last booking: ${sustained.toFixed(0)} bookings/s with their messages, jobs and reminders recorded ` +
+      `(${(sustained / inserts.perSecond).toFixed(2)}× the inserts)`);
     if (failures.size > 0) ctx.log(`booking failures: ${[...failures].map(([k, n]) => `${n}× ${k}`).join(', ')}`);
     ctx.log(`appointments with a claim after the warm-up and timed bookings: ${check?.n} (expected ${WARMUP + bookings.ok})`);
     ctx.log(`ratio bookings/s ÷ inserts/s: ${ratio.toFixed(2)}× — target ≥ 0.5×: ${verdict.verdict}`);
 
+    // Information: the path before the outbox, the messages rendered in the booking's transaction.
+    const beforeOffset = WARMUP + BOOKINGS + PROFILED + SERIAL;
+    const before = await timed(IN_TRANSACTION, CONCURRENCY, bookOrCount(inTransaction, beforeOffset));
+    ctx.log(`in-transaction rendering (before the outbox, ${before.ok} bookings): ${before.perSecond.toFixed(0)} bookings/s ` +
+      `(${(before.perSecond / inserts.perSecond).toFixed(2)}× the inserts), latency ${fmtTiming(before.latency)}`);
+
     // Information: one client at a time (round-trip latency without queueing).
     t = process.hrtime.bigint();
     const serialOffset = WARMUP + BOOKINGS + PROFILED;
-    const serialBookings = await timed(SERIAL, 1, bookOrCount(db, serialOffset));
+    const serialBookings = await timed(SERIAL, 1, bookOrCount(product, serialOffset));
+    await outbox.idle();
     const serialInserts = await timed(SERIAL, 1, (i) => insert(serialOffset + i));
+    const latencyRatio = serialBookings.latency.median / serialInserts.latency.median;
     ctx.log(`one client: booking ${fmtTiming(serialBookings.latency)} (${serialBookings.perSecond.toFixed(0)}/s), ` +
-      `insert ${fmtTiming(serialInserts.latency)} (${serialInserts.perSecond.toFixed(0)}/s)`);
+      `insert ${fmtTiming(serialInserts.latency)} (${serialInserts.perSecond.toFixed(0)}/s): ` +
+      `median latency ${latencyRatio.toFixed(2)}× the insert's`);
 
     // Information: where a booking's time goes, one client at a time so each step's time is its
-    // own round trip and server work, not a wait for the shared event loop or CPUs.
+    // own round trip and server work, not a wait for the shared event loop or CPUs. The booking's
+    // own round trips, then the rendering's after commit (counted apart: nobody waits for it).
     const stats = new Map<string, StatementStats>();
-    const profiled = await throughput(PROFILED, 1, bookOrCount(instrumented(db, statementName, stats), WARMUP + BOOKINGS));
-    ctx.log(`profile of ${profiled.ok} bookings by one client (latency ${fmtTiming(profiled.latency)}), ` +
-      `${[...stats.values()].reduce((n, v) => n + v.calls, 0) / PROFILED} statements per booking:`);
+    profiling.on = true;
+    const profiled = await throughput(PROFILED, 1, bookOrCount({ ...product, db: instrumented(db, statementName, stats) }, WARMUP + BOOKINGS));
+    await outbox.idle();
+    profiling.on = false;
+    ctx.log(`profile of ${profiled.ok} bookings by one client (latency ${fmtTiming(profiled.latency)}): ` +
+      `${fmtTrips(roundTrips(stats, PROFILED))} per booking:`);
     for (const line of profileReport(stats, PROFILED, profiled.latency.mean * profiled.ok)) ctx.log(line);
+    ctx.log(`rendering after commit (in the background): ${fmtTrips(roundTrips(renderStats, PROFILED))} per booking`);
 
-    const failed = bookings.failed + serialBookings.failed + profiled.failed;
+    await queue.stop();
+
+    const failed = bookings.failed + serialBookings.failed + profiled.failed + before.failed;
     return [
       {
         name: `bookAppointment ×${CONCURRENCY} clients vs plain INSERT`,
@@ -214,7 +287,8 @@ async function runOnPostgres(ctx: BenchContext): Promise<ResultRow[]> {
         floor: `${inserts.perSecond.toFixed(0)} inserts/s`,
         ratio,
         ...verdict,
-        note: `booking latency ${fmtTiming(bookings.latency)}; ${failed} failed booking(s)` +
+        note: `booking latency ${fmtTiming(bookings.latency)}; ${sustained.toFixed(0)}/s with confirmations rendered; ` +
+          `one client ${latencyRatio.toFixed(2)}× the insert's latency; ${failed} failed booking(s)` +
           (failures.size ? ` (${[...failures].map(([k, n]) => `${n}× ${k}`).join(', ')})` : ''),
       },
     ];

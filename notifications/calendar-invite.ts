@@ -84,8 +84,8 @@ export function buildInvite(view: AppointmentView, method: 'REQUEST' | 'CANCEL',
     prodId: { company: 'Rendezvous', product: 'Appointments', language: view.locale.toUpperCase() },
     method: cancelling ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.REQUEST,
     // No calendar-wide zone (it would also be applied to DTSTAMP, which must stay UTC, and add
-    // X-WR-TIMEZONE): the event names its zone and the generator supplies its VTIMEZONE.
-    timezone: { name: null, generator: (tzid) => vtimezone(tzid, view.startAt, view.endAt) },
+    // X-WR-TIMEZONE): the event names its zone, and its VTIMEZONE is put in below.
+    timezone: { name: null, generator: () => null },
   });
   const event = calendar.createEvent({
     id: `${view.id}@rendezvous`,
@@ -114,8 +114,18 @@ export function buildInvite(view: AppointmentView, method: 'REQUEST' | 'CANCEL',
   return {
     filename: cancelling ? 'cancel.ics' : 'invite.ics',
     contentType: `text/calendar; charset=utf-8; method=${method}`,
-    content: calendar.toString(),
+    content: withTimezone(calendar.toString(), vtimezone(zone, view.startAt, view.endAt)),
   };
+}
+
+/**
+ * The VTIMEZONE goes in before the event, where the generator would put it. Not through the
+ * generator: it folds its whole output a character at a time (a TextEncoder each), and the zone's
+ * cached text, whose lines are all short, was most of an invite's rendering time.
+ */
+function withTimezone(ics: string, timezone: string | null): string {
+  const at = ics.indexOf('BEGIN:VEVENT');
+  return timezone && at >= 0 ? `${ics.slice(0, at)}${timezone}\r\n${ics.slice(at)}` : ics;
 }
 
 // ---- VTIMEZONE from the IANA database (through luxon) -----------------------------------------
