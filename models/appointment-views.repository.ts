@@ -9,6 +9,9 @@ export interface AppointmentViewRow {
   brand_name: string;
   /** Read through readBrandSettings (models/brand-settings.ts). */
   brand_settings: unknown;
+  brand_default_locale: 'en' | 'fr';
+  /** The service's own notification settings (notifications/notification-settings.ts reads them over the brand's). */
+  service_notification_settings: unknown;
   locale: string;
   state: 'pending' | 'confirmed' | 'cancelled';
   status_name: string | null;
@@ -47,7 +50,8 @@ export interface AppointmentViewRow {
 export async function findAppointmentViewRow(db: Queryable, appointmentId: string): Promise<AppointmentViewRow | null> {
   const [row] = await db.query<AppointmentViewRow>(
     `SELECT a.id, a.brand_id, b.name AS brand_name,
-            b.settings AS brand_settings,
+            b.settings AS brand_settings, b.default_locale AS brand_default_locale,
+            s.notification_settings AS service_notification_settings,
             c.locale, a.state, st.name AS status_name, a.cancellation_reason,
             s.names AS service_names, s.slug AS service_slug, a.mode, a.start_at, a.end_at, a.customer_time_zone,
             so.id AS store_id, so.name AS store_name, so.address_line AS store_address_line, so.postcode AS store_postcode,

@@ -54,6 +54,26 @@ export async function insertQueuedMessage(tx: Tx, m: MessageToRecord, at: Date):
   return row?.id ?? null;
 }
 
+/**
+ * Records several messages to send in one statement; each answer is its message's id, or null
+ * when its idempotency key is already recorded.
+ */
+export async function insertQueuedMessages(tx: Tx, ms: readonly (MessageToRecord & { idempotencyKey: string })[], at: Date): Promise<(string | null)[]> {
+  if (ms.length === 0) return [];
+  const rows = await tx.query<{ id: string; key: string }>(
+    `INSERT INTO messages (${COLUMNS}, status, provider)
+     SELECT m.brand_id, m.channel, m.recipient, m.kind, m.subject, m.body_text, m.body_html, m.attachments::jsonb, m.idempotency_key, $10, 'queued', 'pending'
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+         AS m (brand_id, channel, recipient, kind, subject, body_text, body_html, attachments, idempotency_key)
+     ON CONFLICT (idempotency_key) DO NOTHING
+     RETURNING id, idempotency_key AS key`,
+    [ms.map((m) => m.brandId), ms.map((m) => m.channel), ms.map((m) => m.to), ms.map((m) => m.kind), ms.map((m) => m.subject),
+      ms.map((m) => m.text), ms.map((m) => m.html), ms.map((m) => JSON.stringify(m.attachments)), ms.map((m) => m.idempotencyKey), at],
+  );
+  const ids = new Map(rows.map((r) => [r.key, String(r.id)]));
+  return ms.map((m) => ids.get(m.idempotencyKey) ?? null);
+}
+
 /** Records a message the local outbox "sent" at once; null when its idempotency key is already recorded. */
 export async function insertLocallySentMessage(db: Queryable, m: MessageToRecord, at: Date): Promise<string | null> {
   const [row] = await db.query<{ id: string }>(

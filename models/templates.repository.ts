@@ -48,6 +48,18 @@ export async function getTemplate(db: Queryable, key: MessageTemplateKey): Promi
   return row ?? null;
 }
 
+/** The brand's own templates among these events, locales and channels, in one query. */
+export async function findTemplates(
+  db: Queryable, brandId: string, keys: readonly Omit<MessageTemplateKey, 'brandId'>[],
+): Promise<MessageTemplate[]> {
+  if (keys.length === 0) return [];
+  return db.query<MessageTemplate>(
+    `SELECT ${COLUMNS} FROM message_templates
+      WHERE brand_id = $1 AND (event, locale, channel) IN (SELECT * FROM unnest($2::text[], $3::text[], $4::text[]))`,
+    [brandId, keys.map((k) => k.event), keys.map((k) => k.locale), keys.map((k) => k.channel)],
+  );
+}
+
 /** Creates or replaces the brand's template; a subject is kept for email only. */
 export async function upsertTemplate(
   db: Queryable,

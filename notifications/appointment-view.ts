@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Queryable } from '../models/database.ts';
 import { readBrandSettings } from '../models/brand-settings.ts';
-import { findAppointmentViewRow } from '../models/appointment-views.repository.ts';
+import { findAppointmentViewRow, type AppointmentViewRow } from '../models/appointment-views.repository.ts';
 import type { SignedLinks } from './signed-links.ts';
 
 /**
@@ -73,10 +73,30 @@ function storeAddress(line: string, postcode: string, city: string, country: str
 
 /** The appointment as every message and page shows it; null when there is no such appointment. */
 export async function loadAppointmentView(db: Queryable, appointmentId: string, links: SignedLinks): Promise<AppointmentView | null> {
+  return (await loadNotificationContext(db, appointmentId, links))?.view ?? null;
+}
+
+/** The view with what notifying about it also needs, read in the same query. */
+export interface NotificationContext {
+  view: AppointmentView;
+  /** The brand's locale, which staff messages are written in. */
+  brandLocale: 'en' | 'fr';
+  /** The stored notification settings of the brand and of the service (resolveNotificationSettings reads them). */
+  storedSettings: { brand: unknown; service: unknown };
+}
+
+export async function loadNotificationContext(db: Queryable, appointmentId: string, links: SignedLinks): Promise<NotificationContext | null> {
   if (!UUID.test(appointmentId)) return null;
   const r = await findAppointmentViewRow(db, appointmentId);
   if (!r) return null;
+  return {
+    view: viewOf(r, links),
+    brandLocale: r.brand_default_locale,
+    storedSettings: { brand: readBrandSettings(r.brand_settings).notifications, service: r.service_notification_settings },
+  };
+}
 
+function viewOf(r: AppointmentViewRow, links: SignedLinks): AppointmentView {
   const locale: 'en' | 'fr' = r.locale === 'fr' ? 'fr' : 'en';
   const startAt = new Date(r.start_at);
   const endAt = new Date(r.end_at);

@@ -81,6 +81,8 @@ export interface DeliveryQueue {
    * the commit wakes this process's workers.
    */
   enqueueDelivery(tx: Tx, messageId: string, options?: DeliveryOptions): Promise<void>;
+  /** As enqueueDelivery, for several messages to send at once, in one statement. */
+  enqueueDeliveries(tx: Tx, messageIds: readonly string[]): Promise<void>;
   /** Plans a reminder or follow-up; false when its time has already passed or it was already sent. */
   scheduleNotification(tx: Tx, plan: NotificationPlan): Promise<boolean>;
   /** Cancels every reminder and follow-up still planned for the appointment; returns how many. */
@@ -194,6 +196,15 @@ export async function createDeliveryQueue(options: DeliveryQueueOptions): Promis
     if (after <= 0) tx.afterCommit(wakeDeliveryWorkers);
   }
 
+  async function enqueueDeliveries(tx: Tx, messageIds: readonly string[]): Promise<void> {
+    if (messageIds.length === 0) return;
+    await boss.insert(
+      messageIds.map((messageId) => ({ name: DELIVERY_QUEUE, data: { messageId } satisfies DeliveryJob, ...deliveryOptions })),
+      { db: transactionExecutor(tx) },
+    );
+    tx.afterCommit(wakeDeliveryWorkers);
+  }
+
   async function recoverInterrupted(): Promise<number> {
     const claimedBefore = new Date(now().getTime() - claimTimeoutMs);
     const released = await db.transaction(async (tx) => {
@@ -303,6 +314,7 @@ export async function createDeliveryQueue(options: DeliveryQueueOptions): Promis
   return {
     timers: durableTimers,
     enqueueDelivery,
+    enqueueDeliveries,
 
     async scheduleNotification(tx, plan) {
       if (plan.sendAt.getTime() <= now().getTime()) return false;

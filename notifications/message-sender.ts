@@ -1,6 +1,6 @@
 import type { Database, Tx } from '../models/database.ts';
 import { claimMessage, lockMessageForSend, recordAttemptFailed, recordMessageSent, type MessageForSend } from '../models/message-delivery.repository.ts';
-import { insertQueuedMessage } from '../models/messages.repository.ts';
+import { insertQueuedMessage, insertQueuedMessages } from '../models/messages.repository.ts';
 import { refuseMessage } from '../models/phone-channels.repository.ts';
 import { DeliveryError, type ProviderOutgoingMessage } from './delivery-errors.ts';
 import type { DeliveryOptions, DeliveryQueue } from './delivery-queue.ts';
@@ -33,6 +33,18 @@ export async function queueMessage(
   if (!id) return null;
   await queue.enqueueDelivery(tx, id, delivery);
   return id;
+}
+
+/** As queueMessage, for several messages to send at once: one statement for the rows, one for their jobs. */
+export async function queueMessages(
+  tx: Tx,
+  queue: Pick<DeliveryQueue, 'enqueueDeliveries'>,
+  messages: readonly (OutgoingMessage & { idempotencyKey: string })[],
+  now: Date,
+): Promise<(string | null)[]> {
+  const ids = await insertQueuedMessages(tx, messages, now);
+  await queue.enqueueDeliveries(tx, ids.filter((id): id is string => id !== null));
+  return ids;
 }
 
 export type SendOutcome =

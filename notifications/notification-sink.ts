@@ -1,14 +1,14 @@
 import type { Appointment, AppointmentState } from '../models/appointments.repository.ts';
 import { appointmentStateHistory } from '../models/appointment-views.repository.ts';
-import { brandDefaultLocale } from '../models/brands.repository.ts';
+import { findTemplates } from '../models/templates.repository.ts';
 import type { BookingEvent, BookingEventSink } from '../scheduling/booking-events.ts';
-import { loadAppointmentView, type AppointmentView } from './appointment-view.ts';
+import { loadNotificationContext, type AppointmentView } from './appointment-view.ts';
 import { buildInvite } from './calendar-invite.ts';
 import type { DeliveryQueue, NotificationPlan } from './delivery-queue.ts';
-import { queueMessage } from './message-sender.ts';
-import { loadNotificationSettings, type NotificationSettings } from './notification-settings.ts';
+import { queueMessages } from './message-sender.ts';
+import { resolveNotificationSettings, type NotificationSettings } from './notification-settings.ts';
 import type { SignedLinks } from './signed-links.ts';
-import { renderMessage, type MessageEvent } from './templates.ts';
+import { renderWith, type MessageEvent } from './templates.ts';
 import type { MessageAttachment, MessageChannel } from './transport.ts';
 
 export interface NotificationSinkDeps {
@@ -123,10 +123,23 @@ export function textReminderChannel(settings: NotificationSettings, bookedVia: s
   return settings.smsReminder.enabled ? settings.smsReminder.channel : null;
 }
 
+/** One message a change calls for, before rendering. */
+interface Send {
+  kind: MessageEvent;
+  audience: string;
+  channel: MessageChannel;
+  to: string;
+  locale: 'en' | 'fr';
+  attachments: MessageAttachment[];
+}
+
 /**
- * The transactional outbox for booking events: inside the booking's transaction it renders the
- * messages the event calls for, records them as queued with their delivery jobs, and plans,
- * moves or drops reminders and follow-ups. Everything commits or rolls back with the booking.
+ * Renders booking events into messages and reminders, inside the transaction it is given: the
+ * change's own for reschedules, cancellations and status changes, the outbox's just after commit
+ * for bookings (booking-outbox.ts). It records the messages as queued with their delivery jobs and
+ * plans, moves or drops reminders and follow-ups, everything committing or rolling back together.
+ * Reads and writes are gathered: one query for the appointment, its settings and brand locale, one
+ * for the brand's templates, one insert for the messages and one for their jobs.
  */
 export function createNotificationSink(deps: NotificationSinkDeps): BookingEventSink {
   const { queue, links } = deps;
@@ -137,34 +150,37 @@ export function createNotificationSink(deps: NotificationSinkDeps): BookingEvent
       const history = event.type === 'booked' ? { previousState: null, everConfirmed: a.state === 'confirmed' } : await appointmentStateHistory(tx, a.id);
       const decision = decide(event, history);
       if (decision === NOTHING) return;
-      const view = await loadAppointmentView(tx, a.id, links);
-      if (!view) return;
+      const context = await loadNotificationContext(tx, a.id, links);
+      if (!context) return;
+      const { view } = context;
       const now = deps.now();
-      const settings = await loadNotificationSettings(tx, a.serviceId);
+      const settings = resolveNotificationSettings(context.storedSettings.brand, context.storedSettings.service);
 
-      const send = async (kind: MessageEvent, audience: string, channel: MessageChannel, to: string, locale: 'en' | 'fr', attachments: MessageAttachment[]) => {
-        const rendered = await renderMessage(tx, kind, view, channel, { locale });
-        if (!rendered) return;
-        await queueMessage(tx, queue, {
-          brandId: view.brandId, channel, to, kind, subject: rendered.subject, text: rendered.text, html: rendered.html,
-          attachments: channel === 'email' ? attachments : [],
-          idempotencyKey: `${kind}:${a.id}:${a.version}:${audience}:${channel}`,
-        }, now);
-      };
-
+      const sends: Send[] = [];
       if (decision.customer) {
         const attachments = decision.invite ? [inviteAttachment(view, decision.invite, now)] : [];
         for (const channel of customerChannels(settings, view, a.channel)) {
-          await send(decision.customer, 'customer', channel, addressOf(view, channel)!, view.locale, attachments);
+          sends.push({ kind: decision.customer, audience: 'customer', channel, to: addressOf(view, channel)!, locale: view.locale, attachments });
         }
       }
       if (decision.staff) {
-        const recipients = staffRecipients(decision.staff, view);
-        if (recipients.length > 0) {
-          const locale = (await brandDefaultLocale(tx, view.brandId)) ?? 'en';
-          for (const to of recipients) await send(decision.staff, `staff:${to.toLowerCase()}`, 'email', to, locale, []);
+        for (const to of staffRecipients(decision.staff, view)) {
+          sends.push({ kind: decision.staff, audience: `staff:${to.toLowerCase()}`, channel: 'email', to, locale: context.brandLocale, attachments: [] });
         }
       }
+      const templates = await findTemplates(tx, view.brandId, sends.map((m) => ({ event: m.kind, locale: m.locale, channel: m.channel })));
+      const templateOf = (m: Send) => templates.find((t) => t.event === m.kind && t.locale === m.locale && t.channel === m.channel) ?? null;
+      const messages = sends.flatMap((m) => {
+        const rendered = renderWith(templateOf(m), m.kind, view, m.channel, m.locale);
+        return rendered
+          ? [{
+              brandId: view.brandId, channel: m.channel, to: m.to, kind: m.kind, subject: rendered.subject, text: rendered.text, html: rendered.html,
+              attachments: m.channel === 'email' ? m.attachments : [],
+              idempotencyKey: `${m.kind}:${a.id}:${a.version}:${m.audience}:${m.channel}`,
+            }]
+          : [];
+      });
+      await queueMessages(tx, queue, messages, now);
 
       if (decision.schedule === 'replan' || decision.schedule === 'cancel') await queue.cancelScheduled(tx, a.id);
       if ((decision.schedule === 'plan' || decision.schedule === 'replan') && a.state === 'confirmed') {

@@ -1,6 +1,6 @@
 import Mustache from 'mustache';
 import type { Queryable } from '../models/database.ts';
-import { getTemplate, STAFF_EVENTS, type MessageEvent, type TemplateChannel } from '../models/templates.repository.ts';
+import { getTemplate, STAFF_EVENTS, type MessageEvent, type MessageTemplate, type TemplateChannel } from '../models/templates.repository.ts';
 import { formatWhen, whenParts, type AppointmentView } from './appointment-view.ts';
 import { escapeHtml } from './transport.ts';
 import { formatStorePhone, frenchSpacing } from './french-typography.ts';
@@ -275,11 +275,20 @@ export async function renderMessage(
   audience?: { locale?: 'en' | 'fr' },
 ): Promise<RenderedMessage | null> {
   const locale: Locale = audience?.locale ?? view.locale;
+  return renderWith(await getTemplate(db, { brandId: view.brandId, event, locale, channel }), event, view, channel, locale);
+}
+
+/**
+ * As renderMessage, with the brand's own template for this event, locale and channel already
+ * read (null: none), so that the several messages of one change read their templates at once.
+ */
+export function renderWith(
+  override: MessageTemplate | null, event: MessageEvent, view: AppointmentView, channel: 'email' | 'sms' | 'whatsapp', locale: Locale,
+): RenderedMessage | null {
   const fallback = defaultTemplate(event, locale, channel);
   const context: RenderContext = {
     view, locale, channel, staffAudience: STAFF_EVENTS.includes(event), fallbackSubject: fallback.subject,
   };
-  const override = await getTemplate(db, { brandId: view.brandId, event, locale, channel });
   let message: RenderedMessage | null = null;
   if (override) {
     if (override.body.trim() === '') return null;
