@@ -30,7 +30,9 @@ const WARMUP = 96;
 const PROFILED = 200;
 const SERIAL = 100;
 /** Bookings with their messages rendered in the booking's transaction (the path before the outbox), for comparison. */
-const IN_TRANSACTION = 300;
+const IN_TRANSACTION = 200;
+/** Bookings without notifications (the booking statement alone), for comparison. */
+const ALONE = 200;
 const NOW = new Date('2027-03-01T07:00:00Z');
 const DAY_MS = 86_400_000;
 /** Plain inserts go this far after the booked times: distinct times, same shape of row. */
@@ -162,7 +164,7 @@ async function runOnPostgres(ctx: BenchContext): Promise<ResultRow[]> {
     ctx.log(`database: ${db.label}, pool ${POOL_SIZE}, ${CONCURRENCY} concurrent clients`);
     let t = process.hrtime.bigint();
     const { fixture: f, history, upcoming } = await seed(db);
-    const needed = WARMUP + BOOKINGS + PROFILED + SERIAL + IN_TRANSACTION;
+    const needed = WARMUP + BOOKINGS + PROFILED + SERIAL + IN_TRANSACTION + ALONE;
     const targets = await freeTargets(db, f, needed);
     const [customer] = await db.query<{ id: string }>('SELECT id FROM customers WHERE brand_id = $1 ORDER BY id LIMIT 1', [f.brand.id]);
     ctx.log(`setup: ${STORES} stores × ${STAFF_PER_STORE} staff, ${history} past + ${upcoming} upcoming appointments, ` +
@@ -252,6 +254,11 @@ async function runOnPostgres(ctx: BenchContext): Promise<ResultRow[]> {
     ctx.log(`in-transaction rendering (before the outbox, ${before.ok} bookings): ${before.perSecond.toFixed(0)} bookings/s ` +
       `(${(before.perSecond / inserts.perSecond).toFixed(2)}× the inserts), latency ${fmtTiming(before.latency)}`);
 
+    // Information: the booking statement alone, no notifications (what the figure was before this change).
+    const alone = await timed(ALONE, CONCURRENCY, bookOrCount({ db, now }, beforeOffset + IN_TRANSACTION));
+    ctx.log(`without notifications (the booking alone, ${alone.ok} bookings): ${alone.perSecond.toFixed(0)} bookings/s ` +
+      `(${(alone.perSecond / inserts.perSecond).toFixed(2)}× the inserts), latency ${fmtTiming(alone.latency)}`);
+
     // Information: one client at a time (round-trip latency without queueing).
     t = process.hrtime.bigint();
     const serialOffset = WARMUP + BOOKINGS + PROFILED;
@@ -278,7 +285,7 @@ async function runOnPostgres(ctx: BenchContext): Promise<ResultRow[]> {
 
     await queue.stop();
 
-    const failed = bookings.failed + serialBookings.failed + profiled.failed + before.failed;
+    const failed = bookings.failed + serialBookings.failed + profiled.failed + before.failed + alone.failed;
     return [
       {
         name: `bookAppointment ×${CONCURRENCY} clients vs plain INSERT`,
