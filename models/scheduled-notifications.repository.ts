@@ -40,20 +40,25 @@ export interface ScheduledPlan {
 }
 
 /**
- * Plans one reminder or follow-up; false when it is already planned or done for that start.
- * One cancelled for the same start (moved away and back) is planned again.
+ * Plans reminders and follow-ups in one statement; returns how many were planned (one already
+ * planned or done for that start is not). One cancelled for the same start (moved away and back)
+ * is planned again.
  */
-export async function insertScheduled(tx: Tx, plan: ScheduledPlan, at: Date): Promise<boolean> {
+export async function insertScheduled(tx: Tx, plans: readonly ScheduledPlan[], at: Date): Promise<number> {
+  if (plans.length === 0) return 0;
   const rows = await tx.query(
     `INSERT INTO scheduled_notifications (appointment_id, kind, channel, position, send_at, for_start_at, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     SELECT p.appointment_id, p.kind, p.channel, p.position, p.send_at, p.for_start_at, $7
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::timestamptz[])
+         AS p (appointment_id, kind, channel, position, send_at, for_start_at)
      ON CONFLICT (appointment_id, kind, channel, position, for_start_at) DO UPDATE
        SET status = 'scheduled', send_at = EXCLUDED.send_at, job_id = NULL, note = NULL, processed_at = NULL
        WHERE scheduled_notifications.status = 'cancelled'
      RETURNING id`,
-    [plan.appointmentId, plan.kind, plan.channel, plan.position, plan.sendAt, plan.forStartAt, at],
+    [plans.map((p) => p.appointmentId), plans.map((p) => p.kind), plans.map((p) => p.channel), plans.map((p) => p.position),
+      plans.map((p) => p.sendAt), plans.map((p) => p.forStartAt), at],
   );
-  return rows.length > 0;
+  return rows.length;
 }
 
 /** Cancels what is still planned for the appointment; returns the job of each row (null: not yet due). */

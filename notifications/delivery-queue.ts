@@ -83,8 +83,11 @@ export interface DeliveryQueue {
   enqueueDelivery(tx: Tx, messageId: string, options?: DeliveryOptions): Promise<void>;
   /** As enqueueDelivery, for several messages to send at once, in one statement. */
   enqueueDeliveries(tx: Tx, messageIds: readonly string[]): Promise<void>;
-  /** Plans a reminder or follow-up; false when its time has already passed or it was already sent. */
-  scheduleNotification(tx: Tx, plan: NotificationPlan): Promise<boolean>;
+  /**
+   * Plans reminders and follow-ups in one statement; those whose time has already passed or that
+   * were already sent are not. Returns how many were planned.
+   */
+  scheduleNotifications(tx: Tx, plans: readonly NotificationPlan[]): Promise<number>;
   /** Cancels every reminder and follow-up still planned for the appointment; returns how many. */
   cancelScheduled(tx: Tx, appointmentId: string): Promise<number>;
   /** Turns the scheduled notifications due now into jobs; returns how many. */
@@ -316,9 +319,9 @@ export async function createDeliveryQueue(options: DeliveryQueueOptions): Promis
     enqueueDelivery,
     enqueueDeliveries,
 
-    async scheduleNotification(tx, plan) {
-      if (plan.sendAt.getTime() <= now().getTime()) return false;
-      return insertScheduled(tx, plan, now());
+    async scheduleNotifications(tx, plans) {
+      const at = now();
+      return insertScheduled(tx, plans.filter((p) => p.sendAt.getTime() > at.getTime()), at);
     },
 
     async cancelScheduled(tx, appointmentId) {

@@ -184,7 +184,7 @@ export function createNotificationSink(deps: NotificationSinkDeps): BookingEvent
 
       if (decision.schedule === 'replan' || decision.schedule === 'cancel') await queue.cancelScheduled(tx, a.id);
       if ((decision.schedule === 'plan' || decision.schedule === 'replan') && a.state === 'confirmed') {
-        for (const plan of plansFor(a, view, settings)) await queue.scheduleNotification(tx, plan);
+        await queue.scheduleNotifications(tx, plansFor(a, view, settings));
       }
     },
   };
