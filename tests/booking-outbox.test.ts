@@ -7,6 +7,7 @@ import type { BookingEventSink } from '../scheduling/booking-events.ts';
 import { createDeliveryQueue, type DeliveryQueue } from '../notifications/delivery-queue.ts';
 import { createNotificationSink } from '../notifications/notification-sink.ts';
 import { createSignedLinks } from '../notifications/signed-links.ts';
+import { startApp } from './support/app.ts';
 import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
 import { bookedEventOutcome, confirmationRendered, productNotifications } from './support/notifications.ts';
 import { testClock } from './support/server.ts';
@@ -223,4 +224,30 @@ describe.each(DATABASE_KINDS)('booking outbox on %s', (kind) => {
     expect(await bookedEventOutcome(db, a.id)).toBe('rendered');
     expect((await messagesOf(a.id)).map((m) => m.kind)).toEqual(['confirmed', 'staff_confirmed', 'staff_confirmed']);
   });
+});
+
+describe('the server', () => {
+  test('renders, with its periodic sweep, a booking whose process crashed before rendering it', async () => {
+    clock.set(START);
+    const app = await startApp(clock.now);
+    try {
+      const brand = (await findBrand(app.db, 'demo'))!;
+      const service = (await findService(app.db, 'demo', 'showroom-visit'))!;
+      const store = await findStore(app.db, 'demo', 'paris-opera');
+      const links = createSignedLinks({ baseUrl: app.url, secret: 'x'.repeat(32), now: clock.now });
+      // Another process of the same database, which died right after its booking committed.
+      const crashed = productNotifications({ db: app.db, links, queue: app.rendezvous.queue, now: clock.now, immediate: false });
+      const { appointment: a } = await bookAppointment({ db: app.db, now: clock.now, events: crashed.events }, {
+        brand, slot: { brand, service, mode: 'in_store', store, home: null, start: new Date('2027-03-02T09:00:00Z') },
+        customer: { name: 'Ada Lovelace', email: 'orphan@example.com', phone: null, locale: 'en', timeZone: 'Europe/Paris' },
+        customerTimeZone: 'Europe/Paris', notes: '', channel: 'web', conversationId: null, idempotencyKey: null, actor: { kind: 'customer' },
+      });
+      clock.advanceMinutes(1);
+      await confirmationRendered(app.db, a.id);
+      const kinds = await app.db.query<{ kind: string }>('SELECT kind FROM messages WHERE idempotency_key LIKE $1 ORDER BY seq', [`%:${a.id}:%`]);
+      expect(kinds.map((m) => m.kind)).toEqual(['confirmed', 'staff_confirmed', 'staff_confirmed']);
+    } finally {
+      await app.close();
+    }
+  }, 60_000);
 });
