@@ -225,10 +225,13 @@ async function runOnPostgres(ctx: BenchContext): Promise<ResultRow[]> {
     // answer when the booking commits, the confirmations follow. Until all are rendered is timed too.
     const renderedBefore = await rendered();
     const drainStart = performance.now();
+    const drainCpu = process.cpuUsage();
     const bookings = await timed(BOOKINGS, CONCURRENCY, bookOrCount(product, WARMUP));
     const bookedAt = performance.now();
     await outbox.idle();
     const drainedMs = performance.now() - drainStart;
+    const drainedCpu = process.cpuUsage(drainCpu);
+    const cpuPerRendered = (drainedCpu.user + drainedCpu.system) / 1000 / bookings.ok;
     const renderedNow = (await rendered()) - renderedBefore;
     const [check] = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM appointments a JOIN slot_claims c ON c.appointment_id = a.id WHERE a.channel = 'bench-book'`,
@@ -243,7 +246,7 @@ async function runOnPostgres(ctx: BenchContext): Promise<ResultRow[]> {
       `node CPU ${bookings.cpuMsPerOp.toFixed(2)} ms/op  (${bookings.ok} ok, ${bookings.failed} failed, ${fmtMs(bookings.wallMs)})`);
     ctx.log(`  confirmations rendered after commit: ${renderedNow} of ${bookings.ok}, the last ${fmtMs(drainStart + drainedMs - bookedAt)} ` +
       `after the last booking: ${sustained.toFixed(0)} bookings/s with their messages, jobs and reminders recorded ` +
-      `(${(sustained / inserts.perSecond).toFixed(2)}× the inserts)`);
+      `(${(sustained / inserts.perSecond).toFixed(2)}× the inserts); node CPU ${cpuPerRendered.toFixed(2)} ms per booking with its rendering`);
     if (failures.size > 0) ctx.log(`booking failures: ${[...failures].map(([k, n]) => `${n}× ${k}`).join(', ')}`);
     ctx.log(`appointments with a claim after the warm-up and timed bookings: ${check?.n} (expected ${WARMUP + bookings.ok})`);
     ctx.log(`ratio bookings/s ÷ inserts/s: ${ratio.toFixed(2)}× — target ≥ 0.5×: ${verdict.verdict}`);
