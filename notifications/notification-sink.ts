@@ -139,7 +139,7 @@ interface Send {
  * for bookings (booking-outbox.ts). It records the messages as queued with their delivery jobs and
  * plans, moves or drops reminders and follow-ups, everything committing or rolling back together.
  * Reads and writes are gathered: one query for the appointment, its settings and brand locale, one
- * for the brand's templates, one insert for the messages and one for their jobs.
+ * for the brand's templates, one insert for the messages, one for their jobs and one for the reminders.
  */
 export function createNotificationSink(deps: NotificationSinkDeps): BookingEventSink {
   const { queue, links } = deps;

@@ -52,7 +52,7 @@ export interface Rendezvous {
   http: HttpServer;
   io: Server;
   queue: DeliveryQueue;
-  /** Renders bookings' events into confirmations after commit (tests wait on it or sweep it). */
+  /** Renders bookings' events into their confirmations after commit; sweeps what a crashed instance left. */
   outbox: BookingOutboxDispatcher;
   /** Live-agent hand-off: presence of console users, waiting customers (for operations and tests). */
   handoff: HandoffRouter;
