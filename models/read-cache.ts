@@ -1,10 +1,10 @@
 import type { Queryable } from './database.ts';
 
 /** Read-mostly tables whose rows a turn may take from memory: settings changed by hand, rarely. */
-export const CACHED_TABLES = ['brands', 'services', 'stores', 'brand_faq', 'equipment_type_services'] as const;
+export const CACHED_TABLES = ['brands', 'services', 'stores', 'brand_faq', 'equipment_type_services', 'equipment_types'] as const;
 export type CachedTable = (typeof CACHED_TABLES)[number];
 
-/** The channel migration 021's triggers notify with the table's name on every change of a cached table. */
+/** The channel migration 021's (and 024's) triggers notify with the table's name on every change of a cached table. */
 export const READ_CACHE_CHANNEL = 'rdv_read_cache';
 
 /** More keys than any brand's catalogue needs: past it the cache starts over rather than grow. */
