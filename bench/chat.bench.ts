@@ -477,7 +477,7 @@ async function run(ctx: BenchContext): Promise<ResultRow[]> {
     if (walk.errors.length) ctx.log(`  errors: ${walk.errors.join(' | ')}`);
     logKinds(ctx, walk.turns);
     ctx.log(`  ${walkL}`);
-    logSql(ctx, stats, walk.turns.length + CONVERSATIONS, 0, walkWaits);
+    logSql(ctx, stats, walk.turns.length + CONVERSATIONS, 12, walkWaits);
 
     const p50 = turns.median / floor.median;
     const p99 = turns.p99 / floor.p99;

@@ -156,7 +156,10 @@ export function instrumented(
       const result = await db.transaction(async (tx) => {
         record(TRANSACTION_START, Number(now() - t0) / 1e6);
         try {
-          return await work({ inTransaction: true, exec: (sql) => tx.exec(sql), query: timedQuery(tx), afterCommit: (cb) => tx.afterCommit(cb) });
+          return await work({
+            inTransaction: true, exec: (sql) => tx.exec(sql), query: timedQuery(tx), afterCommit: (cb) => tx.afterCommit(cb),
+            ...(tx.readCache ? { readCache: tx.readCache } : {}),
+          });
         } finally {
           workDone = now();
         }
