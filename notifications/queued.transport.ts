@@ -15,7 +15,7 @@ export function queuedTransport(deps: { db: Database; queue: DeliveryQueue; send
     async send(message) {
       const key = message.idempotencyKey ?? `message:${randomUUID()}`;
       const id = await deps.db.transaction((tx) => queueMessage(tx, deps.queue, { ...message, idempotencyKey: key }, deps.now(), { afterSeconds: DEFAULT_DELIVERY_RETRY.delaySeconds }));
-      if (id) await deps.sender.send(id).catch(() => undefined);
+      if (id) await deps.sender.send(id, { channel: message.channel }).catch(() => undefined);
       return { id: id ?? key };
     },
   };
