@@ -1,7 +1,7 @@
 import PgBoss from 'pg-boss';
-import type { Database, Tx } from '../models/database.ts';
+import type { Database, Queryable, Tx } from '../models/database.ts';
 import { releaseStaleClaims } from '../models/message-delivery.repository.ts';
-import { databaseExecutor, transactionExecutor } from '../models/pg-boss-executors.ts';
+import { databaseExecutor, startUnderLock, transactionExecutor } from '../models/pg-boss-executors.ts';
 import { cancelScheduledFor, insertScheduled, lockDueScheduled, setScheduledJob } from '../models/scheduled-notifications.repository.ts';
 import type { MessageChannel } from './transport.ts';
 
@@ -83,6 +83,11 @@ export interface DeliveryQueue {
   enqueueDelivery(tx: Tx, messageId: string, options?: DeliveryOptions): Promise<void>;
   /** As enqueueDelivery, for several messages to send at once, in one statement. */
   enqueueDeliveries(tx: Tx, messageIds: readonly string[]): Promise<void>;
+  /**
+   * Committed on its own, before the message is recorded (one statement each, no transaction): a
+   * job whose message never was finds nothing to send; a message is never without its job.
+   */
+  enqueueDeliveryAhead(messageId: string, options?: DeliveryOptions): Promise<void>;
   /**
    * Plans reminders and follow-ups in one statement; those whose time has already passed or that
    * were already sent are not. Returns how many were planned.
@@ -167,9 +172,10 @@ export async function createDeliveryQueue(options: DeliveryQueueOptions): Promis
   /** The first attempt and each retry; an interrupted attempt counts as one. */
   const maxAttempts = deliveryRetry.limit + 1;
 
+  const schema = options.schema ?? 'pgboss';
   const boss = new PgBoss({
     db: databaseExecutor(db),
-    schema: options.schema ?? 'pgboss',
+    schema,
     supervise: options.maintenance ?? true,
     // No pg-boss cron: the schedule is ours, read against the application's clock.
     schedule: false,
@@ -177,11 +183,13 @@ export async function createDeliveryQueue(options: DeliveryQueueOptions): Promis
     maintenanceIntervalSeconds: MAINTENANCE_INTERVAL_SECONDS,
   });
   boss.on('error', (error) => report(error, {}));
-  await boss.start();
-  await boss.createQueue(DELIVERY_QUEUE);
-  await boss.createQueue(SCHEDULED_QUEUE);
+  await startUnderLock(db, schema, async () => {
+    await boss.start();
+    await boss.createQueue(DELIVERY_QUEUE);
+    await boss.createQueue(SCHEDULED_QUEUE);
+  });
 
-  async function send(tx: Tx, queue: string, data: object, jobOptions: object): Promise<string> {
+  async function send(tx: Queryable, queue: string, data: object, jobOptions: object): Promise<string> {
     const id = await boss.send(queue, data, { ...jobOptions, db: transactionExecutor(tx) });
     if (!id) throw new Error(`pg-boss did not accept a job for ${queue}`);
     return id;
@@ -206,6 +214,12 @@ export async function createDeliveryQueue(options: DeliveryQueueOptions): Promis
       { db: transactionExecutor(tx) },
     );
     tx.afterCommit(wakeDeliveryWorkers);
+  }
+
+  async function enqueueDeliveryAhead(messageId: string, delivery: DeliveryOptions = {}): Promise<void> {
+    const after = delivery.afterSeconds ?? 0;
+    // The job's insert on the database itself: it commits on its own.
+    await send(db, DELIVERY_QUEUE, { messageId } satisfies DeliveryJob, { ...deliveryOptions, ...(after > 0 ? { startAfter: after } : {}) });
   }
 
   async function recoverInterrupted(): Promise<number> {
@@ -318,6 +332,7 @@ export async function createDeliveryQueue(options: DeliveryQueueOptions): Promis
     timers: durableTimers,
     enqueueDelivery,
     enqueueDeliveries,
+    enqueueDeliveryAhead,
 
     async scheduleNotifications(tx, plans) {
       const at = now();
