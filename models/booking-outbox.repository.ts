@@ -57,3 +57,17 @@ export async function recordEventFailure(db: Queryable, id: string, error: strin
     [id, error, maxAttempts, at],
   );
 }
+
+/**
+ * Deletes up to `limit` events rendered or superseded before `before` (failed ones stay, for a
+ * person to look at); how many it deleted.
+ */
+export async function pruneFinishedEvents(db: Queryable, before: Date, limit: number): Promise<number> {
+  const rows = await db.query(
+    `DELETE FROM booking_outbox WHERE id IN (
+       SELECT id FROM booking_outbox WHERE done_at < $1 AND outcome IN ('rendered', 'superseded') ORDER BY id LIMIT $2)
+     RETURNING id`,
+    [before, limit],
+  );
+  return rows.length;
+}

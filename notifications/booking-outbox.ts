@@ -2,7 +2,7 @@ import type { Database, Tx } from '../models/database.ts';
 import type { Appointment } from '../models/appointments.repository.ts';
 import { lockAppointment } from '../models/appointments.repository.ts';
 import {
-  claimEventOf, claimOverdueEvent, finishEvent, recordEventFailure, type ClaimedBookingEvent,
+  claimEventOf, claimOverdueEvent, finishEvent, pruneFinishedEvents, recordEventFailure, type ClaimedBookingEvent,
 } from '../models/booking-outbox.repository.ts';
 import { actorOfLabel } from '../scheduling/booking.ts';
 import type { BookingEventSink, BookingOutbox } from '../scheduling/booking-events.ts';
@@ -41,6 +41,11 @@ export interface BookingOutboxDispatcher extends BookingOutbox {
 }
 
 const SWEEP_BATCH = 100;
+/** Rendered events are kept a week (to look into a customer's "I got no confirmation"), then deleted. */
+const KEEP_FINISHED_MS = 7 * 24 * 3600_000;
+/** Pruning runs at most this often per process, a batch at a time. */
+const PRUNE_EVERY_MS = 3600_000;
+const PRUNE_BATCH = 1000;
 
 /**
  * Renders the booked events the booking statement records (migration 022) after their commit, each
@@ -65,6 +70,7 @@ export function createBookingOutbox(options: BookingOutboxOptions): BookingOutbo
   let rendering = 0;
   let timer: NodeJS.Timeout | null = null;
   let sweeping: Promise<number> | null = null;
+  let prunedAt = -Infinity;
 
   const track = <T>(work: Promise<T>): Promise<T> => {
     running.add(work);
@@ -121,6 +127,11 @@ export function createBookingOutbox(options: BookingOutboxOptions): BookingOutbo
     let taken = 0;
     const olderThan = new Date(now().getTime() - sweepAfterMs);
     while (taken < SWEEP_BATCH && (await renderOne((tx) => claimOverdueEvent(tx, olderThan, maxAttempts)))) taken++;
+    const at = now().getTime();
+    if (at - prunedAt >= PRUNE_EVERY_MS) {
+      prunedAt = at;
+      await pruneFinishedEvents(db, new Date(at - KEEP_FINISHED_MS), PRUNE_BATCH);
+    }
     return taken;
   }
 

@@ -152,6 +152,23 @@ describe.each(DATABASE_KINDS)('booking outbox on %s', (kind) => {
     expect(await messagesOf(a.id)).toHaveLength(3);
   });
 
+  test('rendered events are kept a week, then pruned by a sweep; failed ones stay', async () => {
+    const { events, outbox } = notifications();
+    const booked = await Promise.all(['2027-03-08T09:00:00Z', '2027-03-08T10:00:00Z'].map(async (start, i) =>
+      (await bookAppointment({ db, now: clock.now, events }, await request({ start, email: `pruned-${i}@example.com` }))).appointment));
+    await Promise.all(booked.map((a) => confirmationRendered(db, a.id)));
+    await outbox.idle();
+    // One of them as if its rendering had been given up.
+    await db.query(`UPDATE booking_outbox SET outcome = 'failed' WHERE appointment_id = $1`, [booked[1]!.id]);
+    clock.advanceMinutes(6 * 24 * 60);
+    await notifications().outbox.sweep();
+    expect(await eventsOf(booked[0]!.id)).toHaveLength(1);
+    clock.advanceMinutes(2 * 24 * 60);
+    await notifications().outbox.sweep();
+    expect(await eventsOf(booked[0]!.id)).toEqual([]);
+    expect(await eventsOf(booked[1]!.id)).toHaveLength(1);
+  });
+
   test('an event left undone by a crash is rendered by the sweep exactly once, with three dispatchers racing', async () => {
     const crashed = notifications({ immediate: false });
     const { appointment: a } = await bookAppointment({ db, now: clock.now, events: crashed.events }, await request({
