@@ -32,6 +32,7 @@ import { appendEntry, createWebConversation } from '../models/conversations.repo
 import { loadConfig } from '../server/config.ts';
 import { createRendezvous, type Rendezvous } from '../server/composition.ts';
 import { latestCode } from '../tests/support/bot-chat.ts';
+import { startCpuProfile } from './cpu-profile.ts';
 import type { ClientCommand, ClientReport, EchoNamespace, TurnKind, TurnSample, WalkOutcome, WalkPlan } from './chat-clients.ts';
 import {
   fmtMs, fmtTiming, instrumented, judge, summarize, TRANSACTION_END, TRANSACTION_START,
@@ -345,13 +346,17 @@ async function openRig(ctx: BenchContext, poolSize = POOL_SIZE): Promise<Rig> {
 }
 
 /** `count` paced conversations at once, each walking the booking dialog to the end (or the time budget). */
-async function walkAll(rig: Rig, count: number, emailPrefix: string): Promise<{ walk: WalkOutcome; load: string; waits: { before: PoolWaits; after: PoolWaits } | undefined }> {
+async function walkAll(ctx: BenchContext, rig: Rig, count: number, emailPrefix: string): Promise<{ walk: WalkOutcome; load: string; waits: { before: PoolWaits; after: PoolWaits } | undefined }> {
   const before = rig.raw.poolWaits?.();
+  const profiler = await startCpuProfile();
   const meter = loadMeter();
   const walk = (await rig.clients.request({
     type: 'walk', url: rig.url, origin: rig.url, plans: plans(count, 0, PAGES), emailPrefix, finish: true, budgetMs: WALK_BUDGET_MS, pacing: PACING,
   }, 'walk-done')).outcome;
-  return { walk, load: meter(), waits: before && { before, after: rig.raw.poolWaits!() } };
+  const load = meter();
+  // Greetings counted as turns.
+  if (profiler) for (const line of await profiler.stop(`walk-${count}`, walk.turns.length + count)) ctx.log(`  ${line}`);
+  return { walk, load, waits: before && { before, after: rig.raw.poolWaits!() } };
 }
 
 async function run(ctx: BenchContext): Promise<ResultRow[]> {
@@ -403,7 +408,7 @@ async function run(ctx: BenchContext): Promise<ResultRow[]> {
 
     // Figure: 200 conversations at once, each walking the booking dialog to the end.
     stats.clear();
-    const { walk, load: walkL, waits: walkWaits } = await walkAll(rig, CONVERSATIONS, 'bench');
+    const { walk, load: walkL, waits: walkWaits } = await walkAll(ctx, rig, CONVERSATIONS, 'bench');
     const turns = summarize(walk.turns.map((s) => s.ms));
     const firstReply = summarize(walk.turns.map((s) => s.firstMs));
     const taken = walk.turns.filter((s) => s.kind === 'slot-taken').length;
@@ -499,7 +504,7 @@ async function capacity(ctx: BenchContext): Promise<ResultRow[]> {
     ctx.log(`-- ${count} paced conversations --`);
     const rig = await openRig(ctx, CAPACITY_POOL_SIZE);
     try {
-      const { walk, load, waits } = await walkAll(rig, count, `cap${count}`);
+      const { walk, load, waits } = await walkAll(ctx, rig, count, `cap${count}`);
       const turns = summarize(walk.turns.map((s) => s.ms));
       const perSecond = (walk.turns.length / walk.wallMs) * 1000;
       ctx.log(`bot turn ${fmtTiming(turns)}; ${walk.turns.length} turns in ${fmtMs(walk.wallMs)} (${perSecond.toFixed(0)}/s); ` +
