@@ -10,6 +10,9 @@ export const READ_CACHE_CHANNEL = 'rdv_read_cache';
 /** More keys than any brand's catalogue needs: past it the cache starts over rather than grow. */
 const MAX_ENTRIES = 10_000;
 
+/** Statement texts whose written tables are remembered (more than the product's own statements). */
+const MAX_STATEMENTS = 2_000;
+
 const WRITE = /\b(?:insert\s+into|update|delete\s+from|truncate(?:\s+table)?)\s+(?:only\s+)?"?(\w+)"?/gi;
 
 /**
@@ -24,6 +27,8 @@ export class ReadCache {
   /** Bumped by every change of a table: a read that started before a change does not store its result. */
   private readonly generations = new Map<CachedTable, number>(CACHED_TABLES.map((t) => [t, 0]));
   private feedUp = false;
+  /** The cached tables each statement text writes to: texts are few and fixed, so each is scanned once. */
+  private readonly writes = new Map<string, readonly CachedTable[]>();
 
   async read<T>(tables: readonly CachedTable[], key: string, load: () => Promise<T>): Promise<T> {
     if (!this.feedUp) return load();
@@ -48,7 +53,13 @@ export class ReadCache {
 
   /** Drops what a statement about to run, or just run, writes to (called before and after it). */
   wrote(sql: string): void {
-    for (const match of sql.matchAll(WRITE)) this.changed(match[1]!.toLowerCase());
+    let tables = this.writes.get(sql);
+    if (!tables) {
+      tables = [...sql.matchAll(WRITE)].map((m) => m[1]!.toLowerCase()).filter((t): t is CachedTable => this.generations.has(t as CachedTable));
+      // Dynamic texts (none today) must not grow this without bound.
+      if (this.writes.size < MAX_STATEMENTS) this.writes.set(sql, tables);
+    }
+    for (const table of tables) this.changed(table);
   }
 
   /** Whether rows are served from memory: the change feed is listening. */
