@@ -51,7 +51,8 @@ function component(url: string, name: string): string {
 function summarize(profile: Profile, turns: number): string[] {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  // The first sample's delta covers the profiler's own start.
+  profile.samples.forEach((id, i) => i > 0 && self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
   const byComponent = new Map<string, number>();
   const byFunction = new Map<string, number>();
   let total = 0;
