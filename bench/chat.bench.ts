@@ -15,6 +15,7 @@
  * there are counted, not failed.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
@@ -126,18 +127,39 @@ function machineCpu() {
   }, { busy: 0, all: 0 });
 }
 
-/** Load over a phase: the server's event-loop utilisation and CPU, and the whole machine's (clients, PostgreSQL, anything else). */
-function loadMeter() {
+/** CPU time a process has used so far (user + system, ms), from /proc on Linux; null elsewhere. */
+function processCpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    // Fields 14 and 15 (utime, stime) in clock ticks, after the command name in parentheses.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return null;
+  }
+}
+/** Linux's USER_HZ: /proc counts CPU time in hundredths of a second. */
+const CLOCK_TICKS_PER_S = 100;
+
+/**
+ * Load over a phase: the server's event-loop utilisation and CPU, the customers' process's CPU (when
+ * its pid is given), and the whole machine's (clients, PostgreSQL, anything else).
+ */
+function loadMeter(clientsPid?: number) {
   const elu = performance.eventLoopUtilization();
   const cpu = process.cpuUsage();
   const machine = machineCpu();
+  const clients = processCpuMs(clientsPid);
   const t = performance.now();
   return () => {
     const used = process.cpuUsage(cpu);
     const m = machineCpu();
-    const serverCores = (used.user + used.system) / 1000 / (performance.now() - t);
+    const wall = performance.now() - t;
+    const serverCores = (used.user + used.system) / 1000 / wall;
+    const clientsNow = processCpuMs(clientsPid);
+    const clientsCores = clients !== null && clientsNow !== null ? `, clients' process ${((clientsNow - clients) / wall).toFixed(2)} cores` : '';
     const machineBusy = (m.busy - machine.busy) / Math.max(1, m.all - machine.all);
-    return `server event loop ${pct(performance.eventLoopUtilization(elu).utilization)} busy, server CPU ${serverCores.toFixed(2)} cores; ` +
+    return `server event loop ${pct(performance.eventLoopUtilization(elu).utilization)} busy, server CPU ${serverCores.toFixed(2)} cores${clientsCores}; ` +
       `machine ${pct(machineBusy)} busy of ${cpus().length} CPUs (server, clients, PostgreSQL and any other work)`;
   };
 }
@@ -349,7 +371,7 @@ async function openRig(ctx: BenchContext, poolSize = POOL_SIZE): Promise<Rig> {
 async function walkAll(ctx: BenchContext, rig: Rig, count: number, emailPrefix: string): Promise<{ walk: WalkOutcome; load: string; waits: { before: PoolWaits; after: PoolWaits } | undefined }> {
   const before = rig.raw.poolWaits?.();
   const profiler = await startCpuProfile();
-  const meter = loadMeter();
+  const meter = loadMeter(rig.clients.pid);
   const walk = (await rig.clients.request({
     type: 'walk', url: rig.url, origin: rig.url, plans: plans(count, 0, PAGES), emailPrefix, finish: true, budgetMs: WALK_BUDGET_MS, pacing: PACING,
   }, 'walk-done')).outcome;
@@ -388,7 +410,7 @@ async function run(ctx: BenchContext): Promise<ResultRow[]> {
     // Floors: socket.io round trips of 200 clients at once, paced like the customers: plain (information),
     // then durable (each message stored in its transcript and committed before the answer: the floor).
     const echoFloor = async (namespace: EchoNamespace, label: string) => {
-      const load = loadMeter();
+      const load = loadMeter(clients!.pid);
       const waits = raw.poolWaits?.();
       const echoRun = await clients!.request({
         type: 'echo', url: echo!.url, namespace, clients: CONVERSATIONS, warmup: ECHO_WARMUP, roundTrips: ECHO_ROUND_TRIPS, pacing: PACING,
