@@ -80,8 +80,8 @@ export type ClientReport =
 // ---- helpers -------------------------------------------------------------------------------------
 
 const TURN_TIMEOUT_MS = 30_000;
-/** Slots tried before a walk gives up (the socket may send 20 messages in 10 s). */
-const MAX_SLOT_ATTEMPTS = 6;
+/** Slots tried before a walk gives up: 200 customers paging the same hours collide often (a paced walk stays within the socket's 20 messages per 10 s). */
+const MAX_SLOT_ATTEMPTS = 12;
 const sockets = new Set<Socket>();
 const send = (report: ClientReport) => process.send!(report);
 const since = (t: number) => performance.now() - t;

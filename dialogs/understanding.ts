@@ -52,6 +52,7 @@ function normalizedName(name: string): string {
   return n;
 }
 
+const words = (text: string) => normalize(text).split(' ').filter(Boolean);
 const nameWords = (name: string) => normalizedName(name).split(' ').filter(Boolean);
 /** "measurements" matches "measurement", "mesures" matches "mesure". */
 const sameWord = (a: string, b: string) => a === b || a.replace(/[sx]$/, '') === b.replace(/[sx]$/, '');
@@ -98,6 +99,33 @@ export function matchChoice(text: string, choices: readonly ChoiceSpec[], exactO
     }
   }
   return tie ? undefined : best?.choice;
+}
+
+/**
+ * Words only one of our languages uses, common in a first message ("I'd like to book…", "Je voudrais
+ * un rendez-vous…"). Words both share ("a", "on", "me", "transport") count for neither.
+ */
+const MARKERS: Record<Locale, ReadonlySet<string>> = {
+  en: new Set(('i would like want need the an to for in at with and my please hi hello hey good thanks thank you book booking ' +
+    'appointment can could is are next this tomorrow today morning afternoon evening week weekend what when where how ' +
+    'monday tuesday wednesday thursday friday saturday sunday').split(' ')),
+  fr: new Set(('je j voudrais veux aimerais souhaite souhaiterais un une le la les des du de pour avec et est mon ma mes ' +
+    'bonjour salut bonsoir merci rendez vous rdv prendre prochain prochaine cette demain aujourd hui matin apres midi soir semaine ' +
+    'quel quelle quand ou comment plait svp lundi mardi mercredi jeudi vendredi samedi dimanche').split(' ')),
+};
+
+/**
+ * The language a message is clearly written in, or null when it is not clear (numbers, names, a
+ * mix): the first message of a phone conversation decides the language better than the number's
+ * country. Clear = marker words of one language only, or at least twice as many and two or more.
+ */
+export function languageOf(text: string): Locale | null {
+  const said = words(text);
+  const en = said.filter((w) => MARKERS.en.has(w)).length;
+  const fr = said.filter((w) => MARKERS.fr.has(w)).length;
+  if (en > 0 && (fr === 0 || (en >= 2 && en >= 2 * fr))) return 'en';
+  if (fr > 0 && (en === 0 || (fr >= 2 && fr >= 2 * en))) return 'fr';
+  return null;
 }
 
 export type Interruption =

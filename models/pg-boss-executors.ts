@@ -25,3 +25,21 @@ export const transactionExecutor = (tx: Queryable): PgBoss.Db => ({
     return { rows: await tx.query(text, values) };
   },
 });
+
+/** Our lock class for starting the job queue (the seeds use 727002–727004, the migrations their own). */
+const JOB_QUEUE_START_LOCK = 727005;
+
+/**
+ * Runs `start` (pg-boss's start: install or migrate its schema, create queues) while holding a lock
+ * every instance takes first. Two instances starting at once on a new schema otherwise race inside
+ * pg-boss's install (`CREATE SCHEMA IF NOT EXISTS` run concurrently fails with a unique violation).
+ * The lock is held by a transaction of its own while `start` runs on other pooled connections; PGlite
+ * has one connection and one process, so nothing to race with there.
+ */
+export async function startUnderLock<T>(db: Database, schema: string, start: () => Promise<T>): Promise<T> {
+  if (db.kind === 'pglite') return start();
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [JOB_QUEUE_START_LOCK, schema]);
+    return start();
+  });
+}

@@ -1,7 +1,7 @@
 import PgBoss from 'pg-boss';
 import type { Database, Tx } from '../models/database.ts';
 import { releaseStaleClaims } from '../models/message-delivery.repository.ts';
-import { databaseExecutor, transactionExecutor } from '../models/pg-boss-executors.ts';
+import { databaseExecutor, startUnderLock, transactionExecutor } from '../models/pg-boss-executors.ts';
 import { cancelScheduledFor, insertScheduled, lockDueScheduled, setScheduledJob } from '../models/scheduled-notifications.repository.ts';
 import type { MessageChannel } from './transport.ts';
 
@@ -162,9 +162,10 @@ export async function createDeliveryQueue(options: DeliveryQueueOptions): Promis
   /** The first attempt and each retry; an interrupted attempt counts as one. */
   const maxAttempts = deliveryRetry.limit + 1;
 
+  const schema = options.schema ?? 'pgboss';
   const boss = new PgBoss({
     db: databaseExecutor(db),
-    schema: options.schema ?? 'pgboss',
+    schema,
     supervise: options.maintenance ?? true,
     // No pg-boss cron: the schedule is ours, read against the application's clock.
     schedule: false,
@@ -172,9 +173,11 @@ export async function createDeliveryQueue(options: DeliveryQueueOptions): Promis
     maintenanceIntervalSeconds: MAINTENANCE_INTERVAL_SECONDS,
   });
   boss.on('error', (error) => report(error, {}));
-  await boss.start();
-  await boss.createQueue(DELIVERY_QUEUE);
-  await boss.createQueue(SCHEDULED_QUEUE);
+  await startUnderLock(db, schema, async () => {
+    await boss.start();
+    await boss.createQueue(DELIVERY_QUEUE);
+    await boss.createQueue(SCHEDULED_QUEUE);
+  });
 
   async function send(tx: Tx, queue: string, data: object, jobOptions: object): Promise<string> {
     const id = await boss.send(queue, data, { ...jobOptions, db: transactionExecutor(tx) });

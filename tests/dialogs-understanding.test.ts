@@ -3,7 +3,7 @@ import { normaliseEmail, normalisePhone, checkContact, contactFromText } from '.
 import { bareTime, quickPick, understandDate, warmUpDateUnderstanding, type DateContext } from '../dialogs/date-understanding.ts';
 import { formatWhen } from '../dialogs/formatting.ts';
 import { pageOf } from '../dialogs/slot-pages.ts';
-import { detectInterruption, matchChoice } from '../dialogs/understanding.ts';
+import { detectInterruption, languageOf, matchChoice } from '../dialogs/understanding.ts';
 import { choice } from '../dialogs/views.ts';
 
 // Monday 1 March 2027, 08:00 in Paris.
@@ -140,4 +140,22 @@ describe('choices and interruptions', () => {
     ['cancel my appointment', null],
     ['book a showroom visit', null],
   ])('"%s"', (text, expected) => expect(detectInterruption(text)).toEqual(expected));
+});
+
+describe('the language a first message is written in', () => {
+  test.each([
+    ['Hi, I would like a kitchen design consultation in Paris next Tuesday afternoon', 'en'],
+    ["I'd like to book an appointment", 'en'],
+    ['Hello', 'en'],
+    ['Je voudrais prendre rendez-vous', 'fr'],
+    ["Bonjour, j'aimerais un rendez-vous mardi prochain à Lyon", 'fr'],
+    ['Salut', 'fr'],
+    ['rdv demain matin svp', 'fr'],
+  ])('%s → %s', (text, locale) => {
+    expect(languageOf(text)).toBe(locale);
+  });
+
+  test.each(['3', 'Ada Lovelace', 'ada@example.com', '15:30', '', 'Bonjour, hello'])('unclear: %s', (text) => {
+    expect(languageOf(text)).toBeNull();
+  });
 });

@@ -135,6 +135,18 @@ describe('booking over SMS and WhatsApp', () => {
     expect(await appointmentOf('+12125550177')).toMatchObject({ channel: 'whatsapp', name: 'Grace Hopper', conversation_channel: 'whatsapp' });
   });
 
+  test('a French number writing in English is answered in English; a US number writing in French, in French', async () => {
+    const english = customerPhone(app, standIn, 'sms', '+33611223344');
+    expect((await english.send('Hello, I would like to book a visit next week')).map((m) => m.body)).toEqual([
+      'Noted: Monday 8 March to Sunday 14 March.',
+      'Which service would you like to book?\n1. Kitchen design consultation\n2. Guided showroom visit\n3. Video advice\n4. Home measurement visit\nReply with a number (1-4).',
+    ]);
+    const french = customerPhone(app, standIn, 'sms', '+12125550199');
+    expect((await french.send('Bonjour, je voudrais un rendez-vous')).map((m) => m.body)).toEqual([
+      'Quel service souhaitez-vous réserver ?\n1. Conseil en conception de cuisine\n2. Visite guidée du showroom\n3. Conseil en visio\n4. Prise de mesures à domicile\nRépondez par un numéro (1-4).',
+    ]);
+  });
+
   test('WhatsApp in French, the store found from a shared location', async () => {
     const phone = customerPhone(app, standIn, 'whatsapp', '+33698765432');
     const [services] = await phone.send('Je voudrais prendre rendez-vous');

@@ -45,7 +45,7 @@ describe('turn order across two instances', () => {
     const database = await databaseUrlOf(db);
     schema = database.schema;
     const env = { DATABASE_URL: database.url, PGBOSS_SCHEMA: `${schema}_jobs`, SEED_DEMO: 'false', APP_SECRET: randomBytes(32).toString('hex') };
-    // One after the other: the first installs the job queue's schema (two first starts at once may race on it).
+    // One after the other: simultaneous first starts are covered by tests/job-queue-start.test.ts.
     a = await startServerProcess(env);
     b = await startServerProcess(env);
   }, 300_000);

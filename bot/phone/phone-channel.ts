@@ -16,6 +16,7 @@ import type { TurnLogic } from '../conversation-adapter.ts';
 import { PhoneChatAdapter } from './phone-chat.adapter.ts';
 import type { PhoneOutbound, PhoneTurn } from './phone-outbound.ts';
 import { answerFromPhone, asksSomething, phoneOptions } from './phone-rendering.ts';
+import { languageOf } from '../../dialogs/understanding.ts';
 
 export interface PhoneChannelDeps {
   db: Database;
@@ -46,8 +47,12 @@ async function optOutChange(params: Record<string, string>, optedOut: () => Prom
   return null;
 }
 
-/** A new phone conversation speaks French to a French number, else the brand's language. */
-const firstLocale = (phone: string, brandLocale: Locale): Locale => (phone.startsWith('+33') ? 'fr' : brandLocale);
+/**
+ * A new phone conversation speaks the language its first message is clearly written in; else French
+ * to a French number, else the brand's language.
+ */
+const firstLocale = (firstMessage: string, phone: string, brandLocale: Locale): Locale =>
+  languageOf(firstMessage) ?? (phone.startsWith('+33') ? 'fr' : brandLocale);
 
 /**
  * SMS and WhatsApp as chat channels: runs the turns of stored inbound messages (the durable queue
@@ -93,10 +98,10 @@ export function createPhoneChannel(deps: PhoneChannelDeps) {
     handoff?.publish(conversation.id, entry);
   }
 
-  async function newConversation(brandId: string, channel: PhoneChannel, phone: string): Promise<Conversation> {
+  async function newConversation(brandId: string, channel: PhoneChannel, phone: string, firstMessage: string): Promise<Conversation> {
     const brand = await findBrand(db, brandId);
     if (!brand) throw new Error('inbound message for an unknown brand');
-    return createPhoneConversation(db, brandId, channel, phone, firstLocale(phone, brand.defaultLocale));
+    return createPhoneConversation(db, brandId, channel, phone, firstLocale(firstMessage, phone, brand.defaultLocale));
   }
 
   async function process(m: InboundMessage): Promise<string | null> {
@@ -105,7 +110,7 @@ export function createPhoneChannel(deps: PhoneChannelDeps) {
     const channel: PhoneChannel = m.channel;
     // The customer wrote: WhatsApp's 24-hour window opens again.
     if (channel === 'whatsapp') await touchPhoneContact(db, m.brandId, channel, customer.phone, now());
-    const conversation = await findPhoneConversation(db, m.brandId, channel, customer.phone) ?? await newConversation(m.brandId, channel, customer.phone);
+    const conversation = await findPhoneConversation(db, m.brandId, channel, customer.phone) ?? await newConversation(m.brandId, channel, customer.phone, m.params['Body'] ?? '');
     const change = await optOutChange(m.params, async () => !!(await findPhoneContact(db, m.brandId, channel, customer.phone))?.optedOutAt);
     if (change) {
       await setOptOut(db, m.brandId, channel, customer.phone, change.optedOut, change.keyword, now());
