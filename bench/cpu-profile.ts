@@ -24,7 +24,7 @@ export async function startCpuProfile(): Promise<CpuProfiler | null> {
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 500 });
+  await session.post('Profiler.setSamplingInterval', { interval: 1000 });
   await session.post('Profiler.start');
   return {
     async stop(label, turns) {
