@@ -7,7 +7,7 @@
 import { io as connect, type Socket } from 'socket.io-client';
 import { FORM, SLOTS, type ChatActivity, type FormContent, type MessageAck, type SlotsContent } from '../bot/web-protocol.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { seededRandom, throughput } from './harness.ts';
+import { seededRandom, throughput, wallClock } from './harness.ts';
 
 // ---- protocol with chat.bench.ts -----------------------------------------------------------------
 
@@ -54,12 +54,20 @@ export interface TurnSample {
   ms: number;
   /** Send → first bot activity of the turn. */
   firstMs: number;
+  /** When it was sent and when the bot's typing stopped, epoch ms (harness.ts wallClock: the server's statements compare). */
+  at: number;
+  endAt: number;
 }
+
+/** A conversation's greeting: connecting → greeting done, epoch ms. */
+export interface GreetingSpan { at: number; endAt: number }
 
 export interface WalkOutcome {
   turns: TurnSample[];
   /** Connection → greeting done, per conversation. */
   greetingMs: number[];
+  /** The same greetings' spans on the machine's clock. */
+  greetings: GreetingSpan[];
   booked: number;
   /** Walks that stopped before the end (unexpected answer, error, rate limit, time-out). */
   failed: number;
@@ -166,12 +174,13 @@ class Conversation {
   }
 
   /** One turn: what the bot said, and how long it took (send → typing off, send → first activity). */
-  async turn(text: string, value?: Record<string, unknown>): Promise<{ replies: ChatActivity[]; ms: number; firstMs: number }> {
+  async turn(text: string, value?: Record<string, unknown>): Promise<{ replies: ChatActivity[]; ms: number; firstMs: number; at: number; endAt: number }> {
     this.replies = [];
     this.firstAt = 0;
     const done = this.wait();
     done.catch(() => undefined); // awaited below; a failed send must not leave it unhandled
     const t = performance.now();
+    const at = wallClock();
     const payload = { clientId: `${this.id}-${++this.sent}`, text, ...(value ? { value } : {}) };
     const ack = (await this.socket.timeout(TURN_TIMEOUT_MS).emitWithAck('message', payload)) as MessageAck;
     if (!ack.ok) {
@@ -181,7 +190,7 @@ class Conversation {
     }
     await done;
     const ms = since(t);
-    return { replies: this.replies, ms, firstMs: this.firstAt ? this.firstAt - t : ms };
+    return { replies: this.replies, ms, firstMs: this.firstAt ? this.firstAt - t : ms, at, endAt: wallClock() };
   }
 
   close() {
@@ -215,7 +224,8 @@ async function walk(
     return c.turn(text, value);
   };
   const click = (title: string) => turn(title, { choice: title });
-  const record = (kind: TurnKind, r: { ms: number; firstMs: number }) => turns.push({ kind, ms: r.ms, firstMs: r.firstMs });
+  const record = (kind: TurnKind, r: { ms: number; firstMs: number; at: number; endAt: number }) =>
+    turns.push({ kind, ms: r.ms, firstMs: r.firstMs, at: r.at, endAt: r.endAt });
   const expect = (ok: boolean, step: string, replies: ChatActivity[]) => {
     if (!ok) throw new Error(`unexpected answer at ${step}: ${textOf(replies)}`);
   };
@@ -265,19 +275,21 @@ async function walk(
 }
 
 async function runWalks(cmd: Extract<ClientCommand, { type: 'walk' }>): Promise<WalkOutcome> {
-  const outcome: WalkOutcome = { turns: [], greetingMs: [], booked: 0, failed: 0, cut: 0, errors: [], wallMs: 0 };
+  const outcome: WalkOutcome = { turns: [], greetingMs: [], greetings: [], booked: 0, failed: 0, cut: 0, errors: [], wallMs: 0 };
   const began = performance.now();
   const deadline = began + cmd.budgetMs;
   await Promise.all(cmd.plans.map(async (plan, i) => {
     const pace = pauses(cmd.pacing, i);
     await pace.arrive();
     const url = cmd.spread?.length ? cmd.spread[i % cmd.spread.length]! : cmd.url;
-    const c = new Conversation(url, cmd.origin, `${cmd.emailPrefix}-${i}-${process.pid}`);
     const t = performance.now();
+    const at = wallClock();
+    const c = new Conversation(url, cmd.origin, `${cmd.emailPrefix}-${i}-${process.pid}`);
     let failedAt = 'greeting';
     try {
       await c.greeted;
       outcome.greetingMs.push(since(t));
+      outcome.greetings.push({ at, endAt: wallClock() });
       failedAt = 'walk';
       if (await walk(c, plan, `${cmd.emailPrefix}-${i}@bench.example`, cmd.finish, outcome.turns, deadline, pace)) outcome.booked++;
     } catch (error) {

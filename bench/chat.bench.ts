@@ -34,10 +34,10 @@ import { loadConfig } from '../server/config.ts';
 import { createRendezvous, type Rendezvous } from '../server/composition.ts';
 import { latestCode } from '../tests/support/bot-chat.ts';
 import { startCpuProfile } from './cpu-profile.ts';
-import type { ClientCommand, ClientReport, EchoNamespace, TurnKind, TurnSample, WalkOutcome, WalkPlan } from './chat-clients.ts';
+import type { ClientCommand, ClientReport, EchoNamespace, GreetingSpan, TurnKind, TurnSample, WalkOutcome, WalkPlan } from './chat-clients.ts';
 import {
   fmtMs, fmtTiming, instrumented, judge, summarize, TRANSACTION_END, TRANSACTION_START,
-  type Benchmark, type BenchContext, type BenchDatabase, type ResultRow, type StatementStats,
+  type Benchmark, type BenchContext, type BenchDatabase, type ResultRow, type StatementEvent, type StatementStats,
 } from './harness.ts';
 
 const CONVERSATIONS = 200;
@@ -312,6 +312,55 @@ function logSql(ctx: BenchContext, stats: Map<string, StatementStats>, turns: nu
   }
 }
 
+/**
+ * Round trips per kind of turn, one conversation at a time: each statement (and each transaction's
+ * BEGIN) the server sent is given to the turn or greeting the customers' process had started last
+ * before it (same machine clock), so a kind's cost includes work its turn left running after the
+ * answer (counted apart as "after typing off"). Statements before any turn started are reported apart.
+ */
+function logKindsSql(ctx: BenchContext, timeline: StatementEvent[], turns: TurnSample[], greetings: GreetingSpan[]) {
+  const spans = [
+    ...greetings.map((g) => ({ kind: 'greeting', at: g.at, endAt: g.endAt })),
+    ...turns.map((t) => ({ kind: t.kind as string, at: t.at, endAt: t.endAt })),
+  ].sort((a, b) => a.at - b.at);
+  interface Cost { turns: number; statements: number; transactions: number; after: number; keys: Map<string, number> }
+  const costs = new Map<string, Cost>();
+  const costOf = (kind: string) => {
+    let c = costs.get(kind);
+    if (!c) costs.set(kind, c = { turns: 0, statements: 0, transactions: 0, after: 0, keys: new Map() });
+    return c;
+  };
+  for (const span of spans) costOf(span.kind).turns++;
+  let outside = 0;
+  for (const event of timeline) {
+    // The last span started at or before the event (spans are few: a linear scan from the end is enough).
+    let i = spans.length - 1;
+    while (i >= 0 && spans[i]!.at > event.at) i--;
+    if (i < 0) {
+      outside++;
+      continue;
+    }
+    const span = spans[i]!;
+    const c = costOf(span.kind);
+    if (event.key === TRANSACTION_START) c.transactions++;
+    else c.statements++;
+    if (event.at > span.endAt) c.after++;
+    const key = event.key === TRANSACTION_START ? '(transaction: BEGIN + COMMIT)' : event.key;
+    c.keys.set(key, (c.keys.get(key) ?? 0) + 1);
+  }
+  ctx.log(`  round trips per kind of turn (one conversation at a time; a transaction counts its BEGIN and COMMIT):`);
+  const order = ['greeting', ...KINDS.map(([k]) => k)];
+  for (const kind of order) {
+    const c = costs.get(kind);
+    if (!c?.turns) continue;
+    const per = (n: number) => (n / c.turns).toFixed(1);
+    ctx.log(`  ${kind.padEnd(11)} ${String(c.turns).padStart(3)} turns  ${per(c.statements + 2 * c.transactions).padStart(5)} round trips ` +
+      `(${per(c.statements)} statements, ${per(c.transactions)} transactions${c.after ? `; ${per(c.after)} of them after typing off` : ''})`);
+    for (const [key, n] of [...c.keys].sort((a, b) => b[1] - a[1])) ctx.log(`      ${(n / c.turns).toFixed(2).padStart(5)}  ${key.slice(0, 100)}`);
+  }
+  if (outside) ctx.log(`  ${outside} statements before the first turn (not attributed)`);
+}
+
 /** The product under load: its database (instrumented), the server on a port, the customers' process, warmed up. */
 interface Rig {
   raw: BenchDatabase;
@@ -319,6 +368,9 @@ interface Rig {
   app: Rendezvous;
   clients: Clients;
   stats: Map<string, StatementStats>;
+  /** Every statement's send time, when `recording` (the lone phase only: it grows with every statement). */
+  timeline: StatementEvent[];
+  recording: { on: boolean };
   close(): Promise<void>;
 }
 
@@ -338,7 +390,11 @@ async function openRig(ctx: BenchContext, poolSize = POOL_SIZE): Promise<Rig> {
     let t = performance.now();
     await seedDemo(raw, { allowedOrigins: [url] });
     const stats = new Map<string, StatementStats>();
-    const db = instrumented(raw, (sql) => sql.replace(/\s+/g, ' ').trim().slice(0, 90), stats);
+    const timeline: StatementEvent[] = [];
+    const recording = { on: false };
+    const db = instrumented(raw, (sql) => sql.replace(/\s+/g, ' ').trim().slice(0, 90), stats, (event) => {
+      if (recording.on) timeline.push(event);
+    });
     const config = loadConfig({
       PUBLIC_URL: url, PORT: String(port), API_RATE_LIMIT_PER_MINUTE: '100000',
       // Every simulated customer comes from this machine's address.
@@ -360,7 +416,7 @@ async function openRig(ctx: BenchContext, poolSize = POOL_SIZE): Promise<Rig> {
     }, 'walk-done')).outcome;
     if (warm.failed) throw new Error(`warm-up walks failed: ${warm.errors.join('; ')}`);
     ctx.log(`warm-up: ${WARMUP_CONVERSATIONS} conversations booked (${warm.turns.length} turns, ${fmtMs(performance.now() - t)})`);
-    return { raw, url, app, clients, stats, close };
+    return { raw, url, app, clients, stats, timeline, recording, close };
   } catch (error) {
     await close();
     throw error;
@@ -383,7 +439,7 @@ async function walkAll(ctx: BenchContext, rig: Rig, count: number, emailPrefix: 
 
 async function run(ctx: BenchContext): Promise<ResultRow[]> {
   const rig = await openRig(ctx);
-  const { raw, url, app, clients, stats } = rig;
+  const { raw, url, app, clients, stats, timeline, recording } = rig;
   const rows: ResultRow[] = [];
   let echo: Awaited<ReturnType<typeof startEcho>> | null = null;
   try {
@@ -394,18 +450,24 @@ async function run(ctx: BenchContext): Promise<ResultRow[]> {
 
     // Information: one conversation at a time, nothing else running: what a turn costs by itself.
     stats.clear();
+    timeline.length = 0;
+    recording.on = true;
     const aloneTurns: TurnSample[] = [];
+    const aloneGreetings: GreetingSpan[] = [];
     for (let i = 0; i < ALONE_CONVERSATIONS; i++) {
       const alone = (await clients.request({
         type: 'walk', url, origin: url, plans: [plans(ALONE_CONVERSATIONS, ALONE_FIRST_PAGE, 1)[i]!], emailPrefix: `alone${i}`, finish: true, budgetMs: 60_000,
       }, 'walk-done')).outcome;
       if (alone.failed) throw new Error(`lone walk failed: ${alone.errors.join('; ')}`);
       aloneTurns.push(...alone.turns);
+      aloneGreetings.push(...alone.greetings);
     }
+    recording.on = false;
     const alone = summarize(aloneTurns.map((s) => s.ms));
     ctx.log(`one conversation at a time   ${fmtTiming(alone)}  (${aloneTurns.length} turns of ${ALONE_CONVERSATIONS} conversations, information)`);
     logKinds(ctx, aloneTurns);
     logSql(ctx, stats, aloneTurns.length + ALONE_CONVERSATIONS, 10);
+    logKindsSql(ctx, timeline, aloneTurns, aloneGreetings);
 
     // Floors: socket.io round trips of 200 clients at once, paced like the customers: plain (information),
     // then durable (each message stored in its transcript and committed before the answer: the floor).
@@ -442,7 +504,7 @@ async function run(ctx: BenchContext): Promise<ResultRow[]> {
     if (walk.errors.length) ctx.log(`  errors: ${walk.errors.join(' | ')}`);
     logKinds(ctx, walk.turns);
     ctx.log(`  ${walkL}`);
-    logSql(ctx, stats, walk.turns.length + CONVERSATIONS, 0, walkWaits);
+    logSql(ctx, stats, walk.turns.length + CONVERSATIONS, 12, walkWaits);
 
     const p50 = turns.median / floor.median;
     const p99 = turns.p99 / floor.p99;

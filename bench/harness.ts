@@ -114,11 +114,21 @@ export interface StatementStats { calls: number; ms: number }
 export const TRANSACTION_START = '(pool wait + BEGIN)';
 export const TRANSACTION_END = '(COMMIT + release)';
 
+/** When a statement (or a transaction's BEGIN) was sent: epoch milliseconds, comparable across processes on one machine. */
+export interface StatementEvent { at: number; key: string }
+
+/** Epoch milliseconds with sub-millisecond resolution (every process on the machine reads the same clock). */
+export const wallClock = () => performance.timeOrigin + performance.now();
+
 /**
  * The same database, timing each statement into `stats` under `name(sql)` (waiting for a pooled
- * connection included, outside transactions), plus each transaction's start and end.
+ * connection included, outside transactions), plus each transaction's start and end. With
+ * `observe`, each statement and each transaction's start is also told with the time it was sent,
+ * so work can be attributed to what a client was doing then.
  */
-export function instrumented(db: Database, name: (sql: string) => string, stats: Map<string, StatementStats>): Database {
+export function instrumented(
+  db: Database, name: (sql: string) => string, stats: Map<string, StatementStats>, observe?: (event: StatementEvent) => void,
+): Database {
   const now = () => process.hrtime.bigint();
   const record = (key: string, ms: number) => {
     const s = stats.get(key) ?? { calls: 0, ms: 0 };
@@ -127,6 +137,7 @@ export function instrumented(db: Database, name: (sql: string) => string, stats:
     stats.set(key, s);
   };
   const timedQuery = (q: Queryable) => async <T>(sql: string, params?: readonly unknown[]): Promise<T[]> => {
+    observe?.({ at: wallClock(), key: name(sql) });
     const sent = now();
     try {
       return await q.query<T>(sql, params);
@@ -139,12 +150,16 @@ export function instrumented(db: Database, name: (sql: string) => string, stats:
     ...(db.readCache ? { readCache: db.readCache } : {}),
     query: (sql, params) => timedQuery(db)(sql, params),
     async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+      observe?.({ at: wallClock(), key: TRANSACTION_START });
       const t0 = now();
       let workDone = t0;
       const result = await db.transaction(async (tx) => {
         record(TRANSACTION_START, Number(now() - t0) / 1e6);
         try {
-          return await work({ inTransaction: true, exec: (sql) => tx.exec(sql), query: timedQuery(tx), afterCommit: (cb) => tx.afterCommit(cb) });
+          return await work({
+            inTransaction: true, exec: (sql) => tx.exec(sql), query: timedQuery(tx), afterCommit: (cb) => tx.afterCommit(cb),
+            ...(tx.readCache ? { readCache: tx.readCache } : {}),
+          });
         } finally {
           workDone = now();
         }

@@ -88,9 +88,15 @@ export class CustomerInbox {
     return { entry, duplicate, turn };
   }
 
-  /** A bot turn that is not a customer message (a greeting, an agent leaving), in turn order. */
-  runTurn(conversation: Conversation, activity: Partial<Activity>, channel: Pick<ChannelTurns, 'botTurn'>): Promise<void> {
-    return this.queue.run(conversation.id, () => channel.botTurn(conversation, activity));
+  /**
+   * A bot turn that is not a customer message (a greeting, an agent leaving), in turn order.
+   * `created`: the conversation was created just now and has no dialog state, so none is read.
+   */
+  runTurn(
+    conversation: Conversation, activity: Partial<Activity>, channel: Pick<ChannelTurns, 'botTurn'>, options: { created?: boolean } = {},
+  ): Promise<void> {
+    const none = options.created ? new TurnTicket(null, Object.fromEntries(STATE_CHANNELS.map((c) => [conversationStateKey(c, conversation.id), null]))) : null;
+    return this.queue.run(conversation.id, () => channel.botTurn(conversation, none ? withTicket(activity, none) : activity));
   }
 
   /**
@@ -126,7 +132,7 @@ export class CustomerInbox {
         if (activity) await channel.botTurn(conversation, ticket ? withTicket(activity, ticket) : activity);
       } finally {
         // A turn that stored nothing (routed to an agent, failed, or a channel that saves apart) is marked here.
-        if (ticket && !ticket.marked) await markTurnDone(db, id, ticket.turn);
+        if (order && ticket && !ticket.marked) await markTurnDone(db, id, order.turn);
         if (order && this.lastQueued.get(id) === order.turn) this.lastQueued.delete(id);
       }
     }).catch((err) => logger.error({ err, conversationId: id }, 'customer turn failed'));

@@ -19,11 +19,13 @@ export class TurnTicket {
   marked = false;
 
   /**
-   * `states`: the dialog states read when the message was stored, when nothing could change them
-   * before this turn reads (every earlier turn done, none queued here): the turn uses them instead
-   * of reading again. Any other writer is still caught by the eTag when the turn saves.
+   * `turn`: the message's number, or null for a turn no message asked for (a new conversation's
+   * greeting), which marks nothing. `states`: the dialog states read when the message was stored,
+   * when nothing could change them before this turn reads (every earlier turn done, none queued
+   * here), or known to be none (a conversation created just now): the turn uses them instead of
+   * reading again. Any other writer is still caught by the eTag when the turn saves.
    */
-  constructor(readonly turn: number, private states?: Record<string, { etag: string; data: Record<string, unknown> } | null>) {}
+  constructor(readonly turn: number | null, private states?: Record<string, { etag: string; data: Record<string, unknown> } | null>) {}
 
   /** The stored state of `key` as storage.read gives it (null: none stored), once; undefined when not read with the message. */
   takeState(key: string): Record<string, unknown> | null | undefined {

@@ -53,6 +53,8 @@ interface SocketData {
   lastSeq: number;
   /** The appointment a Join link opened this conversation for. */
   joinAppointmentId?: string;
+  /** Created by this connection: nothing to replay, no hand-off, no dialog state yet. */
+  created?: boolean;
 }
 
 const chatError = (socket: Socket, error: ChatError) => socket.emit('chat-error', error);
@@ -105,8 +107,8 @@ export function attachWebChat(io: Server, deps: WebChatDeps) {
   const channel: ChannelTurns = { botTurn, publish };
   inbox.register(['web'], channel);
   /** A phone conversation's proactive turns (an agent leaving) go back to the phone. */
-  const runTurn = (conversation: Conversation, incoming: Incoming) =>
-    inbox.runTurn(conversation, incoming, inbox.channelFor(conversation) ?? channel);
+  const runTurn = (conversation: Conversation, incoming: Incoming, options: { created?: boolean } = {}) =>
+    inbox.runTurn(conversation, incoming, inbox.channelFor(conversation) ?? channel, options);
 
   handoff?.bindChat({
     toCustomer: (conversationId, event, payload) => void nsp.to(conversationId).emit(event, payload),
@@ -148,7 +150,7 @@ export function attachWebChat(io: Server, deps: WebChatDeps) {
           return next(new Error('rate_limited: too many new chats from this address; please try again later.'));
         }
         const created = await createWebConversation(db, brand.id, auth.data.locale ?? brand.defaultLocale, timeZone);
-        data = { conversation: created.conversation, token: created.token, lastSeq: 0 };
+        data = { conversation: created.conversation, token: created.token, lastSeq: 0, created: true };
       }
       socket.data = data;
       next();
@@ -168,12 +170,13 @@ export function attachWebChat(io: Server, deps: WebChatDeps) {
       for (const entry of await entriesAfter(db, conversation.id, afterSeq)) socket.emit('activity', toChatActivity(entry));
     };
     // Listeners are registered below at once, so events sent right after connecting wait for this
-    // rather than being lost: the room, the session, the replay, the hand-off status.
+    // rather than being lost: the room, the session, the replay, the hand-off status. A conversation
+    // created by this connection has nothing to replay and no hand-off: no round trip asks.
     const ready = (async () => {
       await socket.join(conversation.id);
       socket.emit('session', { conversationId: conversation.id, token: data.token, locale: conversation.locale, ...(deps.map ? { map: deps.map } : {}) });
-      await replay(data.lastSeq);
-      if (handoff) {
+      if (!data.created) await replay(data.lastSeq);
+      if (handoff && !data.created) {
         const status = await handoff.statusFor(conversation.id).catch(() => null);
         if (status) socket.emit('handoff', status);
         if (data.joinAppointmentId) {
@@ -181,7 +184,9 @@ export function attachWebChat(io: Server, deps: WebChatDeps) {
             .catch((err) => logger.error({ err, conversationId: conversation.id }, 'join failed'));
         }
       }
-      if (isNew) void runTurn(conversation, { type: 'conversationUpdate', membersAdded: [{ id: `customer:${conversation.id}`, name: 'customer' }] });
+      if (isNew) {
+        void runTurn(conversation, { type: 'conversationUpdate', membersAdded: [{ id: `customer:${conversation.id}`, name: 'customer' }] }, { created: data.created === true });
+      }
     })();
     ready.catch((err) => {
       logger.error({ err, conversationId: conversation.id }, 'chat connection failed');

@@ -186,11 +186,12 @@ export async function updateAppointment(
  * A hold with its claim in one statement; null when the staff member's time is taken: a claim
  * overlapping another of the staff member's is skipped by ON CONFLICT DO NOTHING, which honours the
  * exclusion constraint and waits on concurrent claims like a plain insert, without aborting the transaction.
+ * Outside a transaction it commits on its own.
  */
 export async function insertClaimedHold(
-  tx: Tx, brandId: string, p: Placement, [from, to]: Blocked, expiresAt: Date, now: Date,
+  db: Queryable, brandId: string, p: Placement, [from, to]: Blocked, expiresAt: Date, now: Date,
 ): Promise<Hold | null> {
-  const [row] = await tx.query<Hold>(
+  const [row] = await db.query<Hold>(
     `WITH claim AS (
        INSERT INTO slot_claims (staff_id, blocked_from, blocked_to, hold_id) VALUES ($8, $13, $14, $15)
        ON CONFLICT DO NOTHING RETURNING hold_id

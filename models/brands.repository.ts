@@ -39,8 +39,10 @@ export function findBrand(db: Queryable, id: string): Promise<Brand | null> {
 
 /** The brand's language for staff messages; null when there is no such brand. */
 export async function brandDefaultLocale(db: Queryable, id: string): Promise<'en' | 'fr' | null> {
-  const [row] = await db.query<{ default_locale: 'en' | 'fr' }>('SELECT default_locale FROM brands WHERE id = $1', [id]);
-  return row?.default_locale ?? null;
+  return cachedRead(db, ['brands'], `brand-locale:${id}`, async () => {
+    const [row] = await db.query<{ default_locale: 'en' | 'fr' }>('SELECT default_locale FROM brands WHERE id = $1', [id]);
+    return row?.default_locale ?? null;
+  });
 }
 
 /** A brand's settings alone (all defaults when there is no such brand). */

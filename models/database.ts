@@ -4,7 +4,7 @@ import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { errors, isBadValueError, isConnectionError } from './errors.ts';
-import { READ_CACHE_CHANNEL, ReadCache } from './read-cache.ts';
+import { READ_CACHE_CHANNEL, ReadCache, transactionReads, type CacheReader } from './read-cache.ts';
 
 /** Anything that runs SQL: the database itself or an open transaction. */
 export interface Queryable {
@@ -18,6 +18,8 @@ export interface Tx extends Queryable {
   exec(sql: string): Promise<void>;
   /** Calls `callback` once this transaction has committed (never if it rolls back), e.g. to wake a worker. */
   afterCommit(callback: () => void): void;
+  /** The database's read cache, except for the tables this transaction has written (models/read-cache.ts). */
+  readonly readCache?: CacheReader;
 }
 
 /** Runs after-commit callbacks; one that throws must not turn a committed transaction into an error. */
@@ -43,7 +45,7 @@ export interface Database extends Queryable {
   readonly kind: 'postgres' | 'pglite';
   /** How long statements waited for a pooled connection (benchmarks report it apart from statement time). */
   poolWaits?(): PoolWaits;
-  /** Read-mostly rows kept in memory (models/read-cache.ts); transactions always read the database. */
+  /** Read-mostly rows kept in memory (models/read-cache.ts); transactions read the tables they wrote from the database. */
   readonly readCache?: ReadCache;
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -220,9 +222,11 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
             }
           },
           async exec(sql) {
+            writes.push(sql);
             await client.query(sql);
           },
           afterCommit: (callback) => void committed.push(callback),
+          readCache: transactionReads(readCache, writes),
         };
         const result = await work(tx);
         await client.query('COMMIT');
@@ -287,9 +291,11 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
             }
           },
           async exec(sql) {
+            writes.push(sql);
             await inner.exec(sql);
           },
           afterCommit: (callback) => void committed.push(callback),
+          readCache: transactionReads(readCache, writes),
         }),
       ).finally(() => {
         for (const sql of writes) readCache.wrote(sql);

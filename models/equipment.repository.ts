@@ -1,5 +1,6 @@
 import type { Queryable } from './database.ts';
 import { toService, type Locale, type Service, type ServiceRow } from './catalogue.repository.ts';
+import { cachedRead } from './read-cache.ts';
 
 export interface EquipmentType {
   id: string;
@@ -44,8 +45,10 @@ const CONTRACT_COLUMNS = `c.id, c.equipment_id AS "equipmentId", c.service_id AS
 
 // ---- equipment types ---------------------------------------------------------------------------
 
+/** The brand's equipment types (the read cache serves them: the chat's menu asks on every greeting). */
 export async function listEquipmentTypes(db: Queryable, brandId: string): Promise<EquipmentType[]> {
-  return db.query<EquipmentType>(`SELECT ${TYPE_COLUMNS} FROM equipment_types WHERE brand_id = $1 ORDER BY slug`, [brandId]);
+  return cachedRead(db, ['equipment_types'], `equipment-types:${brandId}`, () =>
+    db.query<EquipmentType>(`SELECT ${TYPE_COLUMNS} FROM equipment_types WHERE brand_id = $1 ORDER BY slug`, [brandId]));
 }
 
 export async function findEquipmentType(db: Queryable, brandId: string, id: string): Promise<EquipmentType | null> {

@@ -35,6 +35,32 @@ export async function lockMessageForSend(tx: Tx, id: string): Promise<MessageFor
   return row ?? null;
 }
 
+/**
+ * An email still 'queued' that no provider has reported on (nearly every send), in one statement
+ * instead of a locked read and a write: claimed 'sending' for a new attempt by `provider` (its
+ * `attempts` is that attempt's number), or, when the local outbox is its transport (`local`), marked
+ * sent. Null when the row is anything else: the caller then decides under the row's lock.
+ */
+export async function claimQueuedEmail(
+  db: Queryable, id: string, provider: string, local: boolean, at: Date,
+): Promise<MessageForSend | null> {
+  const [row] = await db.query<MessageForSend>(
+    `UPDATE messages m SET
+       status = CASE WHEN $3::boolean THEN 'sent' ELSE 'sending' END,
+       provider = $2,
+       attempts = CASE WHEN $3::boolean THEN attempts ELSE attempts + 1 END,
+       claimed_at = CASE WHEN $3::boolean THEN NULL ELSE $4::timestamptz END,
+       error = CASE WHEN $3::boolean THEN NULL ELSE error END,
+       sent_at = CASE WHEN $3::boolean THEN COALESCE(sent_at, $4::timestamptz) ELSE sent_at END
+     WHERE id = $1 AND status = 'queued' AND channel = 'email'
+       AND NOT EXISTS (SELECT 1 FROM delivery_events e WHERE e.message_id = m.id)
+     RETURNING id, brand_id, channel, recipient, kind, subject, body_text, body_html, attachments, status, provider,
+       idempotency_key, attempts, false AS reported`,
+    [id, provider, local, at],
+  );
+  return row ?? null;
+}
+
 /** Marks the locked message 'sending' for a new attempt by `provider`; returns the attempt's number. */
 export async function claimMessage(tx: Tx, id: string, provider: string, at: Date): Promise<number> {
   const [row] = await tx.query<{ attempts: number }>(

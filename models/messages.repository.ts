@@ -42,14 +42,17 @@ const COLUMNS = 'brand_id, channel, recipient, kind, subject, body_text, body_ht
 const values = (m: MessageToRecord, at: Date) =>
   [m.brandId, m.channel, m.to, m.kind, m.subject, m.text, m.html, JSON.stringify(m.attachments), m.idempotencyKey ?? null, at];
 
-/** Records a message to send ('queued'); null when its idempotency key is already recorded. */
-export async function insertQueuedMessage(tx: Tx, m: MessageToRecord, at: Date): Promise<string | null> {
-  const [row] = await tx.query<{ id: string }>(
-    `INSERT INTO messages (${COLUMNS}, status, provider)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, 'queued', 'pending')
+/**
+ * Records a message to send ('queued'), under `id` when the caller chose it (its delivery job was
+ * enqueued first); null when its idempotency key is already recorded.
+ */
+export async function insertQueuedMessage(db: Queryable, m: MessageToRecord, at: Date, id: string | null = null): Promise<string | null> {
+  const [row] = await db.query<{ id: string }>(
+    `INSERT INTO messages (id, ${COLUMNS}, status, provider)
+     VALUES (COALESCE($11::uuid, gen_random_uuid()), $1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, 'queued', 'pending')
      ON CONFLICT (idempotency_key) DO NOTHING
      RETURNING id`,
-    values(m, at),
+    [...values(m, at), id],
   );
   return row?.id ?? null;
 }

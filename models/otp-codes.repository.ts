@@ -1,4 +1,4 @@
-import type { Queryable, Tx } from './database.ts';
+import type { Queryable } from './database.ts';
 
 /**
  * `otp_codes`: one row per code sent (notifications/otp.ts), bound to a brand, a conversation,
@@ -24,65 +24,79 @@ export interface OtpCodeRow {
   consumed_at: Date | string | null;
 }
 
-/** Serialises sends to one address until the transaction ends, so two parallel requests cannot both pass the limits. */
-export async function lockOtpSends(tx: Tx, brandId: string, recipient: string): Promise<void> {
-  await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [OTP_SEND_LOCK_CLASS, `${brandId}\n${recipient}`]);
+/** The address's sends in the window before this one: how many, the first and the last time. */
+export interface RecentOtpSends {
+  sends: number;
+  oldest: Date | string | null;
+  latest: Date | string | null;
 }
 
-/** Codes sent to the address since `since`: how many, the first and the last time. */
-export async function recentOtpSends(
-  tx: Tx, brandId: string, recipient: string, since: Date,
-): Promise<{ sends: number; oldest: Date | string | null; latest: Date | string | null } | null> {
-  const [recent] = await tx.query<{ sends: number; oldest: Date | string | null; latest: Date | string | null }>(
-    `SELECT count(*)::int AS sends, min(created_at) AS oldest, max(created_at) AS latest
-       FROM otp_codes WHERE brand_id = $1 AND recipient = $2 AND created_at > $3`,
-    [brandId, recipient, since],
+/**
+ * Records a new code if the address's send limits allow it, superseding the unused codes it
+ * replaces (only the latest code counts), in one round trip (migration 025's otp_send): sends to
+ * one address are serialised, so parallel requests cannot both pass the limits. `sent` false:
+ * refused, nothing written; `recent` says why.
+ */
+export async function sendOtpCode(
+  db: Queryable, b: OtpBinding, code: { id: string; hash: string; expiresAt: Date }, at: Date,
+  limits: { windowStart: Date; maxSends: number; cooldownSeconds: number },
+): Promise<{ sent: boolean; recent: RecentOtpSends }> {
+  const [row] = await db.query<{ sent: boolean } & RecentOtpSends>(
+    `SELECT sent, sends, oldest, latest FROM otp_send(p_lock_class => $1, p_brand => $2, p_conversation => $3, p_channel => $4,
+       p_recipient => $5, p_id => $6, p_hash => $7, p_expires => $8, p_at => $9, p_window_start => $10, p_max_sends => $11,
+       p_cooldown_seconds => $12)`,
+    [OTP_SEND_LOCK_CLASS, b.brandId, b.conversationId, b.channel, b.recipient, code.id, code.hash, code.expiresAt, at,
+      limits.windowStart, limits.maxSends, limits.cooldownSeconds],
   );
-  return recent ?? null;
-}
-
-/** Records a new code and supersedes the unused ones it replaces (only the latest code counts). */
-export async function insertOtpCode(
-  tx: Tx, b: OtpBinding, code: { id: string; hash: string; expiresAt: Date }, at: Date,
-): Promise<void> {
-  await tx.query(
-    `UPDATE otp_codes SET superseded_at = $5
-      WHERE brand_id = $1 AND conversation_id = $2 AND channel = $3 AND recipient = $4
-        AND consumed_at IS NULL AND superseded_at IS NULL`,
-    [b.brandId, b.conversationId, b.channel, b.recipient, at],
-  );
-  await tx.query(
-    `INSERT INTO otp_codes (id, brand_id, conversation_id, channel, recipient, code_hash, expires_at, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [code.id, b.brandId, b.conversationId, b.channel, b.recipient, code.hash, code.expiresAt, at],
-  );
+  const { sent, ...recent } = row!;
+  return { sent, recent };
 }
 
 export async function supersedeOtpCode(db: Queryable, id: string, at: Date): Promise<void> {
   await db.query('UPDATE otp_codes SET superseded_at = $2 WHERE id = $1 AND superseded_at IS NULL', [id, at]);
 }
 
-/** The latest code still in force for the binding, locked: parallel guesses count one after the other. */
-export async function lockLatestOtpCode(tx: Tx, b: OtpBinding): Promise<OtpCodeRow | null> {
-  const [otp] = await tx.query<OtpCodeRow>(
+/** The latest code still in force for the binding (a read: the writes below re-check what they rely on). */
+export async function latestOtpCode(db: Queryable, b: OtpBinding): Promise<OtpCodeRow | null> {
+  const [otp] = await db.query<OtpCodeRow>(
     `SELECT id, code_hash, expires_at, failed_attempts, consumed_at FROM otp_codes
       WHERE brand_id = $1 AND conversation_id = $2 AND channel = $3 AND recipient = $4 AND superseded_at IS NULL
-      ORDER BY created_at DESC LIMIT 1
-      FOR UPDATE`,
+      ORDER BY created_at DESC LIMIT 1`,
     [b.brandId, b.conversationId, b.channel, b.recipient],
   );
   return otp ?? null;
 }
 
-export async function consumeOtpCode(tx: Tx, id: string, at: Date): Promise<void> {
-  await tx.query('UPDATE otp_codes SET consumed_at = $2 WHERE id = $1', [id, at]);
+/**
+ * Uses the code, once: only while it is unused, not superseded, unexpired and under `maxFailed`
+ * wrong tries, as of the moment it is written (a parallel use, guess or send waits, then counts).
+ * False when any of that no longer holds.
+ */
+export async function consumeOtpCode(db: Queryable, id: string, at: Date, maxFailed: number): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE otp_codes SET consumed_at = $2
+      WHERE id = $1 AND consumed_at IS NULL AND superseded_at IS NULL AND expires_at > $2 AND failed_attempts < $3
+      RETURNING id`,
+    [id, at, maxFailed],
+  );
+  return rows.length > 0;
 }
 
-/** Counts a wrong guess; the failed attempts so far, null when the code is gone. */
-export async function countFailedOtpAttempt(tx: Tx, id: string): Promise<number | null> {
-  const [counted] = await tx.query<{ failed_attempts: number }>(
-    'UPDATE otp_codes SET failed_attempts = failed_attempts + 1 WHERE id = $1 RETURNING failed_attempts',
-    [id],
+/**
+ * Counts a wrong guess at a code still in use and under `maxFailed` wrong tries as it is written (parallel
+ * guesses count one after the other); the failed attempts so far, null when it was locked, used or replaced meanwhile.
+ */
+export async function countFailedOtpAttempt(db: Queryable, id: string, maxFailed: number): Promise<number | null> {
+  const [counted] = await db.query<{ failed_attempts: number }>(
+    `UPDATE otp_codes SET failed_attempts = failed_attempts + 1
+      WHERE id = $1 AND consumed_at IS NULL AND superseded_at IS NULL AND failed_attempts < $2 RETURNING failed_attempts`,
+    [id, maxFailed],
   );
   return counted?.failed_attempts ?? null;
+}
+
+/** A code's state as it is now (after a write that lost a race: why). */
+export async function otpCodeState(db: Queryable, id: string): Promise<{ failed_attempts: number } | null> {
+  const [row] = await db.query<{ failed_attempts: number }>('SELECT failed_attempts FROM otp_codes WHERE id = $1', [id]);
+  return row ?? null;
 }

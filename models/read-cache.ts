@@ -1,10 +1,10 @@
 import type { Queryable } from './database.ts';
 
 /** Read-mostly tables whose rows a turn may take from memory: settings changed by hand, rarely. */
-export const CACHED_TABLES = ['brands', 'services', 'stores', 'brand_faq', 'equipment_type_services'] as const;
+export const CACHED_TABLES = ['brands', 'services', 'stores', 'brand_faq', 'equipment_type_services', 'equipment_types', 'message_templates'] as const;
 export type CachedTable = (typeof CACHED_TABLES)[number];
 
-/** The channel migration 021's triggers notify with the table's name on every change of a cached table. */
+/** The channel migration 021's (and 024's) triggers notify with the table's name on every change of a cached table. */
 export const READ_CACHE_CHANNEL = 'rdv_read_cache';
 
 /** More keys than any brand's catalogue needs: past it the cache starts over rather than grow. */
@@ -51,15 +51,20 @@ export class ReadCache {
     for (const [key, entry] of this.entries) if (entry.tables.includes(changed)) this.entries.delete(key);
   }
 
-  /** Drops what a statement about to run, or just run, writes to (called before and after it). */
-  wrote(sql: string): void {
+  /** The cached tables a statement writes to, read from its text. */
+  writtenBy(sql: string): readonly CachedTable[] {
     let tables = this.writes.get(sql);
     if (!tables) {
       tables = [...sql.matchAll(WRITE)].map((m) => m[1]!.toLowerCase()).filter((t): t is CachedTable => this.generations.has(t as CachedTable));
       // Dynamic texts (none today) must not grow this without bound.
       if (this.writes.size < MAX_STATEMENTS) this.writes.set(sql, tables);
     }
-    for (const table of tables) this.changed(table);
+    return tables;
+  }
+
+  /** Drops what a statement about to run, or just run, writes to (called before and after it). */
+  wrote(sql: string): void {
+    for (const table of this.writtenBy(sql)) this.changed(table);
   }
 
   /** Whether rows are served from memory: the change feed is listening. */
@@ -75,8 +80,24 @@ export class ReadCache {
   }
 }
 
-/** `load()`, from the database's read cache when it has one (never inside a transaction: a Tx has none). */
+/** What `cachedRead` asks of a database's or a transaction's cache. */
+export interface CacheReader {
+  read<T>(tables: readonly CachedTable[], key: string, load: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * The cache as a transaction sees it: rows of tables it has not written come from memory, as a
+ * read just before it began would have given them (under READ COMMITTED each statement sees the
+ * latest commits anyway); a table it has written is read through, since only the database shows
+ * the transaction its own change. `statements`: what the transaction has run so far.
+ */
+export function transactionReads(cache: ReadCache, statements: readonly string[]): CacheReader {
+  const written = (tables: readonly CachedTable[]) => statements.some((sql) => cache.writtenBy(sql).some((t) => tables.includes(t)));
+  return { read: (tables, key, load) => (written(tables) ? load() : cache.read(tables, key, load)) };
+}
+
+/** `load()`, from the database's (or the transaction's) read cache when it has one. */
 export function cachedRead<T>(db: Queryable, tables: readonly CachedTable[], key: string, load: () => Promise<T>): Promise<T> {
-  const cache = (db as { readCache?: ReadCache }).readCache;
+  const cache = (db as { readCache?: CacheReader }).readCache;
   return cache ? cache.read(tables, key, load) : load();
 }

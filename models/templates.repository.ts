@@ -1,4 +1,5 @@
 import type { Queryable } from './database.ts';
+import { cachedRead } from './read-cache.ts';
 
 /** The appointment events a message is written for (one template per event, locale and channel). */
 export type MessageEvent =
@@ -40,12 +41,15 @@ export type MessageTemplateKey = Pick<MessageTemplate, 'brandId' | 'event' | 'lo
 
 const COLUMNS = `brand_id AS "brandId", event, locale, channel, subject, body, updated_at AS "updatedAt"`;
 
+/** The brand's own template for the key (null: the default applies); the read cache serves it, absent ones too. */
 export async function getTemplate(db: Queryable, key: MessageTemplateKey): Promise<MessageTemplate | null> {
-  const [row] = await db.query<MessageTemplate>(
-    `SELECT ${COLUMNS} FROM message_templates WHERE brand_id = $1 AND event = $2 AND locale = $3 AND channel = $4`,
-    [key.brandId, key.event, key.locale, key.channel],
-  );
-  return row ?? null;
+  return cachedRead(db, ['message_templates'], `template:${key.brandId}:${key.event}:${key.locale}:${key.channel}`, async () => {
+    const [row] = await db.query<MessageTemplate>(
+      `SELECT ${COLUMNS} FROM message_templates WHERE brand_id = $1 AND event = $2 AND locale = $3 AND channel = $4`,
+      [key.brandId, key.event, key.locale, key.channel],
+    );
+    return row ?? null;
+  });
 }
 
 /** Creates or replaces the brand's template; a subject is kept for email only. */

@@ -1,5 +1,5 @@
 import PgBoss from 'pg-boss';
-import type { Database, Tx } from '../models/database.ts';
+import type { Database, Queryable, Tx } from '../models/database.ts';
 import { releaseStaleClaims } from '../models/message-delivery.repository.ts';
 import { databaseExecutor, startUnderLock, transactionExecutor } from '../models/pg-boss-executors.ts';
 import { cancelScheduledFor, insertScheduled, lockDueScheduled, setScheduledJob } from '../models/scheduled-notifications.repository.ts';
@@ -81,6 +81,11 @@ export interface DeliveryQueue {
    * the commit wakes this process's workers.
    */
   enqueueDelivery(tx: Tx, messageId: string, options?: DeliveryOptions): Promise<void>;
+  /**
+   * Committed on its own, before the message is recorded (one statement each, no transaction): a
+   * job whose message never was finds nothing to send; a message is never without its job.
+   */
+  enqueueDeliveryAhead(messageId: string, options?: DeliveryOptions): Promise<void>;
   /** Plans a reminder or follow-up; false when its time has already passed or it was already sent. */
   scheduleNotification(tx: Tx, plan: NotificationPlan): Promise<boolean>;
   /** Cancels every reminder and follow-up still planned for the appointment; returns how many. */
@@ -179,7 +184,7 @@ export async function createDeliveryQueue(options: DeliveryQueueOptions): Promis
     await boss.createQueue(SCHEDULED_QUEUE);
   });
 
-  async function send(tx: Tx, queue: string, data: object, jobOptions: object): Promise<string> {
+  async function send(tx: Queryable, queue: string, data: object, jobOptions: object): Promise<string> {
     const id = await boss.send(queue, data, { ...jobOptions, db: transactionExecutor(tx) });
     if (!id) throw new Error(`pg-boss did not accept a job for ${queue}`);
     return id;
@@ -195,6 +200,12 @@ export async function createDeliveryQueue(options: DeliveryQueueOptions): Promis
     const after = delivery.afterSeconds ?? 0;
     await send(tx, DELIVERY_QUEUE, { messageId } satisfies DeliveryJob, { ...deliveryOptions, ...(after > 0 ? { startAfter: after } : {}) });
     if (after <= 0) tx.afterCommit(wakeDeliveryWorkers);
+  }
+
+  async function enqueueDeliveryAhead(messageId: string, delivery: DeliveryOptions = {}): Promise<void> {
+    const after = delivery.afterSeconds ?? 0;
+    // The job's insert on the database itself: it commits on its own.
+    await send(db, DELIVERY_QUEUE, { messageId } satisfies DeliveryJob, { ...deliveryOptions, ...(after > 0 ? { startAfter: after } : {}) });
   }
 
   async function recoverInterrupted(): Promise<number> {
@@ -306,6 +317,7 @@ export async function createDeliveryQueue(options: DeliveryQueueOptions): Promis
   return {
     timers: durableTimers,
     enqueueDelivery,
+    enqueueDeliveryAhead,
 
     async scheduleNotification(tx, plan) {
       if (plan.sendAt.getTime() <= now().getTime()) return false;

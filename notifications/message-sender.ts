@@ -1,5 +1,7 @@
 import type { Database, Tx } from '../models/database.ts';
-import { claimMessage, lockMessageForSend, recordAttemptFailed, recordMessageSent, type MessageForSend } from '../models/message-delivery.repository.ts';
+import {
+  claimMessage, claimQueuedEmail, lockMessageForSend, recordAttemptFailed, recordMessageSent, type MessageForSend,
+} from '../models/message-delivery.repository.ts';
 import { insertQueuedMessage } from '../models/messages.repository.ts';
 import { refuseMessage } from '../models/phone-channels.repository.ts';
 import { DeliveryError, type ProviderOutgoingMessage } from './delivery-errors.ts';
@@ -44,8 +46,11 @@ export type SendOutcome =
   | { status: 'retry'; error: unknown };
 
 export interface MessageSender {
-  /** Sends one queued `messages` row; final → a transient failure is recorded as failed. */
-  send(messageId: string, options?: { final?: boolean }): Promise<SendOutcome>;
+  /**
+   * Sends one queued `messages` row; final → a transient failure is recorded as failed. `channel`, when the caller
+   * knows it: a text message skips the one-statement claim of an email (it could never apply).
+   */
+  send(messageId: string, options?: { final?: boolean; channel?: MessageChannel }): Promise<SendOutcome>;
 }
 
 /** A failure no retry will fix: the provider's PermanentDeliveryError, or any error saying permanent. */
@@ -86,7 +91,14 @@ export function createMessageSender(deps: { db: Database; now: () => Date; trans
   const { db, now } = deps;
   const transports = deps.transports ?? localTransports(db, now);
 
-  function claim(messageId: string): Promise<Claimed | SendOutcome> {
+  async function claim(messageId: string, channel: MessageChannel | undefined): Promise<Claimed | SendOutcome> {
+    // An email queued and never reported on needs no phone rules: one statement claims it (or sends it locally).
+    const email = transports.email;
+    const quick = channel === undefined || channel === 'email' ? await claimQueuedEmail(db, messageId, email.name, email.name === 'local', now()) : null;
+    if (quick) {
+      if (email.name === 'local') return { status: 'sent', provider: 'local' };
+      return { row: quick, transport: email, attempt: quick.attempts, ruled: { send: true, channel: 'email', from: null, whatsapp: null } };
+    }
     return db.transaction(async (tx): Promise<Claimed | SendOutcome> => {
       const row = await lockMessageForSend(tx, messageId);
       if (!row || row.status !== 'queued') return { status: 'unchanged' };
@@ -108,7 +120,7 @@ export function createMessageSender(deps: { db: Database; now: () => Date; trans
 
   return {
     async send(messageId, options = {}) {
-      const claimed = await claim(messageId);
+      const claimed = await claim(messageId, options.channel);
       if ('status' in claimed) return claimed;
       const { row, transport, attempt, ruled } = claimed;
       let accepted: { id: string };

@@ -1,9 +1,9 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { generate } from 'otplib';
-import type { Database, Tx } from '../models/database.ts';
+import type { Database } from '../models/database.ts';
 import type { CodeRejection } from '../models/errors.ts';
 import {
-  consumeOtpCode, countFailedOtpAttempt, insertOtpCode, lockLatestOtpCode, lockOtpSends, recentOtpSends, supersedeOtpCode,
+  consumeOtpCode, countFailedOtpAttempt, latestOtpCode, otpCodeState, sendOtpCode, supersedeOtpCode, type RecentOtpSends,
 } from '../models/otp-codes.repository.ts';
 import { escapeHtml, type OutgoingMessage, type Transport } from './transport.ts';
 import { frenchSpacing } from './french-typography.ts';
@@ -110,11 +110,9 @@ export function createOtpService(deps: { db: Database; now: () => Date; transpor
     return expected.length === actual.length && timingSafeEqual(expected, actual);
   }
 
-  /** Rate limits for one address, under its lock: null when a send may go ahead. */
-  async function refusal(tx: Tx, brandId: string, recipient: string, at: Date): Promise<OtpSendResult | null> {
-    const windowStart = new Date(at.getTime() - OTP_RULES.sendWindowMinutes * MINUTE);
-    const recent = await recentOtpSends(tx, brandId, recipient, windowStart);
-    if (!recent || recent.sends === 0 || recent.latest === null || recent.oldest === null) return null;
+  /** Why the limits refuse a send, from the address's sends in the window before it: null when they allow it. */
+  function refusal(recent: RecentOtpSends, at: Date): OtpSendResult | null {
+    if (recent.sends === 0 || recent.latest === null || recent.oldest === null) return null;
     const nowMs = at.getTime();
     const cooldownEnds = new Date(recent.latest).getTime() + OTP_RULES.resendCooldownSeconds * 1000;
     if (recent.sends >= OTP_RULES.maxSendsPerWindow) {
@@ -136,15 +134,19 @@ export function createOtpService(deps: { db: Database; now: () => Date; transpor
       const otpId = randomUUID();
       const code = await newCode();
 
-      const refused = await db.transaction(async (tx) => {
-        await lockOtpSends(tx, r.brandId, recipient);
-        const refusedNow = await refusal(tx, r.brandId, recipient, at);
-        if (refusedNow) return refusedNow;
-        const binding = { brandId: r.brandId, conversationId: r.conversationId, channel: r.channel, recipient };
-        await insertOtpCode(tx, binding, { id: otpId, hash: hashOf(otpId, code), expiresAt }, at);
-        return null;
+      // One round trip: the limits checked and the code recorded under the address's lock (the database applies
+      // the same rules as `refusal`, which only says why).
+      const binding = { brandId: r.brandId, conversationId: r.conversationId, channel: r.channel, recipient };
+      const { sent, recent } = await sendOtpCode(db, binding, { id: otpId, hash: hashOf(otpId, code), expiresAt }, at, {
+        windowStart: new Date(at.getTime() - OTP_RULES.sendWindowMinutes * MINUTE),
+        maxSends: OTP_RULES.maxSendsPerWindow,
+        cooldownSeconds: OTP_RULES.resendCooldownSeconds,
       });
-      if (refused) return refused;
+      if (!sent) {
+        const refused = refusal(recent, at);
+        if (!refused) throw new Error('The OTP send was refused although the limits allow it.');
+        return refused;
+      }
 
       try {
         await transport.send(otpMessage(r, recipient, code, otpId));
@@ -160,23 +162,28 @@ export function createOtpService(deps: { db: Database; now: () => Date; transpor
       const recipient = normaliseRecipient(r.channel, r.to);
       const typed = r.code.replace(/\s+/g, '');
       const at = now();
-      return db.transaction(async (tx): Promise<OtpVerifyResult> => {
-        const otp = await lockLatestOtpCode(tx, { brandId: r.brandId, conversationId: r.conversationId, channel: r.channel, recipient });
-        if (!otp || otp.consumed_at !== null) return { ok: false, reason: 'no_code', attemptsLeft: 0 };
-        if (otp.failed_attempts >= OTP_RULES.maxFailedAttempts) return { ok: false, reason: 'locked', attemptsLeft: 0 };
-        if (new Date(otp.expires_at).getTime() <= at.getTime()) return { ok: false, reason: 'expired', attemptsLeft: 0 };
+      // No transaction: the read decides which write to try, and each write re-checks, as it happens, what it relies
+      // on (a parallel use, guess or send in between is counted as if it had come first).
+      const otp = await latestOtpCode(db, { brandId: r.brandId, conversationId: r.conversationId, channel: r.channel, recipient });
+      if (!otp || otp.consumed_at !== null) return { ok: false, reason: 'no_code', attemptsLeft: 0 };
+      if (otp.failed_attempts >= OTP_RULES.maxFailedAttempts) return { ok: false, reason: 'locked', attemptsLeft: 0 };
+      if (new Date(otp.expires_at).getTime() <= at.getTime()) return { ok: false, reason: 'expired', attemptsLeft: 0 };
 
-        // Malformed input is hashed all the same (it just never matches): one code path, one timing.
-        if (sameHash(otp.code_hash, hashOf(otp.id, typed)) && /^\d+$/.test(typed)) {
-          await consumeOtpCode(tx, otp.id, at);
-          return { ok: true };
-        }
-        const failed = await countFailedOtpAttempt(tx, otp.id);
-        const attemptsLeft = Math.max(0, OTP_RULES.maxFailedAttempts - (failed ?? OTP_RULES.maxFailedAttempts));
-        return attemptsLeft === 0
-          ? { ok: false, reason: 'locked', attemptsLeft: 0 }
-          : { ok: false, reason: 'wrong_code', attemptsLeft };
-      });
+      // Lost a race (a write below refused): locked by parallel wrong guesses, or used or replaced meanwhile.
+      const raced = async (): Promise<OtpVerifyResult> => {
+        const state = await otpCodeState(db, otp.id);
+        return { ok: false, reason: state && state.failed_attempts >= OTP_RULES.maxFailedAttempts ? 'locked' : 'no_code', attemptsLeft: 0 };
+      };
+      // Malformed input is hashed all the same (it just never matches): one code path, one timing.
+      if (sameHash(otp.code_hash, hashOf(otp.id, typed)) && /^\d+$/.test(typed)) {
+        return (await consumeOtpCode(db, otp.id, at, OTP_RULES.maxFailedAttempts)) ? { ok: true } : raced();
+      }
+      const failed = await countFailedOtpAttempt(db, otp.id, OTP_RULES.maxFailedAttempts);
+      if (failed === null) return raced();
+      const attemptsLeft = Math.max(0, OTP_RULES.maxFailedAttempts - failed);
+      return attemptsLeft === 0
+        ? { ok: false, reason: 'locked', attemptsLeft: 0 }
+        : { ok: false, reason: 'wrong_code', attemptsLeft };
     },
   };
 }

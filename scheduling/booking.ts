@@ -86,9 +86,9 @@ export const advisorStoresOf = (actor: Actor): readonly string[] | null => (acto
  * so work is shared fairly. Races are settled later by the exclusion constraint, not here.
  */
 async function candidateStaff(
-  tx: Tx, r: SlotRequest, now: Date, advisorStores: readonly string[] | null, ignoreAppointmentId: string | null = null,
+  db: Queryable, r: SlotRequest, now: Date, advisorStores: readonly string[] | null, ignoreAppointmentId: string | null = null,
 ): Promise<string[]> {
-  const { slots: [slot], load } = await availabilityAndLoad(tx, {
+  const { slots: [slot], load } = await availabilityAndLoad(db, {
     brand: r.brand, service: r.service, mode: r.mode, store: r.store, home: r.home,
     from: r.start, to: new Date(r.start.getTime() + 1), now, ignoreAppointmentId, advisorStores,
   }, true);
@@ -102,11 +102,11 @@ async function candidateStaff(
  * refused staff member's expired holds are swept then and the claim tried once more: sweeping
  * only on a conflict spares every other booking a statement.
  */
-async function claimFirstFree<T>(tx: Tx, candidates: string[], now: Date, claim: (staffId: string) => Promise<T | null>): Promise<T> {
+async function claimFirstFree<T>(db: Queryable, candidates: string[], now: Date, claim: (staffId: string) => Promise<T | null>): Promise<T> {
   for (const staffId of candidates) {
     let result = await claim(staffId);
     if (result === null) {
-      await repo.sweepExpiredHolds(tx, now, staffId);
+      await repo.sweepExpiredHolds(db, now, staffId);
       result = await claim(staffId);
     }
     if (result !== null) return result;
@@ -114,17 +114,20 @@ async function claimFirstFree<T>(tx: Tx, candidates: string[], now: Date, claim:
   throw errors.slotTaken();
 }
 
-/** Holds a slot for the brand's hold time while the customer confirms and verifies. */
+/**
+ * Holds a slot for the brand's hold time while the customer confirms and verifies. No transaction:
+ * the read only orders the candidates, and each write (a claim with its hold, a sweep) is one
+ * statement that commits on its own, the exclusion constraint settling races; a refused claim
+ * leaves nothing behind. Two round trips when the first candidate is free.
+ */
 export async function holdSlot(deps: BookingDeps, r: SlotRequest): Promise<Hold> {
   checkPlacement(r);
   const now = deps.now();
-  return deps.db.transaction(async (tx) => {
-    const candidates = await candidateStaff(tx, r, now, null);
-    const expiresAt = new Date(now.getTime() + r.brand.settings.holdMinutes * MINUTE);
-    return claimFirstFree(tx, candidates, now, (staffId) => {
-      const placement = placementFor(r, staffId, r.start);
-      return repo.insertClaimedHold(tx, r.brand.id, placement, blockedRange(r.service, placement), expiresAt, now);
-    });
+  const candidates = await candidateStaff(deps.db, r, now, null);
+  const expiresAt = new Date(now.getTime() + r.brand.settings.holdMinutes * MINUTE);
+  return claimFirstFree(deps.db, candidates, now, (staffId) => {
+    const placement = placementFor(r, staffId, r.start);
+    return repo.insertClaimedHold(deps.db, r.brand.id, placement, blockedRange(r.service, placement), expiresAt, now);
   });
 }
 

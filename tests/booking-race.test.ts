@@ -55,6 +55,20 @@ describe.each(DATABASE_KINDS)('concurrent booking on %s', (kind) => {
     expect(await db.query(OVERLAPS)).toEqual([]);
   });
 
+  test('100 holds at once for a slot with two free advisors: exactly two holds, one each, nothing left by the refused', async () => {
+    const start = '2027-03-02T14:00:00Z';
+    const results = await Promise.all(Array.from({ length: 100 }, () =>
+      api(t, 'POST', '/api/holds', { service: 'showroom-visit', mode: 'in_store', store: 'paris-opera', start })));
+    expect(countStatuses(results)).toEqual({ 201: 2, 409: 98 });
+    const held = await db.query<{ holds: number; staff: number; claims: number }>(
+      `SELECT (SELECT count(*)::int FROM holds WHERE start_at = $1) AS holds,
+              (SELECT count(DISTINCT staff_id)::int FROM holds WHERE start_at = $1) AS staff,
+              (SELECT count(*)::int FROM slot_claims c JOIN holds h ON h.id = c.hold_id WHERE h.start_at = $1) AS claims`, [start]);
+    expect(held).toEqual([{ holds: 2, staff: 2, claims: 2 }]);
+    expect(results.filter((r) => r.status === 201).map((r) => r.body.hold.id).sort()).toEqual(
+      (await db.query<{ id: string }>('SELECT id FROM holds WHERE start_at = $1', [start])).map((r) => r.id).sort());
+  });
+
   test('random concurrent book / reschedule / cancel never leaves overlapping appointments', async () => {
     // A small deterministic generator so a failure can be replayed.
     let seed = 42;

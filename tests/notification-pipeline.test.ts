@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Database } from '../models/database.ts';
 import { findBrand, type Brand } from '../models/brands.repository.ts';
 import { findService, findStore, type Mode } from '../models/catalogue.repository.ts';
@@ -11,6 +12,7 @@ import { createDeliveryQueue, type DeliveryQueue, type DeliveryQueueOptions } fr
 import { createDeliveryWorkers } from '../notifications/delivery-worker.ts';
 import { PermanentDeliveryError, TransientDeliveryError, type ProviderOutgoingMessage } from '../notifications/delivery-errors.ts';
 import { localTransports } from '../notifications/message-sender.ts';
+import { queuedTransport } from '../notifications/queued.transport.ts';
 import { createNotificationSink } from '../notifications/notification-sink.ts';
 import { createSignedLinks } from '../notifications/signed-links.ts';
 import type { OutgoingMessage, Transport } from '../notifications/transport.ts';
@@ -382,6 +384,30 @@ describe.each(DATABASE_KINDS)('notification pipeline on %s', (kind) => {
     const [row] = await db.query<MessageRow>('SELECT * FROM messages WHERE id = $1', [confirmation.id]);
     expect(row).toMatchObject({ status: 'sent', provider: 'provider', provider_id: expect.stringMatching(/^provider-/) });
     expect(provider.sent[0]).toMatchObject({ idempotencyKey: confirmation.idempotency_key, subject: confirmation.subject });
+  });
+
+  test('a code message: its safety-net job committed first, then the row, sent at once; a job left without its message sends nothing', async () => {
+    const provider = recordingTransport('provider');
+    const providerWorkers = createDeliveryWorkers({
+      db, links, queue, now: clock.now, transports: { ...localTransports(db, clock.now), email: provider.transport },
+    });
+    const transport = queuedTransport({ db, queue, sender: providerWorkers.sender, now: clock.now });
+    const { id } = await transport.send({
+      brandId: 'demo', channel: 'email', to: 'code@example.com', kind: 'otp', subject: 'Your code', text: 'Your code is 123456',
+      html: null, attachments: [], idempotencyKey: 'otp:queued-transport-test',
+    });
+    expect(provider.sent.map((m) => m.to)).toEqual(['code@example.com']);
+    const [row] = await db.query<MessageRow>('SELECT * FROM messages WHERE id = $1', [id]);
+    expect(row).toMatchObject({ status: 'sent', provider: 'provider', kind: 'otp' });
+    const jobs = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${bossSchema}".job WHERE data->>'messageId' = $1`, [id]);
+    expect(jobs).toEqual([{ n: 1 }]);
+
+    // What a crash between the two statements leaves: a due job whose message was never recorded.
+    await queue.enqueueDeliveryAhead(randomUUID());
+    const summary = await queue.runDue(providerWorkers);
+    expect(summary.failed).toBe(0);
+    expect(summary.completed).toBeGreaterThanOrEqual(1);
+    expect(provider.sent).toHaveLength(1);
   });
 
   test('a send is claimed and committed before its provider is called, with the row id as idempotency token', async () => {

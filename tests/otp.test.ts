@@ -216,6 +216,19 @@ describe.each(DATABASE_KINDS)('OTP verification on %s', (kind) => {
     expect(after!.failed_attempts).toBe(OTP_RULES.maxFailedAttempts);
   });
 
+  test('the right code typed on several devices at once is used once', async () => {
+    const to = freshEmail();
+    await send(to);
+    const code = await codeSentTo(to);
+    const results = await Promise.all([1, 2, 3].map(() => verify(to, code)));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok)).toEqual([
+      { ok: false, reason: 'no_code', attemptsLeft: 0 }, { ok: false, reason: 'no_code', attemptsLeft: 0 },
+    ]);
+    const [row] = await db.query<{ failed_attempts: number }>('SELECT failed_attempts FROM otp_codes WHERE recipient = $1', [to]);
+    expect(row!.failed_attempts).toBe(0);
+  });
+
   test('parallel sends to one address respect the limits', async () => {
     const to = freshEmail();
     const results = await Promise.all([1, 2, 3].map((i) => send(to, { conversationId: `conv-p${i}` })));

@@ -89,6 +89,24 @@ describe('web chat channel over socket.io', () => {
     expect(c.activities.map((a) => [a.seq, a.from, a.text])).toEqual([[1, 'bot', 'Hello!'], [2, 'customer', 'hi'], [3, 'bot', 'echo: hi']]);
   });
 
+  test('resuming from seq 0 replays the greeting (only the connection that created the conversation skips the replay)', async () => {
+    const first = client({ brand: 'demo' });
+    const session = await first.session;
+    await until(() => first.activities.length === 1, 'greeting');
+    await chat.queue.drain();
+    expect(first.activities.map((a) => [a.seq, a.text])).toEqual([[1, 'Hello!']]);
+    first.socket.disconnect();
+
+    const again = client({ brand: 'demo', conversationId: session.conversationId, token: session.token, lastSeq: 0 });
+    await again.session;
+    await until(() => again.activities.length === 1, 'replay');
+    await chat.queue.drain();
+    // The stored greeting, replayed; the conversation is not greeted a second time.
+    expect(again.activities.map((a) => [a.seq, a.from, a.text])).toEqual([[1, 'bot', 'Hello!']]);
+    const ack = await send(again, 'back', 'client-resume-0001');
+    expect(ack).toEqual({ ok: true, seq: 2, duplicate: false });
+  });
+
   test('a resent message (same clientId) is stored and answered once', async () => {
     const c = client({ brand: 'demo' });
     await c.session;
