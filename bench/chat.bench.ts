@@ -15,6 +15,7 @@
  * there are counted, not failed.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
@@ -32,6 +33,7 @@ import { appendEntry, createWebConversation } from '../models/conversations.repo
 import { loadConfig } from '../server/config.ts';
 import { createRendezvous, type Rendezvous } from '../server/composition.ts';
 import { latestCode } from '../tests/support/bot-chat.ts';
+import { startCpuProfile } from './cpu-profile.ts';
 import type { ClientCommand, ClientReport, EchoNamespace, GreetingSpan, TurnKind, TurnSample, WalkOutcome, WalkPlan } from './chat-clients.ts';
 import {
   fmtMs, fmtTiming, instrumented, judge, summarize, TRANSACTION_END, TRANSACTION_START,
@@ -125,18 +127,39 @@ function machineCpu() {
   }, { busy: 0, all: 0 });
 }
 
-/** Load over a phase: the server's event-loop utilisation and CPU, and the whole machine's (clients, PostgreSQL, anything else). */
-function loadMeter() {
+/** CPU time a process has used so far (user + system, ms), from /proc on Linux; null elsewhere. */
+function processCpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    // Fields 14 and 15 (utime, stime) in clock ticks, after the command name in parentheses.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return null;
+  }
+}
+/** Linux's USER_HZ: /proc counts CPU time in hundredths of a second. */
+const CLOCK_TICKS_PER_S = 100;
+
+/**
+ * Load over a phase: the server's event-loop utilisation and CPU, the customers' process's CPU (when
+ * its pid is given), and the whole machine's (clients, PostgreSQL, anything else).
+ */
+function loadMeter(clientsPid?: number) {
   const elu = performance.eventLoopUtilization();
   const cpu = process.cpuUsage();
   const machine = machineCpu();
+  const clients = processCpuMs(clientsPid);
   const t = performance.now();
   return () => {
     const used = process.cpuUsage(cpu);
     const m = machineCpu();
-    const serverCores = (used.user + used.system) / 1000 / (performance.now() - t);
+    const wall = performance.now() - t;
+    const serverCores = (used.user + used.system) / 1000 / wall;
+    const clientsNow = processCpuMs(clientsPid);
+    const clientsCores = clients !== null && clientsNow !== null ? `, clients' process ${((clientsNow - clients) / wall).toFixed(2)} cores` : '';
     const machineBusy = (m.busy - machine.busy) / Math.max(1, m.all - machine.all);
-    return `server event loop ${pct(performance.eventLoopUtilization(elu).utilization)} busy, server CPU ${serverCores.toFixed(2)} cores; ` +
+    return `server event loop ${pct(performance.eventLoopUtilization(elu).utilization)} busy, server CPU ${serverCores.toFixed(2)} cores${clientsCores}; ` +
       `machine ${pct(machineBusy)} busy of ${cpus().length} CPUs (server, clients, PostgreSQL and any other work)`;
   };
 }
@@ -401,13 +424,17 @@ async function openRig(ctx: BenchContext, poolSize = POOL_SIZE): Promise<Rig> {
 }
 
 /** `count` paced conversations at once, each walking the booking dialog to the end (or the time budget). */
-async function walkAll(rig: Rig, count: number, emailPrefix: string): Promise<{ walk: WalkOutcome; load: string; waits: { before: PoolWaits; after: PoolWaits } | undefined }> {
+async function walkAll(ctx: BenchContext, rig: Rig, count: number, emailPrefix: string): Promise<{ walk: WalkOutcome; load: string; waits: { before: PoolWaits; after: PoolWaits } | undefined }> {
   const before = rig.raw.poolWaits?.();
-  const meter = loadMeter();
+  const profiler = await startCpuProfile();
+  const meter = loadMeter(rig.clients.pid);
   const walk = (await rig.clients.request({
     type: 'walk', url: rig.url, origin: rig.url, plans: plans(count, 0, PAGES), emailPrefix, finish: true, budgetMs: WALK_BUDGET_MS, pacing: PACING,
   }, 'walk-done')).outcome;
-  return { walk, load: meter(), waits: before && { before, after: rig.raw.poolWaits!() } };
+  const load = meter();
+  // Greetings counted as turns.
+  if (profiler) for (const line of await profiler.stop(`walk-${count}`, walk.turns.length + count)) ctx.log(`  ${line}`);
+  return { walk, load, waits: before && { before, after: rig.raw.poolWaits!() } };
 }
 
 async function run(ctx: BenchContext): Promise<ResultRow[]> {
@@ -445,7 +472,7 @@ async function run(ctx: BenchContext): Promise<ResultRow[]> {
     // Floors: socket.io round trips of 200 clients at once, paced like the customers: plain (information),
     // then durable (each message stored in its transcript and committed before the answer: the floor).
     const echoFloor = async (namespace: EchoNamespace, label: string) => {
-      const load = loadMeter();
+      const load = loadMeter(clients!.pid);
       const waits = raw.poolWaits?.();
       const echoRun = await clients!.request({
         type: 'echo', url: echo!.url, namespace, clients: CONVERSATIONS, warmup: ECHO_WARMUP, roundTrips: ECHO_ROUND_TRIPS, pacing: PACING,
@@ -465,7 +492,7 @@ async function run(ctx: BenchContext): Promise<ResultRow[]> {
 
     // Figure: 200 conversations at once, each walking the booking dialog to the end.
     stats.clear();
-    const { walk, load: walkL, waits: walkWaits } = await walkAll(rig, CONVERSATIONS, 'bench');
+    const { walk, load: walkL, waits: walkWaits } = await walkAll(ctx, rig, CONVERSATIONS, 'bench');
     const turns = summarize(walk.turns.map((s) => s.ms));
     const firstReply = summarize(walk.turns.map((s) => s.firstMs));
     const taken = walk.turns.filter((s) => s.kind === 'slot-taken').length;
@@ -561,7 +588,7 @@ async function capacity(ctx: BenchContext): Promise<ResultRow[]> {
     ctx.log(`-- ${count} paced conversations --`);
     const rig = await openRig(ctx, CAPACITY_POOL_SIZE);
     try {
-      const { walk, load, waits } = await walkAll(rig, count, `cap${count}`);
+      const { walk, load, waits } = await walkAll(ctx, rig, count, `cap${count}`);
       const turns = summarize(walk.turns.map((s) => s.ms));
       const perSecond = (walk.turns.length / walk.wallMs) * 1000;
       ctx.log(`bot turn ${fmtTiming(turns)}; ${walk.turns.length} turns in ${fmtMs(walk.wallMs)} (${perSecond.toFixed(0)}/s); ` +

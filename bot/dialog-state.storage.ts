@@ -1,4 +1,4 @@
-import { ConversationState, calculateChangeHash, type Storage, type StoreItems, type TurnContext } from 'botbuilder-core';
+import { ConversationState, type Storage, type StoreItems, type TurnContext } from 'botbuilder-core';
 import type { Queryable } from '../models/database.ts';
 import { saveTurn } from '../models/conversations.repository.ts';
 import { deleteDialogStates, readDialogStates } from '../models/dialog-state.repository.ts';
@@ -32,15 +32,15 @@ export class PostgresStorage implements Storage {
     for (const [key, item] of Object.entries(changes)) await this.writeItem(key, item, null);
   }
 
-  /** One conversation's state and the replies its turn held, in one statement. */
-  async writeWithReplies(key: string, item: StoreItems[string], replies: TurnReplies): Promise<void> {
-    await this.writeItem(key, item, replies);
+  /** One conversation's state (`json`: its JSON without the eTag, as `stateJson` gives it) and the replies its turn held, in one statement. */
+  async writeWithReplies(key: string, item: StoreItems[string], json: string, replies: TurnReplies): Promise<void> {
+    await this.writeItem(key, item, replies, json);
   }
 
-  private async writeItem(key: string, item: StoreItems[string], replies: TurnReplies | null): Promise<void> {
-    const { eTag, ...data } = item as { eTag?: string } & Record<string, unknown>;
+  private async writeItem(key: string, item: StoreItems[string], replies: TurnReplies | null, json = stateJson(item)): Promise<void> {
+    const { eTag } = item as { eTag?: string };
     const saved = await saveTurn(
-      this.db, replies?.conversationId ?? null, replies?.pending ?? [], { key, data: JSON.stringify(data), eTag }, replies?.turnToMark() ?? null,
+      this.db, replies?.conversationId ?? null, replies?.pending ?? [], { key, data: json, eTag }, replies?.turnToMark() ?? null,
     );
     if (saved.etag === null) throw new ETagConflictError(key);
     replies?.storedAs(saved.entries);
@@ -53,6 +53,12 @@ export class PostgresStorage implements Storage {
   }
 }
 
+/** A state as stored: its JSON without the eTag. */
+function stateJson(state: Record<string, unknown>): string {
+  const { eTag: _eTag, ...data } = state;
+  return JSON.stringify(data);
+}
+
 /**
  * ConversationState that writes back the eTag it read (botbuilder's own always writes '*', last
  * write wins), so two turns racing on one conversation cannot silently overwrite each other.
@@ -63,29 +69,34 @@ export class ConcurrencySafeConversationState extends ConversationState {
     return (this as unknown as { stateKey: symbol }).stateKey;
   }
 
-  /** The state read with the turn's message (bot/turn-order.ts) when it is known current, else from storage. */
+  /**
+   * The state read with the turn's message (bot/turn-order.ts) when it is known current, else from storage.
+   * Its JSON is kept to tell at the end of the turn whether it changed, and is then what is written: one
+   * plain JSON.stringify at each end of a turn, where botbuilder's own change hash stringifies the whole
+   * state (through a replacer) and hashes it three times per turn.
+   */
   override async load(context: TurnContext, force = false): Promise<Record<string, unknown>> {
     const loaded = context.turnState.get(this.loadedKey) as { state?: Record<string, unknown> } | undefined;
-    if (force || !loaded?.state) {
-      const prefetched = ticketOf(context.activity)?.takeState(await this.storageKey(context));
-      if (prefetched !== undefined) {
-        const state = prefetched ?? {};
-        context.turnState.set(this.loadedKey, { state, hash: calculateChangeHash(state) });
-        return state;
-      }
-    }
-    return super.load(context, force);
+    if (!force && loaded?.state) return loaded.state;
+    const key = await this.storageKey(context);
+    const prefetched = ticketOf(context.activity)?.takeState(key);
+    const state = prefetched !== undefined ? (prefetched ?? {}) : ((await this.storage.read([key]))[key] ?? {});
+    context.turnState.set(this.loadedKey, { state, hash: stateJson(state) });
+    return state;
   }
 
   override async saveChanges(context: TurnContext, force = false): Promise<void> {
     const stateKey = this.loadedKey;
     const cached = context.turnState.get(stateKey) as { state: Record<string, unknown>; hash: string } | undefined;
-    if (!cached || (!force && cached.hash === calculateChangeHash(cached.state))) return;
+    if (!cached) return;
+    const json = stateJson(cached.state);
+    if (!force && cached.hash === json) return;
     const key = await this.storageKey(context);
     // The replies the turn held go with its state: one round trip, one transaction.
     const replies = heldReplies(context);
-    if (replies && this.storage instanceof PostgresStorage) await this.storage.writeWithReplies(key, cached.state, replies);
+    if (replies && this.storage instanceof PostgresStorage) await this.storage.writeWithReplies(key, cached.state, json, replies);
     else await this.storage.write({ [key]: cached.state });
-    cached.hash = calculateChangeHash(cached.state);
+    // What is stored now (the new eTag is no part of it).
+    cached.hash = json;
   }
 }

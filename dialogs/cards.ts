@@ -4,7 +4,7 @@ import {
 } from './card-content.ts';
 import type { Locale } from '../models/catalogue.repository.ts';
 import { factLines, type AppointmentFacts } from './appointment-facts.ts';
-import { formatDay, formatTime, localDate } from './formatting.ts';
+import { formatDay, localDateAndTime } from './formatting.ts';
 import { renderLine, type Audience } from './lines.ts';
 import { t } from './messages.ts';
 import type { LinkTarget, SignedLinks } from '../notifications/signed-links.ts';
@@ -22,10 +22,10 @@ export type CardSpec =
 export function slotsContent(starts: readonly string[], who: Audience, paging: { earlier: boolean; later: boolean }): SlotsContent {
   const days: SlotsContent['days'] = [];
   for (const start of starts) {
-    const date = localDate(start, who.timeZone);
+    const { date, time } = localDateAndTime(start, who.timeZone);
     let day = days.find((d) => d.date === date);
     if (!day) days.push((day = { date, label: formatDay(start, who.timeZone, who.locale), slots: [] }));
-    day.slots.push({ start, label: formatTime(start, who.timeZone) });
+    day.slots.push({ start, label: time });
   }
   return { timeZone: who.timeZone, days, earlier: paging.earlier, later: paging.later };
 }

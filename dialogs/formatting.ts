@@ -23,8 +23,12 @@ export const formatTime = (iso: string, zone: string): string => DateTime.fromIS
 export const formatDay = (iso: string, zone: string, locale: Locale): string =>
   local(iso, zone, locale).toFormat('cccc d LLLL');
 
-/** The customer's local calendar date of an instant, "2027-03-02". */
-export const localDate = (iso: string, zone: string): string => DateTime.fromISO(iso, { zone }).toISODate() ?? iso.slice(0, 10);
+/** The local calendar date and the "10:00" of an instant: a slot under its day, its zone's offset worked out once. */
+export function localDateAndTime(iso: string, zone: string): { date: string; time: string } {
+  const at = DateTime.fromISO(iso, { zone });
+  return { date: at.toISODate() ?? iso.slice(0, 10), time: at.toFormat('HH:mm') };
+}
+
 
 export const formatNumber = (n: number, locale: Locale, fractionDigits = 1): string =>
   new Intl.NumberFormat(LUXON_LOCALE[locale], { maximumFractionDigits: fractionDigits }).format(n);

@@ -51,8 +51,9 @@ interface MenuAnswer {
   storeId?: string;
 }
 
+const BOOK_CHOICE = choice('book', 'menu.book', ['book', 'booking', 'appointment', 'an appointment', 'make an appointment', 'reserve', 'schedule', 'rendez vous', 'rdv', 'reserver', 'reservation', 'prendre un rendez vous']);
 const MENU_CHOICES: ChoiceSpec[] = [
-  choice('book', 'menu.book', ['book', 'booking', 'appointment', 'an appointment', 'make an appointment', 'reserve', 'schedule', 'rendez vous', 'rdv', 'reserver', 'reservation', 'prendre un rendez vous']),
+  BOOK_CHOICE,
   choice('manage', 'menu.manage', ['reschedule', 'change', 'move', 'modify', 'manage', 'my appointment', 'my booking', 'cancel my appointment', 'cancel appointment', 'cancel my booking', 'modifier', 'deplacer', 'gerer', 'mon rendez vous', 'annuler mon rendez vous', 'ma reservation']),
   choice('person', 'menu.person'),
   choice('help', 'menu.help'),
@@ -117,6 +118,9 @@ export class MainDialog extends InterruptibleDialog<MainOptions> {
   private async readMenuAnswer(context: TurnContext, reply: Reply, services: readonly ChoiceSpec[]): Promise<Understood<MenuAnswer>> {
     const menu = understandMenu(reply, services);
     if (menu.ok && menu.value.intent !== 'book') return menu;
+    // A click on the menu's own button is that choice and nothing more: its title is not read as words
+    // (the date recognizers alone cost milliseconds of CPU, on the first message of every conversation).
+    if (menu.ok && !menu.value.serviceId && isBookButton(reply)) return menu;
     const text = choiceText(reply);
     const { u } = await understandTurn(this.deps, context, text);
     if (u.question) {
@@ -210,6 +214,12 @@ export class MainDialog extends InterruptibleDialog<MainOptions> {
     return step.endDialog(step.result);
   }
 }
+
+/** The menu's book button clicked: its title, as shown in either language, came back as the choice. */
+const isBookButton = (reply: Reply): boolean => {
+  const { title } = BOOK_CHOICE;
+  return reply.value?.['choice'] === reply.text && (reply.text === title.en || reply.text === title.fr);
+};
 
 /** A menu button or words for one; naming a service means booking it. */
 function understandMenu(reply: Reply, services: readonly ChoiceSpec[]): Understood<MenuAnswer> {

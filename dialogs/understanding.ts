@@ -39,7 +39,21 @@ export function normalize(text: string): string {
     .trim();
 }
 
+/** Choice names normalised once: the same titles and synonyms are matched on every turn of every conversation. */
+const normalizedNames = new Map<string, string>();
+function normalizedName(name: string): string {
+  let n = normalizedNames.get(name);
+  if (n === undefined) {
+    n = normalize(name);
+    // Names come from code and from brands' catalogues: bounded all the same.
+    if (normalizedNames.size >= 5_000) normalizedNames.clear();
+    normalizedNames.set(name, n);
+  }
+  return n;
+}
+
 const words = (text: string) => normalize(text).split(' ').filter(Boolean);
+const nameWords = (name: string) => normalizedName(name).split(' ').filter(Boolean);
 /** "measurements" matches "measurement", "mesures" matches "mesure". */
 const sameWord = (a: string, b: string) => a === b || a.replace(/[sx]$/, '') === b.replace(/[sx]$/, '');
 
@@ -62,7 +76,7 @@ const namesOf = (c: ChoiceSpec) => [c.title.en, c.title.fr, ...(c.synonyms ?? []
 export function matchChoice(text: string, choices: readonly ChoiceSpec[], exactOnly = false): ChoiceSpec | undefined {
   const said = normalize(text);
   if (!said) return undefined;
-  const exact = choices.find((c) => namesOf(c).some((n) => normalize(n) === said));
+  const exact = choices.find((c) => namesOf(c).some((n) => normalizedName(n) === said));
   if (exact || exactOnly) return exact;
   if (/^\d{1,2}$/.test(said)) return choices[Number(said) - 1];
   const saidWords = said.split(' ');
@@ -71,10 +85,10 @@ export function matchChoice(text: string, choices: readonly ChoiceSpec[], exactO
   for (const c of choices) {
     let score = 0;
     for (const name of namesOf(c)) {
-      const nameWords = words(name);
-      if (contains(saidWords, nameWords)) score = Math.max(score, nameWords.join(' ').length);
+      const named = nameWords(name);
+      if (contains(saidWords, named)) score = Math.max(score, named.join(' ').length);
       // "showroom" for "Guided showroom visit": every word said belongs to the name.
-      else if (said.length >= 4 && contains(nameWords, saidWords)) score = Math.max(score, said.length);
+      else if (said.length >= 4 && contains(named, saidWords)) score = Math.max(score, said.length);
     }
     if (score === 0) continue;
     if (!best || score > best.score) {

@@ -10,6 +10,9 @@ export const READ_CACHE_CHANNEL = 'rdv_read_cache';
 /** More keys than any brand's catalogue needs: past it the cache starts over rather than grow. */
 const MAX_ENTRIES = 10_000;
 
+/** Statement texts whose written tables are remembered (more than the product's own statements). */
+const MAX_STATEMENTS = 2_000;
+
 const WRITE = /\b(?:insert\s+into|update|delete\s+from|truncate(?:\s+table)?)\s+(?:only\s+)?"?(\w+)"?/gi;
 
 /**
@@ -24,6 +27,8 @@ export class ReadCache {
   /** Bumped by every change of a table: a read that started before a change does not store its result. */
   private readonly generations = new Map<CachedTable, number>(CACHED_TABLES.map((t) => [t, 0]));
   private feedUp = false;
+  /** The cached tables each statement text writes to: texts are few and fixed, so each is scanned once. */
+  private readonly writes = new Map<string, readonly CachedTable[]>();
 
   async read<T>(tables: readonly CachedTable[], key: string, load: () => Promise<T>): Promise<T> {
     if (!this.feedUp) return load();
@@ -46,9 +51,20 @@ export class ReadCache {
     for (const [key, entry] of this.entries) if (entry.tables.includes(changed)) this.entries.delete(key);
   }
 
+  /** The cached tables a statement writes to, read from its text. */
+  writtenBy(sql: string): readonly CachedTable[] {
+    let tables = this.writes.get(sql);
+    if (!tables) {
+      tables = [...sql.matchAll(WRITE)].map((m) => m[1]!.toLowerCase()).filter((t): t is CachedTable => this.generations.has(t as CachedTable));
+      // Dynamic texts (none today) must not grow this without bound.
+      if (this.writes.size < MAX_STATEMENTS) this.writes.set(sql, tables);
+    }
+    return tables;
+  }
+
   /** Drops what a statement about to run, or just run, writes to (called before and after it). */
   wrote(sql: string): void {
-    for (const match of sql.matchAll(WRITE)) this.changed(match[1]!.toLowerCase());
+    for (const table of this.writtenBy(sql)) this.changed(table);
   }
 
   /** Whether rows are served from memory: the change feed is listening. */
@@ -76,8 +92,7 @@ export interface CacheReader {
  * the transaction its own change. `statements`: what the transaction has run so far.
  */
 export function transactionReads(cache: ReadCache, statements: readonly string[]): CacheReader {
-  const written = (tables: readonly CachedTable[]) =>
-    statements.some((sql) => [...sql.matchAll(WRITE)].some((m) => tables.includes(m[1]!.toLowerCase() as CachedTable)));
+  const written = (tables: readonly CachedTable[]) => statements.some((sql) => cache.writtenBy(sql).some((t) => tables.includes(t)));
   return { read: (tables, key, load) => (written(tables) ? load() : cache.read(tables, key, load)) };
 }
 

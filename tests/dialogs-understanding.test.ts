@@ -1,3 +1,4 @@
+import { slotsContent } from '../dialogs/cards.ts';
 import { normaliseEmail, normalisePhone, checkContact, contactFromText } from '../dialogs/contact-details.ts';
 import { bareTime, quickPick, understandDate, warmUpDateUnderstanding, type DateContext } from '../dialogs/date-understanding.ts';
 import { formatWhen } from '../dialogs/formatting.ts';
@@ -68,6 +69,23 @@ describe('slot pages', () => {
     expect(pageOf(all, { before: all[10]! })).toEqual({ starts: all.slice(2, 10), earlier: true, later: true });
     expect(pageOf(all, { around: all[10]! }).starts).toEqual(all.slice(6, 14));
     expect(pageOf(all.slice(0, 3), { around: all[19]! })).toEqual({ starts: all.slice(0, 3), earlier: false, later: false });
+  });
+
+  test('the times card groups starts by the customer\'s local day and labels them in their zone, across a DST change', () => {
+    // Paris moves to summer time at 01:00 UTC on Sunday 28 March 2027; New York, on summer time since 14 March, is 4 hours behind UTC.
+    const starts = ['2027-03-27T22:30:00.000Z', '2027-03-28T00:30:00.000Z', '2027-03-28T01:30:00.000Z'];
+    expect(slotsContent(starts, { locale: 'en', timeZone: 'Europe/Paris' }, { earlier: false, later: true })).toEqual({
+      timeZone: 'Europe/Paris',
+      days: [
+        { date: '2027-03-27', label: 'Saturday 27 March', slots: [{ start: starts[0], label: '23:30' }] },
+        { date: '2027-03-28', label: 'Sunday 28 March', slots: [{ start: starts[1], label: '01:30' }, { start: starts[2], label: '03:30' }] },
+      ],
+      earlier: false,
+      later: true,
+    });
+    expect(slotsContent(starts, { locale: 'fr', timeZone: 'America/New_York' }, { earlier: true, later: false }).days).toEqual([
+      { date: '2027-03-27', label: 'samedi 27 mars', slots: [{ start: starts[0], label: '18:30' }, { start: starts[1], label: '20:30' }, { start: starts[2], label: '21:30' }] },
+    ]);
   });
 });
 
