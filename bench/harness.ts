@@ -113,6 +113,8 @@ export interface StatementStats { calls: number; ms: number }
 /** Where `instrumented` counts each transaction's pool wait and BEGIN, and its COMMIT and release. */
 export const TRANSACTION_START = '(pool wait + BEGIN)';
 export const TRANSACTION_END = '(COMMIT + release)';
+/** Prefix of the statements of transactions a turn left for after its reply (see `instrumented`'s afterReply). */
+export const AFTER_REPLY = '(after the reply) ';
 
 /** When a statement (or a transaction's BEGIN) was sent: epoch milliseconds, comparable across processes on one machine. */
 export interface StatementEvent { at: number; key: string }
@@ -128,6 +130,7 @@ export const wallClock = () => performance.timeOrigin + performance.now();
  */
 export function instrumented(
   db: Database, name: (sql: string) => string, stats: Map<string, StatementStats>, observe?: (event: StatementEvent) => void,
+  afterReply?: RegExp,
 ): Database {
   const now = () => process.hrtime.bigint();
   const record = (key: string, ms: number) => {
@@ -136,35 +139,45 @@ export function instrumented(
     s.ms += ms;
     stats.set(key, s);
   };
-  const timedQuery = (q: Queryable) => async <T>(sql: string, params?: readonly unknown[]): Promise<T[]> => {
-    observe?.({ at: wallClock(), key: name(sql) });
+  const timedQuery = (q: Queryable, prefix: (sql: string) => string) => async <T>(sql: string, params?: readonly unknown[]): Promise<T[]> => {
+    const key = prefix(sql) + name(sql);
+    observe?.({ at: wallClock(), key });
     const sent = now();
     try {
       return await q.query<T>(sql, params);
     } finally {
-      record(name(sql), Number(now() - sent) / 1e6);
+      record(key, Number(now() - sent) / 1e6);
     }
   };
   return {
     kind: db.kind,
     ...(db.readCache ? { readCache: db.readCache } : {}),
-    query: (sql, params) => timedQuery(db)(sql, params),
+    query: (sql, params) => timedQuery(db, () => '')(sql, params),
     async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-      observe?.({ at: wallClock(), key: TRANSACTION_START });
       const t0 = now();
       let workDone = t0;
+      let began = 0;
+      // A transaction whose first statement matches `afterReply` is work the turn left for after its reply.
+      let prefix: string | null = null;
+      const classify = (sql: string) => {
+        if (prefix !== null) return prefix;
+        prefix = afterReply?.test(sql) ? AFTER_REPLY : '';
+        observe?.({ at: wallClock(), key: prefix + TRANSACTION_START });
+        record(prefix + TRANSACTION_START, began);
+        return prefix;
+      };
       const result = await db.transaction(async (tx) => {
-        record(TRANSACTION_START, Number(now() - t0) / 1e6);
+        began = Number(now() - t0) / 1e6;
         try {
           return await work({
-            inTransaction: true, exec: (sql) => tx.exec(sql), query: timedQuery(tx), afterCommit: (cb) => tx.afterCommit(cb),
+            inTransaction: true, exec: (sql) => tx.exec(sql), query: timedQuery(tx, classify), afterCommit: (cb) => tx.afterCommit(cb),
             ...(tx.readCache ? { readCache: tx.readCache } : {}),
           });
         } finally {
           workDone = now();
         }
       });
-      record(TRANSACTION_END, Number(now() - workDone) / 1e6);
+      record((prefix ?? classify('')) + TRANSACTION_END, Number(now() - workDone) / 1e6);
       return result;
     },
     close: () => db.close(),

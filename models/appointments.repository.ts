@@ -205,6 +205,37 @@ export async function insertClaimedHold(
   return row ?? null;
 }
 
+/** A hold by slot; the staff member is chosen by the database. */
+export interface SlotHold {
+  brandId: string;
+  placement: Omit<Placement, 'staffId' | 'endAt'>;
+  candidateStores: string[] | null;
+  rules: SlotBooking['rules'];
+  expiresAt: Date;
+  now: Date;
+}
+
+/**
+ * A whole hold by slot in one statement (migration 026's hold_slot): availability at the start, the
+ * least booked free advisor, the hold with its claim. A time no advisor can take raises 23P01.
+ */
+export async function holdSlot(db: Queryable, h: SlotHold): Promise<Hold> {
+  const { placement: p, rules: r } = h;
+  const args: [string, unknown][] = [
+    ['p_brand', h.brandId], ['p_hold', randomUUID()], ['p_service', p.serviceId], ['p_mode', p.mode], ['p_store', p.storeId],
+    ['p_home_address', p.homeAddress], ['p_home_latitude', p.homeLatitude], ['p_home_longitude', p.homeLongitude],
+    ['p_candidate_stores', h.candidateStores], ['p_start', p.startAt], ['p_duration_minutes', r.durationMinutes],
+    ['p_buffer_before_minutes', r.bufferBeforeMinutes], ['p_buffer_after_minutes', r.bufferAfterMinutes],
+    ['p_step_minutes', r.stepMinutes], ['p_min_notice_minutes', r.minNoticeMinutes], ['p_max_horizon_days', r.maxHorizonDays],
+    ['p_expires', h.expiresAt], ['p_now', h.now],
+  ];
+  const [row] = await db.query<Hold>(
+    `SELECT ${HOLD_COLUMNS} FROM hold_slot(${args.map(([name], i) => `${name} => $${i + 1}`).join(', ')})`,
+    args.map(([, value]) => value),
+  );
+  return row!;
+}
+
 /** Removes expired holds (and, by cascade, their claims); returns how many. */
 export async function sweepExpiredHolds(db: Queryable, now: Date, staffId?: string): Promise<number> {
   const rows = await db.query(

@@ -122,20 +122,25 @@ async function claimFirstFree<T>(db: Queryable, candidates: string[], now: Date,
 }
 
 /**
- * Holds a slot for the brand's hold time while the customer confirms and verifies. No transaction:
- * the read only orders the candidates, and each write (a claim with its hold, a sweep) is one
- * statement that commits on its own, the exclusion constraint settling races; a refused claim
- * leaves nothing behind. Two round trips when the first candidate is free.
+ * Holds a slot for the brand's hold time while the customer confirms and verifies: one statement
+ * (hold_slot) checks the start against the rules, picks the least booked free advisor and claims the
+ * time with its hold, the exclusion constraint settling races.
  */
 export async function holdSlot(deps: BookingDeps, r: SlotRequest): Promise<Hold> {
   checkPlacement(r);
   const now = deps.now();
-  const candidates = await candidateStaff(deps.db, r, now, null);
-  const expiresAt = new Date(now.getTime() + r.brand.settings.holdMinutes * MINUTE);
-  return claimFirstFree(deps.db, candidates, now, (staffId) => {
-    const placement = placementFor(r, staffId, r.start);
-    return repo.insertClaimedHold(deps.db, r.brand.id, placement, blockedRange(r.service, placement), expiresAt, now);
-  });
+  try {
+    return await repo.holdSlot(deps.db, {
+      brandId: r.brand.id,
+      placement: requestedPlacement(r, r.start),
+      candidateStores: staffStores({ mode: r.mode, store: r.store, advisorStores: null }),
+      rules: slotRulesOf(r.brand, r.service),
+      expiresAt: new Date(now.getTime() + r.brand.settings.holdMinutes * MINUTE),
+      now,
+    });
+  } catch (error) {
+    return translateDbError(error);
+  }
 }
 
 export interface BookingRequest {
