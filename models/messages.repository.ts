@@ -1,4 +1,5 @@
 import type { Queryable, Tx } from './database.ts';
+import type { MessageForSend } from './message-delivery.repository.ts';
 
 /** The `messages` table as the outbox records it: one row per message, sent once per idempotency key. */
 
@@ -87,6 +88,30 @@ export async function insertLocallySentMessage(db: Queryable, m: MessageToRecord
     values(m, at),
   );
   return row?.id ?? null;
+}
+
+/**
+ * Records a new email already claimed for its first attempt by `provider` ('sending', attempt 1), or
+ * already sent when the provider is the local outbox: one statement for a message someone waits for
+ * (a one-time code). A crash before its outcome is recorded leaves a claim the recovery sweep releases.
+ * Null when its idempotency key is already recorded.
+ */
+export async function insertClaimedEmail(
+  db: Queryable, m: MessageToRecord & { channel: 'email' }, at: Date, provider: string, local: boolean,
+): Promise<MessageForSend | null> {
+  const [row] = await db.query<MessageForSend>(
+    `INSERT INTO messages (${COLUMNS}, status, provider, attempts, claimed_at, sent_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10,
+       CASE WHEN $12::boolean THEN 'sent' ELSE 'sending' END, $11,
+       CASE WHEN $12::boolean THEN 0 ELSE 1 END,
+       CASE WHEN $12::boolean THEN NULL ELSE $10::timestamptz END,
+       CASE WHEN $12::boolean THEN $10::timestamptz END)
+     ON CONFLICT (idempotency_key) DO NOTHING
+     RETURNING id, brand_id, channel, recipient, kind, subject, body_text, body_html, attachments, status, provider,
+       idempotency_key, attempts, false AS reported`,
+    [...values(m, at), provider, local],
+  );
+  return row ?? null;
 }
 
 /** Messages newest first, optionally to one recipient (case-insensitive) and of one kind. */

@@ -2,7 +2,7 @@ import type { Database, Tx } from '../models/database.ts';
 import {
   claimMessage, claimQueuedEmail, lockMessageForSend, recordAttemptFailed, recordMessageSent, type MessageForSend,
 } from '../models/message-delivery.repository.ts';
-import { insertQueuedMessage, insertQueuedMessages } from '../models/messages.repository.ts';
+import { insertClaimedEmail, insertQueuedMessage, insertQueuedMessages } from '../models/messages.repository.ts';
 import { refuseMessage } from '../models/phone-channels.repository.ts';
 import { DeliveryError, type ProviderOutgoingMessage } from './delivery-errors.ts';
 import type { DeliveryOptions, DeliveryQueue } from './delivery-queue.ts';
@@ -63,6 +63,15 @@ export interface MessageSender {
    * knows it: a text message skips the one-statement claim of an email (it could never apply).
    */
   send(messageId: string, options?: { final?: boolean; channel?: MessageChannel }): Promise<SendOutcome>;
+  /**
+   * A new email someone is waiting for (a one-time code): recorded already claimed in one statement,
+   * then sent. A transient failure is handed to `requeue` in the transaction that records it (a job
+   * to retry it); a crash before the outcome is recorded leaves a claim the recovery sweep releases.
+   * Null when its idempotency key is already recorded (nothing is sent again).
+   */
+  sendNewEmail(
+    message: OutgoingMessage & { channel: 'email'; idempotencyKey: string }, requeue: (tx: Tx, messageId: string) => Promise<void>,
+  ): Promise<{ id: string; outcome: SendOutcome } | null>;
 }
 
 /** A failure no retry will fix: the provider's PermanentDeliveryError, or any error saying permanent. */
@@ -81,6 +90,9 @@ const describe = (error: unknown) => (error instanceof Error ? error.message : S
 function outgoing(r: MessageForSend, attempt: number): ProviderOutgoingMessage {
   return { ...messageContent(r), idempotencyKey: r.idempotency_key, messageId: r.id, attempt };
 }
+
+/** An email: no phone rules apply (opt-outs and WhatsApp's window are the texts'). */
+const EMAIL_RULED = { send: true, channel: 'email', from: null, whatsapp: null } as const;
 
 interface Claimed {
   row: MessageForSend;
@@ -109,7 +121,7 @@ export function createMessageSender(deps: { db: Database; now: () => Date; trans
     const quick = channel === undefined || channel === 'email' ? await claimQueuedEmail(db, messageId, email.name, email.name === 'local', now()) : null;
     if (quick) {
       if (email.name === 'local') return { status: 'sent', provider: 'local' };
-      return { row: quick, transport: email, attempt: quick.attempts, ruled: { send: true, channel: 'email', from: null, whatsapp: null } };
+      return { row: quick, transport: email, attempt: quick.attempts, ruled: EMAIL_RULED };
     }
     return db.transaction(async (tx): Promise<Claimed | SendOutcome> => {
       const row = await lockMessageForSend(tx, messageId);
@@ -130,29 +142,55 @@ export function createMessageSender(deps: { db: Database; now: () => Date; trans
     });
   }
 
+  /** Calls the provider for a claimed row and records the outcome (see `requeue` in sendNewEmail). */
+  async function deliver(
+    claimed: Claimed, final: boolean, requeue?: (tx: Tx, messageId: string) => Promise<void>,
+  ): Promise<SendOutcome> {
+    const { row, transport, attempt, ruled } = claimed;
+    let accepted: { id: string };
+    try {
+      const message: ProviderOutgoingMessage = { ...outgoing(row, attempt), channel: ruled.channel, from: ruled.from, whatsapp: ruled.whatsapp };
+      accepted = await transport.send(message);
+    } catch (error) {
+      const text = describe(error);
+      await recordPhoneRefusal(db, row, ruled.channel, error, now());
+      if (isPermanentFailure(error) || final) {
+        await recordAttemptFailed(db, row.id, attempt, 'failed', text);
+        return { status: 'failed', error: text };
+      }
+      if (requeue) {
+        await db.transaction(async (tx) => {
+          await recordAttemptFailed(tx, row.id, attempt, 'queued', text);
+          await requeue(tx, row.id);
+        });
+      } else {
+        await recordAttemptFailed(db, row.id, attempt, 'queued', text);
+      }
+      return { status: 'retry', error };
+    }
+    // Outside the catch: the provider has it, so failing to record that must not mark it for a retry
+    // (the claim stays, as after a crash).
+    await recordMessageSent(db, row.id, transport.name, accepted.id, now());
+    return { status: 'sent', provider: transport.name };
+  }
+
   return {
     async send(messageId, options = {}) {
       const claimed = await claim(messageId, options.channel);
       if ('status' in claimed) return claimed;
-      const { row, transport, attempt, ruled } = claimed;
-      let accepted: { id: string };
-      try {
-        const message: ProviderOutgoingMessage = { ...outgoing(row, attempt), channel: ruled.channel, from: ruled.from, whatsapp: ruled.whatsapp };
-        accepted = await transport.send(message);
-      } catch (error) {
-        const text = describe(error);
-        await recordPhoneRefusal(db, row, ruled.channel, error, now());
-        if (isPermanentFailure(error) || options.final) {
-          await recordAttemptFailed(db, row.id, attempt, 'failed', text);
-          return { status: 'failed', error: text };
-        }
-        await recordAttemptFailed(db, row.id, attempt, 'queued', text);
-        return { status: 'retry', error };
-      }
-      // Outside the catch: the provider has it, so failing to record that must not mark it for a retry
-      // (the claim stays, as after a crash).
-      await recordMessageSent(db, row.id, transport.name, accepted.id, now());
-      return { status: 'sent', provider: transport.name };
+      return deliver(claimed, options.final ?? false);
+    },
+
+    async sendNewEmail(message, requeue) {
+      const email = transports.email;
+      const local = email.name === 'local';
+      const row = await insertClaimedEmail(db, message, now(), email.name, local);
+      if (!row) return null;
+      if (local) return { id: row.id, outcome: { status: 'sent', provider: 'local' } };
+      // Recorded: an outcome that could not be written leaves the claim to the recovery sweep, as a crash would.
+      const outcome = await deliver({ row, transport: email, attempt: row.attempts, ruled: EMAIL_RULED }, false, requeue)
+        .catch((error: unknown): SendOutcome => ({ status: 'retry', error }));
+      return { id: row.id, outcome };
     },
   };
 }

@@ -394,28 +394,68 @@ describe.each(DATABASE_KINDS)('notification pipeline on %s', (kind) => {
     expect(provider.sent[0]).toMatchObject({ idempotencyKey: confirmation.idempotency_key, subject: confirmation.subject });
   });
 
-  test('a code message: its safety-net job committed first, then the row, sent at once; a job left without its message sends nothing', async () => {
+  const code = (to: string, channel: 'email' | 'sms', key: string) => ({
+    brandId: 'demo', channel, to, kind: 'otp', subject: channel === 'email' ? 'Your code' : null, text: 'Your code is 123456',
+    html: null, attachments: [], idempotencyKey: key,
+  });
+  const jobsOf = (id: string) => db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${bossSchema}".job WHERE data->>'messageId' = $1`, [id]);
+
+  test('a code email: recorded already claimed and sent at once, no job; a transient failure is queued again with its job', async () => {
     const provider = recordingTransport('provider');
-    const providerWorkers = createDeliveryWorkers({
-      db, links, queue, now: clock.now, transports: { ...localTransports(db, clock.now), email: provider.transport },
-    });
-    const transport = queuedTransport({ db, queue, sender: providerWorkers.sender, now: clock.now });
-    const { id } = await transport.send({
-      brandId: 'demo', channel: 'email', to: 'code@example.com', kind: 'otp', subject: 'Your code', text: 'Your code is 123456',
-      html: null, attachments: [], idempotencyKey: 'otp:queued-transport-test',
-    });
+    const providerWorkers = createDeliveryWorkers({ db, links, queue, now: clock.now, transports: { ...localTransports(db, clock.now), email: provider.transport } });
+    const { id } = await queuedTransport({ db, queue, sender: providerWorkers.sender, now: clock.now }).send(code('code@example.com', 'email', 'otp:email-at-once'));
     expect(provider.sent.map((m) => m.to)).toEqual(['code@example.com']);
+    expect((provider.sent[0] as ProviderOutgoingMessage)).toMatchObject({ messageId: id, attempt: 1, idempotencyKey: 'otp:email-at-once' });
+    const [row] = await db.query<MessageRow & { attempts: number }>('SELECT * FROM messages WHERE id = $1', [id]);
+    expect(row).toMatchObject({ status: 'sent', provider: 'provider', kind: 'otp', attempts: 1 });
+    expect(await jobsOf(id)).toEqual([{ n: 0 }]);
+    // The same key again (a double submit) sends nothing more.
+    await queuedTransport({ db, queue, sender: providerWorkers.sender, now: clock.now }).send(code('code@example.com', 'email', 'otp:email-at-once'));
+    expect(provider.sent).toHaveLength(1);
+
+    const flaky = recordingTransport('provider', (call) => (call === 1 ? new TransientDeliveryError('sendgrid', 'SendGrid answered 503', 503) : null));
+    const flakyWorkers = createDeliveryWorkers({ db, links, queue, now: clock.now, transports: { ...localTransports(db, clock.now), email: flaky.transport } });
+    const retried = await queuedTransport({ db, queue, sender: flakyWorkers.sender, now: clock.now }).send(code('retry@example.com', 'email', 'otp:email-retried'));
+    const [waiting] = await db.query<MessageRow>('SELECT * FROM messages WHERE id = $1', [retried.id]);
+    expect(waiting).toMatchObject({ status: 'queued', error: 'SendGrid answered 503' });
+    // Its job waits a retry delay on the database's clock; when it runs, the code goes.
+    const [job] = await db.query<{ later: boolean }>(
+      `SELECT start_after > now() + interval '20 seconds' AS later FROM "${bossSchema}".job WHERE data->>'messageId' = $1`, [retried.id]);
+    expect(job).toEqual({ later: true });
+    await flakyWorkers.deliver(retried.id, { retryCount: 0, final: false });
+    expect(flaky.sent.map((m) => [m.to, (m as ProviderOutgoingMessage).attempt])).toEqual([['retry@example.com', 2]]);
+  });
+
+  test('a code email whose process died mid-send is sent again by the recovery sweep, once, with the same key', async () => {
+    const dying: Transport = { name: 'provider', send: () => new Promise<{ id: string }>(() => undefined) };
+    const dead = createDeliveryWorkers({ db, links, queue, now: clock.now, transports: { ...localTransports(db, clock.now), email: dying } });
+    void queuedTransport({ db, queue, sender: dead.sender, now: clock.now }).send(code('dying@example.com', 'email', 'otp:email-crashed'));
+    const rowOf = async () => (await db.query<{ id: string; status: string }>(`SELECT id, status FROM messages WHERE idempotency_key = 'otp:email-crashed'`))[0];
+    await until(async () => (await rowOf())?.status === 'sending');
+    const provider = recordingTransport('provider');
+    const restarted = createDeliveryWorkers({ db, links, queue, now: clock.now, transports: { ...localTransports(db, clock.now), email: provider.transport } });
+    clock.set(new Date(clock.now().getTime() + 31_000));
+    expect((await queue.runDue(restarted)).recovered).toBe(1);
+    await queue.runDue(restarted);
+    expect(provider.sent.map((m) => [m.to, m.idempotencyKey, (m as ProviderOutgoingMessage).attempt])).toEqual([['dying@example.com', 'otp:email-crashed', 2]]);
+    expect(await rowOf()).toMatchObject({ status: 'sent' });
+  });
+
+  test('a code text: its safety-net job committed first, then the row, sent at once; a job left without its message sends nothing', async () => {
+    const phone = recordingTransport('provider');
+    const providerWorkers = createDeliveryWorkers({ db, links, queue, now: clock.now, transports: { ...localTransports(db, clock.now), sms: phone.transport } });
+    const { id } = await queuedTransport({ db, queue, sender: providerWorkers.sender, now: clock.now }).send(code('+33612345670', 'sms', 'otp:text-at-once'));
+    expect(phone.sent.map((m) => m.to)).toEqual(['+33612345670']);
     const [row] = await db.query<MessageRow>('SELECT * FROM messages WHERE id = $1', [id]);
     expect(row).toMatchObject({ status: 'sent', provider: 'provider', kind: 'otp' });
-    const jobs = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${bossSchema}".job WHERE data->>'messageId' = $1`, [id]);
-    expect(jobs).toEqual([{ n: 1 }]);
+    expect(await jobsOf(id)).toEqual([{ n: 1 }]);
 
     // What a crash between the two statements leaves: a due job whose message was never recorded.
     await queue.enqueueDeliveryAhead(randomUUID());
     const summary = await queue.runDue(providerWorkers);
     expect(summary.failed).toBe(0);
     expect(summary.completed).toBeGreaterThanOrEqual(1);
-    expect(provider.sent).toHaveLength(1);
+    expect(phone.sent).toHaveLength(1);
   });
 
   test('a send is claimed and committed before its provider is called, with the row id as idempotency token', async () => {
