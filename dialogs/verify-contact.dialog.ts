@@ -16,7 +16,13 @@ export interface VerifyContactOptions extends VerificationTarget {
   send: 'first' | 'again' | false;
   /** What happened to the last code typed. */
   notice?: Line | undefined;
+  /** The code this flow sent last, for a check in one statement. */
+  codeId?: string | undefined;
 }
+
+/** What the flow keeps between its steps: the code it sent last. */
+interface StepValues { codeId?: string | undefined }
+const codeOf = (step: WaterfallStepContext<VerifyContactOptions>) => (step.values as StepValues).codeId;
 
 export type VerifyContactResult = { verified: true } | { changeContact: true };
 
@@ -40,12 +46,14 @@ export class VerifyContactDialog extends ComponentDialog<VerifyContactOptions> {
   private async sendStep(step: WaterfallStepContext<VerifyContactOptions>): Promise<DialogTurnResult> {
     const o = step.options;
     const lines: Line[] = o.notice ? [o.notice] : [];
+    (step.values as StepValues).codeId = o.codeId;
     if (o.send) {
       const scope = turnScope(step.context);
       const sent = await this.deps.otp.send({
         brandId: scope.brand.id, brandName: scope.brand.name, conversationId: scope.conversationId,
         channel: o.channel, to: o.to, locale: scope.locale,
       });
+      if (sent.ok) (step.values as StepValues).codeId = sent.codeId;
       const wait = { duration: { seconds: sent.ok ? 0 : sent.retryAfterSeconds } };
       if (sent.ok) lines.push(line(o.send === 'again' ? 'verify.resent' : 'verify.sent', { to: o.to }));
       else if (sent.reason === 'too_many') lines.push(line('verify.tooMany', wait));
@@ -66,14 +74,17 @@ export class VerifyContactDialog extends ComponentDialog<VerifyContactOptions> {
     const answer: CodeAnswer = step.result;
     const { channel, to } = step.options;
     if (answer.kind === 'change') return step.endDialog({ changeContact: true } satisfies VerifyContactResult);
-    if (answer.kind === 'resend') return step.replaceDialog(FLOW, { channel, to, send: 'again' } satisfies VerifyContactOptions);
+    if (answer.kind === 'resend') {
+      return step.replaceDialog(FLOW, { channel, to, send: 'again', codeId: codeOf(step) } satisfies VerifyContactOptions);
+    }
     const scope = turnScope(step.context);
-    const result = await this.deps.otp.verify({ brandId: scope.brand.id, conversationId: scope.conversationId, channel, to, code: answer.code });
+    const codeId = codeOf(step);
+    const result = await this.deps.otp.verify({ brandId: scope.brand.id, conversationId: scope.conversationId, channel, to, code: answer.code, codeId });
     if (result.ok) return step.endDialog({ verified: true } satisfies VerifyContactResult);
     const notice = result.reason === 'wrong_code'
       ? line('verify.wrong', { attempts: { count: result.attemptsLeft, unit: 'attempt' } })
       : line(result.reason === 'locked' ? 'verify.locked' : result.reason === 'no_code' ? 'verify.noCode' : 'verify.expired');
-    return step.replaceDialog(FLOW, { channel, to, send: false, notice } satisfies VerifyContactOptions);
+    return step.replaceDialog(FLOW, { channel, to, send: false, notice, codeId } satisfies VerifyContactOptions);
   }
 }
 

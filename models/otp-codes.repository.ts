@@ -83,6 +83,23 @@ export async function consumeOtpCode(db: Queryable, id: string, at: Date, maxFai
 }
 
 /**
+ * Uses the code `id` if `hash` is its hash and it is the binding's, unused, not superseded, unexpired and
+ * under `maxFailed` wrong tries, in one statement; false otherwise (nothing is counted).
+ */
+export async function consumeMatchingOtpCode(
+  db: Queryable, id: string, b: OtpBinding, hash: string, at: Date, maxFailed: number,
+): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE otp_codes SET consumed_at = $7
+      WHERE id = $1 AND brand_id = $2 AND conversation_id = $3 AND channel = $4 AND recipient = $5 AND code_hash = $6
+        AND consumed_at IS NULL AND superseded_at IS NULL AND expires_at > $7 AND failed_attempts < $8
+      RETURNING id`,
+    [id, b.brandId, b.conversationId, b.channel, b.recipient, hash, at, maxFailed],
+  );
+  return rows.length > 0;
+}
+
+/**
  * Counts a wrong guess at a code still in use and under `maxFailed` wrong tries as it is written (parallel
  * guesses count one after the other); the failed attempts so far, null when it was locked, used or replaced meanwhile.
  */

@@ -3,7 +3,8 @@ import { generate } from 'otplib';
 import type { Database } from '../models/database.ts';
 import type { CodeRejection } from '../models/errors.ts';
 import {
-  consumeOtpCode, countFailedOtpAttempt, latestOtpCode, otpCodeState, sendOtpCode, supersedeOtpCode, type RecentOtpSends,
+  consumeMatchingOtpCode, consumeOtpCode, countFailedOtpAttempt, latestOtpCode, otpCodeState, sendOtpCode, supersedeOtpCode,
+  type RecentOtpSends,
 } from '../models/otp-codes.repository.ts';
 import { escapeHtml, type OutgoingMessage, type Transport } from './transport.ts';
 import { frenchSpacing } from './french-typography.ts';
@@ -18,12 +19,17 @@ import { frenchSpacing } from './french-typography.ts';
  * thirty seconds apart.
  */
 export type OtpChannel = 'email' | 'sms';
-export type OtpSendResult = { ok: true; expiresAt: Date } | { ok: false; reason: 'too_many' | 'cooldown'; retryAfterSeconds: number };
+/** `codeId`: the code sent, for a check in one statement (verify's `codeId`). */
+export type OtpSendResult = { ok: true; expiresAt: Date; codeId: string } | { ok: false; reason: 'too_many' | 'cooldown'; retryAfterSeconds: number };
 export type OtpVerifyResult = { ok: true } | { ok: false; reason: CodeRejection; attemptsLeft: number };
 
 export interface OtpService {
   send(r: { brandId: string; brandName: string; conversationId: string; channel: OtpChannel; to: string; locale: 'en' | 'fr' }): Promise<OtpSendResult>;
-  verify(r: { brandId: string; conversationId: string; channel: OtpChannel; to: string; code: string }): Promise<OtpVerifyResult>;
+  /**
+   * `codeId`, when the caller kept the id `send` gave: the right code for that code, still in force,
+   * is used in one statement; anything else is answered as without it.
+   */
+  verify(r: { brandId: string; conversationId: string; channel: OtpChannel; to: string; code: string; codeId?: string | undefined }): Promise<OtpVerifyResult>;
 }
 
 export const OTP_RULES = {
@@ -36,6 +42,7 @@ export const OTP_RULES = {
 } as const;
 
 const MINUTE = 60_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MIN_SECRET_LENGTH = 16;
 
 /** The form an address is bound and rate-limited under: "Ada@Example.com " = "ada@example.com". */
@@ -155,16 +162,23 @@ export function createOtpService(deps: { db: Database; now: () => Date; transpor
         await supersedeOtpCode(db, otpId, at);
         throw error;
       }
-      return { ok: true, expiresAt };
+      return { ok: true, expiresAt, codeId: otpId };
     },
 
     async verify(r) {
       const recipient = normaliseRecipient(r.channel, r.to);
       const typed = r.code.replace(/\s+/g, '');
       const at = now();
+      const binding = { brandId: r.brandId, conversationId: r.conversationId, channel: r.channel, recipient };
+      // The code the caller was given, typed right and still in force: used in one statement. Anything else (a wrong
+      // code, a code replaced, expired or locked) is answered below, where a wrong try is counted.
+      if (r.codeId && UUID.test(r.codeId) && /^\d+$/.test(typed)
+        && (await consumeMatchingOtpCode(db, r.codeId, binding, hashOf(r.codeId, typed), at, OTP_RULES.maxFailedAttempts))) {
+        return { ok: true };
+      }
       // No transaction: the read decides which write to try, and each write re-checks, as it happens, what it relies
       // on (a parallel use, guess or send in between is counted as if it had come first).
-      const otp = await latestOtpCode(db, { brandId: r.brandId, conversationId: r.conversationId, channel: r.channel, recipient });
+      const otp = await latestOtpCode(db, binding);
       if (!otp || otp.consumed_at !== null) return { ok: false, reason: 'no_code', attemptsLeft: 0 };
       if (otp.failed_attempts >= OTP_RULES.maxFailedAttempts) return { ok: false, reason: 'locked', attemptsLeft: 0 };
       if (new Date(otp.expires_at).getTime() <= at.getTime()) return { ok: false, reason: 'expired', attemptsLeft: 0 };

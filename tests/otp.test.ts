@@ -46,7 +46,7 @@ describe.each(DATABASE_KINDS)('OTP verification on %s', (kind) => {
   test('sends a code by email, verifies it once', async () => {
     const to = freshEmail();
     const sent = await send(to);
-    expect(sent).toEqual({ ok: true, expiresAt: new Date(now.getTime() + 10 * 60_000) });
+    expect(sent).toEqual({ ok: true, expiresAt: new Date(now.getTime() + 10 * 60_000), codeId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     const [message] = await listOutbox(db, { recipient: to });
     expect(message).toMatchObject({ channel: 'email', kind: 'otp', subject: 'Your verification code', status: 'sent', provider: 'local' });
     expect(message!.text).toContain('Acme');
@@ -173,6 +173,29 @@ describe.each(DATABASE_KINDS)('OTP verification on %s', (kind) => {
     expect(rows.map((r) => r.superseded_at !== null)).toEqual([true, false]);
     expect(await verify(to, newer)).toEqual({ ok: true });
     expect(await verify(to, older)).toMatchObject({ ok: false });
+  });
+
+  test('with the id its send gave: the right code is used in one statement; a wrong, replaced or foreign one is answered as without it', async () => {
+    const to = freshEmail();
+    const first = await send(to);
+    if (!first.ok) throw new Error('not sent');
+    const code = await codeSentTo(to);
+    // A wrong code with the id counts a try, as without it.
+    expect(await verify(to, wrong(code), { codeId: first.codeId })).toEqual({ ok: false, reason: 'wrong_code', attemptsLeft: 4 });
+    // Another conversation cannot use it through its id.
+    expect(await verify(to, code, { codeId: first.codeId, conversationId: 'conv-2' })).toMatchObject({ ok: false, reason: 'no_code' });
+    // Replaced by a newer code: the old id and code no longer work; the newer one does, with the old id given.
+    advanceSeconds(31);
+    await send(to);
+    const newer = await codeSentTo(to);
+    if (newer !== code) expect(await verify(to, code, { codeId: first.codeId })).toMatchObject({ ok: false });
+    const statements: string[] = [];
+    const counted = { ...db, query: <T>(sql: string, params?: readonly unknown[]) => { statements.push(sql); return db.query<T>(sql, params); } };
+    const countedOtp = createOtpService({ db: counted, now: clock, transport: localOutboxTransport(db, clock), secret: SECRET });
+    const [latest] = await db.query<{ id: string }>('SELECT id FROM otp_codes WHERE recipient = $1 AND superseded_at IS NULL', [to]);
+    expect(await countedOtp.verify({ brandId: 'acme', conversationId: 'conv-1', channel: 'email', to, code: newer, codeId: latest!.id })).toEqual({ ok: true });
+    expect(statements).toHaveLength(1);
+    expect(await verify(to, newer, { codeId: latest!.id })).toEqual({ ok: false, reason: 'no_code', attemptsLeft: 0 });
   });
 
   test('spaces inside the typed code are ignored', async () => {
