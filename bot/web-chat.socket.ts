@@ -235,7 +235,16 @@ export function attachWebChat(io: Server, deps: WebChatDeps) {
     });
   });
 
-  return { adapter, queue, namespace: nsp };
+  /**
+   * Resolves once every message received so far is stored and its turn has run (shutdown): a message
+   * still being stored when the sockets closed queues its turn only once stored, so the intake drains first.
+   */
+  const drain = async (): Promise<void> => {
+    await intake.drain();
+    await queue.drain();
+  };
+
+  return { adapter, queue, drain, namespace: nsp };
 }
 
 /** socket.io server options that apply to every namespace. */

@@ -197,7 +197,7 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
       // and what was answered meanwhile reaches them by replay.
       await phone.stop();
       await io.close();
-      await chat.queue.drain();
+      await chat.drain();
       // Confirmations being rendered finish (their delivery jobs need the queue); the rest is the sweep's.
       await outbox.stop();
       await queue.stop();
