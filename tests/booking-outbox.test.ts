@@ -8,7 +8,7 @@ import { createDeliveryQueue, type DeliveryQueue } from '../notifications/delive
 import { createNotificationSink } from '../notifications/notification-sink.ts';
 import { createSignedLinks } from '../notifications/signed-links.ts';
 import { startApp } from './support/app.ts';
-import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
+import { DATABASE_KINDS, jobQueueSchemaOf, openTestDatabase } from './support/databases.ts';
 import { bookedEventOutcome, confirmationRendered, productNotifications } from './support/notifications.ts';
 import { testClock } from './support/server.ts';
 import { until } from './support/wait.ts';
@@ -54,8 +54,7 @@ describe.each(DATABASE_KINDS)('booking outbox on %s', (kind) => {
     db = await openTestDatabase(kind);
     await seedDemo(db, { allowedOrigins: [] });
     brand = (await findBrand(db, 'demo'))!;
-    const [current] = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
-    bossSchema = kind === 'postgres' ? `${current!.schema}_boss` : 'pgboss';
+    bossSchema = await jobQueueSchemaOf(db, kind);
     queue = await createDeliveryQueue({ db, now: clock.now, schema: bossSchema, maintenance: false });
   });
   afterAll(async () => {

@@ -3,7 +3,7 @@ import { seedDemo } from '../models/seed.ts';
 import { seedFieldServiceDemo } from '../models/seed-field.ts';
 import { createDeliveryQueue, type DeliveryQueue } from '../notifications/delivery-queue.ts';
 import { sendDueContractReminders } from '../notifications/contract-reminders.ts';
-import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
+import { DATABASE_KINDS, jobQueueSchemaOf, openTestDatabase } from './support/databases.ts';
 import { testClock } from './support/server.ts';
 
 const clock = testClock('2027-03-01T07:00:00Z');
@@ -17,8 +17,7 @@ describe.each(DATABASE_KINDS)('contract reminders on %s', (kind) => {
     db = await openTestDatabase(kind);
     await seedDemo(db, { allowedOrigins: [] });
     await seedFieldServiceDemo(db, '2027-03-01');
-    const [current] = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
-    bossSchema = kind === 'postgres' ? `${current!.schema}_boss` : 'pgboss';
+    bossSchema = await jobQueueSchemaOf(db, kind);
     queue = await createDeliveryQueue({ db, now: clock.now, schema: bossSchema, maintenance: false });
   });
   afterAll(async () => {

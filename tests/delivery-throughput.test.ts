@@ -6,7 +6,7 @@ import { sendgridTransport } from '../notifications/sendgrid.transport.ts';
 import { createSignedLinks } from '../notifications/signed-links.ts';
 import { twilioTransport } from '../notifications/twilio.transport.ts';
 import type { MessageChannel } from '../notifications/transport.ts';
-import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
+import { DATABASE_KINDS, jobQueueSchemaOf, openTestDatabase } from './support/databases.ts';
 import { startProviderStandIn, type ProviderStandIn } from './support/provider-stand-in.ts';
 import { until } from './support/wait.ts';
 
@@ -25,8 +25,7 @@ describe.each(DATABASE_KINDS)('delivery throughput on %s', (kind) => {
   beforeAll(async () => {
     db = await openTestDatabase(kind);
     await db.query(`INSERT INTO brands (id, name, time_zone) VALUES ('acme', 'Acme', 'Europe/Paris')`);
-    const [current] = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
-    bossSchema = kind === 'postgres' ? `${current!.schema}_boss` : 'pgboss';
+    bossSchema = await jobQueueSchemaOf(db, kind);
     standIn = await startProviderStandIn();
     queue = await createDeliveryQueue({ db, now, schema: bossSchema });
     const twilio = twilioTransport({ accountSid: `AC${'0'.repeat(32)}`, authToken: 'twilio-auth-token-for-tests', smsFrom: '+15005550006', baseUrl: standIn.url });

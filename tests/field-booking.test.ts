@@ -11,7 +11,7 @@ import { findOnsiteWindows, placeDraft, prefillFromContract } from '../schedulin
 import { rejectDraft, validateDraft } from '../scheduling/draft-validation.ts';
 import { createDeliveryQueue, type DeliveryQueue } from '../notifications/delivery-queue.ts';
 import { createSignedLinks } from '../notifications/signed-links.ts';
-import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
+import { DATABASE_KINDS, jobQueueSchemaOf, openTestDatabase } from './support/databases.ts';
 import { confirmationRendered, productNotifications } from './support/notifications.ts';
 import { testClock } from './support/server.ts';
 
@@ -38,8 +38,7 @@ describe.each(DATABASE_KINDS)('on-site booking on %s', (kind) => {
     expect(await seedFieldServiceDemo(db, '2027-03-01')).toBe(true);
     expect(await seedFieldServiceDemo(db, '2027-03-01')).toBe(false);
     brand = (await findBrand(db, 'demo'))!;
-    const [current] = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
-    bossSchema = kind === 'postgres' ? `${current!.schema}_boss` : 'pgboss';
+    bossSchema = await jobQueueSchemaOf(db, kind);
     queue = await createDeliveryQueue({ db, now: clock.now, schema: bossSchema, maintenance: false });
     notifications = productNotifications({ db, links, queue, now: clock.now });
     deps = { db, now: clock.now, events: notifications.events };

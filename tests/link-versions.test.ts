@@ -14,7 +14,7 @@ import { errorHandler } from '../server/http-errors.ts';
 import { appointmentPageRoutes } from '../server/routes/appointment-pages.routes.ts';
 import { bookAsCustomer } from './support/booking.ts';
 import { confirmationRendered, productNotifications } from './support/notifications.ts';
-import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
+import { DATABASE_KINDS, jobQueueSchemaOf, openTestDatabase } from './support/databases.ts';
 import { testClock } from './support/server.ts';
 import { getPage as get, postForm as post, proofOf } from './support/pages.ts';
 
@@ -46,8 +46,7 @@ describe.each(DATABASE_KINDS)('links bound to the appointment version on %s', (k
     db = await openTestDatabase(kind);
     await seedDemo(db, { allowedOrigins: [] });
     brand = (await findBrand(db, DEMO_BRAND_ID))!;
-    const [current] = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
-    bossSchema = kind === 'postgres' ? `${current!.schema}_boss` : 'pgboss';
+    bossSchema = await jobQueueSchemaOf(db, kind);
     queue = await createDeliveryQueue({ db, now: clock.now, schema: bossSchema, maintenance: false });
     server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

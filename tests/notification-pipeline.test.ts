@@ -15,7 +15,7 @@ import { localTransports } from '../notifications/message-sender.ts';
 import { queuedTransport } from '../notifications/queued.transport.ts';
 import { createSignedLinks } from '../notifications/signed-links.ts';
 import type { OutgoingMessage, Transport } from '../notifications/transport.ts';
-import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
+import { DATABASE_KINDS, jobQueueSchemaOf, openTestDatabase } from './support/databases.ts';
 import { confirmationRendered, productNotifications } from './support/notifications.ts';
 import { testClock } from './support/server.ts';
 import { until } from './support/wait.ts';
@@ -85,9 +85,8 @@ describe.each(DATABASE_KINDS)('notification pipeline on %s', (kind) => {
     db = await openTestDatabase(kind);
     await seedDemo(db, { allowedOrigins: [] });
     brand = (await findBrand(db, 'demo'))!;
-    const [current] = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
     // Test files share the PostgreSQL server: pg-boss gets a schema of this file's own.
-    bossSchema = kind === 'postgres' ? `${current!.schema}_boss` : 'pgboss';
+    bossSchema = await jobQueueSchemaOf(db, kind);
     queueOptions = { db, now: clock.now, schema: bossSchema, maintenance: false };
     queue = await createDeliveryQueue(queueOptions);
     notifications = productNotifications({ db, links, queue, now: clock.now });

@@ -35,3 +35,10 @@ export async function databaseUrlOf(db: Database): Promise<{ url: string; schema
   url.searchParams.set('options', `-c search_path=${row!.schema},public`);
   return { url: url.toString(), schema: row!.schema };
 }
+
+/** The job queue's schema for a test database: its own beside the file's schema on PostgreSQL, pg-boss's default on PGlite. */
+export async function jobQueueSchemaOf(db: Database, kind: DatabaseKind): Promise<string> {
+  if (kind === 'pglite') return 'pgboss';
+  const [current] = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
+  return `${current!.schema}_boss`;
+}
