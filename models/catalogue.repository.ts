@@ -1,5 +1,6 @@
 import type { Queryable } from './database.ts';
 import { cachedRead } from './read-cache.ts';
+import { isUuid } from './ids.ts';
 
 export type Mode = 'in_store' | 'online' | 'at_home';
 export const MODES: readonly Mode[] = ['in_store', 'online', 'at_home'];
@@ -103,10 +104,9 @@ export const toStore = (r: StoreRow): Store => ({
   notificationRouting: r.notification_routing,
 });
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Services and stores are addressed by id or by slug, whichever the caller has. */
-const byIdOrSlug = (ref: string) => (UUID.test(ref) ? 'id = $2::uuid' : 'slug = $2');
+const byIdOrSlug = (ref: string) => (isUuid(ref) ? 'id = $2::uuid' : 'slug = $2');
 
 /** Services booked in the chat's general flow and the public list; on-site equipment services have their own flow. */
 export function listServices(db: Queryable, brandId: string): Promise<Service[]> {

@@ -1,4 +1,5 @@
 import type { Queryable } from './database.ts';
+import { isUuid } from './ids.ts';
 
 /** Who a conversation involves, for the console's access rules (scheduling/staff-access.ts). */
 export interface ConversationParties {
@@ -10,10 +11,9 @@ export interface ConversationParties {
   appointments: { staffId: string; storeId: string | null }[];
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function conversationParties(db: Queryable, conversationId: string): Promise<ConversationParties | null> {
-  if (!UUID.test(conversationId)) return null;
+  if (!isUuid(conversationId)) return null;
   const [row] = await db.query<ConversationParties>(
     `SELECT c.brand_id AS "brandId", c.handoff_state AS "handoffState", c.agent_staff_id AS "agentStaffId",
             COALESCE((SELECT json_agg(json_build_object('staffId', a.staff_id, 'storeId', COALESCE(a.store_id, sf.home_store_id)))

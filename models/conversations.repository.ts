@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Queryable } from './database.ts';
 import type { Locale } from './catalogue.repository.ts';
+import { isUuid } from './ids.ts';
 
 export type ConversationChannel = 'web' | 'sms' | 'whatsapp';
 export type Sender = 'customer' | 'bot' | 'agent' | 'system';
@@ -35,7 +36,6 @@ const ENTRY_COLUMNS = `seq, id, sender, sender_name AS "senderName", text, conte
 const CODE_ASKED = `content->'attachments' @> '[{"content": {"form": "code"}}]'`;
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest();
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A new web conversation and its secret token (256 random bits; only its hash is stored). */
 export async function createWebConversation(
@@ -54,7 +54,7 @@ export async function createWebConversation(
  * token issued later (conversation_tokens, e.g. by a Join link on another device); else null.
  */
 export async function authenticateConversation(db: Queryable, brandId: string, id: string, token: string): Promise<Conversation | null> {
-  if (!UUID.test(id)) return null;
+  if (!isUuid(id)) return null;
   const given = hashToken(token);
   const [row] = await db.query<Conversation & { tokenHash: string | null; device: boolean }>(
     `SELECT ${COLUMNS}, token_hash AS "tokenHash",

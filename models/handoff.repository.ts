@@ -1,5 +1,6 @@
 import type { Queryable } from './database.ts';
 import type { Locale, Mode } from './catalogue.repository.ts';
+import { isUuid } from './ids.ts';
 
 /** Live-agent hand-off state of conversations (migration 009). */
 
@@ -36,10 +37,9 @@ const HANDOFF_COLUMNS = `c.id AS "conversationId", c.brand_id AS "brandId", c.ch
   c.customer_read_seq AS "customerReadSeq", c.agent_read_seq AS "agentReadSeq",
   COALESCE(c.handoff_grace_until > now(), false) AS "inGrace"`;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function findHandoff(db: Queryable, conversationId: string): Promise<Handoff | null> {
-  if (!UUID.test(conversationId)) return null;
+  if (!isUuid(conversationId)) return null;
   const [row] = await db.query<Handoff>(`SELECT ${HANDOFF_COLUMNS} FROM conversations c WHERE c.id = $1`, [conversationId]);
   return row ?? null;
 }
@@ -234,7 +234,7 @@ const HANDOFF_APPOINTMENT_SELECT = `SELECT a.id, a.brand_id AS "brandId", b.defa
      LEFT JOIN stores so ON so.id = COALESCE(a.store_id, sf.home_store_id)`;
 
 export async function findHandoffAppointment(db: Queryable, brandId: string, appointmentId: string): Promise<HandoffAppointment | null> {
-  if (!UUID.test(appointmentId)) return null;
+  if (!isUuid(appointmentId)) return null;
   const [row] = await db.query<HandoffAppointment>(`${HANDOFF_APPOINTMENT_SELECT} WHERE a.brand_id = $1 AND a.id = $2`, [brandId, appointmentId]);
   return row ?? null;
 }

@@ -3,6 +3,7 @@ import type { Queryable } from '../models/database.ts';
 import { readBrandSettings } from '../models/brand-settings.ts';
 import { findAppointmentViewRow, type AppointmentViewRow } from '../models/appointment-views.repository.ts';
 import type { SignedLinks } from './signed-links.ts';
+import { isUuid } from '../models/ids.ts';
 
 /**
  * Everything a message, an invite or a page says about one appointment, in one object: the single
@@ -61,7 +62,6 @@ export interface AppointmentView {
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Countries that write the city before the postcode ("New York 10012", "London SW1A 1AA"). */
 const CITY_FIRST = new Set(['US', 'CA', 'GB', 'IE', 'AU', 'NZ']);
@@ -86,7 +86,7 @@ export interface NotificationContext {
 }
 
 export async function loadNotificationContext(db: Queryable, appointmentId: string, links: SignedLinks): Promise<NotificationContext | null> {
-  if (!UUID.test(appointmentId)) return null;
+  if (!isUuid(appointmentId)) return null;
   const r = await findAppointmentViewRow(db, appointmentId);
   if (!r) return null;
   return {

@@ -8,6 +8,7 @@ import {
 } from '../models/otp-codes.repository.ts';
 import { escapeHtml, type OutgoingMessage, type Transport } from './transport.ts';
 import { frenchSpacing } from './french-typography.ts';
+import { isUuid } from '../models/ids.ts';
 
 /**
  * One-time codes sent by email or SMS to prove a customer owns a contact address
@@ -42,7 +43,6 @@ export const OTP_RULES = {
 } as const;
 
 const MINUTE = 60_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MIN_SECRET_LENGTH = 16;
 
 /** The form an address is bound and rate-limited under: "Ada@Example.com " = "ada@example.com". */
@@ -172,7 +172,7 @@ export function createOtpService(deps: { db: Database; now: () => Date; transpor
       const binding = { brandId: r.brandId, conversationId: r.conversationId, channel: r.channel, recipient };
       // The code the caller was given, typed right and still in force: used in one statement. Anything else (a wrong
       // code, a code replaced, expired or locked) is answered below, where a wrong try is counted.
-      if (r.codeId && UUID.test(r.codeId) && /^\d+$/.test(typed)
+      if (r.codeId && isUuid(r.codeId) && /^\d+$/.test(typed)
         && (await consumeMatchingOtpCode(db, r.codeId, binding, hashOf(r.codeId, typed), at, OTP_RULES.maxFailedAttempts))) {
         return { ok: true };
       }

@@ -8,13 +8,13 @@ import type { SignedLinks } from '../../notifications/signed-links.ts';
 import type { AppointmentOffers } from './appointment-offers.ts';
 import type { HandoffContext } from './handoff-context.ts';
 import { formatWhen, handoffTexts } from './handoff-texts.ts';
+import { isUuid } from '../../models/ids.ts';
 
 export type JoinOpened =
   | { ok: true; conversation: Conversation; token: string; lastSeq: number; appointmentId: string }
   | { ok: false; reason: 'invalid' | 'cancelled' | 'moved'; message: string };
 
 const MINUTE = 60_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Join links: open the appointment's conversation on any device and, in the join window, ask for
@@ -71,7 +71,7 @@ export class JoinLinks {
   }
 
   private async webConversation(brandId: string, id: string | null): Promise<Conversation | null> {
-    if (!id || !UUID.test(id)) return null;
+    if (!id || !isUuid(id)) return null;
     const conversation = await findConversation(this.ctx.db, id);
     // An SMS or WhatsApp conversation opens on the web too: the customer keeps its whole history.
     return conversation && conversation.brandId === brandId ? conversation : null;

@@ -9,6 +9,7 @@ import { entriesAfter, findConversation } from '../../models/conversations.repos
 import { listStatuses } from '../../models/statuses.repository.ts';
 import { staffNames } from '../../models/staff-profiles.repository.ts';
 import { canReadConversation, type StaffScope } from '../../scheduling/staff-access.ts';
+import { isUuid } from '../../models/ids.ts';
 
 /** The console's reads of appointments as it shows them: the filtered, paginated list and one appointment's file. */
 
@@ -52,7 +53,6 @@ export async function appointmentListItem(db: Queryable, brandId: string, id: st
   return row ? listItem(row) : null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Who made a change, from the history's actor label ('staff:<id>', 'api-key:<label>', 'customer', 'system'). */
 function actorOf(label: string, staffNames: Map<string, string>, customerName: string) {
@@ -78,7 +78,7 @@ export async function appointmentDetail(db: Queryable, scope: StaffScope, id: st
   const statuses = await listStatuses(db, item.service.id);
   const statusById = new Map(statuses.map((s) => [s.id, s]));
   const history = await historyNewestFirst(db, id);
-  const staffIds = [...new Set(history.map((h) => h.actor).filter((a) => a.startsWith('staff:')).map((a) => a.slice(6)).filter((s) => UUID.test(s)))];
+  const staffIds = [...new Set(history.map((h) => h.actor).filter((a) => a.startsWith('staff:')).map((a) => a.slice(6)).filter((s) => isUuid(s)))];
   const names = await staffNames(db, staffIds);
   const statusJson = (sid: string | null) => {
     if (!sid) return null;
@@ -88,7 +88,7 @@ export async function appointmentDetail(db: Queryable, scope: StaffScope, id: st
 
   let transcript = null;
   const conversationId = extra?.conversation_id ?? null;
-  if (conversationId && UUID.test(conversationId) && (await canReadConversation(db, scope, conversationId))) {
+  if (conversationId && isUuid(conversationId) && (await canReadConversation(db, scope, conversationId))) {
     const conversation = await findConversation(db, conversationId);
     if (conversation) {
       const entries = await entriesAfter(db, conversationId, 0, 1000);

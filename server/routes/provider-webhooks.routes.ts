@@ -15,6 +15,7 @@ import {
   advanceMessageStatus, existingMessageId, insertDeliveryEvent, messageIdByIdempotencyKey, messageIdByProviderId, messageRecipient,
   type DeliveryEvent,
 } from '../../models/delivery-events.repository.ts';
+import { isUuid } from '../../models/ids.ts';
 
 /**
  * Delivery-status webhooks: Twilio status callbacks and the SendGrid Event Webhook.
@@ -44,7 +45,6 @@ export const SENDGRID_EVENTS_PATH = '/webhooks/sendgrid/events';
 /** SendGrid's signed timestamp may be this far from our clock, either way. */
 export const SENDGRID_TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_ERROR_LENGTH = 1000;
 
 interface Outcome {
@@ -132,7 +132,7 @@ function header(req: Request, name: string): string | undefined {
 /** Which of our messages a SendGrid event is about: our custom_args first, then SendGrid's message id. */
 async function sendgridMessageId(db: Queryable, event: SendgridEvent): Promise<string | null> {
   const ourId = event[SENDGRID_ARG_MESSAGE_ID];
-  if (typeof ourId === 'string' && UUID.test(ourId)) {
+  if (typeof ourId === 'string' && isUuid(ourId)) {
     const found = await existingMessageId(db, ourId);
     if (found) return found;
   }
@@ -154,7 +154,7 @@ async function sendgridMessageId(db: Queryable, event: SendgridEvent): Promise<s
  * (signed) callback URL, which works even before the send recorded the SID; else the SID.
  */
 async function twilioMessageId(db: Queryable, hinted: unknown, messageSid: string): Promise<string | null> {
-  if (typeof hinted === 'string' && UUID.test(hinted)) {
+  if (typeof hinted === 'string' && isUuid(hinted)) {
     const found = await existingMessageId(db, hinted);
     if (found) return found;
   }

@@ -8,6 +8,7 @@ import type { Lang } from './page-format.ts';
 import { langParam, sendInvalid } from './page-response.ts';
 import type { PageAction, PageContext, PagesEnv } from './page-context.ts';
 import { alreadyConfirmed, changedPage, stalePage } from './state-pages.ts';
+import { isUuid } from '../../../models/ids.ts';
 
 /** Opening a link: its token checked, its appointment loaded, in the page's language. */
 
@@ -22,7 +23,6 @@ const ACCEPTS: Record<PageAction, readonly LinkAction[]> = {
   'staff-reschedule': ['staff-reschedule'],
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Checks the token and loads the appointment; on any problem sends the page that says so and
@@ -33,7 +33,7 @@ export async function openPage(env: PagesEnv, req: Request, res: Response, pageA
   const { db, links, now } = env;
   const token = String(req.params.token ?? '');
   const claims = links.verify(token);
-  if (!claims || !ACCEPTS[pageAction].includes(claims.action) || !UUID.test(claims.appointmentId)) {
+  if (!claims || !ACCEPTS[pageAction].includes(claims.action) || !isUuid(claims.appointmentId)) {
     const expiry = claims ? null : claimedExpiry(token);
     sendInvalid(req, res, expiry !== null && expiry <= now().getTime() ? 410 : 404);
     return null;
