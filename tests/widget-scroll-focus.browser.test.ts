@@ -168,8 +168,9 @@ test('on a phone the launcher does not cover the page\'s buttons: it moves above
     });
     // The link now sits where the launcher was: the launcher has moved up, off it.
     const link = await page.locator('#page-link').boundingBox();
-    expect(link!.y).toBeGreaterThan(844 - 16 - 56 - link!.height);
-    expect(link!.y).toBeLessThan(844 - 16);
+    // Within a pixel: the scroll lands on fractional pixels (723.89 seen for 724).
+    expect(link!.y).toBeGreaterThan(844 - 16 - 56 - link!.height - 1);
+    expect(link!.y).toBeLessThan(844 - 16 + 1);
     await until(async () => !(await overlap('#page-link')));
     await page.screenshot({ path: `${ARTIFACTS}/widget-launcher-phone.png` });
     // The launcher still opens the chat.
