@@ -4,7 +4,8 @@
  * assignment, claim under the exclusion constraint, appointment, status history and the booked
  * event in the outbox: one call of book_slot, committed on its own; the confirmation messages,
  * their delivery jobs and the reminders rendered just after, in the background) against the floor
- * of a plain INSERT of the same appointment row. For comparison, the same bookings with the
+ * of a plain INSERT of the same appointment row, the two measured in alternating rounds so that
+ * other work on a shared machine weighs on both alike. For comparison, the same bookings with the
  * messages rendered inside the booking's transaction, as before the outbox.
  */
 import type { Database } from '../models/database.ts';
@@ -17,7 +18,7 @@ import { createNotificationSink } from '../notifications/notification-sink.ts';
 import { createSignedLinks } from '../notifications/signed-links.ts';
 import { analyze, seedAppointments, seedCatalogue, ZONE, type Fixture } from './fixtures.ts';
 import {
-  fmtMs, fmtTiming, instrumented, judge, throughput, TRANSACTION_END, TRANSACTION_START, type Benchmark, type BenchContext,
+  fmtMs, fmtTiming, instrumented, judge, summarize, throughput, TRANSACTION_END, TRANSACTION_START, type Benchmark, type BenchContext,
   type ResultRow, type StatementStats, type ThroughputResult,
 } from './harness.ts';
 
@@ -26,6 +27,8 @@ const STAFF_PER_STORE = 10;
 const CONCURRENCY = 16;
 const POOL_SIZE = 20;
 const BOOKINGS = 1500;
+/** The floor and the figure alternate in this many rounds (BOOKINGS each in all). */
+const ROUNDS = 5;
 const WARMUP = 96;
 const PROFILED = 200;
 const SERIAL = 100;
@@ -114,12 +117,31 @@ function insertParams(f: Fixture, t: Target, customerId: string, i: number): unk
 const describe = (error: unknown) =>
   error instanceof AppError ? `${error.status} ${error.code}` : error instanceof Error ? error.message : String(error);
 
+type Timed = ThroughputResult & { cpuMsPerOp: number; samples: number[] };
+
 /** Runs `count` ops at CONCURRENCY, also reporting this process's CPU time per op. */
-async function timed(count: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<ThroughputResult & { cpuMsPerOp: number }> {
+async function timed(count: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<Timed> {
+  const samples: number[] = [];
   const cpu = process.cpuUsage();
-  const r = await throughput(count, concurrency, op);
+  const r = await throughput(count, concurrency, async (i) => {
+    const t = performance.now();
+    await op(i);
+    samples.push(performance.now() - t);
+  });
   const used = process.cpuUsage(cpu);
-  return { ...r, cpuMsPerOp: (used.user + used.system) / 1000 / count };
+  return { ...r, cpuMsPerOp: (used.user + used.system) / 1000 / count, samples };
+}
+
+/** Chunks of one measurement as a whole: ops/s over their summed wall time, latency over every op. */
+function combined(parts: Timed[]): Timed {
+  const sum = (f: (t: Timed) => number) => parts.reduce((s, t) => s + f(t), 0);
+  const ok = sum((t) => t.ok);
+  const wallMs = sum((t) => t.wallMs);
+  const samples = parts.flatMap((t) => t.samples);
+  return {
+    perSecond: (ok / wallMs) * 1000, ok, failed: sum((t) => t.failed), wallMs, latency: summarize(samples),
+    errors: parts.flatMap((t) => t.errors).slice(0, 5), cpuMsPerOp: sum((t) => t.cpuMsPerOp * (t.ok + t.failed)) / sum((t) => t.ok + t.failed), samples,
+  };
 }
 
 // ---- profiling: time every statement the booking makes --------------------------------------------
@@ -216,22 +238,37 @@ async function runOnPostgres(ctx: BenchContext): Promise<ResultRow[]> {
     await throughput(WARMUP, CONCURRENCY, bookOrCount(product, 0));
     await outbox.idle();
 
-    // Floor: plain inserts, then removed so the bookings see the table as it was.
-    const inserts = await timed(BOOKINGS, CONCURRENCY, (i) => insert(WARMUP + i));
+    // Floor and figure in alternating rounds, so that other work on the machine (it is shared)
+    // weighs on both alike. Floor: plain inserts (two years after the booked times, so no booking's
+    // availability or load reads them), removed after the last round. Figure: bookings through the
+    // service as the server composes it; the customers have their answer when the booking commits,
+    // the confirmations follow: each round waits for them before the next, and until they are all
+    // rendered is timed too.
+    const renderedBefore = await rendered();
+    const insertRounds: Timed[] = [];
+    const bookingRounds: Timed[] = [];
+    let drainedMs = 0;
+    let drainedCpuMs = 0;
+    let lastRenderedAfterMs = 0;
+    const chunk = BOOKINGS / ROUNDS;
+    for (let round = 0; round < ROUNDS; round++) {
+      const offset = WARMUP + round * chunk;
+      insertRounds.push(await timed(chunk, CONCURRENCY, (i) => insert(offset + i)));
+      const drainStart = performance.now();
+      const drainCpu = process.cpuUsage();
+      bookingRounds.push(await timed(chunk, CONCURRENCY, bookOrCount(product, offset)));
+      const bookedAt = performance.now();
+      await outbox.idle();
+      const cpu = process.cpuUsage(drainCpu);
+      drainedCpuMs += (cpu.user + cpu.system) / 1000;
+      drainedMs += performance.now() - drainStart;
+      lastRenderedAfterMs = Math.max(lastRenderedAfterMs, performance.now() - bookedAt);
+    }
+    const inserts = combined(insertRounds);
+    const bookings = combined(bookingRounds);
     await db.query(`DELETE FROM appointments WHERE channel = 'bench-insert'`);
     await db.query('VACUUM ANALYZE appointments');
-
-    // Figure: bookings through the service as the server composes it; the customers have their
-    // answer when the booking commits, the confirmations follow. Until all are rendered is timed too.
-    const renderedBefore = await rendered();
-    const drainStart = performance.now();
-    const drainCpu = process.cpuUsage();
-    const bookings = await timed(BOOKINGS, CONCURRENCY, bookOrCount(product, WARMUP));
-    const bookedAt = performance.now();
-    await outbox.idle();
-    const drainedMs = performance.now() - drainStart;
-    const drainedCpu = process.cpuUsage(drainCpu);
-    const cpuPerRendered = (drainedCpu.user + drainedCpu.system) / 1000 / bookings.ok;
+    const cpuPerRendered = drainedCpuMs / bookings.ok;
     const renderedNow = (await rendered()) - renderedBefore;
     const [check] = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM appointments a JOIN slot_claims c ON c.appointment_id = a.id WHERE a.channel = 'bench-book'`,
@@ -240,12 +277,13 @@ async function runOnPostgres(ctx: BenchContext): Promise<ResultRow[]> {
     const ratio = bookings.perSecond / inserts.perSecond;
     const verdict = judge(ratio, '>=', 0.5);
     const sustained = (bookings.ok * 1000) / drainedMs;
+    ctx.log(`${ROUNDS} alternating rounds of ${chunk} inserts and ${chunk} bookings:`);
     ctx.log(`plain INSERT (floor)   ${inserts.perSecond.toFixed(0).padStart(6)} inserts/s   latency ${fmtTiming(inserts.latency)}  ` +
       `node CPU ${inserts.cpuMsPerOp.toFixed(2)} ms/op  (${inserts.ok} ok, ${inserts.failed} failed, ${fmtMs(inserts.wallMs)})`);
     ctx.log(`bookAppointment        ${bookings.perSecond.toFixed(0).padStart(6)} bookings/s  latency ${fmtTiming(bookings.latency)}  ` +
       `node CPU ${bookings.cpuMsPerOp.toFixed(2)} ms/op  (${bookings.ok} ok, ${bookings.failed} failed, ${fmtMs(bookings.wallMs)})`);
-    ctx.log(`  confirmations rendered after commit: ${renderedNow} of ${bookings.ok}, the last ${fmtMs(drainStart + drainedMs - bookedAt)} ` +
-      `after the last booking: ${sustained.toFixed(0)} bookings/s with their messages, jobs and reminders recorded ` +
+    ctx.log(`  confirmations rendered after commit: ${renderedNow} of ${bookings.ok}, a round's last at most ${fmtMs(lastRenderedAfterMs)} ` +
+      `after its last booking: ${sustained.toFixed(0)} bookings/s with their messages, jobs and reminders recorded ` +
       `(${(sustained / inserts.perSecond).toFixed(2)}× the inserts); node CPU ${cpuPerRendered.toFixed(2)} ms per booking with its rendering`);
     if (failures.size > 0) ctx.log(`booking failures: ${[...failures].map(([k, n]) => `${n}× ${k}`).join(', ')}`);
     ctx.log(`appointments with a claim after the warm-up and timed bookings: ${check?.n} (expected ${WARMUP + bookings.ok})`);

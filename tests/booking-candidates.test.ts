@@ -2,14 +2,15 @@
  * A booking by slot checks its start in the database (booking_candidates, migration 019), while the
  * times shown come from the slot finder. The two must agree on every start: who is free then, and
  * so whether the start is bookable at all. Compared here start by start across DST changes, lunch
- * breaks, store hours narrower than staff hours, a closure, special hours, time off, bookings,
- * at-home reach and the step grid.
+ * breaks, store hours narrower than staff hours, a closure, special hours, time off, bookings, a
+ * live hold and an expired one (its claim not yet swept), at-home reach and the step grid.
  */
 import { findBrand, type Brand } from '../models/brands.repository.ts';
 import { findService, findStore, type Mode, type Store } from '../models/catalogue.repository.ts';
 import type { Database } from '../models/database.ts';
 import { DEMO_BRAND_ID, seedDemo } from '../models/seed.ts';
 import { findAvailability, slotRulesOf, staffStores } from '../scheduling/availability.ts';
+import { holdSlot } from '../scheduling/booking.ts';
 import { localMs } from '../scheduling/slot-finder.ts';
 import { bookAsCustomer } from './support/booking.ts';
 import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
@@ -64,6 +65,15 @@ describe.each(DATABASE_KINDS)('booking candidates agree with the slot finder on 
     await bookAsCustomer({ db, now: () => NOW }, brand, {
       service: 'home-measurement', store: null, mode: 'at_home', home: HOME_PARIS, start: '2027-03-26T13:30:00Z', customer: { name: 'Home', email: 'home@example.com' },
     });
+    // A hold still live blocks its advisor's time; one that expired before NOW keeps its claim until
+    // swept, and that claim no longer counts.
+    const showroom = (await findService(db, brand.id, 'showroom-visit'))!;
+    const opera = (await findStore(db, brand.id, 'paris-opera'))!;
+    const hold = (at: Date, start: string) =>
+      holdSlot({ db, now: () => at }, { brand, service: showroom, mode: 'in_store', store: opera, home: null, start: new Date(start) });
+    await hold(NOW, '2027-03-26T14:00:00Z');
+    const expired = await hold(new Date(NOW.getTime() - (brand.settings.holdMinutes + 5) * 60_000), '2027-03-26T15:30:00Z');
+    expect(expired.expiresAt.getTime()).toBeLessThan(NOW.getTime());
   });
   afterAll(async () => {
     await db.close();
