@@ -4,6 +4,7 @@ import { readBrandSettings } from '../models/brand-settings.ts';
 import { findAppointmentViewRow, type AppointmentViewRow } from '../models/appointment-views.repository.ts';
 import type { SignedLinks } from './signed-links.ts';
 import { isUuid } from '../models/ids.ts';
+import { isValidTimeZone } from '../scheduling/time-zones.ts';
 
 /**
  * Everything a message, an invite or a page says about one appointment, in one object: the single
@@ -151,8 +152,7 @@ function viewOf(r: AppointmentViewRow, links: SignedLinks): AppointmentView {
 
 /** A valid IANA zone for luxon: the one given, else UTC (a bad zone must never break a message). */
 export function safeZone(zone: string | null | undefined): string {
-  if (zone && DateTime.now().setZone(zone).isValid) return zone;
-  return 'UTC';
+  return zone && isValidTimeZone(zone) ? zone : 'UTC';
 }
 
 /** The parts of formatWhen, for templates that lay the date and time out themselves. */
@@ -174,7 +174,11 @@ export function whenParts(view: AppointmentView, zone?: string | null): { date: 
  * in the view's locale, in the customer's zone unless another zone is given.
  */
 export function formatWhen(view: AppointmentView, zone?: string): string {
-  const p = whenParts(view, zone);
+  return formatWhenParts(whenParts(view, zone));
+}
+
+/** formatWhen of parts already worked out. */
+export function formatWhenParts(p: ReturnType<typeof whenParts>): string {
   const range = p.endDate === p.date ? `${p.time}–${p.endTime}` : `${p.time} – ${p.endDate}, ${p.endTime}`;
   return `${p.date}, ${range} (${p.timeZone})`;
 }

@@ -1,7 +1,7 @@
 import Mustache from 'mustache';
 import type { Queryable } from '../models/database.ts';
 import { getTemplate, STAFF_EVENTS, type MessageEvent, type MessageTemplate, type TemplateChannel } from '../models/templates.repository.ts';
-import { formatWhen, whenParts, type AppointmentView } from './appointment-view.ts';
+import { formatWhenParts, whenParts, type AppointmentView } from './appointment-view.ts';
 import { escapeHtml } from './transport.ts';
 import { formatStorePhone, frenchSpacing } from './french-typography.ts';
 import { gsmFriendly } from './gsm-text.ts';
@@ -95,7 +95,7 @@ function templateData(view: AppointmentView, locale: Locale, staffAudience: bool
     isCancelled: view.state === 'cancelled',
     cancelledByCustomer: view.cancelledByCustomer,
     statusName: view.statusName,
-    when: formatWhen(v, parts.timeZone),
+    when: formatWhenParts(parts),
     date: parts.date,
     time: parts.time,
     endTime: parts.endTime,

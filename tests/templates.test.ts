@@ -95,6 +95,8 @@ describe('message templates (pglite)', () => {
     expect(formatWhen(pending)).toBe('Tuesday 2 March 2027, 10:00–11:00 (Europe/Paris)');
     expect(formatWhen(french)).toBe('mardi 2 mars 2027, 11:00–11:30 (Europe/Paris)');
     expect(formatWhen(pending, 'America/New_York')).toBe('Tuesday 2 March 2027, 04:00–05:00 (America/New_York)');
+    // A zone that is no longer valid must not break a message: the time is written in UTC, and says so.
+    expect(formatWhen({ ...pending, customerTimeZone: 'Mars/Olympus_Mons' })).toBe('Tuesday 2 March 2027, 09:00–10:00 (UTC)');
   });
 
   test('every customer event in English: subject, responsive HTML with buttons, text alternative', async () => {
