@@ -151,16 +151,22 @@ function loadMeter(clientsPid?: number) {
   const cpu = process.cpuUsage();
   const machine = machineCpu();
   const clients = processCpuMs(clientsPid);
+  const switches = process.resourceUsage();
   const t = performance.now();
   return () => {
     const used = process.cpuUsage(cpu);
+    const switched = process.resourceUsage();
     const m = machineCpu();
     const wall = performance.now() - t;
     const serverCores = (used.user + used.system) / 1000 / wall;
     const clientsNow = processCpuMs(clientsPid);
     const clientsCores = clients !== null && clientsNow !== null ? `, clients' process ${((clientsNow - clients) / wall).toFixed(2)} cores` : '';
     const machineBusy = (m.busy - machine.busy) / Math.max(1, m.all - machine.all);
-    return `server event loop ${pct(performance.eventLoopUtilization(elu).utilization)} busy, server CPU ${serverCores.toFixed(2)} cores${clientsCores}; ` +
+    // Preempted (involuntary) switches: the event loop's thread taken off its CPU, mostly by a process its write just woke.
+    const preempted = switched.involuntaryContextSwitches - switches.involuntaryContextSwitches;
+    const waited = switched.voluntaryContextSwitches - switches.voluntaryContextSwitches;
+    return `server event loop ${pct(performance.eventLoopUtilization(elu).utilization)} busy, server CPU ${serverCores.toFixed(2)} cores${clientsCores}, ` +
+      `server process switched off its CPU ${waited} times waiting and ${preempted} times preempted (${(preempted / (wall / 1000)).toFixed(0)}/s); ` +
       `machine ${pct(machineBusy)} busy of ${cpus().length} CPUs (server, clients, PostgreSQL and any other work)`;
   };
 }
@@ -465,6 +471,7 @@ async function run(ctx: BenchContext): Promise<ResultRow[]> {
     recording.on = true;
     const aloneTurns: TurnSample[] = [];
     const aloneGreetings: GreetingSpan[] = [];
+    const aloneLoad = loadMeter(clients.pid);
     for (let i = 0; i < ALONE_CONVERSATIONS; i++) {
       const alone = (await clients.request({
         type: 'walk', url, origin: url, plans: [plans(ALONE_CONVERSATIONS, ALONE_FIRST_PAGE, 1)[i]!], emailPrefix: `alone${i}`, finish: true, budgetMs: 60_000,
@@ -477,6 +484,7 @@ async function run(ctx: BenchContext): Promise<ResultRow[]> {
     const alone = summarize(aloneTurns.map((s) => s.ms));
     ctx.log(`one conversation at a time   ${fmtTiming(alone)}  (${aloneTurns.length} turns of ${ALONE_CONVERSATIONS} conversations, information)`);
     logKinds(ctx, aloneTurns);
+    ctx.log(`  ${aloneLoad()}`);
     logSql(ctx, stats, aloneTurns.length + ALONE_CONVERSATIONS, 10);
     logKindsSql(ctx, timeline, aloneTurns, aloneGreetings);
 
