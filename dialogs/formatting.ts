@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 import type { Locale } from '../models/catalogue.repository.ts';
 
 /** How the bot writes instants, days and numbers: always in a named zone and the customer's language. */
@@ -23,8 +23,41 @@ export const formatTime = (iso: string, zone: string): string => DateTime.fromIS
 export const formatDay = (iso: string, zone: string, locale: Locale): string =>
   local(iso, zone, locale).toFormat('cccc d LLLL');
 
-/** The local calendar date and the "10:00" of an instant: a slot under its day, its zone's offset worked out once. */
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+/** An instant written with its offset ("…Z", "…+01:00"): its epoch is the same in any zone. */
+const WITH_OFFSET = /^\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d)$/;
+/** A zone's offset (minutes) per UTC hour, for hours with no change of offset in them; bounded, oldest first out. */
+const hourOffsets = new Map<string, number>();
+const HOUR_OFFSETS_LIMIT = 10_000;
+
+/**
+ * A zone's UTC offset at an instant. luxon asks Intl for it on every instant (formatToParts: most of
+ * what a page of times cost to label); an offset only changes at a transition, so it is remembered
+ * per zone and UTC hour when the hour starts and ends under the same one (an hour holding a
+ * transition, 30-minute ones included, is asked each time).
+ */
+function offsetAt(zone: IANAZone, ms: number): number {
+  const hour = Math.floor(ms / HOUR);
+  const key = `${zone.name}|${hour}`;
+  const known = hourOffsets.get(key);
+  if (known !== undefined) return known;
+  const first = zone.offset(hour * HOUR);
+  if (zone.offset(hour * HOUR + HOUR - 1) !== first) return zone.offset(ms);
+  if (hourOffsets.size >= HOUR_OFFSETS_LIMIT) hourOffsets.delete(hourOffsets.keys().next().value!);
+  hourOffsets.set(key, first);
+  return first;
+}
+
+/** The local calendar date and the "10:00" of an instant: a slot under its day. */
 export function localDateAndTime(iso: string, zone: string): { date: string; time: string } {
+  const ms = WITH_OFFSET.test(iso) ? Date.parse(iso) : NaN;
+  const tz = IANAZone.create(zone);
+  if (Number.isFinite(ms) && tz.isValid) {
+    // The wall clock as a UTC date: its ISO text is "YYYY-MM-DDTHH:mm…".
+    const wall = new Date(ms + offsetAt(tz, ms) * MINUTE).toISOString();
+    if (wall.length === 24) return { date: wall.slice(0, 10), time: wall.slice(11, 16) };
+  }
   const at = DateTime.fromISO(iso, { zone });
   return { date: at.toISODate() ?? iso.slice(0, 10), time: at.toFormat('HH:mm') };
 }
