@@ -19,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
-import { performance } from 'node:perf_hooks';
+import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
@@ -152,8 +152,18 @@ function loadMeter(clientsPid?: number) {
   const machine = machineCpu();
   const clients = processCpuMs(clientsPid);
   const switches = process.resourceUsage();
+  const gc = { ms: 0, count: 0, max: 0 };
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gc.ms += e.duration;
+      gc.count++;
+      gc.max = Math.max(gc.max, e.duration);
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   const t = performance.now();
   return () => {
+    gcObserver.disconnect();
     const used = process.cpuUsage(cpu);
     const switched = process.resourceUsage();
     const m = machineCpu();
@@ -166,7 +176,8 @@ function loadMeter(clientsPid?: number) {
     const preempted = switched.involuntaryContextSwitches - switches.involuntaryContextSwitches;
     const waited = switched.voluntaryContextSwitches - switches.voluntaryContextSwitches;
     return `server event loop ${pct(performance.eventLoopUtilization(elu).utilization)} busy, server CPU ${serverCores.toFixed(2)} cores${clientsCores}, ` +
-      `server process switched off its CPU ${waited} times waiting and ${preempted} times preempted (${(preempted / (wall / 1000)).toFixed(0)}/s); ` +
+      `server process switched off its CPU ${waited} times waiting and ${preempted} times preempted (${(preempted / (wall / 1000)).toFixed(0)}/s), ` +
+      `GC ${fmtMs(gc.ms)} in ${gc.count} pauses (longest ${fmtMs(gc.max)}); ` +
       `machine ${pct(machineBusy)} busy of ${cpus().length} CPUs (server, clients, PostgreSQL and any other work)`;
   };
 }
@@ -409,7 +420,14 @@ async function openRig(ctx: BenchContext, poolSize = POOL_SIZE): Promise<Rig> {
     const stats = new Map<string, StatementStats>();
     const timeline: StatementEvent[] = [];
     const recording = { on: false };
-    const db = instrumented(raw, (sql) => sql.replace(/\s+/g, ' ').trim().slice(0, 90), stats, (event) => {
+    // The statement's key, worked out once per SQL text: the regexp over a long statement on every call weighed on the server it measures.
+    const keys = new Map<string, string>();
+    const keyOf = (sql: string) => {
+      let key = keys.get(sql);
+      if (key === undefined) keys.set(sql, (key = sql.replace(/\s+/g, ' ').trim().slice(0, 90)));
+      return key;
+    };
+    const db = instrumented(raw, keyOf, stats, (event) => {
       if (recording.on) timeline.push(event);
     }, RENDERING_AFTER_REPLY);
     const config = loadConfig({
