@@ -19,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
-import { performance } from 'node:perf_hooks';
+import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
@@ -151,16 +151,33 @@ function loadMeter(clientsPid?: number) {
   const cpu = process.cpuUsage();
   const machine = machineCpu();
   const clients = processCpuMs(clientsPid);
+  const switches = process.resourceUsage();
+  const gc = { ms: 0, count: 0, max: 0 };
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gc.ms += e.duration;
+      gc.count++;
+      gc.max = Math.max(gc.max, e.duration);
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   const t = performance.now();
   return () => {
+    gcObserver.disconnect();
     const used = process.cpuUsage(cpu);
+    const switched = process.resourceUsage();
     const m = machineCpu();
     const wall = performance.now() - t;
     const serverCores = (used.user + used.system) / 1000 / wall;
     const clientsNow = processCpuMs(clientsPid);
     const clientsCores = clients !== null && clientsNow !== null ? `, clients' process ${((clientsNow - clients) / wall).toFixed(2)} cores` : '';
     const machineBusy = (m.busy - machine.busy) / Math.max(1, m.all - machine.all);
-    return `server event loop ${pct(performance.eventLoopUtilization(elu).utilization)} busy, server CPU ${serverCores.toFixed(2)} cores${clientsCores}; ` +
+    // Preempted (involuntary) switches: the event loop's thread taken off its CPU, mostly by a process its write just woke.
+    const preempted = switched.involuntaryContextSwitches - switches.involuntaryContextSwitches;
+    const waited = switched.voluntaryContextSwitches - switches.voluntaryContextSwitches;
+    return `server event loop ${pct(performance.eventLoopUtilization(elu).utilization)} busy, server CPU ${serverCores.toFixed(2)} cores${clientsCores}, ` +
+      `server process switched off its CPU ${waited} times waiting and ${preempted} times preempted (${(preempted / (wall / 1000)).toFixed(0)}/s), ` +
+      `GC ${fmtMs(gc.ms)} in ${gc.count} pauses (longest ${fmtMs(gc.max)}); ` +
       `machine ${pct(machineBusy)} busy of ${cpus().length} CPUs (server, clients, PostgreSQL and any other work)`;
   };
 }
@@ -403,7 +420,14 @@ async function openRig(ctx: BenchContext, poolSize = POOL_SIZE): Promise<Rig> {
     const stats = new Map<string, StatementStats>();
     const timeline: StatementEvent[] = [];
     const recording = { on: false };
-    const db = instrumented(raw, (sql) => sql.replace(/\s+/g, ' ').trim().slice(0, 90), stats, (event) => {
+    // The statement's key, worked out once per SQL text: the regexp over a long statement on every call weighed on the server it measures.
+    const keys = new Map<string, string>();
+    const keyOf = (sql: string) => {
+      let key = keys.get(sql);
+      if (key === undefined) keys.set(sql, (key = sql.replace(/\s+/g, ' ').trim().slice(0, 90)));
+      return key;
+    };
+    const db = instrumented(raw, keyOf, stats, (event) => {
       if (recording.on) timeline.push(event);
     }, RENDERING_AFTER_REPLY);
     const config = loadConfig({
@@ -465,6 +489,7 @@ async function run(ctx: BenchContext): Promise<ResultRow[]> {
     recording.on = true;
     const aloneTurns: TurnSample[] = [];
     const aloneGreetings: GreetingSpan[] = [];
+    const aloneLoad = loadMeter(clients.pid);
     for (let i = 0; i < ALONE_CONVERSATIONS; i++) {
       const alone = (await clients.request({
         type: 'walk', url, origin: url, plans: [plans(ALONE_CONVERSATIONS, ALONE_FIRST_PAGE, 1)[i]!], emailPrefix: `alone${i}`, finish: true, budgetMs: 60_000,
@@ -477,6 +502,7 @@ async function run(ctx: BenchContext): Promise<ResultRow[]> {
     const alone = summarize(aloneTurns.map((s) => s.ms));
     ctx.log(`one conversation at a time   ${fmtTiming(alone)}  (${aloneTurns.length} turns of ${ALONE_CONVERSATIONS} conversations, information)`);
     logKinds(ctx, aloneTurns);
+    ctx.log(`  ${aloneLoad()}`);
     logSql(ctx, stats, aloneTurns.length + ALONE_CONVERSATIONS, 10);
     logKindsSql(ctx, timeline, aloneTurns, aloneGreetings);
 

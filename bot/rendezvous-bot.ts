@@ -1,7 +1,9 @@
 import {
   ActivityTypes, type ConversationState, type StatePropertyAccessor, type TurnContext,
 } from 'botbuilder-core';
-import { DialogSet, DialogTurnStatus, type Dialog, type DialogState } from 'botbuilder-dialogs';
+import {
+  DialogSet, DialogTurnStatus, type Dialog, type DialogState, type DialogStateManagerConfiguration,
+} from 'botbuilder-dialogs';
 import { isValidTimeZone } from '../scheduling/time-zones.ts';
 import { findBrand } from '../models/brands.repository.ts';
 import { findAppointment } from '../models/appointments.repository.ts';
@@ -26,6 +28,13 @@ export interface RendezvousBotOptions {
   mainDialog?: Dialog;
 }
 
+/**
+ * Where botbuilder's DialogStateManager looks for its configuration (memory scopes, path resolvers) in turn
+ * state before building it (a service collection, a dependency graph, nine scopes) for the turn's first
+ * dialog context: botbuilder's own key, not exported.
+ */
+const STATE_MANAGER_CONFIGURATION = 'DialogStateManagerConfiguration';
+
 const localeOf = (value: unknown): Locale | undefined =>
   typeof value === 'string' ? (value.toLowerCase().startsWith('fr') ? 'fr' : value.toLowerCase().startsWith('en') ? 'en' : undefined) : undefined;
 
@@ -46,6 +55,8 @@ export class RendezvousBot {
   private readonly dialogs: DialogSet;
   private readonly deps: DialogDeps;
   private readonly logger: TurnErrorLogger;
+  /** Built by the first turn's dialog context; the same for every turn (no per-turn scopes are registered). */
+  private stateConfiguration: DialogStateManagerConfiguration | undefined;
 
   constructor(options: RendezvousBotOptions) {
     this.conversationState = options.conversationState;
@@ -83,7 +94,9 @@ export class RendezvousBot {
       if (typeof id === 'string') await sayAppointmentUpdate(this.deps, context, id);
       return;
     }
+    if (this.stateConfiguration) context.turnState.set(STATE_MANAGER_CONFIGURATION, this.stateConfiguration);
     const dc = await this.dialogs.createContext(context);
+    this.stateConfiguration ??= dc.state.configuration;
     if (handoffEvent) {
       // The live agent is gone: whatever the bot was asking before is stale.
       await dc.cancelAllDialogs();

@@ -1,12 +1,50 @@
-import { DateTime } from 'luxon';
+import { DateTime, FixedOffsetZone, IANAZone } from 'luxon';
 import type { Locale } from '../models/catalogue.repository.ts';
 
 /** How the bot writes instants, days and numbers: always in a named zone and the customer's language. */
 
 const LUXON_LOCALE: Record<Locale, string> = { en: 'en-GB', fr: 'fr-FR' };
 
-const local = (iso: string, zone: string, locale: Locale) =>
-  DateTime.fromISO(iso, { zone }).setLocale(LUXON_LOCALE[locale]);
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+/** An instant written with its offset ("…Z", "…+01:00"): its epoch is the same in any zone. */
+const WITH_OFFSET = /^\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d)$/;
+/** A zone's offset (minutes) per UTC hour, for hours with no change of offset in them; bounded, oldest first out. */
+const hourOffsets = new Map<string, number>();
+const HOUR_OFFSETS_LIMIT = 10_000;
+
+/**
+ * A zone's UTC offset at an instant. luxon asks Intl for it on every instant (formatToParts: most of
+ * what a page of times cost to label); an offset only changes at a transition, so it is remembered
+ * per zone and UTC hour when the hour starts and ends under the same one (an hour holding a
+ * transition, 30-minute ones included, is asked each time).
+ */
+function offsetAt(zone: IANAZone, ms: number): number {
+  const hour = Math.floor(ms / HOUR);
+  const key = `${zone.name}|${hour}`;
+  const known = hourOffsets.get(key);
+  if (known !== undefined) return known;
+  const first = zone.offset(hour * HOUR);
+  if (zone.offset(hour * HOUR + HOUR - 1) !== first) return zone.offset(ms);
+  if (hourOffsets.size >= HOUR_OFFSETS_LIMIT) hourOffsets.delete(hourOffsets.keys().next().value!);
+  hourOffsets.set(key, first);
+  return first;
+}
+
+/** The instant of an ISO text written with its offset, and its zone's offset then (minutes); null for anything else. */
+function instantIn(iso: string, zone: string): { ms: number; offset: number } | null {
+  const ms = WITH_OFFSET.test(iso) ? Date.parse(iso) : NaN;
+  const tz = IANAZone.create(zone);
+  return Number.isFinite(ms) && tz.isValid ? { ms, offset: offsetAt(tz, ms) } : null;
+}
+
+/** The instant in the zone and language: at the zone's offset then (the same wall clock, names and numbers), else as luxon reads it. */
+function local(iso: string, zone: string, locale: Locale): DateTime {
+  const at = instantIn(iso, zone);
+  return at
+    ? DateTime.fromMillis(at.ms, { zone: FixedOffsetZone.instance(at.offset), locale: LUXON_LOCALE[locale] })
+    : DateTime.fromISO(iso, { zone }).setLocale(LUXON_LOCALE[locale]);
+}
 
 /** "Tue 2 Mar, 10:00" / "mar. 2 mars, 10:00". */
 export const formatWhen = (iso: string, zone: string, locale: Locale): string =>
@@ -17,16 +55,22 @@ export const formatFull = (iso: string, zone: string, locale: Locale): string =>
   local(iso, zone, locale).toFormat('cccc d LLLL yyyy, HH:mm');
 
 /** "10:00", the label of a slot under its day. */
-export const formatTime = (iso: string, zone: string): string => DateTime.fromISO(iso, { zone }).toFormat('HH:mm');
+export const formatTime = (iso: string, zone: string): string => localDateAndTime(iso, zone).time;
 
 /** "Tuesday 2 March" / "mardi 2 mars". */
 export const formatDay = (iso: string, zone: string, locale: Locale): string =>
   local(iso, zone, locale).toFormat('cccc d LLLL');
 
-/** The local calendar date and the "10:00" of an instant: a slot under its day, its zone's offset worked out once. */
+/** The local calendar date and the "10:00" of an instant: a slot under its day. */
 export function localDateAndTime(iso: string, zone: string): { date: string; time: string } {
-  const at = DateTime.fromISO(iso, { zone });
-  return { date: at.toISODate() ?? iso.slice(0, 10), time: at.toFormat('HH:mm') };
+  const at = instantIn(iso, zone);
+  if (at) {
+    // The wall clock as a UTC date: its ISO text is "YYYY-MM-DDTHH:mm…".
+    const wall = new Date(at.ms + at.offset * MINUTE).toISOString();
+    if (wall.length === 24) return { date: wall.slice(0, 10), time: wall.slice(11, 16) };
+  }
+  const read = DateTime.fromISO(iso, { zone });
+  return { date: read.toISODate() ?? iso.slice(0, 10), time: read.toFormat('HH:mm') };
 }
 
 

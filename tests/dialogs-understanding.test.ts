@@ -1,7 +1,8 @@
 import { slotsContent } from '../dialogs/cards.ts';
 import { normaliseEmail, normalisePhone, checkContact, contactFromText } from '../dialogs/contact-details.ts';
 import { bareTime, quickPick, understandDate, warmUpDateUnderstanding, type DateContext } from '../dialogs/date-understanding.ts';
-import { formatWhen } from '../dialogs/formatting.ts';
+import { DateTime } from 'luxon';
+import { formatDay, formatFull, formatTime, formatWhen, localDateAndTime } from '../dialogs/formatting.ts';
 import { pageOf } from '../dialogs/slot-pages.ts';
 import { detectInterruption, languageOf, matchChoice } from '../dialogs/understanding.ts';
 import { choice } from '../dialogs/views.ts';
@@ -86,6 +87,39 @@ describe('slot pages', () => {
     expect(slotsContent(starts, { locale: 'fr', timeZone: 'America/New_York' }, { earlier: true, later: false }).days).toEqual([
       { date: '2027-03-27', label: 'samedi 27 mars', slots: [{ start: starts[0], label: '18:30' }, { start: starts[1], label: '20:30' }, { start: starts[2], label: '21:30' }] },
     ]);
+  });
+});
+
+describe('dates and times of an instant in a zone (offsets remembered per hour)', () => {
+  // Around each zone's changes of offset in 2027, every 5 minutes, twice (the second pass reads remembered offsets):
+  // Paris (whole hours), Lord Howe (a 30-minute change at 02:00 local), St John's (-03:30, changing at 02:00 local), Kathmandu (+05:45).
+  const changes: [string, string][] = [
+    ['Europe/Paris', '2027-03-28T01:00:00Z'], ['Europe/Paris', '2027-10-31T01:00:00Z'],
+    ['Australia/Lord_Howe', '2027-04-03T15:00:00Z'], ['Australia/Lord_Howe', '2027-10-02T15:30:00Z'],
+    ['America/St_Johns', '2027-03-14T05:30:00Z'], ['America/St_Johns', '2027-11-07T04:30:00Z'],
+    ['Asia/Kathmandu', '2027-06-01T00:00:00Z'],
+  ];
+  test.each(changes)('%s around %s: what luxon says for every instant, in both languages', (zone, at) => {
+    const centre = Date.parse(at);
+    for (let pass = 0; pass < 2; pass++) {
+      for (let ms = centre - 3 * 3_600_000; ms <= centre + 3 * 3_600_000; ms += 5 * 60_000) {
+        const iso = new Date(ms).toISOString();
+        const luxon = DateTime.fromISO(iso, { zone });
+        expect(localDateAndTime(iso, zone)).toEqual({ date: luxon.toISODate(), time: luxon.toFormat('HH:mm') });
+        expect(formatTime(iso, zone)).toBe(luxon.toFormat('HH:mm'));
+        for (const [locale, tag] of [['en', 'en-GB'], ['fr', 'fr-FR']] as const) {
+          const named = luxon.setLocale(tag);
+          expect([formatWhen(iso, zone, locale), formatFull(iso, zone, locale), formatDay(iso, zone, locale)])
+            .toEqual([named.toFormat('ccc d LLL, HH:mm'), named.toFormat('cccc d LLLL yyyy, HH:mm'), named.toFormat('cccc d LLLL')]);
+        }
+      }
+    }
+  });
+
+  test('an offset other than Z, and a wall time without one (read in the zone), as luxon reads them', () => {
+    expect(localDateAndTime('2027-03-02T09:00:00+05:00', 'Europe/Paris')).toEqual({ date: '2027-03-02', time: '05:00' });
+    expect(localDateAndTime('2027-03-02T23:30', 'America/New_York')).toEqual({ date: '2027-03-02', time: '23:30' });
+    expect(formatWhen('2027-03-02T23:30', 'America/New_York', 'fr')).toBe('mar. 2 mars, 23:30');
   });
 });
 
