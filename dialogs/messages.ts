@@ -99,6 +99,8 @@ const catalogue = {
   'date.thisWeek': ['This week', 'Cette semaine'],
   'date.nextWeek': ['Next week', 'La semaine prochaine'],
   'slots.pick': ['Here are the available times. Choose one, or type a time like "15:30".', 'Voici les horaires disponibles. Choisissez-en un, ou écrivez une heure comme « 15h30 ».'],
+  // After a notice that already says what the times are ("…Here are the nearest free times."): no second "Here are".
+  'slots.choose': ['Choose one, or type a time like "15:30".', 'Choisissez-en un, ou écrivez une heure comme « 15h30 ».'],
   'slots.retry': ['Please choose one of the times shown, type a time like "15:30", or ask for another day.', "Choisissez l'un des horaires affichés, écrivez une heure comme « 15h30 », ou demandez un autre jour."],
   'slots.none': ['Sorry, there is no free time for this in the next {days} days. You could try another store or another way to meet.', "Désolé, il n'y a aucun créneau libre dans les {days} prochains jours. Vous pouvez essayer un autre magasin ou une autre formule."],
   'slots.nothingThen': ['Nothing is free then. Here are the next available times.', "Rien n'est libre à ce moment-là. Voici les prochains horaires disponibles."],

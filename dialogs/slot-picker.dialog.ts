@@ -86,7 +86,7 @@ export class SlotPickerDialog extends ComponentDialog<SlotPickerOptions> {
     const notices = [step.options.ask ? step.options.notice : undefined, plan.notice].filter((l): l is Line => l !== undefined);
     const card = { kind: 'slots' as const, starts: page.starts, earlier: page.earlier, later: page.later };
     const options: AskOptions<{ starts: string[] }> = {
-      view: { lines: [...notices, line('slots.pick')], card },
+      view: { lines: [...notices, line(notices.length > 0 ? 'slots.choose' : 'slots.pick')], card },
       retry: { lines: [line('slots.retry')], card },
       help: 'help.slots',
       expect: { starts: page.starts },

@@ -171,7 +171,7 @@ test('slots page later and earlier; a time not free shows the nearest free ones'
   expect((await c.do('more')).slots?.days.map((d) => d.label)).toEqual(['Tuesday 2 March']);
   expect((await c.do('earlier')).slots?.days[0]?.slots[0]?.label).toBe('14:00');
   const notFree = await c.do('Monday at 7pm');
-  expect(notFree.text).toBe("Mon 1 Mar, 19:00 isn't available. Here are the nearest free times.\nHere are the available times. Choose one, or type a time like \"15:30\".");
+  expect(notFree.text).toBe("Mon 1 Mar, 19:00 isn't available. Here are the nearest free times.\nChoose one, or type a time like \"15:30\".");
   // The eight free times closest to 19:00 are that afternoon's last ones.
   expect(notFree.slots?.days.flatMap((d) => d.slots.map((s) => `${d.date} ${s.label}`))).toEqual([
     '2027-03-01 14:00', '2027-03-01 14:30', '2027-03-01 15:00', '2027-03-01 15:30',
