@@ -4,12 +4,12 @@ import { findService, findStore } from '../models/catalogue.repository.ts';
 import { seedDemo } from '../models/seed.ts';
 import { bookAppointment, cancelAppointment, rescheduleAppointment, type BookingDeps, type BookingRequest } from '../scheduling/booking.ts';
 import type { BookingEventSink } from '../scheduling/booking-events.ts';
-import { createDeliveryQueue, type DeliveryQueue } from '../notifications/delivery-queue.ts';
+import type { DeliveryQueue } from '../notifications/delivery-queue.ts';
 import { createNotificationSink } from '../notifications/notification-sink.ts';
 import { createSignedLinks } from '../notifications/signed-links.ts';
 import { startApp } from './support/app.ts';
-import { DATABASE_KINDS, jobQueueSchemaOf, openTestDatabase } from './support/databases.ts';
-import { bookedEventOutcome, confirmationRendered, productNotifications } from './support/notifications.ts';
+import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
+import { bookedEventOutcome, confirmationRendered, openTestDeliveryQueue, productNotifications } from './support/notifications.ts';
 import { testClock } from './support/server.ts';
 import { until } from './support/wait.ts';
 
@@ -47,6 +47,7 @@ describe.each(DATABASE_KINDS)('booking outbox on %s', (kind) => {
   let db: Database;
   let brand: Brand;
   let bossSchema: string;
+  let closeQueue: () => Promise<void>;
   let queue: DeliveryQueue;
   const links = createSignedLinks({ baseUrl: 'http://rdv.test', secret: 's'.repeat(32), now: clock.now });
 
@@ -54,12 +55,10 @@ describe.each(DATABASE_KINDS)('booking outbox on %s', (kind) => {
     db = await openTestDatabase(kind);
     await seedDemo(db, { allowedOrigins: [] });
     brand = (await findBrand(db, 'demo'))!;
-    bossSchema = await jobQueueSchemaOf(db, kind);
-    queue = await createDeliveryQueue({ db, now: clock.now, schema: bossSchema, maintenance: false });
+    ({ queue, schema: bossSchema, close: closeQueue } = await openTestDeliveryQueue(db, kind, clock.now));
   });
   afterAll(async () => {
-    await queue.stop();
-    if (kind === 'postgres') await db.query(`DROP SCHEMA "${bossSchema}" CASCADE`);
+    await closeQueue();
     await db.close();
   });
   beforeEach(() => clock.set(START));

@@ -1,9 +1,10 @@
 import type { Database } from '../models/database.ts';
 import { seedDemo } from '../models/seed.ts';
 import { seedFieldServiceDemo } from '../models/seed-field.ts';
-import { createDeliveryQueue, type DeliveryQueue } from '../notifications/delivery-queue.ts';
+import type { DeliveryQueue } from '../notifications/delivery-queue.ts';
 import { sendDueContractReminders } from '../notifications/contract-reminders.ts';
-import { DATABASE_KINDS, jobQueueSchemaOf, openTestDatabase } from './support/databases.ts';
+import { openTestDeliveryQueue } from './support/notifications.ts';
+import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
 import { testClock } from './support/server.ts';
 
 const clock = testClock('2027-03-01T07:00:00Z');
@@ -11,18 +12,16 @@ const clock = testClock('2027-03-01T07:00:00Z');
 describe.each(DATABASE_KINDS)('contract reminders on %s', (kind) => {
   let db: Database;
   let queue: DeliveryQueue;
-  let bossSchema: string;
+  let closeQueue: () => Promise<void>;
 
   beforeAll(async () => {
     db = await openTestDatabase(kind);
     await seedDemo(db, { allowedOrigins: [] });
     await seedFieldServiceDemo(db, '2027-03-01');
-    bossSchema = await jobQueueSchemaOf(db, kind);
-    queue = await createDeliveryQueue({ db, now: clock.now, schema: bossSchema, maintenance: false });
+    ({ queue, close: closeQueue } = await openTestDeliveryQueue(db, kind, clock.now));
   });
   afterAll(async () => {
-    await queue.stop();
-    if (kind === 'postgres') await db.query(`DROP SCHEMA "${bossSchema}" CASCADE`);
+    await closeQueue();
     await db.close();
   });
 

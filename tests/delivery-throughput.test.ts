@@ -1,12 +1,13 @@
 import type { Database } from '../models/database.ts';
-import { createDeliveryQueue, type DeliveryQueue } from '../notifications/delivery-queue.ts';
+import type { DeliveryQueue } from '../notifications/delivery-queue.ts';
 import { createDeliveryWorkers } from '../notifications/delivery-worker.ts';
 import { queueMessage } from '../notifications/message-sender.ts';
 import { sendgridTransport } from '../notifications/sendgrid.transport.ts';
 import { createSignedLinks } from '../notifications/signed-links.ts';
 import { twilioTransport } from '../notifications/twilio.transport.ts';
 import type { MessageChannel } from '../notifications/transport.ts';
-import { DATABASE_KINDS, jobQueueSchemaOf, openTestDatabase } from './support/databases.ts';
+import { openTestDeliveryQueue } from './support/notifications.ts';
+import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
 import { startProviderStandIn, type ProviderStandIn } from './support/provider-stand-in.ts';
 import { until } from './support/wait.ts';
 
@@ -17,7 +18,7 @@ const BURST = 100;
 
 describe.each(DATABASE_KINDS)('delivery throughput on %s', (kind) => {
   let db: Database;
-  let bossSchema: string;
+  let closeQueue: () => Promise<void>;
   let standIn: ProviderStandIn;
   let queue: DeliveryQueue;
   const now = () => new Date();
@@ -25,9 +26,8 @@ describe.each(DATABASE_KINDS)('delivery throughput on %s', (kind) => {
   beforeAll(async () => {
     db = await openTestDatabase(kind);
     await db.query(`INSERT INTO brands (id, name, time_zone) VALUES ('acme', 'Acme', 'Europe/Paris')`);
-    bossSchema = await jobQueueSchemaOf(db, kind);
     standIn = await startProviderStandIn();
-    queue = await createDeliveryQueue({ db, now, schema: bossSchema });
+    ({ queue, close: closeQueue } = await openTestDeliveryQueue(db, kind, now, { maintenance: true }));
     const twilio = twilioTransport({ accountSid: `AC${'0'.repeat(32)}`, authToken: 'twilio-auth-token-for-tests', smsFrom: '+15005550006', baseUrl: standIn.url });
     const transports = { email: sendgridTransport({ apiKey: 'SG.burst-test', from: { email: 'no-reply@acme.example' }, baseUrl: standIn.url }), sms: twilio, whatsapp: twilio };
     const links = createSignedLinks({ baseUrl: 'http://rdv.test', secret: 's'.repeat(32), now });
@@ -35,9 +35,8 @@ describe.each(DATABASE_KINDS)('delivery throughput on %s', (kind) => {
     await queue.start(createDeliveryWorkers({ db, links, queue, now, transports }));
   });
   afterAll(async () => {
-    await queue.stop();
+    await closeQueue();
     await standIn.close();
-    if (kind === 'postgres') await db.query(`DROP SCHEMA "${bossSchema}" CASCADE`);
     await db.close();
   });
 

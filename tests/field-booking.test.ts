@@ -9,10 +9,10 @@ import { findService, listServices } from '../models/catalogue.repository.ts';
 import type { BookingDeps } from '../scheduling/booking.ts';
 import { findOnsiteWindows, placeDraft, prefillFromContract } from '../scheduling/field-booking.ts';
 import { rejectDraft, validateDraft } from '../scheduling/draft-validation.ts';
-import { createDeliveryQueue, type DeliveryQueue } from '../notifications/delivery-queue.ts';
+import type { DeliveryQueue } from '../notifications/delivery-queue.ts';
 import { createSignedLinks } from '../notifications/signed-links.ts';
-import { DATABASE_KINDS, jobQueueSchemaOf, openTestDatabase } from './support/databases.ts';
-import { confirmationRendered, productNotifications } from './support/notifications.ts';
+import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
+import { confirmationRendered, openTestDeliveryQueue, productNotifications } from './support/notifications.ts';
 import { testClock } from './support/server.ts';
 
 // Monday 1 March 2027, 08:00 in Paris (UTC+1). Tuesday 2 March: Paris 08:00 = 07:00Z.
@@ -26,7 +26,7 @@ describe.each(DATABASE_KINDS)('on-site booking on %s', (kind) => {
   let db: Database;
   let brand: Brand;
   let queue: DeliveryQueue;
-  let bossSchema: string;
+  let closeQueue: () => Promise<void>;
   let deps: BookingDeps;
   let notifications: ReturnType<typeof productNotifications>;
   const links = createSignedLinks({ baseUrl: 'http://rdv.test', secret: 's'.repeat(32), now: clock.now });
@@ -38,15 +38,13 @@ describe.each(DATABASE_KINDS)('on-site booking on %s', (kind) => {
     expect(await seedFieldServiceDemo(db, '2027-03-01')).toBe(true);
     expect(await seedFieldServiceDemo(db, '2027-03-01')).toBe(false);
     brand = (await findBrand(db, 'demo'))!;
-    bossSchema = await jobQueueSchemaOf(db, kind);
-    queue = await createDeliveryQueue({ db, now: clock.now, schema: bossSchema, maintenance: false });
+    ({ queue, close: closeQueue } = await openTestDeliveryQueue(db, kind, clock.now));
     notifications = productNotifications({ db, links, queue, now: clock.now });
     deps = { db, now: clock.now, events: notifications.events };
   });
   afterAll(async () => {
     await notifications.outbox.stop();
-    await queue.stop();
-    if (kind === 'postgres') await db.query(`DROP SCHEMA "${bossSchema}" CASCADE`);
+    await closeQueue();
     await db.close();
   });
 

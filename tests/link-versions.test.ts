@@ -8,13 +8,13 @@ import { seedDemo, DEMO_BRAND_ID } from '../models/seed.ts';
 import { findBrand, type Brand } from '../models/brands.repository.ts';
 import { findAppointment, statusHistory, type Appointment } from '../models/appointments.repository.ts';
 import { rescheduleAppointment, type BookingDeps } from '../scheduling/booking.ts';
-import { createDeliveryQueue, type DeliveryQueue } from '../notifications/delivery-queue.ts';
+import type { DeliveryQueue } from '../notifications/delivery-queue.ts';
 import { createSignedLinks, type LinkAction, type SignedLinks } from '../notifications/signed-links.ts';
 import { errorHandler } from '../server/http-errors.ts';
 import { appointmentPageRoutes } from '../server/routes/appointment-pages.routes.ts';
 import { bookAsCustomer } from './support/booking.ts';
-import { confirmationRendered, productNotifications } from './support/notifications.ts';
-import { DATABASE_KINDS, jobQueueSchemaOf, openTestDatabase } from './support/databases.ts';
+import { confirmationRendered, openTestDeliveryQueue, productNotifications } from './support/notifications.ts';
+import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
 import { testClock } from './support/server.ts';
 import { getPage as get, postForm as post, proofOf } from './support/pages.ts';
 
@@ -36,7 +36,7 @@ describe.each(DATABASE_KINDS)('links bound to the appointment version on %s', (k
   let db: Database;
   let brand: Brand;
   let queue: DeliveryQueue;
-  let bossSchema: string;
+  let closeQueue: () => Promise<void>;
   let server: Server;
   let links: SignedLinks;
   let deps: BookingDeps;
@@ -46,8 +46,7 @@ describe.each(DATABASE_KINDS)('links bound to the appointment version on %s', (k
     db = await openTestDatabase(kind);
     await seedDemo(db, { allowedOrigins: [] });
     brand = (await findBrand(db, DEMO_BRAND_ID))!;
-    bossSchema = await jobQueueSchemaOf(db, kind);
-    queue = await createDeliveryQueue({ db, now: clock.now, schema: bossSchema, maintenance: false });
+    ({ queue, close: closeQueue } = await openTestDeliveryQueue(db, kind, clock.now));
     server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     links = createSignedLinks({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, secret: 'v'.repeat(40), now: clock.now });
@@ -62,8 +61,7 @@ describe.each(DATABASE_KINDS)('links bound to the appointment version on %s', (k
   afterAll(async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await notifications.outbox.stop();
-    await queue.stop();
-    if (kind === 'postgres') await db.query(`DROP SCHEMA "${bossSchema}" CASCADE`);
+    await closeQueue();
     await db.close();
   });
 

@@ -15,8 +15,8 @@ import { localTransports } from '../notifications/message-sender.ts';
 import { queuedTransport } from '../notifications/queued.transport.ts';
 import { createSignedLinks } from '../notifications/signed-links.ts';
 import type { OutgoingMessage, Transport } from '../notifications/transport.ts';
-import { DATABASE_KINDS, jobQueueSchemaOf, openTestDatabase } from './support/databases.ts';
-import { confirmationRendered, productNotifications } from './support/notifications.ts';
+import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
+import { confirmationRendered, openTestDeliveryQueue, productNotifications } from './support/notifications.ts';
 import { testClock } from './support/server.ts';
 import { until } from './support/wait.ts';
 
@@ -74,6 +74,7 @@ describe.each(DATABASE_KINDS)('notification pipeline on %s', (kind) => {
   let db: Database;
   let brand: Brand;
   let bossSchema: string;
+  let closeQueue: () => Promise<void>;
   let queueOptions: DeliveryQueueOptions;
   let queue: DeliveryQueue;
   let deps: BookingDeps;
@@ -85,18 +86,14 @@ describe.each(DATABASE_KINDS)('notification pipeline on %s', (kind) => {
     db = await openTestDatabase(kind);
     await seedDemo(db, { allowedOrigins: [] });
     brand = (await findBrand(db, 'demo'))!;
-    // Test files share the PostgreSQL server: pg-boss gets a schema of this file's own.
-    bossSchema = await jobQueueSchemaOf(db, kind);
-    queueOptions = { db, now: clock.now, schema: bossSchema, maintenance: false };
-    queue = await createDeliveryQueue(queueOptions);
+    ({ queue, schema: bossSchema, options: queueOptions, close: closeQueue } = await openTestDeliveryQueue(db, kind, clock.now));
     notifications = productNotifications({ db, links, queue, now: clock.now });
     deps = { db, now: clock.now, events: notifications.events };
     workers = createDeliveryWorkers({ db, links, queue, now: clock.now });
   });
   afterAll(async () => {
     await notifications.outbox.stop();
-    await queue.stop();
-    if (kind === 'postgres') await db.query(`DROP SCHEMA "${bossSchema}" CASCADE`);
+    await closeQueue();
     await db.close();
   });
   beforeEach(() => clock.set(START));

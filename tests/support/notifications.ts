@@ -1,9 +1,27 @@
 import type { Database } from '../../models/database.ts';
 import { createBookingOutbox, withOutbox, type BookingOutboxOptions } from '../../notifications/booking-outbox.ts';
-import type { DeliveryQueue } from '../../notifications/delivery-queue.ts';
+import { createDeliveryQueue, type DeliveryQueue, type DeliveryQueueOptions } from '../../notifications/delivery-queue.ts';
 import { createNotificationSink } from '../../notifications/notification-sink.ts';
 import type { SignedLinks } from '../../notifications/signed-links.ts';
+import { jobQueueSchemaOf, type DatabaseKind } from './databases.ts';
 import { until } from './wait.ts';
+
+/**
+ * A delivery queue in the test database's own job-queue schema (test files share the PostgreSQL
+ * server), without pg-boss maintenance unless asked; `close` stops it and drops that schema.
+ */
+export async function openTestDeliveryQueue(
+  db: Database, kind: DatabaseKind, now: () => Date, options: Partial<Omit<DeliveryQueueOptions, 'db' | 'now' | 'schema'>> = {},
+) {
+  const schema = await jobQueueSchemaOf(db, kind);
+  const queueOptions: DeliveryQueueOptions = { db, now, schema, maintenance: false, ...options };
+  const queue = await createDeliveryQueue(queueOptions);
+  const close = async () => {
+    await queue.stop();
+    if (kind === 'postgres') await db.query(`DROP SCHEMA "${schema}" CASCADE`);
+  };
+  return { queue, schema, options: queueOptions, close };
+}
 
 /**
  * Notifications as the server composes them (server/composition.ts): changes rendered in their
