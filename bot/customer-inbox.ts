@@ -1,14 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type { Activity } from 'botbuilder-core';
 import type { Logger } from 'pino';
 import type { Queryable } from '../models/database.ts';
-import { behindGate } from '../models/statement-gate.ts';
 import { appendEntry, markTurnDone, type Conversation, type TranscriptEntry, type TurnOrder } from '../models/conversations.repository.ts';
 import { maskForTranscript } from './code-masking.ts';
 import type { HandoffRouter } from './handoff/handoff-router.ts';
 import { TurnQueue } from './turn-queue.ts';
-import { awaitTurnDone, EarlyTurnRefused, TurnTicket, withTicket } from './turn-order.ts';
-import { conversationStateKey, type KnownStates } from './dialog-state.storage.ts';
+import { awaitTurnDone, TurnTicket, withTicket } from './turn-order.ts';
+import { conversationStateKey } from './dialog-state.storage.ts';
 
 /** The channels a conversation's turns may run on (each keeps its dialog state under its own key). */
 const STATE_CHANNELS = ['web', 'sms', 'whatsapp'] as const;
@@ -28,12 +26,6 @@ export interface CustomerMessage {
 export interface ChannelTurns {
   /** One bot turn through the channel's adapter; the inbox calls it inside the conversation's queue. */
   botTurn(conversation: Conversation, activity: Partial<Activity>): Promise<void>;
-  /**
-   * The channel id under which its turns keep the dialog state, when a turn may begin on the state
-   * this process knows while the message is still being stored (its adapter holds every reply
-   * until the turn's state is stored, and each store awaits the ticket's `ready`).
-   */
-  earlyTurns?: string;
   /** A new customer entry, to whoever watches the conversation (sockets, console). */
   publish(conversationId: string, entry: TranscriptEntry): void;
 }
@@ -61,11 +53,7 @@ export class CustomerInbox {
   /** The channel that speaks for each kind of conversation ('web', 'sms', 'whatsapp'). */
   private readonly channels = new Map<string, ChannelTurns>();
 
-  constructor(private readonly deps: {
-    db: Queryable; logger: Logger; handoff?: HandoffRouter | undefined;
-    /** The dialog states this process last read or wrote (the bot's ConversationState keeps them): early turns start from them. */
-    knownStates?: KnownStates | undefined;
-  }) {}
+  constructor(private readonly deps: { db: Queryable; logger: Logger; handoff?: HandoffRouter | undefined }) {}
 
   register(kinds: readonly string[], channel: ChannelTurns): void {
     for (const kind of kinds) this.channels.set(kind, channel);
@@ -88,71 +76,16 @@ export class CustomerInbox {
     // Digits alone are a code only if the bot just asked for one: the append decides, in its statement.
     const stored = maskForTranscript({ text, value }, false);
     const ifAsked = maskForTranscript({ text, value }, true).text;
-    const activity: Partial<Activity> = { type: 'message', id: randomUUID(), text, ...(value ? { value } : {}) };
-    const appending = appendEntry(this.deps.db, conversation.id, {
-      id: activity.id!, sender: 'customer', text: stored.text, clientId: message.clientId, asksTurn: true,
+    const { entry, duplicate, order } = await appendEntry(this.deps.db, conversation.id, {
+      sender: 'customer', text: stored.text, clientId: message.clientId, asksTurn: true,
       stateKeys: STATE_CHANNELS.map((c) => conversationStateKey(c, conversation.id)),
       ...(ifAsked !== stored.text ? { textIfCodeAsked: ifAsked } : {}),
       content: { ...(message.content ?? {}), ...(stored.value ? { value: stored.value } : {}) },
     });
-    const early = this.earlyTurn(conversation, activity, value, appending, channel, options);
-    const { entry, duplicate, order } = await appending;
     if (!duplicate) channel.publish(conversation.id, entry);
-    if (early) return { entry, duplicate, turn: early };
+    const activity: Partial<Activity> = { type: 'message', id: entry.id, text, ...(value ? { value } : {}) };
     const turn = duplicate && !options.redeliver ? Promise.resolve() : this.routeCustomerTurn(conversation, entry, activity, value, channel, order);
     return { entry, duplicate, turn };
-  }
-
-  /**
-   * A turn begun at once on the dialog state this process last read or wrote, while the message is
-   * being stored, when nothing else is queued here for the conversation: its statements may read at
-   * once, but every write (its state and replies included) waits behind the store's verdict
-   * (models/statement-gate.ts). The turn stands if the message was stored as the conversation's next
-   * turn, with the bot, on that very state (same eTag); otherwise it has written and shown nothing
-   * and runs again the usual way. Null when no such turn can begin.
-   */
-  private earlyTurn(
-    conversation: Conversation, activity: Partial<Activity>, value: Record<string, unknown> | undefined,
-    appending: ReturnType<typeof appendEntry>, channel: ChannelTurns, options: { redeliver?: boolean },
-  ): Promise<void> | null {
-    const id = conversation.id;
-    const key = channel.earlyTurns === undefined ? null : conversationStateKey(channel.earlyTurns, id);
-    const known = key !== null && !this.queue.busy(id) && !this.lastQueued.has(id) ? this.deps.knownStates?.get(key) : undefined;
-    if (!key || !known) return null;
-    const ticket = new TurnTicket(null, { [key]: { etag: known.eTag, data: JSON.parse(known.json) as Record<string, unknown> } });
-    const stands = appending.then(({ duplicate, order }) => {
-      // Whether it stands or runs again, this turn is the one queued here: the next message follows it.
-      if (order) this.lastQueued.set(id, order.turn);
-      if (duplicate || !order || !order.withBot || order.doneBefore < order.turn - 1 || order.states[key]?.etag !== known.eTag) {
-        throw new EarlyTurnRefused();
-      }
-      ticket.turn = order.turn;
-    }, () => {
-      throw new EarlyTurnRefused();
-    });
-    ticket.ready = stands;
-    // Observed once the turn is over; until then a refusal must not count as unhandled.
-    stands.catch(() => {});
-    return this.queue.run(id, async () => {
-      let order: TurnOrder | null = null;
-      let again: TurnTicket | null = null;
-      try {
-        await behindGate(stands, () => channel.botTurn(conversation, withTicket(activity, ticket)));
-        const refused = await stands.then(() => false, () => true);
-        const stored = await appending;
-        order = stored.order;
-        if (!refused || (stored.duplicate && !options.redeliver)) return;
-        // Nothing ran between the message's statement and now (this turn held the queue): what it read stands.
-        const current = order !== null && order.doneBefore >= order.turn - 1;
-        again = order ? new TurnTicket(order.turn, current ? order.states : undefined) : null;
-        await this.answer(conversation, stored.entry, activity, value, channel, order, again, {
-          nothingPending: order !== null && order.done >= order.turn - 1, previousQueuedHere: false, withBot: current && order!.withBot,
-        });
-      } finally {
-        if (order && !ticket.marked && !again?.marked) await markTurnDone(this.deps.db, id, order.turn);
-        if (order && this.lastQueued.get(id) === order.turn) this.lastQueued.delete(id);
-      }
-    }).catch((err) => this.deps.logger.error({ err, conversationId: id }, 'customer turn failed'));
   }
 
   /**
@@ -186,33 +119,22 @@ export class CustomerInbox {
     const ticket = order ? new TurnTicket(order.turn, current ? order.states : undefined) : null;
     return this.queue.run(id, async () => {
       try {
-        await this.answer(conversation, entry, incoming, value, channel, order, ticket, { nothingPending, previousQueuedHere, withBot });
+        if (order && !nothingPending && !previousQueuedHere) await awaitTurnDone(db, logger, id, order.turn - 1);
+        let activity: Partial<Activity> | null = incoming;
+        if (handoff && !withBot) {
+          try {
+            const route = await handoff.routeCustomerMessage(conversation, entry, value);
+            activity = route.to === 'none' ? null : route.activity ?? incoming;
+          } catch (err) {
+            logger.error({ err, conversationId: id }, 'hand-off routing failed');
+          }
+        }
+        if (activity) await channel.botTurn(conversation, ticket ? withTicket(activity, ticket) : activity);
       } finally {
         // A turn that stored nothing (routed to an agent, failed, or a channel that saves apart) is marked here.
         if (order && ticket && !ticket.marked) await markTurnDone(db, id, order.turn);
         if (order && this.lastQueued.get(id) === order.turn) this.lastQueued.delete(id);
       }
     }).catch((err) => logger.error({ err, conversationId: id }, 'customer turn failed'));
-  }
-
-  /** A stored customer message's turn, inside its queue: after the one before it, to a live agent or to the bot. */
-  private async answer(
-    conversation: Conversation, entry: TranscriptEntry, incoming: Partial<Activity>, value: Record<string, unknown> | undefined,
-    channel: ChannelTurns, order: TurnOrder | null, ticket: TurnTicket | null,
-    known: { nothingPending: boolean; previousQueuedHere: boolean; withBot: boolean },
-  ): Promise<void> {
-    const { db, handoff, logger } = this.deps;
-    const id = conversation.id;
-    if (order && !known.nothingPending && !known.previousQueuedHere) await awaitTurnDone(db, logger, id, order.turn - 1);
-    let activity: Partial<Activity> | null = incoming;
-    if (handoff && !known.withBot) {
-      try {
-        const route = await handoff.routeCustomerMessage(conversation, entry, value);
-        activity = route.to === 'none' ? null : route.activity ?? incoming;
-      } catch (err) {
-        logger.error({ err, conversationId: id }, 'hand-off routing failed');
-      }
-    }
-    if (activity) await channel.botTurn(conversation, ticket ? withTicket(activity, ticket) : activity);
   }
 }

@@ -19,19 +19,13 @@ export class TurnTicket {
   marked = false;
 
   /**
-   * For a turn begun before its message was stored (bot/customer-inbox.ts): settles once it is known
-   * whether the turn may stand, its number set; anything that stores the turn awaits it first.
-   */
-  ready: Promise<void> | undefined;
-
-  /**
    * `turn`: the message's number, or null for a turn no message asked for (a new conversation's
    * greeting), which marks nothing. `states`: the dialog states read when the message was stored,
    * when nothing could change them before this turn reads (every earlier turn done, none queued
    * here), or known to be none (a conversation created just now): the turn uses them instead of
    * reading again. Any other writer is still caught by the eTag when the turn saves.
    */
-  constructor(public turn: number | null, private states?: Record<string, { etag: string; data: Record<string, unknown> } | null>) {}
+  constructor(readonly turn: number | null, private states?: Record<string, { etag: string; data: Record<string, unknown> } | null>) {}
 
   /** The stored state of `key` as storage.read gives it (null: none stored), once; undefined when not read with the message. */
   takeState(key: string): Record<string, unknown> | null | undefined {
@@ -39,18 +33,6 @@ export class TurnTicket {
     this.states = undefined;
     if (row === undefined) return undefined;
     return row ? { ...row.data, eTag: row.etag } : null;
-  }
-}
-
-/**
- * What a turn begun before its message was stored fails with when it may not stand (the message was
- * a resend, a turn or a live agent came first, or the dialog state changed): it has stored and shown
- * nothing, and runs again the usual way.
- */
-export class EarlyTurnRefused extends Error {
-  constructor() {
-    super('This turn began on a dialog state that is no longer current: it runs again.');
-    this.name = 'EarlyTurnRefused';
   }
 }
 

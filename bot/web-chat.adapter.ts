@@ -36,8 +36,6 @@ export class WebChatAdapter extends ConversationAdapter {
     const replies = heldReplies(context);
     if (!replies) return;
     if (replies.pending.length > 0) {
-      // A turn begun before its message was stored stores nothing unless it may stand.
-      await replies.ticket?.ready;
       replies.storedAs((await saveTurn(this.db, replies.conversationId, replies.pending, null, replies.turnToMark())).entries);
     }
     for (const entry of replies.takeStored()) this.output.deliver(replies.conversationId, entry);

@@ -9,7 +9,6 @@ import {
 import { toChatActivity } from './transcript-activity.ts';
 import { CustomerInbox, type ChannelTurns } from './customer-inbox.ts';
 import { TurnQueue } from './turn-queue.ts';
-import { EarlyTurnRefused } from './turn-order.ts';
 import { WebChatAdapter, type TurnLogic } from './web-chat.adapter.ts';
 import { chatAuth, clientMessage, readReceipt, resyncRequest, typingSignal, type ChatError } from './web-protocol.ts';
 import type { HandoffRouter } from './handoff/handoff-router.ts';
@@ -100,14 +99,12 @@ export function attachWebChat(io: Server, deps: WebChatDeps) {
     try {
       await adapter.processIncoming(conversation, incoming, deps.bot);
     } catch (err) {
-      // A turn begun early and refused runs again (bot/customer-inbox.ts): nothing failed.
-      if (!(err instanceof EarlyTurnRefused)) logger.error({ err, conversationId: conversation.id }, 'bot turn failed');
+      logger.error({ err, conversationId: conversation.id }, 'bot turn failed');
     } finally {
       nsp.to(conversation.id).emit('typing', { from: 'bot', on: false });
     }
   };
-  // The adapter holds every reply until the turn's state is stored: a turn may begin early.
-  const channel: ChannelTurns = { botTurn, publish, earlyTurns: 'web' };
+  const channel: ChannelTurns = { botTurn, publish };
   inbox.register(['web'], channel);
   /** A phone conversation's proactive turns (an agent leaving) go back to the phone. */
   const runTurn = (conversation: Conversation, incoming: Incoming, options: { created?: boolean } = {}) =>

@@ -150,8 +150,8 @@ export async function appendEntry(
        WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM seen)
        RETURNING last_seq, turns_asked, turns_done, handoff_state = 'bot' AND NOT handoff_awaiting_message AS with_bot
      ), added AS (
-       INSERT INTO conversation_messages (conversation_id, seq, id, sender, sender_name, text, content, client_id)
-       SELECT $1, next.last_seq, COALESCE($10::uuid, gen_random_uuid()), $2, $3, CASE WHEN (SELECT yes FROM asked) THEN $7 ELSE $4 END, $5, $6 FROM next
+       INSERT INTO conversation_messages (conversation_id, seq, sender, sender_name, text, content, client_id)
+       SELECT $1, next.last_seq, $2, $3, CASE WHEN (SELECT yes FROM asked) THEN $7 ELSE $4 END, $5, $6 FROM next
        ON CONFLICT (conversation_id, client_id) DO NOTHING
        RETURNING ${ENTRY_COLUMNS}
      )
@@ -162,7 +162,7 @@ export async function appendEntry(
      UNION ALL SELECT seen.*, true AS duplicate, NULL, NULL, NULL, NULL, NULL FROM seen`,
     [
       conversationId, entry.sender, entry.senderName ?? null, entry.text, JSON.stringify(entry.content ?? {}), entry.clientId ?? null,
-      entry.textIfCodeAsked ?? null, entry.asksTurn === true, entry.stateKeys ?? [], entry.id ?? null,
+      entry.textIfCodeAsked ?? null, entry.asksTurn === true, entry.stateKeys ?? [],
     ],
   );
   if (row) {
