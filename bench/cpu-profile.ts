@@ -2,7 +2,8 @@
  * A CPU profile of this process over one phase of a benchmark (`BENCH_CPU_PROFILE=<dir>`), through the
  * inspector (no restart with --cpu-prof, no setup or warm-up in it): the .cpuprofile is written to <dir>
  * for Chrome DevTools, and its self time is summed by component (our folders, each npm package, node's
- * internals, GC) and given per turn, so a change's effect shows without reading the flame chart.
+ * internals, GC) and given per turn, so a change's effect shows without reading the flame chart. Or, with
+ * `BENCH_HEAP_PROFILE=<dir>`, the phase's allocations summed the same way in bytes per turn.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -94,8 +95,9 @@ function summarize(profile: Profile, turns: number): string[] {
   const self = profile.samples
     .map((id, i): [ProfileNode['callFrame'], number] => [byId.get(id)!.callFrame, i === 0 ? 0 : (profile.timeDeltas[i] ?? 0)])
     .filter(([f]) => f.functionName !== '(idle)');
-  const span = ((profile.endTime - profile.startTime) / 1000).toFixed(0);
-  return breakdown(self, turns, (us) => `${(us / 1000 / turns).toFixed(2)} ms/turn`, `busy (not idle) of ${span} ms`);
+  const busy = self.reduce((sum, [, us]) => sum + us, 0);
+  const span = `busy (not idle) ${(busy / 1000).toFixed(0)} ms of ${((profile.endTime - profile.startTime) / 1000).toFixed(0)} ms`;
+  return breakdown(self, turns, (us) => `${(us / 1000 / turns).toFixed(2)} ms/turn`, span);
 }
 
 /** Per turn, a total and its 25 largest components (our folders, each npm package, node, V8) and 30 largest functions. */
