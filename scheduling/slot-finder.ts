@@ -57,7 +57,9 @@ export function findSlots(rules: SlotRules, calendars: StaffCalendar[]): Slot[] 
     days: new Map(),
   };
   const byStart = new Map<number, Set<string>>();
-  for (const cal of calendars) {
+  // Staff in id order, so that each start's set is already sorted (sorting every start's set was about 4% of
+  // what a chat benchmark turn allocated).
+  for (const cal of [...calendars].sort((a, b) => (a.staffId < b.staffId ? -1 : a.staffId > b.staffId ? 1 : 0))) {
     for (const t of freeStarts(ctx, cal)) {
       let who = byStart.get(t);
       if (!who) byStart.set(t, (who = new Set()));
@@ -66,7 +68,7 @@ export function findSlots(rules: SlotRules, calendars: StaffCalendar[]): Slot[] 
   }
   return [...byStart.keys()]
     .sort((a, b) => a - b)
-    .map((t) => ({ start: new Date(t), end: new Date(t + ctx.dur), staffIds: [...byStart.get(t)!].sort() }));
+    .map((t) => ({ start: new Date(t), end: new Date(t + ctx.dur), staffIds: [...byStart.get(t)!] }));
 }
 
 interface Ctx {
