@@ -109,7 +109,8 @@ function breakdown(amounts: Array<[ProfileNode['callFrame'], number]>, turns: nu
     total += amount;
     const c = component(frame.url, frame.functionName);
     byComponent.set(c, (byComponent.get(c) ?? 0) + amount);
-    byFunction.set(frameName(frame), (byFunction.get(frameName(frame)) ?? 0) + amount);
+    const name = frameName(frame);
+    byFunction.set(name, (byFunction.get(name) ?? 0) + amount);
   }
   const line = ([k, amount]: [string, number]) => `    ${perTurn(amount).padStart(14)} ${((100 * amount) / total).toFixed(1).padStart(5)}%  ${k}`;
   return [
