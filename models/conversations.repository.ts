@@ -32,8 +32,6 @@ const COLUMNS = `id, brand_id AS "brandId", channel, external_id AS "externalId"
   locale, time_zone AS "timeZone", last_seq AS "lastSeq"`;
 const ENTRY_COLUMNS = `seq, id, sender, sender_name AS "senderName", text, content, client_id AS "clientId", created_at AS "createdAt"`;
 
-/** A bot message carrying the one-time code form: what the customer types next is a code. */
-const CODE_ASKED = `content->'attachments' @> '[{"content": {"form": "code"}}]'`;
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest();
 
@@ -97,7 +95,7 @@ export async function updateConversation(db: Queryable, id: string, change: { lo
 }
 
 export interface NewEntry {
-  /** Chosen by the caller when it must be known before the entry is stored (saveTurn); else the database's. */
+  /** Chosen by the caller when it must be known before the entry is stored (saveTurn, a turn begun first); else the database's. */
   id?: string;
   sender: Sender;
   senderName?: string | null;
@@ -143,15 +141,15 @@ export async function appendEntry(
     `WITH seen AS (
        SELECT ${ENTRY_COLUMNS} FROM conversation_messages WHERE conversation_id = $1 AND client_id = $6
      ), asked AS (
-       SELECT ${CODE_ASKED} AS yes FROM conversation_messages
+       SELECT asks_for_code(content) AS yes FROM conversation_messages
        WHERE $7::text IS NOT NULL AND conversation_id = $1 AND sender = 'bot' ORDER BY seq DESC LIMIT 1
      ), next AS (
        UPDATE conversations SET last_seq = last_seq + 1, turns_asked = turns_asked + CASE WHEN $8 THEN 1 ELSE 0 END, updated_at = now()
        WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM seen)
        RETURNING last_seq, turns_asked, turns_done, handoff_state = 'bot' AND NOT handoff_awaiting_message AS with_bot
      ), added AS (
-       INSERT INTO conversation_messages (conversation_id, seq, sender, sender_name, text, content, client_id)
-       SELECT $1, next.last_seq, $2, $3, CASE WHEN (SELECT yes FROM asked) THEN $7 ELSE $4 END, $5, $6 FROM next
+       INSERT INTO conversation_messages (conversation_id, seq, id, sender, sender_name, text, content, client_id)
+       SELECT $1, next.last_seq, COALESCE($10::uuid, gen_random_uuid()), $2, $3, CASE WHEN (SELECT yes FROM asked) THEN $7 ELSE $4 END, $5, $6 FROM next
        ON CONFLICT (conversation_id, client_id) DO NOTHING
        RETURNING ${ENTRY_COLUMNS}
      )
@@ -162,7 +160,7 @@ export async function appendEntry(
      UNION ALL SELECT seen.*, true AS duplicate, NULL, NULL, NULL, NULL, NULL FROM seen`,
     [
       conversationId, entry.sender, entry.senderName ?? null, entry.text, JSON.stringify(entry.content ?? {}), entry.clientId ?? null,
-      entry.textIfCodeAsked ?? null, entry.asksTurn === true, entry.stateKeys ?? [],
+      entry.textIfCodeAsked ?? null, entry.asksTurn === true, entry.stateKeys ?? [], entry.id ?? null,
     ],
   );
   if (row) {
@@ -242,6 +240,58 @@ export async function saveTurn(
   if (rows.length === 0) return { etag: null, entries: [] };
   const entries = rows.filter((r) => r.seq !== null && r.seq !== undefined).map(({ etag: _etag, ...entry }) => entry as TranscriptEntry);
   return { etag: rows[0]!.etag, entries };
+}
+
+/** A customer message as saveCustomerTurn stores it (its text masked as appendEntry would). */
+export interface CustomerEntry {
+  id: string;
+  clientId: string;
+  text: string;
+  textIfCodeAsked?: string | null;
+  content: Record<string, unknown>;
+}
+
+/** What saveCustomerTurn did: the whole turn stored, the message alone (the turn must run again), or nothing (a resend). */
+export type CustomerTurnSaved =
+  | { outcome: 'stands'; etag: string; turn: number; entries: TranscriptEntry[] }
+  | { outcome: 'refused'; entry: TranscriptEntry; order: TurnOrder }
+  | { outcome: 'duplicate'; entry: TranscriptEntry };
+
+/**
+ * A customer message and the turn that answered it on the dialog state `state.eTag`, in one
+ * statement (migration 028): the message, the replies and the new state (`state.data`, null when
+ * unchanged) are stored together if the turn stands (no resend, no other turn unfinished, no live
+ * agent, the state unchanged since); else the message alone, with its place in the turn order.
+ */
+export async function saveCustomerTurn(
+  db: Queryable, conversationId: string, message: CustomerEntry, state: { key: string; eTag: string; data: string | null },
+  replies: readonly NewEntry[], stateKeys: readonly string[],
+): Promise<CustomerTurnSaved> {
+  const rows = await db.query<{
+    outcome: 'stands' | 'refused' | 'duplicate'; etag: string | null; turn: number | null; done: number | null; with_bot: boolean | null;
+    states: TurnOrder['states'] | null;
+  } & TranscriptEntry>(
+    'SELECT * FROM save_customer_turn($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
+    [
+      conversationId, message.id, message.clientId, message.text, message.textIfCodeAsked ?? null, JSON.stringify(message.content),
+      state.key, state.eTag, state.data, JSON.stringify(replies.map((r) => ({ id: r.id ?? null, sender: r.sender, senderName: r.senderName ?? null, text: r.text, content: r.content ?? {} }))),
+      stateKeys,
+    ],
+  );
+  const [first] = rows;
+  if (!first) throw new Error(`conversation ${conversationId} not found`);
+  const entries = rows.map(({ outcome: _o, etag: _e, turn: _t, done: _d, with_bot: _w, states: _s, ...entry }) => entry as TranscriptEntry);
+  if (first.outcome === 'duplicate') return { outcome: 'duplicate', entry: entries[0]! };
+  if (first.outcome === 'refused') {
+    return {
+      outcome: 'refused', entry: entries[0]!,
+      order: {
+        turn: first.turn!, done: first.done!, withBot: first.with_bot!, doneBefore: first.done!,
+        states: Object.fromEntries(stateKeys.map((k) => [k, first.states?.[k] ?? null])),
+      },
+    };
+  }
+  return { outcome: 'stands', etag: first.etag!, turn: first.turn!, entries };
 }
 
 /** Turn `turn` of the conversation is done (a turn that stored nothing else); numbers only grow. */
