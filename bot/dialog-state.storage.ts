@@ -59,11 +59,43 @@ function stateJson(state: Record<string, unknown>): string {
   return JSON.stringify(data);
 }
 
+/** A dialog state as this process last read or wrote it: its eTag and JSON (without the eTag). */
+export interface KnownState {
+  eTag: string;
+  json: string;
+}
+
+/**
+ * The dialog states this process last read or wrote, by storage key: a turn may begin on one before
+ * its message is stored (bot/customer-inbox.ts), the eTag telling whether it is still the stored one.
+ * Bounded: past the limit the oldest is forgotten (a forgotten state only means a turn that stores its message first).
+ */
+export class KnownStates {
+  private readonly states = new Map<string, KnownState>();
+
+  constructor(private readonly limit = 5_000) {}
+
+  get(key: string): KnownState | undefined {
+    return this.states.get(key);
+  }
+
+  remember(key: string, state: KnownState | null): void {
+    this.states.delete(key);
+    if (!state) return;
+    this.states.set(key, state);
+    if (this.states.size > this.limit) this.states.delete(this.states.keys().next().value!);
+  }
+}
+
 /**
  * ConversationState that writes back the eTag it read (botbuilder's own always writes '*', last
  * write wins), so two turns racing on one conversation cannot silently overwrite each other.
  */
 export class ConcurrencySafeConversationState extends ConversationState {
+  constructor(storage: Storage, private readonly known?: KnownStates) {
+    super(storage);
+  }
+
   /** botbuilder keeps the loaded state under a private key; reach it the way BotState itself does. */
   private get loadedKey(): symbol {
     return (this as unknown as { stateKey: symbol }).stateKey;
@@ -81,7 +113,9 @@ export class ConcurrencySafeConversationState extends ConversationState {
     const key = await this.storageKey(context);
     const prefetched = ticketOf(context.activity)?.takeState(key);
     const state = prefetched !== undefined ? (prefetched ?? {}) : ((await this.storage.read([key]))[key] ?? {});
-    context.turnState.set(this.loadedKey, { state, hash: stateJson(state) });
+    const hash = stateJson(state);
+    context.turnState.set(this.loadedKey, { state, hash });
+    this.known?.remember(key, typeof state.eTag === 'string' ? { eTag: state.eTag, json: hash } : null);
     return state;
   }
 
@@ -92,11 +126,26 @@ export class ConcurrencySafeConversationState extends ConversationState {
     const json = stateJson(cached.state);
     if (!force && cached.hash === json) return;
     const key = await this.storageKey(context);
-    // The replies the turn held go with its state: one round trip, one transaction.
+    // The replies the turn held go with its state (and its message, when not stored yet): one round trip, one transaction.
     const replies = heldReplies(context);
-    if (replies && this.storage instanceof PostgresStorage) await this.storage.writeWithReplies(key, cached.state, json, replies);
-    else await this.storage.write({ [key]: cached.state });
+    const deferred = ticketOf(context.activity)?.deferred;
+    try {
+      if (replies && deferred && !deferred.started && deferred.state.key === key) {
+        const { said, etag } = await deferred.storeWithTurn(replies.pending, json);
+        replies.storedAs(said);
+        cached.state.eTag = etag;
+      } else if (replies && this.storage instanceof PostgresStorage) {
+        await this.storage.writeWithReplies(key, cached.state, json, replies);
+      } else {
+        await this.storage.write({ [key]: cached.state });
+      }
+    } catch (error) {
+      this.known?.remember(key, null);
+      throw error;
+    }
     // What is stored now (the new eTag is no part of it).
     cached.hash = json;
+    const { eTag } = cached.state as { eTag?: unknown };
+    this.known?.remember(key, typeof eTag === 'string' ? { eTag, json } : null);
   }
 }

@@ -2,6 +2,7 @@ import type { Activity } from 'botbuilder-core';
 import type { Logger } from 'pino';
 import type { Queryable } from '../models/database.ts';
 import { turnsDone } from '../models/conversations.repository.ts';
+import type { DeferredMessage } from './deferred-message.ts';
 
 /**
  * Turn order across instances. Each customer message that asks for a turn takes the next number in
@@ -18,6 +19,9 @@ export class TurnTicket {
   /** Its number was marked done by the turn's own save. */
   marked = false;
 
+  /** A turn begun before its message was stored (bot/customer-inbox.ts): the message, stored by the turn's first write or its save. */
+  deferred: DeferredMessage | undefined;
+
   /**
    * `turn`: the message's number, or null for a turn no message asked for (a new conversation's
    * greeting), which marks nothing. `states`: the dialog states read when the message was stored,
@@ -25,7 +29,7 @@ export class TurnTicket {
    * here), or known to be none (a conversation created just now): the turn uses them instead of
    * reading again. Any other writer is still caught by the eTag when the turn saves.
    */
-  constructor(readonly turn: number | null, private states?: Record<string, { etag: string; data: Record<string, unknown> } | null>) {}
+  constructor(public turn: number | null, private states?: Record<string, { etag: string; data: Record<string, unknown> } | null>) {}
 
   /** The stored state of `key` as storage.read gives it (null: none stored), once; undefined when not read with the message. */
   takeState(key: string): Record<string, unknown> | null | undefined {
@@ -33,6 +37,18 @@ export class TurnTicket {
     this.states = undefined;
     if (row === undefined) return undefined;
     return row ? { ...row.data, eTag: row.etag } : null;
+  }
+}
+
+/**
+ * What a turn begun before its message was stored fails with when it may not stand (the message was
+ * a resend, a turn or a live agent came first, or the dialog state changed): it has stored and shown
+ * nothing, and runs again the usual way.
+ */
+export class EarlyTurnRefused extends Error {
+  constructor() {
+    super('This turn began on a dialog state that is no longer current: it runs again.');
+    this.name = 'EarlyTurnRefused';
   }
 }
 

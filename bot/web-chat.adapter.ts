@@ -35,7 +35,13 @@ export class WebChatAdapter extends ConversationAdapter {
   protected override async endTurn(context: TurnContext): Promise<void> {
     const replies = heldReplies(context);
     if (!replies) return;
-    if (replies.pending.length > 0) {
+    const deferred = replies.ticket?.deferred;
+    // A turn begun before its message was stored and refused shows nothing: it runs again.
+    if (deferred?.refused) return;
+    if (deferred && !deferred.started) {
+      // Its state unchanged (or not yet saved): the message and what was said, in one statement.
+      replies.storedAs((await deferred.storeWithTurn(replies.pending, null)).said);
+    } else if (replies.pending.length > 0) {
       replies.storedAs((await saveTurn(this.db, replies.conversationId, replies.pending, null, replies.turnToMark())).entries);
     }
     for (const entry of replies.takeStored()) this.output.deliver(replies.conversationId, entry);

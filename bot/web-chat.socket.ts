@@ -9,6 +9,7 @@ import {
 import { toChatActivity } from './transcript-activity.ts';
 import { CustomerInbox, type ChannelTurns } from './customer-inbox.ts';
 import { TurnQueue } from './turn-queue.ts';
+import { EarlyTurnRefused } from './turn-order.ts';
 import { WebChatAdapter, type TurnLogic } from './web-chat.adapter.ts';
 import { chatAuth, clientMessage, readReceipt, resyncRequest, typingSignal, type ChatError } from './web-protocol.ts';
 import type { HandoffRouter } from './handoff/handoff-router.ts';
@@ -99,12 +100,14 @@ export function attachWebChat(io: Server, deps: WebChatDeps) {
     try {
       await adapter.processIncoming(conversation, incoming, deps.bot);
     } catch (err) {
-      logger.error({ err, conversationId: conversation.id }, 'bot turn failed');
+      // A turn begun early and refused runs again (bot/customer-inbox.ts): nothing failed.
+      if (!(err instanceof EarlyTurnRefused)) logger.error({ err, conversationId: conversation.id }, 'bot turn failed');
     } finally {
       nsp.to(conversation.id).emit('typing', { from: 'bot', on: false });
     }
   };
-  const channel: ChannelTurns = { botTurn, publish };
+  // The adapter holds every reply until the turn is stored: a turn may begin before its message is stored.
+  const channel: ChannelTurns = { botTurn, publish, turnsFirst: 'web' };
   inbox.register(['web'], channel);
   /** A phone conversation's proactive turns (an agent leaving) go back to the phone. */
   const runTurn = (conversation: Conversation, incoming: Incoming, options: { created?: boolean } = {}) =>

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { errors, isBadValueError, isConnectionError } from './errors.ts';
 import { READ_CACHE_CHANNEL, ReadCache, transactionReads, type CacheReader } from './read-cache.ts';
+import { statementMayGo } from './statement-gate.ts';
 
 /** Anything that runs SQL: the database itself or an open transaction. */
 export interface Queryable {
@@ -190,6 +191,8 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     poolWaits: () => ({ ...waits }),
     readCache,
     async query(sql, params) {
+      const gate = statementMayGo(sql);
+      if (gate) await gate;
       const client = await checkout();
       let broken = false;
       readCache.wrote(sql);
@@ -204,6 +207,8 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
       }
     },
     async transaction(work) {
+      const gate = statementMayGo(null);
+      if (gate) await gate;
       const client = await checkout();
       const committed: (() => void)[] = [];
       let broken = false;
@@ -265,6 +270,8 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
     kind: 'pglite',
     readCache,
     async query(sql, params) {
+      const gate = statementMayGo(sql);
+      if (gate) await gate;
       readCache.wrote(sql);
       try {
         return (await db.query(sql, params as unknown[])).rows as never;
@@ -276,6 +283,8 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
     },
     // PGlite runs one transaction at a time, so concurrent callers queue here.
     async transaction(work) {
+      const gate = statementMayGo(null);
+      if (gate) await gate;
       const committed: (() => void)[] = [];
       const writes: string[] = [];
       const result = await db.transaction(async (inner) =>

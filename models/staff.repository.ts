@@ -1,4 +1,5 @@
 import type { Queryable } from './database.ts';
+import { readOnlyStatement } from './statement-gate.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -181,7 +182,8 @@ export async function serviceSchedule(db: Queryable, q: ScheduleQuery): Promise<
       FROM working w) AS load`);
   }
   const [row] = await db.query<ScheduleRow>(
-    `WITH hours AS (
+    // Reads only: a turn begun before its message is stored need not store it first (models/statement-gate.ts).
+    readOnlyStatement(`WITH hours AS (
        SELECT h.staff_id, h.store_id, h.weekday, h.starts, h.ends
        FROM staff_services ss JOIN staff s ON s.id = ss.staff_id JOIN staff_hours h ON h.staff_id = s.id
        WHERE ss.service_id = ${p(q.serviceId)} AND s.active AND h.weekday = ANY(${weekdays})
@@ -189,7 +191,7 @@ export async function serviceSchedule(db: Queryable, q: ScheduleQuery): Promise<
      ),
      working AS (SELECT DISTINCT staff_id FROM hours),
      places AS (SELECT DISTINCT store_id FROM hours)
-     SELECT ${parts.join(',\n')}`,
+     SELECT ${parts.join(',\n')}`),
     values,
   );
   return {

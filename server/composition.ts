@@ -7,7 +7,7 @@ import type { Database } from '../models/database.ts';
 import type { Config } from './config.ts';
 import { createApp } from './app.ts';
 import { attachWebChat, socketServerOptions } from '../bot/web-chat.socket.ts';
-import { ConcurrencySafeConversationState, PostgresStorage } from '../bot/dialog-state.storage.ts';
+import { ConcurrencySafeConversationState, KnownStates, PostgresStorage } from '../bot/dialog-state.storage.ts';
 import { RendezvousBot } from '../bot/rendezvous-bot.ts';
 import { HandoffRouter, attachConsoleSocket } from '../bot/handoff/index.ts';
 import { createOtpService } from '../notifications/otp.ts';
@@ -120,9 +120,10 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     graceTimers: queue.timers('handoff-grace'), ...(realtime.presence ? { presence: realtime.presence } : {}),
   });
   if (deps.startWorkers !== false) await handoff.listenForGrace();
-  const inbox = new CustomerInbox({ db, logger, handoff });
+  const knownStates = new KnownStates();
+  const inbox = new CustomerInbox({ db, logger, handoff, knownStates });
   const bot = new RendezvousBot({
-    conversationState: new ConcurrencySafeConversationState(new PostgresStorage(db)),
+    conversationState: new ConcurrencySafeConversationState(new PostgresStorage(db), knownStates),
     deps: { db, now, otp, links, events, person: handoff },
     logger,
   });

@@ -42,7 +42,8 @@ describe('shutdown while a message is being stored', () => {
     const slowDb: Database = {
       ...db,
       query: async (sql, params) => {
-        if (slow && sql.includes('WITH seen AS')) {
+        // Stored alone, or with its turn when the turn ran first (bot/deferred-message.ts).
+        if (slow && (sql.includes('WITH seen AS') || sql.includes('save_customer_turn'))) {
           slow = false;
           storing = true;
           await new Promise((resolve) => setTimeout(resolve, SLOW_STORE_MS));

@@ -1,0 +1,111 @@
+import type { Queryable } from '../models/database.ts';
+import {
+  appendEntry, saveCustomerTurn, type CustomerEntry, type NewEntry, type TranscriptEntry, type TurnOrder,
+} from '../models/conversations.repository.ts';
+import { outsideGuard } from '../models/statement-gate.ts';
+import { EarlyTurnRefused, type TurnTicket } from './turn-order.ts';
+
+/** How a deferred message ended up stored. */
+export interface StoredMessage {
+  entry: TranscriptEntry;
+  duplicate: boolean;
+  /** Its place in the turn order when its turn must run again (null for a resend, or when the turn stood). */
+  order: TurnOrder | null;
+  /** The turn begun on the known state may stand. */
+  stands: boolean;
+  /** Stored with the turn: the replies as stored and the state's new eTag. */
+  withTurn?: { said: TranscriptEntry[]; etag: string };
+}
+
+/**
+ * A customer message whose turn began on the dialog state this process last read or wrote, before
+ * the message was stored (bot/customer-inbox.ts). It is stored once, by whichever comes first:
+ * - the turn's first write (models/statement-gate.ts), alone, as appendEntry stores any message;
+ * - the turn's save, together with its replies and new state in one statement (saveCustomerTurn).
+ * Either way the turn stands only if the message is no resend, came next in the turn order, found
+ * the bot in charge and the state unchanged; else the turn fails with EarlyTurnRefused, having
+ * written and shown nothing, and the inbox runs it again the usual way.
+ */
+export class DeferredMessage {
+  /** Settles once the message is stored (or known to be a resend); rejects when it could not be. */
+  readonly stored: Promise<StoredMessage>;
+  private storing: Promise<StoredMessage> | null = null;
+  private outcome: StoredMessage | null = null;
+  private settle!: { resolve: (stored: StoredMessage) => void; reject: (error: unknown) => void };
+
+  constructor(
+    private readonly deps: { db: Queryable; publish: (entry: TranscriptEntry) => void },
+    readonly conversationId: string,
+    readonly message: CustomerEntry,
+    /** The state the turn begins on: its storage key and eTag. */
+    readonly state: { key: string; eTag: string },
+    /** The dialog states a refused turn runs again on, read in the same statement. */
+    private readonly stateKeys: readonly string[],
+    private readonly ticket: TurnTicket,
+  ) {
+    this.stored = new Promise((resolve, reject) => {
+      this.settle = { resolve, reject };
+    });
+    // Observed by the inbox; until then a failure must not count as unhandled.
+    this.stored.catch(() => undefined);
+    ticket.deferred = this;
+  }
+
+  /** A store has begun (alone or with the turn). */
+  get started(): boolean {
+    return this.storing !== null;
+  }
+
+  /** Stores the message alone, before the turn's first write; rejects with EarlyTurnRefused when the turn may not go on. */
+  async storeAlone(): Promise<void> {
+    this.storing ??= this.track(async () => {
+      const { entry, duplicate, order } = await appendEntry(this.deps.db, this.conversationId, {
+        id: this.message.id, sender: 'customer', text: this.message.text, textIfCodeAsked: this.message.textIfCodeAsked ?? null,
+        clientId: this.message.clientId, content: this.message.content, asksTurn: true, stateKeys: this.stateKeys,
+      });
+      const stands = !duplicate && order !== null && order.withBot && order.doneBefore >= order.turn - 1
+        && order.states[this.state.key]?.etag === this.state.eTag;
+      if (stands) this.ticket.turn = order.turn;
+      return { entry, duplicate, order: stands ? null : order, stands };
+    });
+    if (!(await this.storing).stands) throw new EarlyTurnRefused();
+  }
+
+  /**
+   * Stores the message with the turn's replies and its new state (`data`, null when unchanged) in one
+   * statement; the replies as stored and the state's new eTag, or EarlyTurnRefused.
+   */
+  async storeWithTurn(replies: readonly NewEntry[], data: string | null): Promise<{ said: TranscriptEntry[]; etag: string }> {
+    if (this.storing) throw new Error('the message is stored already');
+    this.storing = this.track(async () => {
+      const saved = await saveCustomerTurn(this.deps.db, this.conversationId, this.message, { ...this.state, data }, replies, this.stateKeys);
+      if (saved.outcome === 'duplicate') return { entry: saved.entry, duplicate: true, order: null, stands: false };
+      if (saved.outcome === 'refused') return { entry: saved.entry, duplicate: false, order: saved.order, stands: false };
+      const [entry, ...said] = saved.entries;
+      this.ticket.turn = saved.turn;
+      this.ticket.marked = true;
+      return { entry: entry!, duplicate: false, order: null, stands: true, withTurn: { said, etag: saved.etag } };
+    });
+    const { withTurn } = await this.storing;
+    if (!withTurn) throw new EarlyTurnRefused();
+    return withTurn;
+  }
+
+  /** The turn may not stand: it shows nothing. */
+  get refused(): boolean {
+    return this.outcome !== null && !this.outcome.stands;
+  }
+
+  /** Runs a store outside the turn's write guard; a stored message is shown to its watchers before anything the turn says. */
+  private track(store: () => Promise<StoredMessage>): Promise<StoredMessage> {
+    return outsideGuard(store).then((stored) => {
+      this.outcome = stored;
+      if (!stored.duplicate) this.deps.publish(stored.entry);
+      this.settle.resolve(stored);
+      return stored;
+    }, (error: unknown) => {
+      this.settle.reject(error);
+      throw error;
+    });
+  }
+}

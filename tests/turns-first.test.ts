@@ -1,0 +1,203 @@
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import pino from 'pino';
+import type { Database } from '../models/database.ts';
+import { seedDemo } from '../models/seed.ts';
+import { loadConfig } from '../server/config.ts';
+import { createRendezvous, type Rendezvous } from '../server/composition.ts';
+import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
+import { ChatCustomer } from './support/chat-customer.ts';
+import { until } from './support/wait.ts';
+import type { MessageAck } from '../bot/web-protocol.ts';
+
+/**
+ * A customer message whose conversation's dialog state this instance knows runs its turn before the
+ * message is stored (bot/customer-inbox.ts, bot/deferred-message.ts): a turn that only reads stores
+ * the message, its replies and its state in one statement at its end, and shows nothing before; a
+ * turn that may not stand (the state changed elsewhere, a resend) runs again the usual way or not at all.
+ */
+
+const QUESTION = 'is there parking?';
+const ANSWER = /public car park/;
+const TURN_STATEMENT = 'save_customer_turn';
+
+/** The product's database: what it runs is recorded, and the turns' statements are held while `hold` is set. */
+function observed(db: Database) {
+  let hold: Promise<void> | null = null;
+  const statements: string[] = [];
+  const wrapped: Database = {
+    ...db,
+    async query(sql, params) {
+      statements.push(sql);
+      if (hold && sql.includes(TURN_STATEMENT)) await hold;
+      return db.query(sql, params);
+    },
+    transaction(work) {
+      statements.push('BEGIN');
+      return db.transaction(work);
+    },
+  };
+  return {
+    db: wrapped,
+    statements,
+    /** Holds the next turns' statements until the returned function is called. */
+    holdTurns(): () => void {
+      let release!: () => void;
+      hold = new Promise<void>((resolve) => { release = resolve; });
+      return () => {
+        hold = null;
+        release();
+      };
+    },
+  };
+}
+
+/** The seq a message was stored at (its ack must be a success). */
+function seqOf(ack: MessageAck | null): number {
+  if (!ack?.ok) throw new Error(`message refused: ${JSON.stringify(ack)}`);
+  return ack.seq;
+}
+
+describe.each(DATABASE_KINDS)('turns run before their message is stored (%s)', (kind) => {
+  let db: Database;
+  let watch: ReturnType<typeof observed>;
+  let rendezvous: Rendezvous;
+  let url: string;
+  const customers: ChatCustomer[] = [];
+
+  beforeAll(async () => {
+    db = await openTestDatabase(kind);
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    url = `http://127.0.0.1:${port}`;
+    await seedDemo(db, { allowedOrigins: [url] });
+    watch = observed(db);
+    const config = loadConfig({ PUBLIC_URL: url, PORT: String(port) });
+    rendezvous = await createRendezvous({ db: watch.db, config, logger: pino({ level: 'silent' }), now: () => new Date(), secret: 's'.repeat(40) });
+    await new Promise<void>((resolve) => rendezvous.http.listen(port, '127.0.0.1', resolve));
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const c of customers) c.disconnect();
+    await rendezvous?.close();
+    await db?.close();
+  });
+
+  const transcript = (conversationId: string) => db.query<{ seq: number; sender: string; text: string }>(
+    'SELECT seq, sender, text FROM conversation_messages WHERE conversation_id = $1 ORDER BY seq', [conversationId],
+  );
+  const stateOf = async (conversationId: string) => (await db.query<{ etag: string; data: unknown }>(
+    'SELECT etag::text AS etag, data FROM dialog_state WHERE key = $1', [`web/conversations/${conversationId}/`],
+  ))[0];
+  const turnsOf = async (conversationId: string) => (await db.query<{ asked: number; done: number }>(
+    'SELECT turns_asked AS asked, turns_done AS done FROM conversations WHERE id = $1', [conversationId],
+  ))[0]!;
+
+  /** Bot turns refused and run again, as /metrics counts them (a scraper on this host needs no token). */
+  const turnsAgain = async () => {
+    const series = 'rendezvous_bot_turns_total{outcome="again"}';
+    const line = (await (await fetch(`${url}/metrics`)).text()).split('\n').find((l) => l.startsWith(`${series} `));
+    return line ? Number(line.slice(series.length + 1)) : 0;
+  };
+
+  /** A customer past the greeting and one answered question: the instance knows its state. */
+  async function customerWithState(name: string): Promise<{ customer: ChatCustomer; conversationId: string }> {
+    const customer = new ChatCustomer(name, { origin: url, ip: `10.9.${customers.length}.1` });
+    customers.push(customer);
+    await customer.connectTo(url);
+    await until(() => customer.session !== null && customer.answeredAfter(0), 60_000);
+    const first = await customer.send(`${name}-first-0000`, 'is it free?');
+    await until(() => customer.answeredAfter(seqOf(first)), 60_000);
+    return { customer, conversationId: customer.session!.conversationId };
+  }
+
+  test('a turn that only reads stores its message, replies and state in one statement, and shows nothing before', async () => {
+    const { customer, conversationId } = await customerWithState('held');
+    const before = await stateOf(conversationId);
+    const entriesBefore = (await transcript(conversationId)).length;
+    const seen = customer.received.length;
+    let typing = 0;
+    customer.socket.on('typing', (t: { from: string; on: boolean }) => {
+      if (t.from === 'bot' && t.on) typing++;
+    });
+    const release = watch.holdTurns();
+    const statementsBefore = watch.statements.length;
+    const acked = customer.send('held-second-0000', QUESTION);
+    try {
+      // The turn has run up to its store (the bot is typing)…
+      await until(() => typing > 0 && watch.statements.length > statementsBefore, 60_000);
+      // …and nothing is stored or shown yet.
+      expect(await stateOf(conversationId)).toEqual(before);
+      expect(await transcript(conversationId)).toHaveLength(entriesBefore);
+      expect(customer.received.length).toBe(seen);
+    } finally {
+      release();
+    }
+    const seq = seqOf(await acked);
+    await until(() => customer.answeredAfter(seq), 60_000);
+    // One statement for the whole turn.
+    expect(watch.statements.slice(statementsBefore)).toEqual([expect.stringContaining(TURN_STATEMENT)]);
+    const rows = await transcript(conversationId);
+    const asked = rows.findIndex((r) => r.seq === seq);
+    expect(asked).toBe(entriesBefore);
+    expect(rows[asked]).toMatchObject({ sender: 'customer', text: QUESTION });
+    expect(rows[asked + 1]).toMatchObject({ sender: 'bot' });
+    expect(rows[asked + 1]!.text).toMatch(ANSWER);
+    expect(rows.slice(asked + 1).every((r) => r.sender === 'bot')).toBe(true);
+    expect(Number((await stateOf(conversationId))!.etag)).toBe(Number(before!.etag) + 1);
+    expect(await turnsOf(conversationId)).toEqual({ asked: 2, done: 2 });
+    // Shown in order: the customer's message, then the answer.
+    await until(() => customer.received.filter((a) => a.seq >= seq).length === rows.length - asked, 60_000);
+    expect(customer.received.filter((a) => a.seq >= seq).map((a) => a.seq)).toEqual(rows.slice(asked).map((r) => r.seq));
+  }, 120_000);
+
+  test('a state changed elsewhere meanwhile: the turn run first is refused and the message answered once, on the stored state', async () => {
+    const { customer, conversationId } = await customerWithState('changed');
+    const againBefore = await turnsAgain();
+    // Another writer (another instance, say) stores the same state again: a new eTag this instance has not seen.
+    await db.query('UPDATE dialog_state SET etag = etag + 1 WHERE key = $1', [`web/conversations/${conversationId}/`]);
+    const changed = await stateOf(conversationId);
+    const seq = seqOf(await customer.send('changed-second-0000', QUESTION));
+    await until(() => customer.answeredAfter(seq), 60_000);
+    await until(async () => {
+      const turns = await turnsOf(conversationId);
+      return turns.done === turns.asked;
+    }, 60_000);
+    const after = (await transcript(conversationId)).filter((r) => r.seq > seq);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.every((r) => r.sender === 'bot')).toBe(true);
+    expect(after.map((r) => r.text).join('\n')).toMatch(ANSWER);
+    expect(after.map((r) => r.text).join('\n')).not.toMatch(/sorry/i);
+    // Written once, over the state the other writer left.
+    expect(Number((await stateOf(conversationId))!.etag)).toBe(Number(changed!.etag) + 1);
+    // Nothing shown twice.
+    const shown = customer.received.filter((a) => a.seq > seq).map((a) => a.seq);
+    expect(new Set(shown).size).toBe(shown.length);
+    // Counted as a turn run again, not as a failure.
+    expect(await turnsAgain()).toBe(againBefore + 1);
+  }, 120_000);
+
+  test('a resent message is not answered again', async () => {
+    const { customer, conversationId } = await customerWithState('resent');
+    const seq = seqOf(await customer.send('resent-second-0000', QUESTION));
+    await until(() => customer.answeredAfter(seq), 60_000);
+    await until(async () => {
+      const turns = await turnsOf(conversationId);
+      return turns.done === turns.asked;
+    }, 60_000);
+    const before = await transcript(conversationId);
+    const state = await stateOf(conversationId);
+    const again = await customer.send('resent-second-0000', QUESTION);
+    expect(again).toMatchObject({ ok: true, seq, duplicate: true });
+    // A question asked after it is answered, and the resend never was.
+    const next = seqOf(await customer.send('resent-third-0000', 'what should I bring?'));
+    await until(() => customer.answeredAfter(next), 60_000);
+    const rows = await transcript(conversationId);
+    expect(rows.slice(0, before.length)).toEqual(before);
+    expect(rows[before.length]).toMatchObject({ sender: 'customer', text: 'what should I bring?' });
+    expect(rows.slice(before.length + 1).every((r) => r.sender === 'bot')).toBe(true);
+    expect(Number((await stateOf(conversationId))!.etag)).toBe(Number(state!.etag) + 1);
+  }, 120_000);
+});
