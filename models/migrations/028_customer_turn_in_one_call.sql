@@ -26,7 +26,9 @@ DECLARE
   replies integer := jsonb_array_length(p_replies);
   stored_text text := p_text;
 BEGIN
-  -- The conversation's row orders every append to it; a resend is recognised once it is held.
+  -- The state's row first, then the conversation's, in the order saveTurn's statement takes them (no deadlock
+  -- with another instance's save). The conversation's row orders every append to it; a resend is recognised once it is held.
+  SELECT d.etag INTO current_etag FROM dialog_state d WHERE d.key = p_state_key FOR UPDATE;
   SELECT * INTO conv FROM conversations c WHERE c.id = p_conversation FOR UPDATE;
   IF NOT FOUND THEN
     RETURN;
@@ -42,7 +44,6 @@ BEGIN
        WHERE m.conversation_id = p_conversation AND m.sender = 'bot' ORDER BY m.seq DESC LIMIT 1), false) THEN
     stored_text := p_text_if_code_asked;
   END IF;
-  SELECT d.etag INTO current_etag FROM dialog_state d WHERE d.key = p_state_key FOR UPDATE;
   stands := conv.turns_done = conv.turns_asked AND conv.handoff_state = 'bot' AND NOT conv.handoff_awaiting_message
             AND current_etag IS NOT DISTINCT FROM p_etag;
   IF NOT stands THEN
