@@ -7,6 +7,7 @@ import { guardWrites, outsideGuard, readOnlyStatement } from '../models/statemen
 import { DeferredMessage } from '../bot/deferred-message.ts';
 import { EarlyTurnRefused, TurnTicket } from '../bot/turn-order.ts';
 import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
+import { until } from './support/wait.ts';
 
 /**
  * The statement that stores a customer message with the turn that answered it (migration 028), and
@@ -177,4 +178,36 @@ describe.each(DATABASE_KINDS)('a customer message stored with its turn (%s)', (k
       await write();
     });
   });
+});
+
+describe('a customer message stored with its turn, beside another instance saving the same conversation (postgres)', () => {
+  let db: Database;
+
+  beforeAll(async () => {
+    db = await openTestDatabase('postgres');
+    await seedDemo(db, { allowedOrigins: [] });
+  }, 120_000);
+
+  afterAll(() => db?.close());
+
+  test('it takes the state row before the conversation row, as a save does: the two wait for each other, never deadlock', async () => {
+    const { conversation } = await createWebConversation(db, 'demo', 'en', null);
+    const stateKey = key(conversation.id);
+    const saved = await saveTurn(db, conversation.id, [{ sender: 'bot', text: 'Hello!' }], { key: stateKey, data: '{"step":1}', eTag: undefined });
+    let other: Promise<unknown> | undefined;
+    // Another instance's save of the same conversation, held between its two locks (saveTurn's statement takes
+    // the state row, then the conversation row).
+    await db.transaction(async (tx) => {
+      await tx.query('SELECT 1 FROM dialog_state WHERE key = $1 FOR UPDATE', [stateKey]);
+      other = saveCustomerTurn(db, conversation.id, { id: crypto.randomUUID(), clientId: 'beside', text: 'hello', content: {} },
+        { key: stateKey, eTag: saved.etag!, data: '{"step":2}' }, [{ sender: 'bot', text: 'Hi!' }], [stateKey]);
+      other.catch(() => undefined);
+      // Asked outside the transaction: inside it, the statistics views keep their first snapshot.
+      await until(async () => (await db.query<{ n: string }>(
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%save_customer_turn%'",
+      ))[0]!.n !== '0', 30_000);
+      await tx.query('UPDATE conversations SET updated_at = now() WHERE id = $1', [conversation.id]);
+    });
+    await expect(other).resolves.toMatchObject({ outcome: 'stands', turn: 1 });
+  }, 60_000);
 });
