@@ -32,7 +32,6 @@ const COLUMNS = `id, brand_id AS "brandId", channel, external_id AS "externalId"
   locale, time_zone AS "timeZone", last_seq AS "lastSeq"`;
 const ENTRY_COLUMNS = `seq, id, sender, sender_name AS "senderName", text, content, client_id AS "clientId", created_at AS "createdAt"`;
 
-
 const hashToken = (token: string) => createHash('sha256').update(token).digest();
 
 /** A new web conversation and its secret token (256 random bits; only its hash is stored). */
