@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Activity } from 'botbuilder-core';
 import type { Logger } from 'pino';
 import type { Queryable } from '../models/database.ts';
+import { guardWrites } from '../models/statement-gate.ts';
 import {
   appendEntry, markTurnDone, type Conversation, type CustomerEntry, type TranscriptEntry, type TurnOrder,
 } from '../models/conversations.repository.ts';
 import { maskForTranscript } from './code-masking.ts';
 import type { HandoffRouter } from './handoff/handoff-router.ts';
 import { TurnQueue } from './turn-queue.ts';
-import { guardWrites } from '../models/statement-gate.ts';
 import { awaitTurnDone, TurnTicket, withTicket } from './turn-order.ts';
 import { conversationStateKey, type KnownStates } from './dialog-state.storage.ts';
 import { DeferredMessage } from './deferred-message.ts';

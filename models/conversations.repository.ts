@@ -206,6 +206,10 @@ function stateStatement(write: StateWrite): { sql: string; params: unknown[] } {
   };
 }
 
+/** Replies as the saving statements read them (jsonb_array_elements: id, sender, senderName, text, content). */
+const repliesJson = (replies: readonly NewEntry[]) =>
+  JSON.stringify(replies.map((r) => ({ id: r.id ?? null, sender: r.sender, senderName: r.senderName ?? null, text: r.text, content: r.content ?? {} })));
+
 /**
  * What a bot turn leaves behind, in one statement (one round trip, one transaction): its replies
  * appended to the transcript with the next sequence numbers, if given the new dialog state, and
@@ -232,7 +236,7 @@ export async function saveTurn(
      )
      SELECT s.etag, a.* FROM state s LEFT JOIN added a ON true ORDER BY a.seq`,
     [
-      conversationId, JSON.stringify(replies.map((r) => ({ id: r.id ?? null, sender: r.sender, senderName: r.senderName ?? null, text: r.text, content: r.content ?? {} }))),
+      conversationId, repliesJson(replies),
       turnDone, ...write.params,
     ],
   );
@@ -273,7 +277,7 @@ export async function saveCustomerTurn(
     'SELECT * FROM save_customer_turn($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
     [
       conversationId, message.id, message.clientId, message.text, message.textIfCodeAsked ?? null, JSON.stringify(message.content),
-      state.key, state.eTag, state.data, JSON.stringify(replies.map((r) => ({ id: r.id ?? null, sender: r.sender, senderName: r.senderName ?? null, text: r.text, content: r.content ?? {} }))),
+      state.key, state.eTag, state.data, repliesJson(replies),
       stateKeys,
     ],
   );

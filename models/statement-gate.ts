@@ -21,9 +21,9 @@ export function readOnlyStatement(sql: string): string {
 /** Runs `work` with its writes behind `beforeWrite` (see above); once `work` is over, nothing begun in it waits any more. */
 export function guardWrites<T>(beforeWrite: () => Promise<void>, work: () => Promise<T>): Promise<T> {
   let settled: Promise<void> | undefined;
-  const guard = {
-    beforeWrite: (): Promise<void> => (settled ??= guards.exit(beforeWrite)),
-  } as { beforeWrite: (() => Promise<void>) | undefined };
+  const guard: { beforeWrite: (() => Promise<void>) | undefined } = {
+    beforeWrite: () => (settled ??= guards.exit(beforeWrite)),
+  };
   return guards.run(guard, work).finally(() => {
     guard.beforeWrite = undefined;
   });
