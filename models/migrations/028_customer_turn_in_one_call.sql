@@ -5,6 +5,7 @@
 -- conversation is unfinished, the bot (no live agent) has it, and the state is still the one the
 -- turn began on (its eTag). Otherwise it stores the message alone, as appendEntry does, and says
 -- where it stands in the turn order, so the turn runs again the usual way; a resend stores nothing.
+
 -- A bot message carrying the one-time code form: what the customer types next is a code (stored masked).
 CREATE FUNCTION asks_for_code(p_content jsonb) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
   SELECT p_content->'attachments' @> '[{"content": {"form": "code"}}]'
@@ -46,40 +47,29 @@ BEGIN
   END IF;
   stands := conv.turns_done = conv.turns_asked AND conv.handoff_state = 'bot' AND NOT conv.handoff_awaiting_message
             AND current_etag IS NOT DISTINCT FROM p_etag;
-  IF NOT stands THEN
-    UPDATE conversations c SET last_seq = c.last_seq + 1, turns_asked = c.turns_asked + 1, updated_at = now() WHERE c.id = p_conversation;
-    RETURN QUERY
-    WITH added AS (
-      INSERT INTO conversation_messages (conversation_id, seq, id, sender, text, content, client_id)
-      VALUES (p_conversation, conv.last_seq + 1, p_entry_id, 'customer', stored_text, p_content, p_client_id)
-      RETURNING *
-    )
-    SELECT 'refused', NULL::text, conv.turns_asked + 1, conv.turns_done, conv.handoff_state = 'bot' AND NOT conv.handoff_awaiting_message,
-      (SELECT jsonb_object_agg(d.key, jsonb_build_object('etag', d.etag::text, 'data', d.data)) FROM dialog_state d WHERE d.key = ANY(p_state_keys)),
-      a.seq, a.id, a.sender, a.sender_name, a.text, a.content, a.client_id, a.created_at
-    FROM added a;
-    RETURN;
-  END IF;
-  IF p_data IS NULL THEN
-    new_etag := current_etag;
-  ELSE
-    UPDATE dialog_state d SET data = p_data, etag = d.etag + 1, updated_at = now() WHERE d.key = p_state_key RETURNING d.etag INTO new_etag;
-  END IF;
-  UPDATE conversations c SET last_seq = c.last_seq + 1 + replies, turns_asked = c.turns_asked + 1, turns_done = c.turns_asked + 1,
-    updated_at = now() WHERE c.id = p_conversation;
-  RETURN QUERY
-  WITH added AS (
-    INSERT INTO conversation_messages (conversation_id, seq, id, sender, text, content, client_id)
-    VALUES (p_conversation, conv.last_seq + 1, p_entry_id, 'customer', stored_text, p_content, p_client_id)
-    RETURNING *
-  ), said AS (
+  -- The message is stored either way; the replies and the state only with a turn that stands.
+  INSERT INTO conversation_messages (conversation_id, seq, id, sender, text, content, client_id)
+  VALUES (p_conversation, conv.last_seq + 1, p_entry_id, 'customer', stored_text, p_content, p_client_id);
+  IF stands THEN
+    IF p_data IS NULL THEN
+      new_etag := current_etag;
+    ELSE
+      UPDATE dialog_state d SET data = p_data, etag = d.etag + 1, updated_at = now() WHERE d.key = p_state_key RETURNING d.etag INTO new_etag;
+    END IF;
     INSERT INTO conversation_messages (conversation_id, seq, id, sender, sender_name, text, content)
     SELECT p_conversation, conv.last_seq + 1 + e.n, COALESCE((e.item->>'id')::uuid, gen_random_uuid()), e.item->>'sender',
       e.item->>'senderName', e.item->>'text', e.item->'content'
-    FROM jsonb_array_elements(p_replies) WITH ORDINALITY AS e(item, n)
-    RETURNING *
-  )
-  SELECT 'stands', new_etag::text, conv.turns_asked + 1, conv.turns_asked + 1, true, NULL::jsonb,
-    a.seq, a.id, a.sender, a.sender_name, a.text, a.content, a.client_id, a.created_at
-  FROM (SELECT * FROM added UNION ALL SELECT * FROM said) a ORDER BY a.seq;
+    FROM jsonb_array_elements(p_replies) WITH ORDINALITY AS e(item, n);
+  END IF;
+  UPDATE conversations c SET last_seq = c.last_seq + 1 + CASE WHEN stands THEN replies ELSE 0 END, turns_asked = c.turns_asked + 1,
+    turns_done = CASE WHEN stands THEN c.turns_asked + 1 ELSE c.turns_done END, updated_at = now()
+  WHERE c.id = p_conversation;
+  -- A refused turn runs again on the states as they are now.
+  RETURN QUERY
+  SELECT CASE WHEN stands THEN 'stands' ELSE 'refused' END, new_etag::text, conv.turns_asked + 1,
+    CASE WHEN stands THEN conv.turns_asked + 1 ELSE conv.turns_done END, conv.handoff_state = 'bot' AND NOT conv.handoff_awaiting_message,
+    CASE WHEN NOT stands THEN (SELECT jsonb_object_agg(d.key, jsonb_build_object('etag', d.etag::text, 'data', d.data))
+                               FROM dialog_state d WHERE d.key = ANY(p_state_keys)) END,
+    m.seq, m.id, m.sender, m.sender_name, m.text, m.content, m.client_id, m.created_at
+  FROM conversation_messages m WHERE m.conversation_id = p_conversation AND m.seq > conv.last_seq ORDER BY m.seq;
 END $$;
