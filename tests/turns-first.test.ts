@@ -95,6 +95,12 @@ describe.each(DATABASE_KINDS)('turns run before their message is stored (%s)', (
     'SELECT turns_asked AS asked, turns_done AS done FROM conversations WHERE id = $1', [conversationId],
   ))[0]!;
 
+  /** Every turn the conversation's messages asked for is done. */
+  const allTurnsDone = async (conversationId: string) => {
+    const turns = await turnsOf(conversationId);
+    return turns.done === turns.asked;
+  };
+
   /** Bot turns refused and run again, as /metrics counts them (a scraper on this host needs no token). */
   const turnsAgain = async () => {
     const series = 'rendezvous_bot_turns_total{outcome="again"}';
@@ -161,10 +167,7 @@ describe.each(DATABASE_KINDS)('turns run before their message is stored (%s)', (
     const changed = await stateOf(conversationId);
     const seq = seqOf(await customer.send('changed-second-0000', QUESTION));
     await until(() => customer.answeredAfter(seq), 60_000);
-    await until(async () => {
-      const turns = await turnsOf(conversationId);
-      return turns.done === turns.asked;
-    }, 60_000);
+    await until(() => allTurnsDone(conversationId), 60_000);
     const after = (await transcript(conversationId)).filter((r) => r.seq > seq);
     expect(after.length).toBeGreaterThan(0);
     expect(after.every((r) => r.sender === 'bot')).toBe(true);
@@ -183,10 +186,7 @@ describe.each(DATABASE_KINDS)('turns run before their message is stored (%s)', (
     const { customer, conversationId } = await customerWithState('resent');
     const seq = seqOf(await customer.send('resent-second-0000', QUESTION));
     await until(() => customer.answeredAfter(seq), 60_000);
-    await until(async () => {
-      const turns = await turnsOf(conversationId);
-      return turns.done === turns.asked;
-    }, 60_000);
+    await until(() => allTurnsDone(conversationId), 60_000);
     const before = await transcript(conversationId);
     const state = await stateOf(conversationId);
     const again = await customer.send('resent-second-0000', QUESTION);
