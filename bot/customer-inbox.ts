@@ -130,7 +130,7 @@ export class CustomerInbox {
     const turn = this.queue.run(id, async () => {
       let again: { order: TurnOrder; ticket: TurnTicket } | null = null;
       try {
-        await guardWrites(() => deferred.storeAlone(), () => channel.botTurn(conversation, withTicket(activity, ticket)));
+        await guardWrites((write) => deferred.beforeWrite(write), () => channel.botTurn(conversation, withTicket(activity, ticket)));
         // A turn that stored nothing (it failed before saying anything) stores its message now.
         if (!deferred.started) await deferred.storeAlone().catch(() => undefined);
         const { entry, order } = await deferred.stored;

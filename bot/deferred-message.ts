@@ -1,8 +1,9 @@
 import type { Queryable } from '../models/database.ts';
 import {
-  appendEntry, saveCustomerTurn, type CustomerEntry, type NewEntry, type TranscriptEntry, type TurnOrder,
+  appendEntry, saveCustomerMessageWith, saveCustomerTurn, type CustomerEntry, type CustomerTurnSaved, type NewEntry,
+  type TranscriptEntry, type TurnOrder,
 } from '../models/conversations.repository.ts';
-import { outsideGuard } from '../models/statement-gate.ts';
+import { outsideGuard, type Statement } from '../models/statement-gate.ts';
 import { EarlyTurnRefused, type TurnTicket } from './turn-order.ts';
 
 /** How a deferred message ended up stored. */
@@ -20,7 +21,9 @@ export interface StoredMessage {
 /**
  * A customer message whose turn began on the dialog state this process last read or wrote, before
  * the message was stored (bot/customer-inbox.ts). It is stored once, by whichever comes first:
- * - the turn's first write (models/statement-gate.ts), alone, as appendEntry stores any message;
+ * - the turn's first write (models/statement-gate.ts): in that write's own statement when it is
+ *   composable (the write then runs only if the turn stands), else alone before it, as appendEntry
+ *   stores any message;
  * - the turn's save, together with its replies and new state in one statement (saveCustomerTurn).
  * Either way the turn stands only if the message is no resend, came next in the turn order, found
  * the bot in charge and the state unchanged; else the turn fails with EarlyTurnRefused, having
@@ -51,9 +54,33 @@ export class DeferredMessage {
     ticket.deferred = this;
   }
 
-  /** A store has begun (alone or with the turn). */
+  /** A store has begun (alone, with the first write or with the turn). */
   get started(): boolean {
     return this.storing !== null;
+  }
+
+  /**
+   * Before one of the turn's writes (`write` when it is composable, else null): the message is stored
+   * first, alone or carried by the write's own statement, whose rows this then gives (undefined: the
+   * caller runs its write). Rejects with EarlyTurnRefused when the turn may not go on.
+   */
+  async beforeWrite(write: Statement | null): Promise<unknown[] | undefined> {
+    for (;;) {
+      const storing = this.storing;
+      if (!storing && write) return this.storeWith(write);
+      if (!storing) {
+        await this.storeAlone();
+        return undefined;
+      }
+      // A write that was to carry the message and failed stored nothing: the message is still to store.
+      const stored = await storing.catch((error: unknown) => {
+        if (this.storing === storing) throw error;
+        return null;
+      });
+      if (!stored) continue;
+      if (!stored.stands) throw new EarlyTurnRefused();
+      return undefined;
+    }
   }
 
   /** Stores the message alone, before the turn's first write; rejects with EarlyTurnRefused when the turn may not go on. */
@@ -79,8 +106,7 @@ export class DeferredMessage {
     if (this.storing) throw new Error('the message is stored already');
     this.storing = this.track(async () => {
       const saved = await saveCustomerTurn(this.deps.db, this.conversationId, this.message, { ...this.state, data }, replies, this.stateKeys);
-      if (saved.outcome === 'duplicate') return { entry: saved.entry, duplicate: true, order: null, stands: false };
-      if (saved.outcome === 'refused') return { entry: saved.entry, duplicate: false, order: saved.order, stands: false };
+      if (saved.outcome !== 'stands') return notStanding(saved);
       const [entry, ...said] = saved.entries;
       this.ticket.turn = saved.turn;
       this.ticket.marked = true;
@@ -96,16 +122,49 @@ export class DeferredMessage {
     return this.outcome !== null && !this.outcome.stands;
   }
 
-  /** Runs a store outside the turn's write guard; a stored message is shown to its watchers before anything the turn says. */
+  /**
+   * Stores the message in the statement of the turn's first write, which runs only if the turn stands.
+   * If that statement fails, nothing is stored: the error is the write's, and the message is stored later.
+   */
+  private async storeWith(write: Statement): Promise<unknown[]> {
+    let rows: unknown[] = [];
+    const storing = outsideGuard(() => saveCustomerMessageWith(this.deps.db, this.conversationId, this.message, this.state, this.stateKeys, write))
+      .then(({ saved, rows: written }) => {
+        rows = written;
+        if (saved.outcome !== 'stands') return this.settled(notStanding(saved));
+        // The turn's number is taken; its own save marks it done.
+        this.ticket.turn = saved.turn;
+        return this.settled({ entry: saved.entries[0]!, duplicate: false, order: null, stands: true });
+      });
+    this.storing = storing;
+    const stored = await storing.catch((error: unknown) => {
+      if (this.storing === storing) this.storing = null;
+      throw error;
+    });
+    if (!stored.stands) throw new EarlyTurnRefused();
+    return rows;
+  }
+
+  /** Runs a store outside the turn's write guard; a store that fails leaves the message unstored for good. */
   private track(store: () => Promise<StoredMessage>): Promise<StoredMessage> {
-    return outsideGuard(store).then((stored) => {
-      this.outcome = stored;
-      if (!stored.duplicate) this.deps.publish(stored.entry);
-      this.settle.resolve(stored);
-      return stored;
-    }, (error: unknown) => {
+    return outsideGuard(store).then((stored) => this.settled(stored), (error: unknown) => {
       this.settle.reject(error);
       throw error;
     });
   }
+
+  /** The message is stored: shown to its watchers before anything the turn says. */
+  private settled(stored: StoredMessage): StoredMessage {
+    this.outcome = stored;
+    if (!stored.duplicate) this.deps.publish(stored.entry);
+    this.settle.resolve(stored);
+    return stored;
+  }
+}
+
+/** A message stored alone (its turn must run again) or not at all (a resend). */
+function notStanding(saved: Exclude<CustomerTurnSaved, { outcome: 'stands' }>): StoredMessage {
+  return saved.outcome === 'duplicate'
+    ? { entry: saved.entry, duplicate: true, order: null, stands: false }
+    : { entry: saved.entry, duplicate: false, order: saved.order, stands: false };
 }

@@ -3,6 +3,7 @@ import type { Queryable, Tx } from './database.ts';
 import type { Mode } from './catalogue.repository.ts';
 import type { ContactAddress, CustomerDetails } from './customers.repository.ts';
 import { isSlotConflict } from './errors.ts';
+import { composableWrite } from './statement-gate.ts';
 
 export type AppointmentState = 'pending' | 'confirmed' | 'cancelled';
 
@@ -229,8 +230,9 @@ export async function holdSlot(db: Queryable, h: SlotHold): Promise<Hold> {
     ['p_step_minutes', r.stepMinutes], ['p_min_notice_minutes', r.minNoticeMinutes], ['p_max_horizon_days', r.maxHorizonDays],
     ['p_expires', h.expiresAt], ['p_now', h.now],
   ];
+  // A bot turn's first write: it may carry the customer's message (the text is the same on every call).
   const [row] = await db.query<Hold>(
-    `SELECT ${HOLD_COLUMNS} FROM hold_slot(${args.map(([name], i) => `${name} => $${i + 1}`).join(', ')})`,
+    composableWrite(`SELECT ${HOLD_COLUMNS} FROM hold_slot(${args.map(([name], i) => `${name} => $${i + 1}`).join(', ')})`),
     args.map(([, value]) => value),
   );
   return row!;

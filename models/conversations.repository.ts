@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Queryable } from './database.ts';
 import type { Locale } from './catalogue.repository.ts';
 import { isUuid } from './ids.ts';
+import type { Statement } from './statement-gate.ts';
 
 export type ConversationChannel = 'web' | 'sms' | 'whatsapp';
 export type Sender = 'customer' | 'bot' | 'agent' | 'system';
@@ -270,17 +271,32 @@ export async function saveCustomerTurn(
   db: Queryable, conversationId: string, message: CustomerEntry, state: { key: string; eTag: string; data: string | null },
   replies: readonly NewEntry[], stateKeys: readonly string[],
 ): Promise<CustomerTurnSaved> {
-  const rows = await db.query<{
-    outcome: 'stands' | 'refused' | 'duplicate'; etag: string | null; turn: number | null; done: number | null; with_bot: boolean | null;
-    states: TurnOrder['states'] | null;
-  } & TranscriptEntry>(
+  const rows = await db.query<CustomerTurnRow>(
     'SELECT * FROM save_customer_turn($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
-    [
-      conversationId, message.id, message.clientId, message.text, message.textIfCodeAsked ?? null, JSON.stringify(message.content),
-      state.key, state.eTag, state.data, repliesJson(replies),
-      stateKeys,
-    ],
+    customerTurnParams(conversationId, message, state, replies, stateKeys),
   );
+  return customerTurnSaved(conversationId, rows, stateKeys);
+}
+
+/** The columns of save_customer_turn's rows. */
+const CUSTOMER_TURN_COLUMNS = [
+  'outcome', 'etag', 'turn', 'done', 'with_bot', 'states', 'seq', 'id', 'sender', 'senderName', 'text', 'content', 'clientId', 'createdAt',
+] as const;
+type CustomerTurnRow = {
+  outcome: 'stands' | 'refused' | 'duplicate'; etag: string | null; turn: number | null; done: number | null; with_bot: boolean | null;
+  states: TurnOrder['states'] | null;
+} & TranscriptEntry;
+
+const customerTurnParams = (
+  conversationId: string, message: CustomerEntry, state: { key: string; eTag: string; data: string | null },
+  replies: readonly NewEntry[], stateKeys: readonly string[],
+) => [
+  conversationId, message.id, message.clientId, message.text, message.textIfCodeAsked ?? null, JSON.stringify(message.content),
+  state.key, state.eTag, state.data, repliesJson(replies),
+  stateKeys,
+];
+
+function customerTurnSaved(conversationId: string, rows: CustomerTurnRow[], stateKeys: readonly string[]): CustomerTurnSaved {
   const [first] = rows;
   if (!first) throw new Error(`conversation ${conversationId} not found`);
   const entries = rows.map(({ outcome: _o, etag: _e, turn: _t, done: _d, with_bot: _w, states: _s, ...entry }) => entry as TranscriptEntry);
@@ -295,6 +311,42 @@ export async function saveCustomerTurn(
     };
   }
   return { outcome: 'stands', etag: first.etag!, turn: first.turn!, entries };
+}
+
+/** Marks the columns of a write run together with a customer message (saveCustomerMessageWith). */
+const WROTE = 'with$wrote';
+const messageColumn = (column: string) => `message$${column}`;
+
+/**
+ * A customer message stored as the start of the turn it asks for, in the same statement as that
+ * turn's first write (`write`, a composable statement: models/statement-gate.ts). The write runs
+ * only if the turn stands, as saveCustomerTurn decides, and then its number is taken but not done
+ * (the turn's own save finishes it). Gives what was stored and the write's rows (none unless it ran).
+ * If the write fails, nothing at all is stored.
+ */
+export async function saveCustomerMessageWith(
+  db: Queryable, conversationId: string, message: CustomerEntry, state: { key: string; eTag: string }, stateKeys: readonly string[],
+  write: Statement,
+): Promise<{ saved: CustomerTurnSaved; rows: Record<string, unknown>[] }> {
+  const params = customerTurnParams(conversationId, message, { ...state, data: null }, [], stateKeys);
+  // The write's placeholders follow the message's. Inside, the message's columns all have names of their own, so that
+  // none can stand for a name the write left unresolved. OFFSET 0 keeps the write a subquery of its own, so that its
+  // condition on the message stays a one-time filter above it: when the turn does not stand, it is never run.
+  const writeSql = write.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + params.length}`);
+  const rows = await db.query<Record<string, unknown>>(
+    `WITH "message$" AS MATERIALIZED (
+       SELECT ${CUSTOMER_TURN_COLUMNS.map((c) => `t."${c}" AS "${messageColumn(c)}"`).join(', ')}
+       FROM save_customer_turn(${params.map((_, i) => `$${i + 1}`).join(', ')}, p_finish => false) t)
+     SELECT "message$".*, w.* FROM "message$" LEFT JOIN LATERAL (
+       SELECT true AS "${WROTE}", x.* FROM (${writeSql}) x WHERE "${messageColumn('outcome')}" = 'stands' OFFSET 0) w ON true`,
+    [...params, ...write.params],
+  );
+  // The message's columns, named back as saveCustomerTurn reads them.
+  const stored = rows.slice(0, 1).map((row) => Object.fromEntries(CUSTOMER_TURN_COLUMNS.map((c) => [c, row[messageColumn(c)]])) as unknown as CustomerTurnRow);
+  const written = rows.filter((row) => row[WROTE] === true).map((row) => Object.fromEntries(
+    Object.entries(row).filter(([column]) => column !== WROTE && !CUSTOMER_TURN_COLUMNS.some((c) => column === messageColumn(c))),
+  ));
+  return { saved: customerTurnSaved(conversationId, stored, stateKeys), rows: written };
 }
 
 /** Turn `turn` of the conversation is done (a turn that stored nothing else); numbers only grow. */

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { errors, isBadValueError, isConnectionError } from './errors.ts';
 import { READ_CACHE_CHANNEL, ReadCache, transactionReads, type CacheReader } from './read-cache.ts';
-import { statementMayGo } from './statement-gate.ts';
+import { beforeStatement } from './statement-gate.ts';
 
 /** Anything that runs SQL: the database itself or an open transaction. */
 export interface Queryable {
@@ -191,8 +191,10 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     poolWaits: () => ({ ...waits }),
     readCache,
     async query(sql, params) {
-      const gate = statementMayGo(sql);
-      if (gate) await gate;
+      const gate = beforeStatement(sql, params);
+      // A guarded write may have run inside its guard's own statement (models/statement-gate.ts).
+      const ran = gate && (await gate);
+      if (ran) return ran as never;
       const client = await checkout();
       let broken = false;
       readCache.wrote(sql);
@@ -207,7 +209,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
       }
     },
     async transaction(work) {
-      const gate = statementMayGo(null);
+      const gate = beforeStatement(null, undefined);
       if (gate) await gate;
       const client = await checkout();
       const committed: (() => void)[] = [];
@@ -270,8 +272,10 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
     kind: 'pglite',
     readCache,
     async query(sql, params) {
-      const gate = statementMayGo(sql);
-      if (gate) await gate;
+      const gate = beforeStatement(sql, params);
+      // A guarded write may have run inside its guard's own statement (models/statement-gate.ts).
+      const ran = gate && (await gate);
+      if (ran) return ran as never;
       readCache.wrote(sql);
       try {
         return (await db.query(sql, params as unknown[])).rows as never;
@@ -283,7 +287,7 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
     },
     // PGlite runs one transaction at a time, so concurrent callers queue here.
     async transaction(work) {
-      const gate = statementMayGo(null);
+      const gate = beforeStatement(null, undefined);
       if (gate) await gate;
       const committed: (() => void)[] = [];
       const writes: string[] = [];

@@ -1,4 +1,5 @@
 import type { Queryable } from './database.ts';
+import { composableWrite } from './statement-gate.ts';
 
 /**
  * `otp_codes`: one row per code sent (notifications/otp.ts), bound to a brand, a conversation,
@@ -31,6 +32,13 @@ export interface RecentOtpSends {
   latest: Date | string | null;
 }
 
+// A bot turn's first write: it may carry the customer's message (models/statement-gate.ts).
+const OTP_SEND = composableWrite(
+  `SELECT sent, sends, oldest, latest FROM otp_send(p_lock_class => $1, p_brand => $2, p_conversation => $3, p_channel => $4,
+     p_recipient => $5, p_id => $6, p_hash => $7, p_expires => $8, p_at => $9, p_window_start => $10, p_max_sends => $11,
+     p_cooldown_seconds => $12)`,
+);
+
 /**
  * Records a new code if the address's send limits allow it, superseding the unused codes it
  * replaces (only the latest code counts), in one round trip (migration 025's otp_send): sends to
@@ -41,10 +49,7 @@ export async function sendOtpCode(
   db: Queryable, b: OtpBinding, code: { id: string; hash: string; expiresAt: Date }, at: Date,
   limits: { windowStart: Date; maxSends: number; cooldownSeconds: number },
 ): Promise<{ sent: boolean; recent: RecentOtpSends }> {
-  const [row] = await db.query<{ sent: boolean } & RecentOtpSends>(
-    `SELECT sent, sends, oldest, latest FROM otp_send(p_lock_class => $1, p_brand => $2, p_conversation => $3, p_channel => $4,
-       p_recipient => $5, p_id => $6, p_hash => $7, p_expires => $8, p_at => $9, p_window_start => $10, p_max_sends => $11,
-       p_cooldown_seconds => $12)`,
+  const [row] = await db.query<{ sent: boolean } & RecentOtpSends>(OTP_SEND,
     [OTP_SEND_LOCK_CLASS, b.brandId, b.conversationId, b.channel, b.recipient, code.id, code.hash, code.expiresAt, at,
       limits.windowStart, limits.maxSends, limits.cooldownSeconds],
   );
@@ -82,6 +87,9 @@ export async function consumeOtpCode(db: Queryable, id: string, at: Date, maxFai
   return rows.length > 0;
 }
 
+// Migration 029's otp_consume_matching; as a bot turn's first write, it may carry the customer's message.
+const OTP_CONSUME_MATCHING = composableWrite('SELECT consumed FROM otp_consume_matching($1, $2, $3, $4, $5, $6, $7, $8) AS consumed');
+
 /**
  * Uses the code `id` if `hash` is its hash and it is the binding's, unused, not superseded, unexpired and
  * under `maxFailed` wrong tries, in one statement; false otherwise (nothing is counted).
@@ -89,11 +97,7 @@ export async function consumeOtpCode(db: Queryable, id: string, at: Date, maxFai
 export async function consumeMatchingOtpCode(
   db: Queryable, id: string, b: OtpBinding, hash: string, at: Date, maxFailed: number,
 ): Promise<boolean> {
-  const rows = await db.query(
-    `UPDATE otp_codes SET consumed_at = $7
-      WHERE id = $1 AND brand_id = $2 AND conversation_id = $3 AND channel = $4 AND recipient = $5 AND code_hash = $6
-        AND consumed_at IS NULL AND superseded_at IS NULL AND expires_at > $7 AND failed_attempts < $8
-      RETURNING id`,
+  const rows = await db.query(OTP_CONSUME_MATCHING,
     [id, b.brandId, b.conversationId, b.channel, b.recipient, hash, at, maxFailed],
   );
   return rows.length > 0;

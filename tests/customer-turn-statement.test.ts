@@ -3,7 +3,7 @@ import { seedDemo } from '../models/seed.ts';
 import {
   appendEntry, createWebConversation, saveCustomerTurn, saveTurn, type CustomerEntry,
 } from '../models/conversations.repository.ts';
-import { guardWrites, outsideGuard, readOnlyStatement } from '../models/statement-gate.ts';
+import { composableWrite, guardWrites, outsideGuard, readOnlyStatement, type Statement } from '../models/statement-gate.ts';
 import { DeferredMessage } from '../bot/deferred-message.ts';
 import { EarlyTurnRefused, TurnTicket } from '../bot/turn-order.ts';
 import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
@@ -46,6 +46,18 @@ describe.each(DATABASE_KINDS)('a customer message stored with its turn (%s)', (k
   const stateRow = async (id: string) => (await db.query<{ etag: string; data: unknown }>(
     'SELECT etag::text AS etag, data FROM dialog_state WHERE key = $1', [key(id)],
   ))[0]!;
+
+  /** A turn's message, deferred, the sequence numbers published, and the statements its stores made. */
+  async function deferredTurn(c: { id: string; etag: string }) {
+    const published: number[] = [];
+    const statements: string[] = [];
+    const ticket = new TurnTicket(null);
+    const counted = { query: <T,>(sql: string, params?: readonly unknown[]) => (statements.push(sql), db.query<T>(sql, params)) };
+    const deferred = new DeferredMessage({ db: counted, publish: (entry) => published.push(entry.seq) }, c.id, message(),
+      { key: key(c.id), eTag: c.etag }, [key(c.id)], ticket);
+    const beforeWrite = (write: Statement | null) => deferred.beforeWrite(write);
+    return { deferred, ticket, published, beforeWrite, statements };
+  }
 
   test('a turn that stands: message, replies, state and turn order in one statement', async () => {
     const c = await greeted();
@@ -123,24 +135,10 @@ describe.each(DATABASE_KINDS)('a customer message stored with its turn (%s)', (k
   describe('a turn that writes stores its message first', () => {
     const readNow = readOnlyStatement('SELECT 1 AS one');
 
-    /** A turn's message, deferred, and the log of what was stored in which order. */
-    async function deferredTurn(c: { id: string; etag: string }) {
-      const published: number[] = [];
-      const ticket = new TurnTicket(null);
-      const deferred = new DeferredMessage({ db, publish: (entry) => published.push(entry.seq) }, c.id, message(),
-        { key: key(c.id), eTag: c.etag }, [key(c.id)], ticket);
-      let stores = 0;
-      const storeFirst = () => {
-        stores++;
-        return deferred.storeAlone();
-      };
-      return { deferred, ticket, published, storeFirst, stores: () => stores };
-    }
-
     test('reads go at once; the first write stores the message (once), then every write goes', async () => {
       const c = await greeted();
       const turn = await deferredTurn(c);
-      await guardWrites(turn.storeFirst, async () => {
+      await guardWrites(turn.beforeWrite, async () => {
         await db.query(readNow);
         expect(turn.deferred.started).toBe(false);
         expect(await outsideGuard(() => rows(c.id))).toHaveLength(1);
@@ -150,7 +148,7 @@ describe.each(DATABASE_KINDS)('a customer message stored with its turn (%s)', (k
         ]);
         expect(turn.deferred.started).toBe(true);
       });
-      expect(turn.stores()).toBe(1);
+      expect(turn.statements).toHaveLength(1);
       expect((await rows(c.id)).map((r) => r.sender)).toEqual(['bot', 'customer']);
       expect(turn.published).toEqual([2]);
       // Its number is the turn's to mark done with its save.
@@ -163,7 +161,7 @@ describe.each(DATABASE_KINDS)('a customer message stored with its turn (%s)', (k
       await db.query('UPDATE dialog_state SET etag = etag + 1 WHERE key = $1', [key(c.id)]);
       const turn = await deferredTurn(c);
       const write = () => db.query("UPDATE dialog_state SET data = '{\"lost\":true}' WHERE key = $1", [key(c.id)]);
-      await guardWrites(turn.storeFirst, async () => {
+      await guardWrites(turn.beforeWrite, async () => {
         await expect(write()).rejects.toBeInstanceOf(EarlyTurnRefused);
         await expect(db.transaction(async () => undefined)).rejects.toBeInstanceOf(EarlyTurnRefused);
         // What is the guard's own business goes.
@@ -176,6 +174,121 @@ describe.each(DATABASE_KINDS)('a customer message stored with its turn (%s)', (k
       expect((await rows(c.id)).map((r) => r.sender)).toEqual(['bot', 'customer']);
       // Outside the guard nothing waits any more.
       await write();
+    });
+  });
+
+  describe("a turn's first write, when composable, carries the message in its own statement", () => {
+    const noteWrite = composableWrite('SELECT note, at FROM turn_write($1, $2)');
+
+    beforeAll(async () => {
+      // A write of the test's own, run as the turn's: 'fail' fails it as a taken time would.
+      await db.transaction((tx) => tx.exec(`
+        CREATE TABLE turn_writes (conversation_id text NOT NULL, note text NOT NULL);
+        CREATE FUNCTION turn_write(p_conversation text, p_note text) RETURNS TABLE (note text, at timestamptz) LANGUAGE plpgsql AS $f$
+        BEGIN
+          IF p_note = 'fail' THEN RAISE EXCEPTION 'taken' USING ERRCODE = '23P01'; END IF;
+          INSERT INTO turn_writes VALUES (p_conversation, p_note);
+          RETURN QUERY SELECT p_note, now();
+        END $f$;`));
+    });
+
+    const notes = async (id: string) => (await outsideGuard(() => db.query<{ note: string }>(
+      'SELECT note FROM turn_writes WHERE conversation_id = $1 ORDER BY note', [id],
+    ))).map((r) => r.note);
+
+    test('one statement stores the message and runs the write, whose rows the caller gets as if it ran alone', async () => {
+      const c = await greeted();
+      const turn = await deferredTurn(c);
+      const written = await guardWrites(turn.beforeWrite, () => db.query<{ note: string; at: Date }>(noteWrite, [c.id, 'held']));
+      expect(written).toEqual([{ note: 'held', at: expect.any(Date) }]);
+      expect(turn.statements).toHaveLength(1);
+      expect(turn.statements[0]).toContain('turn_write(');
+      expect(await notes(c.id)).toEqual(['held']);
+      expect((await rows(c.id)).map((r) => r.sender)).toEqual(['bot', 'customer']);
+      expect(turn.published).toEqual([2]);
+      // The turn's number is taken, not done: its own save finishes it.
+      expect(turn.ticket).toMatchObject({ turn: 1, marked: false });
+      expect(await conversationRow(c.id)).toEqual({ last_seq: 2, turns_asked: 1, turns_done: 0 });
+      expect(await stateRow(c.id)).toEqual({ etag: c.etag, data: { step: 1 } });
+      await expect(turn.deferred.stored).resolves.toMatchObject({ stands: true, duplicate: false, order: null });
+    });
+
+    test('a turn that may not stand: the message is stored alone and the write never runs', async () => {
+      const c = await greeted();
+      await db.query('UPDATE dialog_state SET etag = etag + 1 WHERE key = $1', [key(c.id)]);
+      const turn = await deferredTurn(c);
+      await guardWrites(turn.beforeWrite, async () => {
+        await expect(db.query(noteWrite, [c.id, 'held'])).rejects.toBeInstanceOf(EarlyTurnRefused);
+        await expect(db.query(noteWrite, [c.id, 'again'])).rejects.toBeInstanceOf(EarlyTurnRefused);
+      });
+      expect(await notes(c.id)).toEqual([]);
+      expect((await rows(c.id)).map((r) => r.sender)).toEqual(['bot', 'customer']);
+      expect(await conversationRow(c.id)).toEqual({ last_seq: 2, turns_asked: 1, turns_done: 0 });
+      await expect(turn.deferred.stored).resolves.toMatchObject({ stands: false, order: { turn: 1, withBot: true } });
+      expect(turn.deferred.refused).toBe(true);
+    });
+
+    test('a resend stores nothing and its write never runs', async () => {
+      const c = await greeted();
+      const first = await deferredTurn(c);
+      await guardWrites(first.beforeWrite, () => db.query(noteWrite, [c.id, 'first']));
+      const again = new DeferredMessage({ db, publish: () => undefined }, c.id, { ...first.deferred.message, id: crypto.randomUUID() },
+        { key: key(c.id), eTag: c.etag }, [key(c.id)], new TurnTicket(null));
+      await guardWrites((write) => again.beforeWrite(write), async () => {
+        await expect(db.query(noteWrite, [c.id, 'resent'])).rejects.toBeInstanceOf(EarlyTurnRefused);
+      });
+      expect(await notes(c.id)).toEqual(['first']);
+      expect((await rows(c.id)).map((r) => r.sender)).toEqual(['bot', 'customer']);
+      await expect(again.stored).resolves.toMatchObject({ duplicate: true });
+    });
+
+    test('a write that fails stores nothing: the caller gets its error, and the next write stores the message', async () => {
+      const c = await greeted();
+      const turn = await deferredTurn(c);
+      await guardWrites(turn.beforeWrite, async () => {
+        await expect(db.query(noteWrite, [c.id, 'fail'])).rejects.toMatchObject({ code: '23P01' });
+        expect(turn.deferred.started).toBe(false);
+        expect(await outsideGuard(() => rows(c.id))).toHaveLength(1);
+        expect(await db.query(noteWrite, [c.id, 'other'])).toEqual([{ note: 'other', at: expect.any(Date) }]);
+      });
+      expect(await notes(c.id)).toEqual(['other']);
+      expect((await rows(c.id)).map((r) => r.sender)).toEqual(['bot', 'customer']);
+      expect(turn.published).toEqual([2]);
+      expect(turn.ticket).toMatchObject({ turn: 1, marked: false });
+    });
+
+    test('after a failed write the turn can still store the message with its replies and state, in one statement', async () => {
+      const c = await greeted();
+      const turn = await deferredTurn(c);
+      await guardWrites(turn.beforeWrite, () => expect(db.query(noteWrite, [c.id, 'fail'])).rejects.toMatchObject({ code: '23P01' }));
+      const { said } = await turn.deferred.storeWithTurn([{ sender: 'bot', text: 'That time was just taken.' }], '{"step":2}');
+      expect(said.map((e) => e.seq)).toEqual([3]);
+      expect(turn.ticket).toMatchObject({ turn: 1, marked: true });
+      expect(await conversationRow(c.id)).toEqual({ last_seq: 3, turns_asked: 1, turns_done: 1 });
+    });
+
+    test("a write fails inside as it would alone: the message's columns cannot stand in for names it lacks", async () => {
+      const c = await greeted();
+      const turn = await deferredTurn(c);
+      // turn_write has no column "id", the message has one.
+      const wrong = composableWrite('SELECT id, seq FROM turn_write($1, $2)');
+      await expect(db.query(wrong, [c.id, 'alone'])).rejects.toMatchObject({ code: '42703' });
+      await guardWrites(turn.beforeWrite, () => expect(db.query(wrong, [c.id, 'inside'])).rejects.toMatchObject({ code: '42703' }));
+      expect(await notes(c.id)).toEqual([]);
+      expect(turn.deferred.started).toBe(false);
+    });
+
+    test('two writes at once: one carries the message, the other waits for it and then runs alone', async () => {
+      const c = await greeted();
+      const turn = await deferredTurn(c);
+      const [a, b] = await guardWrites(turn.beforeWrite, () => Promise.all([
+        db.query<{ note: string }>(noteWrite, [c.id, 'a']), db.query<{ note: string }>(noteWrite, [c.id, 'b']),
+      ]));
+      expect([a!.map((r) => r.note), b!.map((r) => r.note)]).toEqual([['a'], ['b']]);
+      expect(turn.statements).toHaveLength(1);
+      expect(await notes(c.id)).toEqual(['a', 'b']);
+      expect((await rows(c.id)).map((r) => r.sender)).toEqual(['bot', 'customer']);
+      expect(turn.published).toEqual([2]);
     });
   });
 });

@@ -3,34 +3,41 @@ import { createServer } from 'node:net';
 import pino from 'pino';
 import type { Database } from '../models/database.ts';
 import { seedDemo } from '../models/seed.ts';
+import { beforeStatement, outsideGuard } from '../models/statement-gate.ts';
 import { loadConfig } from '../server/config.ts';
 import { createRendezvous, type Rendezvous } from '../server/composition.ts';
 import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
 import { ChatCustomer } from './support/chat-customer.ts';
 import { until } from './support/wait.ts';
-import type { MessageAck } from '../bot/web-protocol.ts';
+import { FORM, SLOTS, type ChatActivity, type FormContent, type MessageAck, type SlotsContent } from '../bot/web-protocol.ts';
 
 /**
  * A customer message whose conversation's dialog state this instance knows runs its turn before the
  * message is stored (bot/customer-inbox.ts, bot/deferred-message.ts): a turn that only reads stores
  * the message, its replies and its state in one statement at its end, and shows nothing before; a
  * turn that may not stand (the state changed elsewhere, a resend) runs again the usual way or not at all.
+ * A turn that writes stores its message with its first write, in that write's statement when it can.
  */
 
 const QUESTION = 'is there parking?';
 const ANSWER = /public car park/;
 const TURN_STATEMENT = 'save_customer_turn';
 
-/** The product's database: what it runs is recorded, and the turns' statements are held while `hold` is set. */
+/** The product's database: the statements that reach it are recorded, and the turns' statements are held while `hold` is set. */
 function observed(db: Database) {
   let hold: Promise<void> | null = null;
   const statements: string[] = [];
   const wrapped: Database = {
     ...db,
+    // Past the statement gate first (as the database below would), so that a write carried by a customer message's
+    // statement (models/statement-gate.ts) is recorded once, as that statement.
     async query(sql, params) {
+      const gate = beforeStatement(sql, params);
+      const ran = gate && (await gate);
+      if (ran) return ran as never;
       statements.push(sql);
       if (hold && sql.includes(TURN_STATEMENT)) await hold;
-      return db.query(sql, params);
+      return outsideGuard(() => db.query(sql, params));
     },
     transaction(work) {
       statements.push('BEGIN');
@@ -200,4 +207,60 @@ describe.each(DATABASE_KINDS)('turns run before their message is stored (%s)', (
     expect(rows.slice(before.length + 1).every((r) => r.sender === 'bot')).toBe(true);
     expect(Number((await stateOf(conversationId))!.etag)).toBe(Number(state!.etag) + 1);
   }, 120_000);
+
+  test("a turn that writes stores its message in its first write's own statement: the hold, the code sent, the code used", async () => {
+    const { customer, conversationId } = await customerWithState('writer');
+    let n = 0;
+    /** One turn: the bot's activities after the message, and the statements the turn made until every turn was done. */
+    const turn = async (text: string, value?: Record<string, unknown>) => {
+      const from = watch.statements.length;
+      const seq = seqOf(await customer.send(`writer-${++n}-0000`, text, value));
+      await until(() => customer.answeredAfter(seq), 60_000);
+      await until(() => allTurnsDone(conversationId), 60_000);
+      const replies: ChatActivity[] = [];
+      // Every reply of the turn is shown once the turn is done; the last one may still be on its way.
+      await until(() => {
+        replies.splice(0, replies.length, ...[...customer.activities.values()].filter((a) => a.seq > seq && a.from === 'bot'));
+        return replies.some((a) => (a.suggestedActions?.length ?? 0) > 0 || (a.attachments?.length ?? 0) > 0);
+      }, 60_000);
+      return { seq, replies, statements: watch.statements.slice(from) };
+    };
+    const content = <T,>(replies: ChatActivity[], type: string) =>
+      replies.flatMap((r) => r.attachments ?? []).reverse().find((a) => a.contentType === type)?.content as T | undefined;
+    const click = (title: string) => turn(title, { choice: title });
+
+    await click('Book an appointment');
+    const service = await click('Video advice');
+    const date = await click(service.replies.flatMap((r) => r.suggestedActions ?? [])[0]!.title);
+    const slot = content<SlotsContent>(date.replies, SLOTS)!.days[0]!.slots[0]!;
+    const held = await turn(slot.label, { action: 'slot', start: slot.start });
+    // The hold ran inside the message's statement; then the turn's save.
+    const carrying = (write: RegExp) => expect.stringMatching(new RegExp(`save_customer_turn[\\s\\S]*${write.source}`));
+    expect(held.statements).toEqual([carrying(/FROM hold_slot\(/), expect.stringContaining('UPDATE dialog_state')]);
+    const confirm = await click('Confirm');
+    expect(content<FormContent>(confirm.replies, FORM)?.form).toBe('contact');
+    const email = `writer-${kind}@example.com`;
+    const sent = await turn('', { action: 'form', form: 'contact', values: { name: 'Ada Writer', email, phone: '' } });
+    expect(sent.statements[0]).toEqual(carrying(/FROM otp_send\(/));
+    const [otp] = await db.query<{ text: string }>("SELECT body_text AS text FROM messages WHERE recipient = $1 AND kind = 'otp' ORDER BY seq DESC LIMIT 1", [email]);
+    const code = /\b(\d{6})\b/.exec(otp!.text)![1]!;
+    const booked = await turn('', { action: 'form', form: 'code', values: { code } });
+    expect(booked.statements[0]).toEqual(carrying(/FROM otp_consume_matching\(/));
+    // That statement used the code: the turn had no other look at the codes.
+    expect(booked.statements.slice(1).filter((q) => q.includes('otp_codes'))).toEqual([]);
+    expect(booked.replies.map((r) => r.text).join('\n')).toMatch(/You're booked!/);
+
+    // No message was stored alone; each once, before the bot's answer to it, and every turn's number taken and done once.
+    expect([...held.statements, ...sent.statements, ...booked.statements].filter((q) => q.includes('WITH seen AS'))).toEqual([]);
+    const rows = await transcript(conversationId);
+    for (const t of [held, sent, booked]) {
+      const at = rows.findIndex((r) => r.seq === t.seq);
+      expect(rows[at]).toMatchObject({ sender: 'customer' });
+      expect(rows[at + 1]).toMatchObject({ sender: 'bot' });
+    }
+    expect(new Set(rows.map((r) => r.seq)).size).toBe(rows.length);
+    expect(await turnsOf(conversationId)).toEqual({ asked: n + 1, done: n + 1 });
+    const [appointment] = await db.query<{ state: string }>('SELECT state FROM appointments WHERE conversation_id = $1', [conversationId]);
+    expect(appointment).toBeDefined();
+  }, 180_000);
 });

@@ -44,11 +44,11 @@ export class ChatCustomer {
     });
   }
 
-  /** Sends (or resends) a message; resolves with its ack, or null when the connection dropped first. */
-  async send(clientId: string, text: string): Promise<MessageAck | null> {
+  /** Sends (or resends) a message (`value`: a button's or form's, as the widget sends it); resolves with its ack, or null when the connection dropped first. */
+  async send(clientId: string, text: string, value?: Record<string, unknown>): Promise<MessageAck | null> {
     this.unacked.set(clientId, text);
     try {
-      const ack = (await this.socket.timeout(60_000).emitWithAck('message', { clientId, text })) as MessageAck;
+      const ack = (await this.socket.timeout(60_000).emitWithAck('message', { clientId, text, ...(value ? { value } : {}) })) as MessageAck;
       if (ack.ok) this.unacked.delete(clientId);
       return ack;
     } catch {
