@@ -36,8 +36,8 @@ export function readOnlyStatement(sql: string): string {
 
 /**
  * Declares a statement text composable and returns it: one SELECT whose writes all happen in the
- * functions it calls, with no data-modifying WITH and no dollar-quoted text, so that it may run
- * as a subquery of a larger statement, its placeholders renumbered.
+ * functions it calls, with no data-modifying WITH and no `$` but in its placeholders, so that it
+ * may run as a subquery of a larger statement, its placeholders renumbered.
  */
 export function composableWrite(sql: string): string {
   composable.add(sql);
