@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase, type Database, type Queryable, type Tx } from '../models/database.ts';
 import { migrate } from '../models/migrate.ts';
-import { beforeStatement, outsideGuard } from '../models/statement-gate.ts';
+import { pastTheGate } from '../models/statement-gate.ts';
 
 // ---- timing --------------------------------------------------------------------------------------
 
@@ -155,12 +155,7 @@ export function instrumented(
     ...(db.readCache ? { readCache: db.readCache } : {}),
     // The statement gate is passed here rather than in the database below, so that a write the gate ran inside its
     // own statement (models/statement-gate.ts) counts once, as that statement, and is not timed twice.
-    async query(sql, params) {
-      const gate = beforeStatement(sql, params);
-      const ran = gate && (await gate);
-      if (ran) return ran as never;
-      return outsideGuard(() => timedQuery(db, () => '')(sql, params));
-    },
+    query: (sql, params) => pastTheGate(sql, params, () => timedQuery(db, () => '')(sql, params)),
     async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
       const t0 = now();
       let workDone = t0;

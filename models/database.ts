@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { errors, isBadValueError, isConnectionError } from './errors.ts';
 import { READ_CACHE_CHANNEL, ReadCache, transactionReads, type CacheReader } from './read-cache.ts';
-import { beforeStatement } from './statement-gate.ts';
+import { beforeStatement, pastTheGate } from './statement-gate.ts';
 
 /** Anything that runs SQL: the database itself or an open transaction. */
 export interface Queryable {
@@ -190,11 +190,8 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     kind: 'postgres',
     poolWaits: () => ({ ...waits }),
     readCache,
-    async query(sql, params) {
-      const gate = beforeStatement(sql, params);
-      // A guarded write may have run inside its guard's own statement (models/statement-gate.ts).
-      const ran = gate && (await gate);
-      if (ran) return ran as never;
+    // A guarded write may run inside its guard's own statement (models/statement-gate.ts).
+    query: (sql, params) => pastTheGate(sql, params, async () => {
       const client = await checkout();
       let broken = false;
       readCache.wrote(sql);
@@ -207,7 +204,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
         readCache.wrote(sql);
         client.release(broken);
       }
-    },
+    }),
     async transaction(work) {
       const gate = beforeStatement(null, undefined);
       if (gate) await gate;
@@ -271,11 +268,8 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
   return {
     kind: 'pglite',
     readCache,
-    async query(sql, params) {
-      const gate = beforeStatement(sql, params);
-      // A guarded write may have run inside its guard's own statement (models/statement-gate.ts).
-      const ran = gate && (await gate);
-      if (ran) return ran as never;
+    // A guarded write may run inside its guard's own statement (models/statement-gate.ts).
+    query: (sql, params) => pastTheGate(sql, params, async () => {
       readCache.wrote(sql);
       try {
         return (await db.query(sql, params as unknown[])).rows as never;
@@ -284,7 +278,7 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
       } finally {
         readCache.wrote(sql);
       }
-    },
+    }),
     // PGlite runs one transaction at a time, so concurrent callers queue here.
     async transaction(work) {
       const gate = beforeStatement(null, undefined);

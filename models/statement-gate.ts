@@ -69,3 +69,13 @@ export function beforeStatement(sql: string | null, params: readonly unknown[] |
   if (!guard || (sql !== null && readOnly.has(sql))) return undefined;
   return guard(sql !== null && composable.has(sql) ? { sql, params: params ?? [] } : null);
 }
+
+/**
+ * A statement past the gate: `run()`'s rows, once the statement may go (at once outside a guard),
+ * or the rows the guard got when it ran the statement inside its own. `run` is not gated again.
+ */
+export function pastTheGate<T>(sql: string, params: readonly unknown[] | undefined, run: () => Promise<T[]>): Promise<T[]> {
+  const gate = beforeStatement(sql, params);
+  if (!gate) return run();
+  return gate.then((ran) => (ran ? (ran as T[]) : outsideGuard(run)));
+}

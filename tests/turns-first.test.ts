@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import pino from 'pino';
 import type { Database } from '../models/database.ts';
 import { seedDemo } from '../models/seed.ts';
-import { beforeStatement, outsideGuard } from '../models/statement-gate.ts';
+import { pastTheGate } from '../models/statement-gate.ts';
 import { loadConfig } from '../server/config.ts';
 import { createRendezvous, type Rendezvous } from '../server/composition.ts';
 import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
@@ -31,14 +31,11 @@ function observed(db: Database) {
     ...db,
     // Past the statement gate first (as the database below would), so that a write carried by a customer message's
     // statement (models/statement-gate.ts) is recorded once, as that statement.
-    async query(sql, params) {
-      const gate = beforeStatement(sql, params);
-      const ran = gate && (await gate);
-      if (ran) return ran as never;
+    query: (sql, params) => pastTheGate(sql, params, async () => {
       statements.push(sql);
       if (hold && sql.includes(TURN_STATEMENT)) await hold;
-      return outsideGuard(() => db.query(sql, params));
-    },
+      return db.query(sql, params);
+    }),
     transaction(work) {
       statements.push('BEGIN');
       return db.transaction(work);
