@@ -9,7 +9,7 @@ import { findBrand } from '../models/brands.repository.ts';
 import { findAppointment } from '../models/appointments.repository.ts';
 import { APPOINTMENT, type AppointmentContent } from './web-protocol.ts';
 import { recordStepsVersions, restartChangedDialogs, type DialogVersionLogger } from './dialog-versions.ts';
-import { EarlyTurnRefused } from './turn-order.ts';
+import { isEarlyTurnRefused } from './turn-order.ts';
 import type { Locale } from '../models/catalogue.repository.ts';
 import { MAIN_DIALOG, MainDialog, type MainOptions } from '../dialogs/main.dialog.ts';
 import { sayAppointmentUpdate } from '../dialogs/appointment-update.ts';
@@ -170,7 +170,7 @@ export class RendezvousBot {
   /** Logs what failed (no message text, no contact details, no codes), apologises, drops the broken dialog state. */
   async onTurnError(context: TurnContext, error: unknown): Promise<void> {
     // Not a failure: the turn runs again on the current state (bot/customer-inbox.ts).
-    if (error instanceof EarlyTurnRefused) throw error;
+    if (isEarlyTurnRefused(error)) throw error;
     const e = error instanceof Error ? error : new Error('non-error thrown');
     this.logger.error({
       error: { name: e.name, code: (e as { code?: unknown }).code ?? null, stack: e.stack?.split('\n').slice(1).join('\n') ?? null },

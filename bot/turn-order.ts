@@ -52,6 +52,18 @@ export class EarlyTurnRefused extends Error {
   }
 }
 
+/**
+ * Whether a turn failed with EarlyTurnRefused, also when a dialog wrapped it: botbuilder-dialogs
+ * throws what a dialog's step threw (a write refused by the turn's guard) as a DialogContextError
+ * whose `error` is the original.
+ */
+export function isEarlyTurnRefused(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = (e as { error?: unknown }).error) {
+    if (e instanceof EarlyTurnRefused) return true;
+  }
+  return false;
+}
+
 const TICKET = Symbol('rendezvous.turnTicket');
 
 /** The activity, carrying its ticket (a symbol key: invisible to the dialogs and to JSON). */

@@ -9,7 +9,7 @@ import {
 import { toChatActivity } from './transcript-activity.ts';
 import { CustomerInbox, type ChannelTurns } from './customer-inbox.ts';
 import { TurnQueue } from './turn-queue.ts';
-import { EarlyTurnRefused } from './turn-order.ts';
+import { isEarlyTurnRefused } from './turn-order.ts';
 import { WebChatAdapter, type TurnLogic } from './web-chat.adapter.ts';
 import { chatAuth, clientMessage, readReceipt, resyncRequest, typingSignal, type ChatError } from './web-protocol.ts';
 import type { HandoffRouter } from './handoff/handoff-router.ts';
@@ -101,7 +101,7 @@ export function attachWebChat(io: Server, deps: WebChatDeps) {
       await adapter.processIncoming(conversation, incoming, deps.bot);
     } catch (err) {
       // A turn begun early and refused runs again (bot/customer-inbox.ts): nothing failed.
-      if (!(err instanceof EarlyTurnRefused)) logger.error({ err, conversationId: conversation.id }, 'bot turn failed');
+      if (!isEarlyTurnRefused(err)) logger.error({ err, conversationId: conversation.id }, 'bot turn failed');
     } finally {
       nsp.to(conversation.id).emit('typing', { from: 'bot', on: false });
     }

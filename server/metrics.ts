@@ -3,7 +3,7 @@ import type { Server } from 'socket.io';
 import type { Database } from '../models/database.ts';
 import { deliveryBacklog, messageCounts, waitingHandoffs } from '../models/operations.repository.ts';
 import type { BookingEventSink } from '../scheduling/booking-events.ts';
-import { EarlyTurnRefused } from '../bot/turn-order.ts';
+import { isEarlyTurnRefused } from '../bot/turn-order.ts';
 
 /**
  * Prometheus metrics of one instance. Counters and histograms are this process's (Prometheus sums
@@ -93,7 +93,7 @@ export function createMetrics(options: { db: Database; now: () => Date }): Metri
         return result;
       } catch (error) {
         // A turn begun early and refused is not a failure, and its time is part of the turn that runs again.
-        if (error instanceof EarlyTurnRefused) {
+        if (isEarlyTurnRefused(error)) {
           turns.inc({ outcome: 'again' });
         } else {
           turns.inc({ outcome: 'error' });

@@ -56,6 +56,10 @@ function observed(db: Database) {
   };
 }
 
+const content = <T,>(replies: ChatActivity[], type: string) =>
+  replies.flatMap((r) => r.attachments ?? []).reverse().find((a) => a.contentType === type)?.content as T | undefined;
+const actionsOf = (replies: ChatActivity[]) => replies.flatMap((r) => r.suggestedActions ?? []).map((a) => a.title);
+
 /** The seq a message was stored at (its ack must be a success). */
 function seqOf(ack: MessageAck | null): number {
   if (!ack?.ok) throw new Error(`message refused: ${JSON.stringify(ack)}`);
@@ -205,13 +209,12 @@ describe.each(DATABASE_KINDS)('turns run before their message is stored (%s)', (
     expect(Number((await stateOf(conversationId))!.etag)).toBe(Number(state!.etag) + 1);
   }, 120_000);
 
-  test("a turn that writes stores its message in its first write's own statement: the hold, the code sent, the code used", async () => {
-    const { customer, conversationId } = await customerWithState('writer');
+  /** A customer's turns, one at a time: the bot's activities after each message, and the statements until every turn was done. */
+  function walker(customer: ChatCustomer, conversationId: string) {
     let n = 0;
-    /** One turn: the bot's activities after the message, and the statements the turn made until every turn was done. */
     const turn = async (text: string, value?: Record<string, unknown>) => {
       const from = watch.statements.length;
-      const seq = seqOf(await customer.send(`writer-${++n}-0000`, text, value));
+      const seq = seqOf(await customer.send(`${customer.name}-${++n}-0000`, text, value));
       await until(() => customer.answeredAfter(seq), 60_000);
       await until(() => allTurnsDone(conversationId), 60_000);
       const replies: ChatActivity[] = [];
@@ -222,14 +225,25 @@ describe.each(DATABASE_KINDS)('turns run before their message is stored (%s)', (
       }, 60_000);
       return { seq, replies, statements: watch.statements.slice(from) };
     };
-    const content = <T,>(replies: ChatActivity[], type: string) =>
-      replies.flatMap((r) => r.attachments ?? []).reverse().find((a) => a.contentType === type)?.content as T | undefined;
     const click = (title: string) => turn(title, { choice: title });
+    return {
+      turn, click,
+      turns: () => n,
+      /** Book → Video advice → the first date offered: its free times. */
+      async freeTimes() {
+        await click('Book an appointment');
+        const service = await click('Video advice');
+        const date = await click(actionsOf(service.replies)[0]!);
+        return content<SlotsContent>(date.replies, SLOTS)!.days[0]!.slots;
+      },
+    };
+  }
 
-    await click('Book an appointment');
-    const service = await click('Video advice');
-    const date = await click(service.replies.flatMap((r) => r.suggestedActions ?? [])[0]!.title);
-    const slot = content<SlotsContent>(date.replies, SLOTS)!.days[0]!.slots[0]!;
+  test("a turn that writes stores its message in its first write's own statement: the hold, the code sent, the code used", async () => {
+    const { customer, conversationId } = await customerWithState('writer');
+    const walk = walker(customer, conversationId);
+    const { turn, click } = walk;
+    const slot = (await walk.freeTimes())[0]!;
     const held = await turn(slot.label, { action: 'slot', start: slot.start });
     // The hold ran inside the message's statement; then the turn's save.
     const carrying = (write: RegExp) => expect.stringMatching(new RegExp(`save_customer_turn[\\s\\S]*${write.source}`));
@@ -256,8 +270,31 @@ describe.each(DATABASE_KINDS)('turns run before their message is stored (%s)', (
       expect(rows[at + 1]).toMatchObject({ sender: 'bot' });
     }
     expect(new Set(rows.map((r) => r.seq)).size).toBe(rows.length);
-    expect(await turnsOf(conversationId)).toEqual({ asked: n + 1, done: n + 1 });
+    expect(await turnsOf(conversationId)).toEqual({ asked: walk.turns() + 1, done: walk.turns() + 1 });
     const [appointment] = await db.query<{ state: string }>('SELECT state FROM appointments WHERE conversation_id = $1', [conversationId]);
     expect(appointment).toBeDefined();
+  }, 180_000);
+
+  test('a turn that would hold a time, begun on a state changed elsewhere, holds nothing; run again, it holds the time once', async () => {
+    const { customer, conversationId } = await customerWithState('holder');
+    const walk = walker(customer, conversationId);
+    // A time of its own (the other test holds the first).
+    const slot = (await walk.freeTimes()).at(-1)!;
+    const againBefore = await turnsAgain();
+    await db.query('UPDATE dialog_state SET etag = etag + 1 WHERE key = $1', [`web/conversations/${conversationId}/`]);
+    const held = await walk.turn(slot.label, { action: 'slot', start: slot.start });
+    // Its first try asked for the hold with the message and was refused: the message alone was stored. Run again,
+    // the turn held the time by itself.
+    expect(held.statements.filter((q) => q.includes('hold_slot('))).toEqual([
+      expect.stringContaining('save_customer_turn'), expect.not.stringContaining('save_customer_turn'),
+    ]);
+    expect(actionsOf(held.replies)).toContain('Confirm');
+    const [holds] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM holds WHERE start_at = $1', [slot.start]);
+    expect(holds!.n).toBe(1);
+    expect(await turnsAgain()).toBe(againBefore + 1);
+    const rows = (await transcript(conversationId)).filter((r) => r.seq >= held.seq);
+    expect(rows[0]).toMatchObject({ sender: 'customer', text: slot.label });
+    expect(rows.slice(1).every((r) => r.sender === 'bot')).toBe(true);
+    expect(rows.filter((r) => /Here is your appointment/.test(r.text))).toHaveLength(1);
   }, 180_000);
 });
