@@ -1,6 +1,6 @@
 import type { Queryable } from '../models/database.ts';
 import {
-  appendEntry, saveCustomerMessageWith, saveCustomerTurn, type CustomerEntry, type CustomerTurnSaved, type NewEntry,
+  saveCustomerMessageWith, saveCustomerTurn, type CustomerEntry, type CustomerTurnSaved, type NewEntry,
   type TranscriptEntry, type TurnOrder,
 } from '../models/conversations.repository.ts';
 import { outsideGuard, type Statement } from '../models/statement-gate.ts';
@@ -22,8 +22,7 @@ export interface StoredMessage {
  * A customer message whose turn began on the dialog state this process last read or wrote, before
  * the message was stored (bot/customer-inbox.ts). It is stored once, by whichever comes first:
  * - the turn's first write (models/statement-gate.ts): in that write's own statement when it is
- *   composable (the write then runs only if the turn stands), else alone before it, as appendEntry
- *   stores any message;
+ *   composable (the write then runs only if the turn stands), else alone before it;
  * - the turn's save, together with its replies and new state in one statement (saveCustomerTurn).
  * Either way the turn stands only if the message is no resend, came next in the turn order, found
  * the bot in charge and the state unchanged; else the turn fails with EarlyTurnRefused, having
@@ -85,16 +84,9 @@ export class DeferredMessage {
 
   /** Stores the message alone, before the turn's first write; rejects with EarlyTurnRefused when the turn may not go on. */
   async storeAlone(): Promise<void> {
-    this.storing ??= this.track(async () => {
-      const { entry, duplicate, order } = await appendEntry(this.deps.db, this.conversationId, {
-        id: this.message.id, sender: 'customer', text: this.message.text, textIfCodeAsked: this.message.textIfCodeAsked ?? null,
-        clientId: this.message.clientId, content: this.message.content, asksTurn: true, stateKeys: this.stateKeys,
-      });
-      const stands = !duplicate && order !== null && order.withBot && order.doneBefore >= order.turn - 1
-        && order.states[this.state.key]?.etag === this.state.eTag;
-      if (stands) this.ticket.turn = order.turn;
-      return { entry, duplicate, order: stands ? null : order, stands };
-    });
+    this.storing ??= this.track(async () => this.begun(await saveCustomerTurn(
+      this.deps.db, this.conversationId, this.message, { ...this.state, data: null }, [], this.stateKeys, { finish: false },
+    )));
     if (!(await this.storing).stands) throw new EarlyTurnRefused();
   }
 
@@ -131,10 +123,7 @@ export class DeferredMessage {
     const storing = outsideGuard(() => saveCustomerMessageWith(this.deps.db, this.conversationId, this.message, this.state, this.stateKeys, write))
       .then(({ saved, rows: written }) => {
         rows = written;
-        if (saved.outcome !== 'stands') return this.settled(notStanding(saved));
-        // The turn's number is taken; its own save marks it done.
-        this.ticket.turn = saved.turn;
-        return this.settled({ entry: saved.entries[0]!, duplicate: false, order: null, stands: true });
+        return this.settled(this.begun(saved));
       });
     this.storing = storing;
     const stored = await storing.catch((error: unknown) => {
@@ -143,6 +132,13 @@ export class DeferredMessage {
     });
     if (!stored.stands) throw new EarlyTurnRefused();
     return rows;
+  }
+
+  /** The message stored as the start of its turn: if it stands, the turn's number is taken, and its own save marks it done. */
+  private begun(saved: CustomerTurnSaved): StoredMessage {
+    if (saved.outcome !== 'stands') return notStanding(saved);
+    this.ticket.turn = saved.turn;
+    return { entry: saved.entries[0]!, duplicate: false, order: null, stands: true };
   }
 
   /** Runs a store outside the turn's write guard; a store that fails leaves the message unstored for good. */

@@ -266,14 +266,15 @@ export type CustomerTurnSaved =
  * statement (migration 028): the message, the replies and the new state (`state.data`, null when
  * unchanged) are stored together if the turn stands (no resend, no other turn unfinished, no live
  * agent, the state unchanged since); else the message alone, with its place in the turn order.
+ * `finish` false (migration 029): a turn that stands takes its number without being marked done.
  */
 export async function saveCustomerTurn(
   db: Queryable, conversationId: string, message: CustomerEntry, state: { key: string; eTag: string; data: string | null },
-  replies: readonly NewEntry[], stateKeys: readonly string[],
+  replies: readonly NewEntry[], stateKeys: readonly string[], options: { finish: boolean } = { finish: true },
 ): Promise<CustomerTurnSaved> {
   const rows = await db.query<CustomerTurnRow>(
-    'SELECT * FROM save_customer_turn($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
-    customerTurnParams(conversationId, message, state, replies, stateKeys),
+    'SELECT * FROM save_customer_turn($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, p_finish => $12)',
+    [...customerTurnParams(conversationId, message, state, replies, stateKeys), options.finish],
   );
   return customerTurnSaved(conversationId, rows, stateKeys);
 }
