@@ -16,6 +16,7 @@ import { createBookingOutbox, withOutbox } from '../notifications/booking-outbox
 import { createDeliveryQueue } from '../notifications/delivery-queue.ts';
 import { createNotificationSink } from '../notifications/notification-sink.ts';
 import { createSignedLinks } from '../notifications/signed-links.ts';
+import { startCpuProfile } from './cpu-profile.ts';
 import { analyze, seedAppointments, seedCatalogue, ZONE, type Fixture } from './fixtures.ts';
 import {
   fmtMs, fmtTiming, instrumented, judge, summarize, throughput, TRANSACTION_END, TRANSACTION_START, type Benchmark, type BenchContext,
@@ -251,6 +252,7 @@ async function runOnPostgres(ctx: BenchContext): Promise<ResultRow[]> {
     let drainedCpuMs = 0;
     let lastRenderedAfterMs = 0;
     const chunk = BOOKINGS / ROUNDS;
+    const profiler = await startCpuProfile();
     for (let round = 0; round < ROUNDS; round++) {
       const offset = WARMUP + round * chunk;
       insertRounds.push(await timed(chunk, CONCURRENCY, (i) => insert(offset + i)));
@@ -264,6 +266,7 @@ async function runOnPostgres(ctx: BenchContext): Promise<ResultRow[]> {
       drainedMs += performance.now() - drainStart;
       lastRenderedAfterMs = Math.max(lastRenderedAfterMs, performance.now() - bookedAt);
     }
+    const profile = profiler ? await profiler.stop('booking', BOOKINGS) : [];
     const inserts = combined(insertRounds);
     const bookings = combined(bookingRounds);
     await db.query(`DELETE FROM appointments WHERE channel = 'bench-insert'`);
@@ -287,6 +290,7 @@ async function runOnPostgres(ctx: BenchContext): Promise<ResultRow[]> {
       `(${(sustained / inserts.perSecond).toFixed(2)}× the inserts); node CPU ${cpuPerRendered.toFixed(2)} ms per booking with its rendering`);
     if (failures.size > 0) ctx.log(`booking failures: ${[...failures].map(([k, n]) => `${n}× ${k}`).join(', ')}`);
     ctx.log(`appointments with a claim after the warm-up and timed bookings: ${check?.n} (expected ${WARMUP + bookings.ok})`);
+    for (const line of profile) ctx.log(`  ${line}`);
     ctx.log(`ratio bookings/s ÷ inserts/s: ${ratio.toFixed(2)}× — target ≥ 0.5×: ${verdict.verdict}`);
 
     // Information: the path before the outbox, the messages rendered in the booking's transaction.

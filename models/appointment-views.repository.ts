@@ -44,12 +44,12 @@ export interface AppointmentViewRow {
   notes: string;
   version: number;
   conversation_id: string | null;
+  /** The channel it was booked on (web, sms, whatsapp…). */
+  channel: string;
 }
 
-/** The appointment and everything around it that a message shows; `appointmentId` must be a UUID. */
-export async function findAppointmentViewRow(db: Queryable, appointmentId: string): Promise<AppointmentViewRow | null> {
-  const [row] = await db.query<AppointmentViewRow>(
-    `SELECT a.id, a.brand_id, b.name AS brand_name,
+/** The columns of AppointmentViewRow, read from APPOINTMENT_VIEW_FROM (appointment `a`). */
+export const APPOINTMENT_VIEW_COLUMNS = `a.id, a.brand_id, b.name AS brand_name,
             b.settings AS brand_settings, b.default_locale AS brand_default_locale,
             s.notification_settings AS service_notification_settings,
             c.locale, a.state, st.name AS status_name, a.cancellation_reason,
@@ -59,17 +59,23 @@ export async function findAppointmentViewRow(db: Queryable, appointmentId: strin
             so.email AS store_email, so.notification_routing AS store_routing,
             a.home_address, sf.id AS staff_id, sf.name AS staff_name, sf.email AS staff_email,
             c.id AS customer_id, c.name AS customer_name, c.email AS customer_email, c.phone AS customer_phone,
-            a.notes, a.version, a.conversation_id,
+            a.notes, a.version, a.conversation_id, a.channel,
             (SELECT h.actor FROM appointment_status_history h WHERE h.appointment_id = a.id AND h.to_state = 'cancelled'
-              ORDER BY h.at DESC, h.id DESC LIMIT 1) AS cancelled_by
-       FROM appointments a
+              ORDER BY h.at DESC, h.id DESC LIMIT 1) AS cancelled_by`;
+
+/** The appointment `a` joined with what its view shows. */
+export const APPOINTMENT_VIEW_FROM = `appointments a
        JOIN brands b ON b.id = a.brand_id
        JOIN services s ON s.id = a.service_id
        JOIN staff sf ON sf.id = a.staff_id
        JOIN customers c ON c.id = a.customer_id
        LEFT JOIN stores so ON so.id = a.store_id
-       LEFT JOIN appointment_statuses st ON st.id = a.status_id
-      WHERE a.id = $1::uuid`,
+       LEFT JOIN appointment_statuses st ON st.id = a.status_id`;
+
+/** The appointment and everything around it that a message shows; `appointmentId` must be a UUID. */
+export async function findAppointmentViewRow(db: Queryable, appointmentId: string): Promise<AppointmentViewRow | null> {
+  const [row] = await db.query<AppointmentViewRow>(
+    `SELECT ${APPOINTMENT_VIEW_COLUMNS} FROM ${APPOINTMENT_VIEW_FROM} WHERE a.id = $1::uuid`,
     [appointmentId],
   );
   return row ?? null;

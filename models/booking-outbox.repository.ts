@@ -1,50 +1,99 @@
-import type { Queryable, Tx } from './database.ts';
+import type { Queryable } from './database.ts';
 
-/** A booked event of migration 022's outbox, claimed (row-locked) by the transaction rendering it. */
-export interface ClaimedBookingEvent {
+import { APPOINTMENT_VIEW_COLUMNS, APPOINTMENT_VIEW_FROM, type AppointmentViewRow } from './appointment-views.repository.ts';
+import { queuedMessagesInsert, type QueuedMessageToRecord } from './messages.repository.ts';
+import { scheduledInsert, type ScheduledPlan } from './scheduled-notifications.repository.ts';
+import { asParts, type Statement } from './statement-gate.ts';
+
+/** An undone booked event of migration 022's outbox, read with its appointment as it is now. */
+export interface FoundBookedEvent {
   id: string;
-  appointmentId: string;
-  brandId: string;
-  /** The appointment's version when it was booked. */
+  /** The appointment's version when it was booked: rendered only while the appointment is still at it. */
   version: number;
-  /** Who booked, as the history records it. */
-  actor: string;
+  appointment: AppointmentViewRow;
 }
 
 export type BookingEventOutcome = 'rendered' | 'superseded';
 
-const CLAIMED_COLUMNS = `e.id::text, e.appointment_id AS "appointmentId", a.brand_id AS "brandId", e.version, e.actor`;
+type FoundRow = AppointmentViewRow & { event_id: string; event_version: number };
 
-/**
- * The appointment's undone booked event, locked for this transaction; null when it is done or
- * another transaction holds it (SKIP LOCKED: that one renders it).
- */
-export async function claimEventOf(tx: Tx, appointmentId: string): Promise<ClaimedBookingEvent | null> {
-  const [row] = await tx.query<ClaimedBookingEvent>(
-    `SELECT ${CLAIMED_COLUMNS} FROM booking_outbox e JOIN appointments a ON a.id = e.appointment_id
-     WHERE e.appointment_id = $1 AND e.done_at IS NULL ORDER BY e.id LIMIT 1 FOR UPDATE OF e SKIP LOCKED`,
+const found = (row: FoundRow | undefined): FoundBookedEvent | null => {
+  if (!row) return null;
+  const { event_id: id, event_version: version, ...appointment } = row;
+  return { id: String(id), version, appointment };
+};
+
+const FOUND_COLUMNS = `e.id AS event_id, e.version AS event_version, ${APPOINTMENT_VIEW_COLUMNS}`;
+
+/** The appointment's undone booked event with its appointment, in one statement; null when it is done. */
+export async function findUndoneEventOf(db: Queryable, appointmentId: string): Promise<FoundBookedEvent | null> {
+  const [row] = await db.query<FoundRow>(
+    `SELECT ${FOUND_COLUMNS} FROM booking_outbox e JOIN ${APPOINTMENT_VIEW_FROM} ON a.id = e.appointment_id
+     WHERE e.appointment_id = $1 AND e.done_at IS NULL ORDER BY e.id LIMIT 1`,
     [appointmentId],
   );
-  return row ?? null;
+  return found(row);
 }
 
 /**
- * The oldest undone event recorded (and, if a rendering failed, last failed) at or before
- * `olderThan` and tried fewer than `maxAttempts` times, locked for this transaction; events other transactions hold are skipped, so several
- * sweeping instances never take the same one.
+ * Claims the oldest undone event recorded (and, if a rendering failed or a sweeper claimed it, last
+ * failed or claimed) at or before `olderThan` and tried fewer than `maxAttempts` times: stamped
+ * claimed at `at` and read with its appointment, in one statement. Instances sweeping at once take
+ * different events (a row another one is stamping is skipped).
  */
-export async function claimOverdueEvent(tx: Tx, olderThan: Date, maxAttempts: number): Promise<ClaimedBookingEvent | null> {
-  const [row] = await tx.query<ClaimedBookingEvent>(
-    `SELECT ${CLAIMED_COLUMNS} FROM booking_outbox e JOIN appointments a ON a.id = e.appointment_id
-     WHERE e.done_at IS NULL AND e.created_at <= $1 AND (e.failed_at IS NULL OR e.failed_at <= $1) AND e.attempts < $2
-     ORDER BY e.created_at, e.id LIMIT 1 FOR UPDATE OF e SKIP LOCKED`,
-    [olderThan, maxAttempts],
+export async function claimOverdueEvent(db: Queryable, olderThan: Date, maxAttempts: number, at: Date): Promise<FoundBookedEvent | null> {
+  const [row] = await db.query<FoundRow>(
+    `WITH claimed AS (
+       UPDATE booking_outbox e SET claimed_at = $3
+        WHERE e.id = (SELECT o.id FROM booking_outbox o
+                       WHERE o.done_at IS NULL AND o.created_at <= $1 AND (o.failed_at IS NULL OR o.failed_at <= $1)
+                         AND (o.claimed_at IS NULL OR o.claimed_at <= $1) AND o.attempts < $2
+                       ORDER BY o.created_at, o.id LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING e.id, e.appointment_id, e.version)
+     SELECT ${FOUND_COLUMNS} FROM claimed e JOIN ${APPOINTMENT_VIEW_FROM} ON a.id = e.appointment_id`,
+    [olderThan, maxAttempts, at],
   );
-  return row ?? null;
+  return found(row);
 }
 
-export async function finishEvent(tx: Tx, id: string, outcome: BookingEventOutcome, at: Date): Promise<void> {
-  await tx.query('UPDATE booking_outbox SET done_at = $2, outcome = $3 WHERE id = $1', [id, at, outcome]);
+/** What rendering a booked event recorded. */
+export interface BookedRendering {
+  eventId: string;
+  at: Date;
+  messages: readonly QueuedMessageToRecord[];
+  /** The jobs that deliver `messages` (a statement of the job queue's, run as a part of this one). */
+  deliveries: Statement | null;
+  reminders: readonly ScheduledPlan[];
+}
+
+/**
+ * Records a booked event's rendering in one statement, committed on its own: if the event is still
+ * undone, it is marked done, rendered while its appointment is still at the event's version (the
+ * appointment is locked for this, so no change interleaves), with its messages and reminders;
+ * else superseded, with nothing. Null when the event was already done (another renderer was
+ * first): nothing is recorded. The delivery jobs are inserted whatever the outcome: a job whose
+ * message was not recorded finds nothing to send.
+ */
+export async function recordBookedRendering(db: Queryable, r: BookedRendering): Promise<BookingEventOutcome | null> {
+  const rendered = `EXISTS (SELECT 1 FROM finished WHERE outcome = 'rendered')`;
+  const parts: Statement[] = [{ sql: '', params: [r.eventId, r.at] }];
+  if (r.messages.length > 0) parts.push(queuedMessagesInsert(r.messages, r.at, rendered));
+  if (r.reminders.length > 0) parts.push(scheduledInsert(r.reminders, r.at, rendered));
+  if (r.deliveries) parts.push(r.deliveries);
+  const { texts: [, ...writes], params } = asParts(parts);
+  const [row] = await db.query<{ outcome: BookingEventOutcome | null }>(
+    `WITH current AS (
+       SELECT a.version FROM appointments a JOIN booking_outbox o ON o.appointment_id = a.id WHERE o.id = $1 FOR SHARE OF a),
+     finished AS (
+       UPDATE booking_outbox e SET done_at = $2, claimed_at = NULL,
+              outcome = CASE WHEN e.version = (SELECT version FROM current) THEN 'rendered' ELSE 'superseded' END
+        WHERE e.id = $1 AND e.done_at IS NULL
+        RETURNING e.outcome)
+     ${writes.map((sql, i) => `, write${i} AS (${sql})`).join('\n')}
+     SELECT (SELECT outcome FROM finished) AS outcome`,
+    params,
+  );
+  return row?.outcome ?? null;
 }
 
 /** A rendering that threw: counted, and given up ('failed') at `maxAttempts`. */

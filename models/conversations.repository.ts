@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Queryable } from './database.ts';
 import type { Locale } from './catalogue.repository.ts';
 import { isUuid } from './ids.ts';
-import type { Statement } from './statement-gate.ts';
+import { asParts, type Statement } from './statement-gate.ts';
 
 export type ConversationChannel = 'web' | 'sms' | 'whatsapp';
 export type Sender = 'customer' | 'bot' | 'agent' | 'system';
@@ -329,18 +329,18 @@ export async function saveCustomerMessageWith(
   db: Queryable, conversationId: string, message: CustomerEntry, state: { key: string; eTag: string }, stateKeys: readonly string[],
   write: Statement,
 ): Promise<{ saved: CustomerTurnSaved; rows: Record<string, unknown>[] }> {
-  const params = customerTurnParams(conversationId, message, { ...state, data: null }, [], stateKeys);
+  const turnParams = customerTurnParams(conversationId, message, { ...state, data: null }, [], stateKeys);
   // The write's placeholders follow the message's. Inside, the message's columns all have names of their own, so that
   // none can stand for a name the write left unresolved. OFFSET 0 keeps the write a subquery of its own, so that its
   // condition on the message stays a one-time filter above it: when the turn does not stand, it is never run.
-  const writeSql = write.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + params.length}`);
+  const { texts: [, writeSql], params } = asParts([{ sql: '', params: turnParams }, write]);
   const rows = await db.query<Record<string, unknown>>(
     `WITH "message$" AS MATERIALIZED (
        SELECT ${CUSTOMER_TURN_COLUMNS.map((c) => `t."${c}" AS "${messageColumn(c)}"`).join(', ')}
-       FROM save_customer_turn(${params.map((_, i) => `$${i + 1}`).join(', ')}, p_finish => false) t)
+       FROM save_customer_turn(${turnParams.map((_, i) => `$${i + 1}`).join(', ')}, p_finish => false) t)
      SELECT "message$".*, w.* FROM "message$" LEFT JOIN LATERAL (
        SELECT true AS "${WROTE}", x.* FROM (${writeSql}) x WHERE "${messageColumn('outcome')}" = 'stands' OFFSET 0) w ON true`,
-    [...params, ...write.params],
+    params,
   );
   // The message's columns, named back as saveCustomerTurn reads them.
   const stored = rows.slice(0, 1).map((row) => Object.fromEntries(CUSTOMER_TURN_COLUMNS.map((c) => [c, row[messageColumn(c)]])) as unknown as CustomerTurnRow);

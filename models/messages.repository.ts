@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { Queryable, Tx } from './database.ts';
 import type { MessageForSend } from './message-delivery.repository.ts';
+import type { Statement } from './statement-gate.ts';
 
 /** The `messages` table as the outbox records it: one row per message, sent once per idempotency key. */
 
@@ -58,22 +60,36 @@ export async function insertQueuedMessage(db: Queryable, m: MessageToRecord, at:
   return row?.id ?? null;
 }
 
+/** A message to send, under the id its delivery job names. */
+export type QueuedMessageToRecord = MessageToRecord & { id: string; idempotencyKey: string };
+
+/**
+ * The INSERT of messages to send ('queued') under their ids, as a statement that may be a part of a
+ * larger one: only when `onlyIf` (SQL) holds, and each only if its idempotency key is not yet recorded.
+ */
+export function queuedMessagesInsert(ms: readonly QueuedMessageToRecord[], at: Date, onlyIf = 'true'): Statement {
+  return {
+    sql: `INSERT INTO messages (id, ${COLUMNS}, status, provider)
+     SELECT m.id, m.brand_id, m.channel, m.recipient, m.kind, m.subject, m.body_text, m.body_html, m.attachments::jsonb, m.idempotency_key, $11, 'queued', 'pending'
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+         AS m (id, brand_id, channel, recipient, kind, subject, body_text, body_html, attachments, idempotency_key)
+      WHERE ${onlyIf}
+     ON CONFLICT (idempotency_key) DO NOTHING
+     RETURNING id, idempotency_key AS key`,
+    params: [ms.map((m) => m.id), ms.map((m) => m.brandId), ms.map((m) => m.channel), ms.map((m) => m.to), ms.map((m) => m.kind),
+      ms.map((m) => m.subject), ms.map((m) => m.text), ms.map((m) => m.html), ms.map((m) => JSON.stringify(m.attachments)),
+      ms.map((m) => m.idempotencyKey), at],
+  };
+}
+
 /**
  * Records several messages to send in one statement; each answer is its message's id, or null
  * when its idempotency key is already recorded.
  */
 export async function insertQueuedMessages(tx: Tx, ms: readonly (MessageToRecord & { idempotencyKey: string })[], at: Date): Promise<(string | null)[]> {
   if (ms.length === 0) return [];
-  const rows = await tx.query<{ id: string; key: string }>(
-    `INSERT INTO messages (${COLUMNS}, status, provider)
-     SELECT m.brand_id, m.channel, m.recipient, m.kind, m.subject, m.body_text, m.body_html, m.attachments::jsonb, m.idempotency_key, $10, 'queued', 'pending'
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-         AS m (brand_id, channel, recipient, kind, subject, body_text, body_html, attachments, idempotency_key)
-     ON CONFLICT (idempotency_key) DO NOTHING
-     RETURNING id, idempotency_key AS key`,
-    [ms.map((m) => m.brandId), ms.map((m) => m.channel), ms.map((m) => m.to), ms.map((m) => m.kind), ms.map((m) => m.subject),
-      ms.map((m) => m.text), ms.map((m) => m.html), ms.map((m) => JSON.stringify(m.attachments)), ms.map((m) => m.idempotencyKey), at],
-  );
+  const insert = queuedMessagesInsert(ms.map((m) => ({ ...m, id: randomUUID() })), at);
+  const rows = await tx.query<{ id: string; key: string }>(insert.sql, insert.params);
   const ids = new Map(rows.map((r) => [r.key, String(r.id)]));
   return ms.map((m) => ids.get(m.idempotencyKey) ?? null);
 }

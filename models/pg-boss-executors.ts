@@ -1,5 +1,6 @@
 import type PgBoss from 'pg-boss';
 import type { Database, Queryable } from './database.ts';
+import type { Statement } from './statement-gate.ts';
 
 // pg-boss wraps its maintenance and installation scripts in BEGIN … COMMIT; PGlite runs
 // multi-statement scripts only through exec, so they run as one of our transactions instead.
@@ -25,6 +26,23 @@ export const transactionExecutor = (tx: Queryable): PgBoss.Db => ({
     return { rows: await tx.query(text, values) };
   },
 });
+
+/**
+ * The statement a pg-boss call would run, not run: the call is made with this executor, and its one
+ * statement is handed back (to run as a part of a larger one). Its answer to pg-boss is no rows.
+ */
+export async function statementOf(call: (db: PgBoss.Db) => Promise<unknown>): Promise<Statement> {
+  let statement: Statement | null = null;
+  await call({
+    async executeSql(text, values) {
+      if (statement) throw new Error('pg-boss made more than one statement where one was expected');
+      statement = { sql: text, params: values ?? [] };
+      return { rows: [] };
+    },
+  });
+  if (!statement) throw new Error('pg-boss made no statement');
+  return statement;
+}
 
 /** Our lock class for starting the job queue (the seeds use 727002–727004, the migrations their own). */
 const JOB_QUEUE_START_LOCK = 727005;

@@ -1,4 +1,5 @@
 import type { Queryable, Tx } from './database.ts';
+import type { Statement } from './statement-gate.ts';
 
 /**
  * `scheduled_notifications`: the reminders and follow-ups planned for an appointment's start,
@@ -40,25 +41,31 @@ export interface ScheduledPlan {
 }
 
 /**
- * Plans reminders and follow-ups in one statement; returns how many were planned (one already
- * planned or done for that start is not). One cancelled for the same start (moved away and back)
- * is planned again.
+ * The INSERT that plans reminders and follow-ups, as a statement that may be a part of a larger one
+ * (only when `onlyIf`, SQL, holds). One already planned or done for that start is not planned again;
+ * one cancelled for the same start (moved away and back) is.
  */
-export async function insertScheduled(tx: Tx, plans: readonly ScheduledPlan[], at: Date): Promise<number> {
-  if (plans.length === 0) return 0;
-  const rows = await tx.query(
-    `INSERT INTO scheduled_notifications (appointment_id, kind, channel, position, send_at, for_start_at, created_at)
+export function scheduledInsert(plans: readonly ScheduledPlan[], at: Date, onlyIf = 'true'): Statement {
+  return {
+    sql: `INSERT INTO scheduled_notifications (appointment_id, kind, channel, position, send_at, for_start_at, created_at)
      SELECT p.appointment_id, p.kind, p.channel, p.position, p.send_at, p.for_start_at, $7
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::timestamptz[])
          AS p (appointment_id, kind, channel, position, send_at, for_start_at)
+      WHERE ${onlyIf}
      ON CONFLICT (appointment_id, kind, channel, position, for_start_at) DO UPDATE
        SET status = 'scheduled', send_at = EXCLUDED.send_at, job_id = NULL, note = NULL, processed_at = NULL
        WHERE scheduled_notifications.status = 'cancelled'
      RETURNING id`,
-    [plans.map((p) => p.appointmentId), plans.map((p) => p.kind), plans.map((p) => p.channel), plans.map((p) => p.position),
+    params: [plans.map((p) => p.appointmentId), plans.map((p) => p.kind), plans.map((p) => p.channel), plans.map((p) => p.position),
       plans.map((p) => p.sendAt), plans.map((p) => p.forStartAt), at],
-  );
-  return rows.length;
+  };
+}
+
+/** Plans reminders and follow-ups in one statement (scheduledInsert); returns how many were planned. */
+export async function insertScheduled(tx: Tx, plans: readonly ScheduledPlan[], at: Date): Promise<number> {
+  if (plans.length === 0) return 0;
+  const insert = scheduledInsert(plans, at);
+  return (await tx.query(insert.sql, insert.params)).length;
 }
 
 /** Cancels what is still planned for the appointment; returns the job of each row (null: not yet due). */

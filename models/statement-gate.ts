@@ -7,6 +7,20 @@ export interface Statement {
 }
 
 /**
+ * Statements to run as parts of one larger statement: each part's text with its placeholders
+ * renumbered to follow those of the parts before it, and all their parameters in that order.
+ */
+export function asParts(parts: readonly Statement[]): { texts: string[]; params: unknown[] } {
+  const params: unknown[] = [];
+  const texts = parts.map((part) => {
+    const offset = params.length;
+    params.push(...part.params);
+    return part.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+  });
+  return { texts, params };
+}
+
+/**
  * Settles a guard before one of its writes (see guardWrites). `write` is given when the statement
  * may run inside a larger one (declared with composableWrite): the guard may then run it itself,
  * carrying its own store in the same statement, and resolve to the statement's rows. Resolves to

@@ -41,27 +41,25 @@ export type MessageTemplateKey = Pick<MessageTemplate, 'brandId' | 'event' | 'lo
 
 const COLUMNS = `brand_id AS "brandId", event, locale, channel, subject, body, updated_at AS "updatedAt"`;
 
-/** The brand's own template for the key (null: the default applies); the read cache serves it, absent ones too. */
-export async function getTemplate(db: Queryable, key: MessageTemplateKey): Promise<MessageTemplate | null> {
-  return cachedRead(db, ['message_templates'], `template:${key.brandId}:${key.event}:${key.locale}:${key.channel}`, async () => {
-    const [row] = await db.query<MessageTemplate>(
-      `SELECT ${COLUMNS} FROM message_templates WHERE brand_id = $1 AND event = $2 AND locale = $3 AND channel = $4`,
-      [key.brandId, key.event, key.locale, key.channel],
-    );
-    return row ?? null;
-  });
+/** All of the brand's own templates (one at most per event, locale and channel); the read cache serves them. */
+function brandTemplates(db: Queryable, brandId: string): Promise<MessageTemplate[]> {
+  return cachedRead(db, ['message_templates'], `templates:${brandId}`, () =>
+    db.query<MessageTemplate>(`SELECT ${COLUMNS} FROM message_templates WHERE brand_id = $1`, [brandId]));
 }
 
-/** The brand's own templates among these events, locales and channels, in one query. */
+const sameKey = (t: MessageTemplate, k: Omit<MessageTemplateKey, 'brandId'>) => t.event === k.event && t.locale === k.locale && t.channel === k.channel;
+
+/** The brand's own template for the key (null: the default applies). */
+export async function getTemplate(db: Queryable, key: MessageTemplateKey): Promise<MessageTemplate | null> {
+  return (await brandTemplates(db, key.brandId)).find((t) => sameKey(t, key)) ?? null;
+}
+
+/** The brand's own templates among these events, locales and channels. */
 export async function findTemplates(
   db: Queryable, brandId: string, keys: readonly Omit<MessageTemplateKey, 'brandId'>[],
 ): Promise<MessageTemplate[]> {
   if (keys.length === 0) return [];
-  return db.query<MessageTemplate>(
-    `SELECT ${COLUMNS} FROM message_templates
-      WHERE brand_id = $1 AND (event, locale, channel) IN (SELECT * FROM unnest($2::text[], $3::text[], $4::text[]))`,
-    [brandId, keys.map((k) => k.event), keys.map((k) => k.locale), keys.map((k) => k.channel)],
-  );
+  return (await brandTemplates(db, brandId)).filter((t) => keys.some((k) => sameKey(t, k)));
 }
 
 /** Creates or replaces the brand's template; a subject is kept for email only. */

@@ -89,7 +89,11 @@ export interface NotificationContext {
 export async function loadNotificationContext(db: Queryable, appointmentId: string, links: SignedLinks): Promise<NotificationContext | null> {
   if (!isUuid(appointmentId)) return null;
   const r = await findAppointmentViewRow(db, appointmentId);
-  if (!r) return null;
+  return r ? notificationContextOf(r, links) : null;
+}
+
+/** The context of an appointment's view row read with something else (a booked event: models/booking-outbox.repository.ts). */
+export function notificationContextOf(r: AppointmentViewRow, links: SignedLinks): NotificationContext {
   return {
     view: viewOf(r, links),
     brandLocale: r.brand_default_locale,

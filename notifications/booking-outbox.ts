@@ -1,16 +1,15 @@
-import type { Database, Tx } from '../models/database.ts';
+import type { Database } from '../models/database.ts';
 import type { Appointment } from '../models/appointments.repository.ts';
-import { lockAppointment } from '../models/appointments.repository.ts';
 import {
-  claimEventOf, claimOverdueEvent, finishEvent, pruneFinishedEvents, recordEventFailure, type ClaimedBookingEvent,
+  claimOverdueEvent, findUndoneEventOf, pruneFinishedEvents, recordEventFailure, type FoundBookedEvent,
 } from '../models/booking-outbox.repository.ts';
-import { actorOfLabel } from '../scheduling/booking.ts';
 import type { BookingEventSink, BookingOutbox } from '../scheduling/booking-events.ts';
+import type { NotificationSink } from './notification-sink.ts';
 
 export interface BookingOutboxOptions {
   db: Database;
-  /** Renders a booked event into messages, deliveries and reminders inside a transaction (notification-sink.ts). */
-  render: BookingEventSink;
+  /** Renders a booked event into messages, deliveries and reminders and records them (notification-sink.ts). */
+  render: Pick<NotificationSink, 'recordBooked'>;
   now: () => Date;
   /** Render each booking's event right after its commit. Off, only the sweep renders (tests simulate a crash so). Default on. */
   immediate?: boolean | undefined;
@@ -48,14 +47,15 @@ const PRUNE_EVERY_MS = 3600_000;
 const PRUNE_BATCH = 1000;
 
 /**
- * Renders the booked events the booking statement records (migration 022) after their commit, each
- * in its own transaction that claims the event row (FOR UPDATE SKIP LOCKED), renders it through the
- * notification sink and marks it done, so an event is rendered once however many processes try.
- * The booking process renders its own events at once, in the background; any instance's sweep
- * takes those left undone. A booked event whose appointment has changed since (its version moved
- * on: rescheduled, cancelled, confirmed) is superseded, not rendered: the change's own
- * notification, sent in its transaction, already told the customer the current state, and
- * replanned or dropped the reminders; a confirmation of the old state now would be stale.
+ * Renders the booked events the booking statement records (migration 022) after their commit,
+ * without a transaction: one statement finds the event with its appointment, and one records its
+ * messages, deliveries and reminders and marks it done, only if it is still undone, so an event is
+ * rendered once however many processes try. The booking process renders its own events at once, in
+ * the background; any instance's sweep claims those left undone. A booked event whose appointment
+ * has changed since (its version moved on: rescheduled, cancelled, confirmed) is superseded, not
+ * rendered: the change's own notification, sent in its transaction, already told the customer the
+ * current state, and replanned or dropped the reminders; a confirmation of the old state now would
+ * be stale. The recording statement locks the appointment, so no change slips in between.
  */
 export function createBookingOutbox(options: BookingOutboxOptions): BookingOutboxDispatcher {
   const { db, render, now } = options;
@@ -78,30 +78,20 @@ export function createBookingOutbox(options: BookingOutboxOptions): BookingOutbo
     return work;
   };
 
-  /** Renders a claimed event against the appointment as it is now, locked so no change interleaves. */
-  async function renderClaimed(tx: Tx, event: ClaimedBookingEvent): Promise<void> {
-    const current = await lockAppointment(tx, event.brandId, event.appointmentId);
-    if (!current || current.version !== event.version) {
-      await finishEvent(tx, event.id, 'superseded', now());
-      return;
-    }
-    await render.handle(tx, { type: 'booked', appointment: current, actor: actorOfLabel(event.actor) });
-    await finishEvent(tx, event.id, 'rendered', now());
-  }
-
-  /** One event in one transaction; false when there was none to claim. A failure is counted for the sweep's retries. */
-  async function renderOne(claim: (tx: Tx) => Promise<ClaimedBookingEvent | null>, appointmentId?: string): Promise<boolean> {
-    let claimed: ClaimedBookingEvent | null = null;
+  /**
+   * One event: found (and, by a sweep, claimed) in one statement, rendered and recorded in another;
+   * false when there was none. A failure is counted for the sweep's retries.
+   */
+  async function renderOne(find: () => Promise<FoundBookedEvent | null>, appointmentId?: string): Promise<boolean> {
+    let found: FoundBookedEvent | null = null;
     try {
-      return await db.transaction(async (tx) => {
-        claimed = await claim(tx);
-        if (!claimed) return false;
-        await renderClaimed(tx, claimed);
-        return true;
-      });
+      found = await find();
+      if (!found) return false;
+      await render.recordBooked(db, found);
+      return true;
     } catch (error) {
-      const failed = claimed as ClaimedBookingEvent | null;
-      onError(error, { appointmentId: failed?.appointmentId ?? appointmentId, ...(failed ? { eventId: failed.id } : {}) });
+      const failed = found as FoundBookedEvent | null;
+      onError(error, { appointmentId: failed?.appointment.id ?? appointmentId, ...(failed ? { eventId: failed.id } : {}) });
       if (failed) {
         await recordEventFailure(db, failed.id, error instanceof Error ? error.message : String(error), maxAttempts, now())
           .catch((e: unknown) => onError(e, { eventId: failed.id }));
@@ -116,7 +106,7 @@ export function createBookingOutbox(options: BookingOutboxOptions): BookingOutbo
     try {
       for (let id = waiting.shift(); id !== undefined; id = waiting.shift()) {
         const appointmentId = id;
-        await renderOne((tx) => claimEventOf(tx, appointmentId), appointmentId);
+        await renderOne(() => findUndoneEventOf(db, appointmentId), appointmentId);
       }
     } finally {
       rendering--;
@@ -126,7 +116,7 @@ export function createBookingOutbox(options: BookingOutboxOptions): BookingOutbo
   async function sweepOnce(): Promise<number> {
     let taken = 0;
     const olderThan = new Date(now().getTime() - sweepAfterMs);
-    while (taken < SWEEP_BATCH && (await renderOne((tx) => claimOverdueEvent(tx, olderThan, maxAttempts)))) taken++;
+    while (taken < SWEEP_BATCH && (await renderOne(() => claimOverdueEvent(db, olderThan, maxAttempts, now())))) taken++;
     const at = now().getTime();
     if (at - prunedAt >= PRUNE_EVERY_MS) {
       prunedAt = at;

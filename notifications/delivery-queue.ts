@@ -1,7 +1,8 @@
 import PgBoss from 'pg-boss';
 import type { Database, Queryable, Tx } from '../models/database.ts';
 import { releaseStaleClaims } from '../models/message-delivery.repository.ts';
-import { databaseExecutor, startUnderLock, transactionExecutor } from '../models/pg-boss-executors.ts';
+import { databaseExecutor, startUnderLock, statementOf, transactionExecutor } from '../models/pg-boss-executors.ts';
+import type { Statement } from '../models/statement-gate.ts';
 import { cancelScheduledFor, insertScheduled, lockDueScheduled, setScheduledJob } from '../models/scheduled-notifications.repository.ts';
 import type { MessageChannel } from './transport.ts';
 
@@ -83,6 +84,13 @@ export interface DeliveryQueue {
   enqueueDelivery(tx: Tx, messageId: string, options?: DeliveryOptions): Promise<void>;
   /** As enqueueDelivery, for several messages to send at once, in one statement. */
   enqueueDeliveries(tx: Tx, messageIds: readonly string[]): Promise<void>;
+  /**
+   * The statement that enqueues these messages' deliveries, to run as a part of the statement that
+   * records them (models/statement-gate.ts asParts); once it has committed, `wakeDeliveries`.
+   */
+  deliveriesStatement(messageIds: readonly string[]): Promise<Statement>;
+  /** Wakes this process's delivery workers: deliveries were committed. */
+  wakeDeliveries(): void;
   /**
    * Committed on its own, before the message is recorded (one statement each, no transaction): a
    * job whose message never was finds nothing to send; a message is never without its job.
@@ -207,12 +215,14 @@ export async function createDeliveryQueue(options: DeliveryQueueOptions): Promis
     if (after <= 0) tx.afterCommit(wakeDeliveryWorkers);
   }
 
+  const insertDeliveries = (messageIds: readonly string[], db: PgBoss.Db) => boss.insert(
+    messageIds.map((messageId) => ({ name: DELIVERY_QUEUE, data: { messageId } satisfies DeliveryJob, ...deliveryOptions })),
+    { db },
+  );
+
   async function enqueueDeliveries(tx: Tx, messageIds: readonly string[]): Promise<void> {
     if (messageIds.length === 0) return;
-    await boss.insert(
-      messageIds.map((messageId) => ({ name: DELIVERY_QUEUE, data: { messageId } satisfies DeliveryJob, ...deliveryOptions })),
-      { db: transactionExecutor(tx) },
-    );
+    await insertDeliveries(messageIds, transactionExecutor(tx));
     tx.afterCommit(wakeDeliveryWorkers);
   }
 
@@ -332,6 +342,8 @@ export async function createDeliveryQueue(options: DeliveryQueueOptions): Promis
     timers: durableTimers,
     enqueueDelivery,
     enqueueDeliveries,
+    deliveriesStatement: (messageIds) => statementOf((db) => insertDeliveries(messageIds, db)),
+    wakeDeliveries: wakeDeliveryWorkers,
     enqueueDeliveryAhead,
 
     async scheduleNotifications(tx, plans) {

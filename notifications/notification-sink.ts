@@ -1,15 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import type { Appointment, AppointmentState } from '../models/appointments.repository.ts';
 import { appointmentStateHistory } from '../models/appointment-views.repository.ts';
+import { recordBookedRendering, type BookingEventOutcome, type FoundBookedEvent } from '../models/booking-outbox.repository.ts';
+import type { Queryable } from '../models/database.ts';
 import { findTemplates } from '../models/templates.repository.ts';
 import type { BookingEvent, BookingEventSink } from '../scheduling/booking-events.ts';
-import { loadNotificationContext, type AppointmentView } from './appointment-view.ts';
+import { loadNotificationContext, notificationContextOf, type AppointmentView, type NotificationContext } from './appointment-view.ts';
 import { buildInvite } from './calendar-invite.ts';
 import type { DeliveryQueue, NotificationPlan } from './delivery-queue.ts';
 import { queueMessages } from './message-sender.ts';
 import { resolveNotificationSettings, type NotificationSettings } from './notification-settings.ts';
 import type { SignedLinks } from './signed-links.ts';
 import { renderWith, type MessageEvent } from './templates.ts';
-import type { MessageAttachment, MessageChannel } from './transport.ts';
+import type { MessageAttachment, MessageChannel, OutgoingMessage } from './transport.ts';
 
 export interface NotificationSinkDeps {
   links: SignedLinks;
@@ -36,15 +39,19 @@ const NOTHING: Decision = { customer: null, invite: null, staff: null, schedule:
 const CHANNELS: readonly MessageChannel[] = ['email', 'sms', 'whatsapp'];
 const MINUTE = 60_000;
 
+const CONFIRMED: Decision = { customer: 'confirmed', invite: 'REQUEST', staff: 'staff_confirmed', schedule: 'plan' };
+
+/** A new appointment: confirmed at once, or a request to confirm. */
+const bookedDecision = (state: AppointmentState): Decision =>
+  state === 'confirmed' ? CONFIRMED : { customer: 'request_received', invite: null, staff: 'staff_request', schedule: null };
+
 function decide(event: BookingEvent, history: History): Decision {
-  const confirmed: Decision = { customer: 'confirmed', invite: 'REQUEST', staff: 'staff_confirmed', schedule: 'plan' };
+  const confirmed = CONFIRMED;
   // A request rejected before it was ever confirmed has no calendar entry to remove.
   const cancelled: Decision = { customer: 'cancelled', invite: history.everConfirmed ? 'CANCEL' : null, staff: 'staff_cancelled', schedule: 'cancel' };
   switch (event.type) {
     case 'booked':
-      return event.appointment.state === 'confirmed'
-        ? confirmed
-        : { customer: 'request_received', invite: null, staff: 'staff_request', schedule: null };
+      return bookedDecision(event.appointment.state);
     case 'rescheduled':
       return { customer: 'rescheduled', invite: event.appointment.state === 'confirmed' ? 'REQUEST' : null, staff: null, schedule: 'replan' };
     case 'cancelled':
@@ -92,7 +99,7 @@ function inviteAttachment(view: AppointmentView, method: 'REQUEST' | 'CANCEL', n
 }
 
 /** Reminders before the start and follow-ups after the end, as the settings ask. */
-function plansFor(a: Appointment, view: AppointmentView, settings: NotificationSettings): NotificationPlan[] {
+function plansFor(a: AppointmentFacts, view: AppointmentView, settings: NotificationSettings): NotificationPlan[] {
   const base = { appointmentId: a.id, forStartAt: a.startAt };
   const before = (minutes: number) => new Date(a.startAt.getTime() - minutes * MINUTE);
   const plans: NotificationPlan[] = [];
@@ -133,16 +140,66 @@ interface Send {
   attachments: MessageAttachment[];
 }
 
+/** The appointment as a decision and its reminders need it. */
+type AppointmentFacts = Pick<Appointment, 'id' | 'state' | 'version' | 'channel' | 'startAt' | 'endAt'>;
+
+/** A message a change calls for, rendered. */
+type Rendered = OutgoingMessage & { idempotencyKey: string };
+
+/** The sink of booking events, and the renderer of the booked events the outbox finds (booking-outbox.ts). */
+export interface NotificationSink extends BookingEventSink {
+  /**
+   * Renders a booked event found undone and records its messages, their deliveries and its reminders
+   * and marks it done, in one statement (models/booking-outbox.repository.ts recordBookedRendering).
+   */
+  recordBooked(db: Queryable, event: FoundBookedEvent): Promise<BookingEventOutcome | null>;
+}
+
 /**
- * Renders booking events into messages and reminders, inside the transaction it is given: the
- * change's own for reschedules, cancellations and status changes, the outbox's just after commit
- * for bookings (booking-outbox.ts). It records the messages as queued with their delivery jobs and
+ * Renders booking events into messages and reminders. A change's (reschedule, cancellation, status
+ * change) in its own transaction: it records the messages as queued with their delivery jobs and
  * plans, moves or drops reminders and follow-ups, everything committing or rolling back together.
- * Reads and writes are gathered: one query for the appointment, its settings and brand locale, one
- * for the brand's templates, one insert for the messages, one for their jobs and one for the reminders.
+ * A booking's after its commit, as the outbox finds it: one statement records it all.
+ * Reads are gathered: one query for the appointment, its settings and brand locale (the brand's
+ * templates come from the read cache); writes too: one insert for the messages, one for their jobs
+ * and one for the reminders.
  */
-export function createNotificationSink(deps: NotificationSinkDeps): BookingEventSink {
+export function createNotificationSink(deps: NotificationSinkDeps): NotificationSink {
   const { queue, links } = deps;
+
+  /** The messages a decision calls for, rendered, and the reminders it plans (none whose time has passed). */
+  async function compose(db: Queryable, a: AppointmentFacts, decision: Decision, context: NotificationContext, now: Date) {
+    const { view } = context;
+    const settings = resolveNotificationSettings(context.storedSettings.brand, context.storedSettings.service);
+    const sends: Send[] = [];
+    if (decision.customer) {
+      const attachments = decision.invite ? [inviteAttachment(view, decision.invite, now)] : [];
+      for (const channel of customerChannels(settings, view, a.channel)) {
+        sends.push({ kind: decision.customer, audience: 'customer', channel, to: addressOf(view, channel)!, locale: view.locale, attachments });
+      }
+    }
+    if (decision.staff) {
+      for (const to of staffRecipients(decision.staff, view)) {
+        sends.push({ kind: decision.staff, audience: `staff:${to.toLowerCase()}`, channel: 'email', to, locale: context.brandLocale, attachments: [] });
+      }
+    }
+    const templates = await findTemplates(db, view.brandId, sends.map((m) => ({ event: m.kind, locale: m.locale, channel: m.channel })));
+    const templateOf = (m: Send) => templates.find((t) => t.event === m.kind && t.locale === m.locale && t.channel === m.channel) ?? null;
+    const messages = sends.flatMap((m): Rendered[] => {
+      const rendered = renderWith(templateOf(m), m.kind, view, m.channel, m.locale);
+      return rendered
+        ? [{
+            brandId: view.brandId, channel: m.channel, to: m.to, kind: m.kind, subject: rendered.subject, text: rendered.text, html: rendered.html,
+            attachments: m.channel === 'email' ? m.attachments : [],
+            idempotencyKey: `${m.kind}:${a.id}:${a.version}:${m.audience}:${m.channel}`,
+          }]
+        : [];
+    });
+    const reminders = (decision.schedule === 'plan' || decision.schedule === 'replan') && a.state === 'confirmed'
+      ? plansFor(a, view, settings).filter((p) => p.sendAt.getTime() > now.getTime())
+      : [];
+    return { messages, reminders };
+  }
 
   return {
     async handle(tx, event) {
@@ -152,40 +209,26 @@ export function createNotificationSink(deps: NotificationSinkDeps): BookingEvent
       if (decision === NOTHING) return;
       const context = await loadNotificationContext(tx, a.id, links);
       if (!context) return;
-      const { view } = context;
       const now = deps.now();
-      const settings = resolveNotificationSettings(context.storedSettings.brand, context.storedSettings.service);
-
-      const sends: Send[] = [];
-      if (decision.customer) {
-        const attachments = decision.invite ? [inviteAttachment(view, decision.invite, now)] : [];
-        for (const channel of customerChannels(settings, view, a.channel)) {
-          sends.push({ kind: decision.customer, audience: 'customer', channel, to: addressOf(view, channel)!, locale: view.locale, attachments });
-        }
-      }
-      if (decision.staff) {
-        for (const to of staffRecipients(decision.staff, view)) {
-          sends.push({ kind: decision.staff, audience: `staff:${to.toLowerCase()}`, channel: 'email', to, locale: context.brandLocale, attachments: [] });
-        }
-      }
-      const templates = await findTemplates(tx, view.brandId, sends.map((m) => ({ event: m.kind, locale: m.locale, channel: m.channel })));
-      const templateOf = (m: Send) => templates.find((t) => t.event === m.kind && t.locale === m.locale && t.channel === m.channel) ?? null;
-      const messages = sends.flatMap((m) => {
-        const rendered = renderWith(templateOf(m), m.kind, view, m.channel, m.locale);
-        return rendered
-          ? [{
-              brandId: view.brandId, channel: m.channel, to: m.to, kind: m.kind, subject: rendered.subject, text: rendered.text, html: rendered.html,
-              attachments: m.channel === 'email' ? m.attachments : [],
-              idempotencyKey: `${m.kind}:${a.id}:${a.version}:${m.audience}:${m.channel}`,
-            }]
-          : [];
-      });
+      const { messages, reminders } = await compose(tx, a, decision, context, now);
       await queueMessages(tx, queue, messages, now);
-
       if (decision.schedule === 'replan' || decision.schedule === 'cancel') await queue.cancelScheduled(tx, a.id);
-      if ((decision.schedule === 'plan' || decision.schedule === 'replan') && a.state === 'confirmed') {
-        await queue.scheduleNotifications(tx, plansFor(a, view, settings));
-      }
+      if (reminders.length > 0) await queue.scheduleNotifications(tx, reminders);
+    },
+
+    async recordBooked(db, event) {
+      const at = deps.now();
+      const row = event.appointment;
+      const context = notificationContextOf(row, links);
+      const a: AppointmentFacts = { id: row.id, state: row.state, version: row.version, channel: row.channel, startAt: context.view.startAt, endAt: context.view.endAt };
+      // Changed since it was booked: that change's own notification told the customer.
+      if (a.version !== event.version) return recordBookedRendering(db, { eventId: event.id, at, messages: [], deliveries: null, reminders: [] });
+      const { messages, reminders } = await compose(db, a, bookedDecision(a.state), context, at);
+      const queued = messages.map((m) => ({ ...m, id: randomUUID() }));
+      const deliveries = queued.length > 0 ? await queue.deliveriesStatement(queued.map((m) => m.id)) : null;
+      const outcome = await recordBookedRendering(db, { eventId: event.id, at, messages: queued, deliveries, reminders });
+      if (outcome === 'rendered' && queued.length > 0) queue.wakeDeliveries();
+      return outcome;
     },
   };
 }

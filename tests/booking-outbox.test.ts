@@ -1,11 +1,13 @@
-import type { Database, Tx } from '../models/database.ts';
+import type { Database } from '../models/database.ts';
 import { findBrand, type Brand } from '../models/brands.repository.ts';
 import { findService, findStore } from '../models/catalogue.repository.ts';
 import { seedDemo } from '../models/seed.ts';
 import { bookAppointment, cancelAppointment, rescheduleAppointment, type BookingDeps, type BookingRequest } from '../scheduling/booking.ts';
-import type { BookingEventSink } from '../scheduling/booking-events.ts';
 import type { DeliveryQueue } from '../notifications/delivery-queue.ts';
-import { createNotificationSink } from '../notifications/notification-sink.ts';
+import { findUndoneEventOf } from '../models/booking-outbox.repository.ts';
+import { createDeliveryWorkers } from '../notifications/delivery-worker.ts';
+import { localTransports } from '../notifications/message-sender.ts';
+import { createNotificationSink, type NotificationSink } from '../notifications/notification-sink.ts';
 import { createSignedLinks } from '../notifications/signed-links.ts';
 import { startApp } from './support/app.ts';
 import { DATABASE_KINDS, openTestDatabase } from './support/databases.ts';
@@ -64,7 +66,7 @@ describe.each(DATABASE_KINDS)('booking outbox on %s', (kind) => {
   beforeEach(() => clock.set(START));
 
   /** Notifications as the server composes them; `immediate: false` is a process that crashed right after each commit. */
-  const notifications = (o: { immediate?: boolean; render?: BookingEventSink } = {}) =>
+  const notifications = (o: { immediate?: boolean; render?: NotificationSink } = {}) =>
     productNotifications({ db, links, queue, now: clock.now, sweepAfterSeconds: 15, ...o });
 
   // What a test left undone (a simulated crash) is swept, so the next test's sweeps see only their own events.
@@ -150,6 +152,73 @@ describe.each(DATABASE_KINDS)('booking outbox on %s', (kind) => {
     expect(await messagesOf(a.id)).toHaveLength(3);
   });
 
+  test('a confirmation is two statements and no transaction: one finds the event with its appointment, one records it all', async () => {
+    const { db: counted, counts } = counting(db);
+    const { events, outbox } = productNotifications({ db: counted, links, queue, now: clock.now });
+    const { appointment: a } = await bookAppointment({ db, now: clock.now, events }, await request({
+      start: '2027-03-03T13:00:00Z', email: 'two-statements@example.com',
+    }));
+    await confirmationRendered(db, a.id);
+    await outbox.idle();
+    expect(counts).toEqual({ statements: 2, transactions: 0 });
+    // The messages, a delivery job for each (named in the same statement), the reminder, the event done.
+    expect((await messagesOf(a.id)).map((m) => m.kind)).toEqual(['confirmed', 'staff_confirmed', 'staff_confirmed']);
+    const jobs = await db.query(`SELECT 1 FROM "${bossSchema}".job j JOIN messages m ON m.id::text = j.data->>'messageId' WHERE m.idempotency_key LIKE $1`, [`%:${a.id}:%`]);
+    expect(jobs).toHaveLength(3);
+    expect(await remindersOf(a.id)).toHaveLength(1);
+  });
+
+  test('a change committed between finding a booked event and recording it supersedes it: nothing stale is recorded', async () => {
+    const sink = createNotificationSink({ links, queue, now: clock.now });
+    const newStart = new Date('2027-03-10T13:00:00Z');
+    let moved: Promise<unknown> | null = null;
+    // The customer moves the appointment just before the rendering's statement reaches the database.
+    const movedFirst: Database = {
+      ...db,
+      query: async (sql, params) => {
+        if (/finished AS/.test(sql)) {
+          moved ??= rescheduleAppointment({ db, now: clock.now, events: sink }, { brand, appointmentId: a.id, actor: { kind: 'customer' }, start: newStart });
+          await moved;
+        }
+        return db.query(sql, params);
+      },
+    };
+    const crashed = notifications({ immediate: false });
+    const { appointment: a } = await bookAppointment({ db, now: clock.now, events: crashed.events }, await request({
+      start: '2027-03-10T09:00:00Z', email: 'moved-meanwhile@example.com',
+    }));
+    const found = await findUndoneEventOf(db, a.id);
+    expect(found).toMatchObject({ version: a.version, appointment: { version: a.version } });
+    expect(await sink.recordBooked(movedFirst, found!)).toBe('superseded');
+    expect(await bookedEventOutcome(db, a.id)).toBe('superseded');
+    // Only the move told the customer; the reminder is the new time's.
+    expect((await messagesOf(a.id)).map((m) => m.kind)).toEqual(['rescheduled']);
+    expect((await remindersOf(a.id)).map((r) => r.for_start_at)).toEqual([newStart]);
+    // Its delivery jobs went in with the statement, and find nothing to send.
+    const orphans = await db.query<{ id: string }>(
+      `SELECT j.data->>'messageId' AS id FROM "${bossSchema}".job j
+        WHERE j.name = 'notification-delivery' AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.id::text = j.data->>'messageId')`,
+    );
+    expect(orphans.length).toBeGreaterThanOrEqual(3);
+    const { sender } = createDeliveryWorkers({ db, links, queue, now: clock.now, transports: localTransports(db, clock.now) });
+    expect(await sender.send(orphans[0]!.id)).toEqual({ status: 'unchanged' });
+  });
+
+  test('two renderers recording the same booked event at once record it once', async () => {
+    const sink = createNotificationSink({ links, queue, now: clock.now });
+    const crashed = notifications({ immediate: false });
+    const { appointment: a } = await bookAppointment({ db, now: clock.now, events: crashed.events }, await request({
+      start: '2027-03-11T09:00:00Z', email: 'twice-at-once@example.com',
+    }));
+    const found = (await findUndoneEventOf(db, a.id))!;
+    const outcomes = await Promise.all([sink.recordBooked(db, found), sink.recordBooked(db, found)]);
+    expect(outcomes).toHaveLength(2);
+    expect(outcomes).toEqual(expect.arrayContaining(['rendered', null]));
+    expect((await messagesOf(a.id)).map((m) => m.kind)).toEqual(['confirmed', 'staff_confirmed', 'staff_confirmed']);
+    expect(await remindersOf(a.id)).toHaveLength(1);
+    expect(await findUndoneEventOf(db, a.id)).toBeNull();
+  });
+
   test('rendered events are kept a week, then pruned by a sweep; failed ones stay', async () => {
     const { events, outbox } = notifications();
     const booked = await Promise.all(['2027-03-08T09:00:00Z', '2027-03-08T10:00:00Z'].map(async (start, i) =>
@@ -174,10 +243,11 @@ describe.each(DATABASE_KINDS)('booking outbox on %s', (kind) => {
     }));
     let renders = 0;
     const sink = createNotificationSink({ links, queue, now: clock.now });
-    const counted: BookingEventSink = {
-      async handle(tx: Tx, event) {
+    const counted: NotificationSink = {
+      ...sink,
+      recordBooked(on, event) {
         renders++;
-        await sink.handle(tx, event);
+        return sink.recordBooked(on, event);
       },
     };
     // Instances sweeping the same database at once.
@@ -216,12 +286,12 @@ describe.each(DATABASE_KINDS)('booking outbox on %s', (kind) => {
   test('a rendering that fails leaves the booking made and its event to the sweep, which renders it later', async () => {
     const sink = createNotificationSink({ links, queue, now: clock.now });
     let failures = 1;
-    const flaky: BookingEventSink = {
-      async handle(tx: Tx, event) {
-        await sink.handle(tx, event);
-        if (failures-- > 0) throw new Error('template service hiccup');
-      },
+    // The first rendering's statement fails (the database went away a moment): nothing of it is recorded.
+    const failingOnce: Database = {
+      ...db,
+      query: (sql, params) => (failures-- > 0 ? Promise.reject(new Error('connection terminated unexpectedly')) : db.query(sql, params)),
     };
+    const flaky: NotificationSink = { ...sink, recordBooked: (_, event) => sink.recordBooked(failingOnce, event) };
     const errors: unknown[] = [];
     const { events, outbox } = productNotifications({ db, links, queue, now: clock.now, render: flaky, onError: (e) => void errors.push(e) });
     const { appointment: a } = await bookAppointment({ db, now: clock.now, events }, await request({
@@ -229,7 +299,7 @@ describe.each(DATABASE_KINDS)('booking outbox on %s', (kind) => {
     }));
     await until(async () => (await eventsOf(a.id))[0]!.attempts === 1, 20_000);
     expect(errors).toHaveLength(1);
-    // The failed rendering rolled back whole; the booking stands.
+    // The failed rendering recorded nothing; the booking stands.
     expect(await messagesOf(a.id)).toEqual([]);
     expect(await db.query('SELECT 1 FROM appointments WHERE id = $1', [a.id])).toHaveLength(1);
     // Tried again once the failure is as old as an overdue event, not before.

@@ -1,7 +1,7 @@
 import type { Database } from '../../models/database.ts';
 import { createBookingOutbox, withOutbox, type BookingOutboxOptions } from '../../notifications/booking-outbox.ts';
 import { createDeliveryQueue, type DeliveryQueue, type DeliveryQueueOptions } from '../../notifications/delivery-queue.ts';
-import { createNotificationSink } from '../../notifications/notification-sink.ts';
+import { createNotificationSink, type NotificationSink } from '../../notifications/notification-sink.ts';
 import type { SignedLinks } from '../../notifications/signed-links.ts';
 import { jobQueueSchemaOf, type DatabaseKind } from './databases.ts';
 import { until } from './wait.ts';
@@ -28,7 +28,8 @@ export async function openTestDeliveryQueue(
  * transaction, bookings rendered after commit through the outbox, by this process at once.
  */
 export function productNotifications(
-  o: { db: Database; links: SignedLinks; queue: DeliveryQueue; now: () => Date } & Partial<Omit<BookingOutboxOptions, 'db' | 'now'>>,
+  o: { db: Database; links: SignedLinks; queue: DeliveryQueue; now: () => Date; render?: NotificationSink }
+    & Partial<Omit<BookingOutboxOptions, 'db' | 'now' | 'render'>>,
 ) {
   const render = o.render ?? createNotificationSink({ links: o.links, queue: o.queue, now: o.now });
   const outbox = createBookingOutbox({ ...o, render });
