@@ -22,13 +22,6 @@ export type Actor =
 export const actorLabel = (a: Actor): string =>
   a.kind === 'staff' ? `staff:${a.id}` : a.kind === 'api' ? `api-key:${a.label}` : a.kind;
 
-/** The actor a label names (the outbox keeps labels); a staff member's store scope is not kept. */
-export function actorOfLabel(label: string): Actor {
-  if (label.startsWith('staff:')) return { kind: 'staff', id: label.slice('staff:'.length) };
-  if (label.startsWith('api-key:')) return { kind: 'api', label: label.slice('api-key:'.length) };
-  return label === 'customer' ? { kind: 'customer' } : { kind: 'system' };
-}
-
 export interface BookingDeps {
   db: Database;
   now: () => Date;
