@@ -304,8 +304,10 @@ function logKinds(ctx: BenchContext, turns: TurnSample[]) {
 }
 
 const isTransaction = (key: string) => key.endsWith(TRANSACTION_START) || key.endsWith(TRANSACTION_END);
-/** The rendering of a booked event (notifications/booking-outbox.ts) claims its row first: work after the reply. */
-const RENDERING_AFTER_REPLY = /FROM booking_outbox/;
+/** The rendering of a booked event (notifications/booking-outbox.ts): its two statements name the outbox; work after the reply. */
+const RENDERING_AFTER_REPLY = /\bbooking_outbox\b/;
+/** How the statement that records a rendering begins (models/booking-outbox.repository.ts recordBookedRendering): one per rendering. */
+const RENDERING_RECORDED = /^WITH current AS \( SELECT a\.version FROM appointments a JOIN booking_outbox/;
 
 /** Waiting for a pooled connection between two readings: how often, how long each time, and per unit of work. */
 function poolWaitLine(before: PoolWaits, after: PoolWaits, per: number, unit: string): string {
@@ -330,10 +332,11 @@ function logSql(ctx: BenchContext, stats: Map<string, StatementStats>, turns: nu
   };
   const path = cost(false);
   const later = cost(true);
+  const renderings = later.statements.filter(([key]) => RENDERING_RECORDED.test(key.slice(AFTER_REPLY.length))).reduce((n, [, s]) => n + s.calls, 0);
   ctx.log(`  database per turn (greetings counted as turns): ${path.roundTrips.toFixed(1)} round trips on the turn's path ` +
     `(${(path.calls / turns).toFixed(1)} statements, ${(path.transactions / turns).toFixed(1)} transactions), ${fmtMs(path.ms / turns)} in statements, ` +
     `${fmtMs(path.ms / Math.max(1, path.calls))} per statement; + ${later.roundTrips.toFixed(1)} after the reply (booked events rendered into ` +
-    `messages: ${later.transactions} renderings, ${((later.calls + 2 * later.transactions) / Math.max(1, later.transactions)).toFixed(1)} round trips each)`);
+    `messages: ${renderings} renderings, ${((later.calls + 2 * later.transactions) / Math.max(1, renderings)).toFixed(1)} round trips each)`);
   if (waited) ctx.log(`  ${poolWaitLine(waited.before, waited.after, turns, 'turn')}`);
   for (const [sql, s] of [...path.statements, ...later.statements].sort((a, b) => b[1].ms - a[1].ms).slice(0, top)) {
     ctx.log(`    ${(s.calls / turns).toFixed(2).padStart(5)}/turn ${fmtMs(s.ms / s.calls).padStart(8)} each  ${sql}`);

@@ -127,7 +127,8 @@ export const wallClock = () => performance.timeOrigin + performance.now();
  * The same database, timing each statement into `stats` under `name(sql)` (waiting for a pooled
  * connection included, outside transactions), plus each transaction's start and end. With
  * `observe`, each statement and each transaction's start is also told with the time it was sent,
- * so work can be attributed to what a client was doing then.
+ * so work can be attributed to what a client was doing then. With `afterReply`, statements matching it
+ * (or transactions whose first statement does) are counted apart, under AFTER_REPLY.
  */
 export function instrumented(
   db: Database, name: (sql: string) => string, stats: Map<string, StatementStats>, observe?: (event: StatementEvent) => void,
@@ -140,6 +141,8 @@ export function instrumented(
     s.ms += ms;
     stats.set(key, s);
   };
+  /** A statement matching `afterReply` (on its own, or first in its transaction) is work a turn left for after its reply. */
+  const afterReplyPrefix = (sql: string) => (afterReply?.test(sql) ? AFTER_REPLY : '');
   const timedQuery = (q: Queryable, prefix: (sql: string) => string) => async <T>(sql: string, params?: readonly unknown[]): Promise<T[]> => {
     const key = prefix(sql) + name(sql);
     observe?.({ at: wallClock(), key });
@@ -155,7 +158,7 @@ export function instrumented(
     ...(db.readCache ? { readCache: db.readCache } : {}),
     // The statement gate is passed here rather than in the database below, so that a write the gate ran inside its
     // own statement (models/statement-gate.ts) counts once, as that statement, and is not timed twice.
-    query: (sql, params) => pastTheGate(sql, params, () => timedQuery(db, () => '')(sql, params)),
+    query: (sql, params) => pastTheGate(sql, params, () => timedQuery(db, afterReplyPrefix)(sql, params)),
     async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
       const t0 = now();
       let workDone = t0;
@@ -164,7 +167,7 @@ export function instrumented(
       let prefix: string | null = null;
       const classify = (sql: string) => {
         if (prefix !== null) return prefix;
-        prefix = afterReply?.test(sql) ? AFTER_REPLY : '';
+        prefix = afterReplyPrefix(sql);
         observe?.({ at: wallClock(), key: prefix + TRANSACTION_START });
         record(prefix + TRANSACTION_START, began);
         return prefix;
