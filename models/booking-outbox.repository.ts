@@ -1,8 +1,7 @@
-import type { Queryable } from './database.ts';
-
 import { APPOINTMENT_VIEW_COLUMNS, APPOINTMENT_VIEW_FROM, type AppointmentViewRow } from './appointment-views.repository.ts';
 import { queuedMessagesInsert, type QueuedMessageToRecord } from './messages.repository.ts';
 import { scheduledInsert, type ScheduledPlan } from './scheduled-notifications.repository.ts';
+import type { Queryable } from './database.ts';
 import { asParts, type Statement } from './statement-gate.ts';
 
 /** An undone booked event of migration 022's outbox, read with its appointment as it is now. */

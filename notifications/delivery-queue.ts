@@ -97,8 +97,8 @@ export interface DeliveryQueue {
    */
   enqueueDeliveryAhead(messageId: string, options?: DeliveryOptions): Promise<void>;
   /**
-   * Plans reminders and follow-ups in one statement; those whose time has already passed or that
-   * were already sent are not. Returns how many were planned.
+   * Plans reminders and follow-ups in one statement; those already planned or sent for that start are
+   * not (the caller leaves out those whose time has passed). Returns how many were planned.
    */
   scheduleNotifications(tx: Tx, plans: readonly NotificationPlan[]): Promise<number>;
   /** Cancels every reminder and follow-up still planned for the appointment; returns how many. */
@@ -346,10 +346,7 @@ export async function createDeliveryQueue(options: DeliveryQueueOptions): Promis
     wakeDeliveries: wakeDeliveryWorkers,
     enqueueDeliveryAhead,
 
-    async scheduleNotifications(tx, plans) {
-      const at = now();
-      return insertScheduled(tx, plans.filter((p) => p.sendAt.getTime() > at.getTime()), at);
-    },
+    scheduleNotifications: (tx, plans) => insertScheduled(tx, plans, now()),
 
     async cancelScheduled(tx, appointmentId) {
       const jobs = await cancelScheduledFor(tx, appointmentId, now());

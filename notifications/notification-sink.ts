@@ -46,7 +46,6 @@ const bookedDecision = (state: AppointmentState): Decision =>
   state === 'confirmed' ? CONFIRMED : { customer: 'request_received', invite: null, staff: 'staff_request', schedule: null };
 
 function decide(event: BookingEvent, history: History): Decision {
-  const confirmed = CONFIRMED;
   // A request rejected before it was ever confirmed has no calendar entry to remove.
   const cancelled: Decision = { customer: 'cancelled', invite: history.everConfirmed ? 'CANCEL' : null, staff: 'staff_cancelled', schedule: 'cancel' };
   switch (event.type) {
@@ -58,7 +57,7 @@ function decide(event: BookingEvent, history: History): Decision {
       return cancelled;
     case 'status_changed':
       if (event.appointment.state === 'cancelled') return cancelled;
-      if (event.appointment.state === 'confirmed' && history.previousState !== 'confirmed') return confirmed;
+      if (event.appointment.state === 'confirmed' && history.previousState !== 'confirmed') return CONFIRMED;
       // Intermediate workflow statuses (kind 'start') tell no one.
       return NOTHING;
   }
