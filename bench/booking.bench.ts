@@ -8,6 +8,7 @@
  * other work on a shared machine weighs on both alike. For comparison, the same bookings with the
  * messages rendered inside the booking's transaction, as before the outbox.
  */
+import { readFileSync } from 'node:fs';
 import type { Database } from '../models/database.ts';
 import { AppError } from '../models/errors.ts';
 import { findAvailability } from '../scheduling/availability.ts';
@@ -37,6 +38,10 @@ const SERIAL = 100;
 const IN_TRANSACTION = 200;
 /** Bookings without notifications (the booking statement alone), for comparison. */
 const ALONE = 200;
+/** Bookings whose confirmations are then rendered one at a time, with nothing else running, to read their CPU. */
+const RENDERED_ALONE = 300;
+/** The kernel's clock ticks per second (USER_HZ) in /proc/<pid>/stat. */
+const USER_HZ = 100;
 const NOW = new Date('2027-03-01T07:00:00Z');
 const DAY_MS = 86_400_000;
 /** Plain inserts go this far after the booked times: distinct times, same shape of row. */
@@ -179,6 +184,32 @@ function profileReport(stats: Map<string, StatementStats>, bookings: number, tot
   return lines;
 }
 
+/**
+ * CPU time the database's client backends have used so far, per backend, in ms, read from /proc:
+ * for PostgreSQL on this machine only (null otherwise). Kernel accounting, not clocks: other work
+ * on a shared machine slows a phase down but does not add to its CPU time.
+ */
+async function backendCpu(db: Database): Promise<Map<number, number> | null> {
+  const backends = await db.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`,
+  );
+  try {
+    return new Map(backends.map(({ pid }) => {
+      // After "pid (name) ": state is field 3, utime and stime are fields 14 and 15.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return [pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ];
+    }));
+  } catch {
+    return null;
+  }
+}
+
+/** The backends' CPU between two readings (a backend opened in between counts whole). */
+function backendCpuUsed(before: Map<number, number> | null, after: Map<number, number> | null): number | null {
+  if (!before || !after) return null;
+  return [...after].reduce((sum, [pid, ms]) => sum + ms - (before.get(pid) ?? 0), 0);
+}
+
 // ---- the benchmark -------------------------------------------------------------------------------
 
 async function runOnPostgres(ctx: BenchContext): Promise<ResultRow[]> {
@@ -187,7 +218,7 @@ async function runOnPostgres(ctx: BenchContext): Promise<ResultRow[]> {
     ctx.log(`database: ${db.label}, pool ${POOL_SIZE}, ${CONCURRENCY} concurrent clients`);
     let t = process.hrtime.bigint();
     const { fixture: f, history, upcoming } = await seed(db);
-    const needed = WARMUP + BOOKINGS + PROFILED + SERIAL + IN_TRANSACTION + ALONE;
+    const needed = WARMUP + BOOKINGS + PROFILED + SERIAL + IN_TRANSACTION + ALONE + RENDERED_ALONE;
     const targets = await freeTargets(db, f, needed);
     const [customer] = await db.query<{ id: string }>('SELECT id FROM customers WHERE brand_id = $1 ORDER BY id LIMIT 1', [f.brand.id]);
     ctx.log(`setup: ${STORES} stores × ${STAFF_PER_STORE} staff, ${history} past + ${upcoming} upcoming appointments, ` +
@@ -292,6 +323,29 @@ async function runOnPostgres(ctx: BenchContext): Promise<ResultRow[]> {
     ctx.log(`appointments with a claim after the warm-up and timed bookings: ${check?.n} (expected ${WARMUP + bookings.ok})`);
     for (const line of profile) ctx.log(`  ${line}`);
     ctx.log(`ratio bookings/s ÷ inserts/s: ${ratio.toFixed(2)}× — target ≥ 0.5×: ${verdict.verdict}`);
+
+    // Information: the rendering alone, one event at a time (as a sweep takes the events a crashed
+    // process left), nothing else running: its CPU per booking here and in PostgreSQL's backends.
+    // Before the comparisons below, whose bookings leave their events undone (rendered otherwise or not at all).
+    const sweeper = createBookingOutbox({ db, render, now, immediate: false, sweepAfterSeconds: 0 });
+    const renderedOffset = WARMUP + BOOKINGS + PROFILED + SERIAL + IN_TRANSACTION + ALONE;
+    const undone = await timed(RENDERED_ALONE, CONCURRENCY, bookOrCount({ db, now, events: withOutbox(render, sweeper) }, renderedOffset));
+    const pgBefore = await backendCpu(db);
+    const renderingProfiler = await startCpuProfile();
+    const nodeBefore = process.cpuUsage();
+    const sweptAt = performance.now();
+    let swept = 0;
+    for (let n = await sweeper.sweep(); n > 0; n = await sweeper.sweep()) swept += n;
+    const sweptMs = performance.now() - sweptAt;
+    const nodeUsed = process.cpuUsage(nodeBefore);
+    const renderingProfile = renderingProfiler ? await renderingProfiler.stop('rendering', swept) : [];
+    const pgUsed = backendCpuUsed(pgBefore, await backendCpu(db));
+    const perSwept = (ms: number) => `${(ms / Math.max(1, swept)).toFixed(2)} ms`;
+    ctx.log(`rendering alone (${swept} of ${undone.ok} confirmations left undone, swept one at a time in ${fmtMs(sweptMs)}): CPU per booking ` +
+      `${perSwept((nodeUsed.user + nodeUsed.system) / 1000)} in this process, ` +
+      `${pgUsed === null ? 'n/a (PostgreSQL not on this machine)' : perSwept(pgUsed)} in PostgreSQL`);
+    for (const line of renderingProfile) ctx.log(`  ${line}`);
+
 
     // Information: the path before the outbox, the messages rendered in the booking's transaction.
     const beforeOffset = WARMUP + BOOKINGS + PROFILED + SERIAL;

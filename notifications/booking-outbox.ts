@@ -29,7 +29,7 @@ export interface BookingOutboxOptions {
 }
 
 export interface BookingOutboxDispatcher extends BookingOutbox {
-  /** Renders the events left undone past `sweepAfterSeconds`, one transaction each; returns how many it took. */
+  /** Renders the events left undone past `sweepAfterSeconds`, one at a time; returns how many it took. */
   sweep(): Promise<number>;
   /** Sweeps now (what a crashed process left) and then periodically. */
   start(): void;
