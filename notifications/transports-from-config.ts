@@ -15,6 +15,7 @@ export interface TransportSettings {
   TWILIO_SMS_FROM?: string | undefined;
   TWILIO_WHATSAPP_FROM?: string | undefined;
   TWILIO_API_URL?: string | undefined;
+  PROVIDER_TIMEOUT_SECONDS: number;
 }
 
 /** The transport per channel: a configured provider, else the local outbox. */
@@ -25,6 +26,7 @@ export function transportsFromConfig(config: TransportSettings, db: Database, no
       apiKey: config.SENDGRID_API_KEY,
       from: { email: config.SENDGRID_FROM, ...(config.SENDGRID_FROM_NAME ? { name: config.SENDGRID_FROM_NAME } : {}) },
       ...(config.SENDGRID_API_URL ? { baseUrl: config.SENDGRID_API_URL } : {}),
+      timeoutMs: config.PROVIDER_TIMEOUT_SECONDS * 1000,
     });
   }
   if (config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && config.TWILIO_SMS_FROM) {
@@ -35,6 +37,7 @@ export function transportsFromConfig(config: TransportSettings, db: Database, no
       ...(config.TWILIO_WHATSAPP_FROM ? { whatsappFrom: config.TWILIO_WHATSAPP_FROM } : {}),
       statusCallbackUrl: `${config.PUBLIC_URL}/webhooks/twilio/status`,
       ...(config.TWILIO_API_URL ? { baseUrl: config.TWILIO_API_URL } : {}),
+      timeoutMs: config.PROVIDER_TIMEOUT_SECONDS * 1000,
     });
     transports.sms = twilio;
     transports.whatsapp = twilio;

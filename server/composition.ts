@@ -85,6 +85,8 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
 
   const queue = await createDeliveryQueue({
     db, now, schema: config.PGBOSS_SCHEMA,
+    // A claim older than twice a provider call's timeout is never a live send.
+    claimTimeoutSeconds: 2 * config.PROVIDER_TIMEOUT_SECONDS,
     onError: (err, context) => logger.warn({ err, ...context }, 'notification job failed'),
   });
   const metrics = createMetrics({ db, now });
