@@ -87,6 +87,7 @@ export async function createRendezvous(deps: RendezvousDeps): Promise<Rendezvous
     db, now, schema: config.PGBOSS_SCHEMA,
     // A claim older than twice a provider call's timeout is never a live send.
     claimTimeoutSeconds: 2 * config.PROVIDER_TIMEOUT_SECONDS,
+    dispatchIntervalSeconds: config.REMINDER_DISPATCH_SECONDS,
     onError: (err, context) => logger.warn({ err, ...context }, 'notification job failed'),
   });
   const metrics = createMetrics({ db, now });

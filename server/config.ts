@@ -43,6 +43,8 @@ const envSchema = z.object({
   PRESENCE_EXPIRY_SECONDS: z.coerce.number().int().min(3).max(300).default(30),
   PGBOSS_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,40}$/).default('pgboss'),
   HOLD_SWEEP_SECONDS: z.coerce.number().int().positive().default(60),
+  /** How often each instance turns the reminders and follow-ups now due into jobs (how late one may be sent). */
+  REMINDER_DISPATCH_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   /** Bearer token for GET /metrics; unset → only scrapers on this host (direct loopback) may read them. */
   METRICS_TOKEN: z.string().min(16).optional(),
   /** SIGTERM: how long running turns and deliveries may take to finish before the process exits anyway. */

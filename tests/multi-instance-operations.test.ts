@@ -39,6 +39,8 @@ describe('several instances: shared budgets, reminders once, readiness', () => {
       env: {
         CHAT_MESSAGES_PER_10S: String(MESSAGES_PER_10S), CHAT_CONVERSATIONS_PER_IP_PER_HOUR: String(CONVERSATIONS_PER_HOUR),
         API_RATE_LIMIT_PER_MINUTE: String(API_PER_MINUTE),
+        // Reminders fall due in a test: dispatched within 3 s rather than 30.
+        REMINDER_DISPATCH_SECONDS: '3',
       },
     });
   }, 300_000);
