@@ -33,8 +33,11 @@ const envSchema = z.object({
   /** Provider API origins: a region (https://api.eu.sendgrid.com), a proxy, or a local stand-in. */
   SENDGRID_API_URL: z.url({ protocol: /^https?$/ }).optional(),
   TWILIO_API_URL: z.url({ protocol: /^https?$/ }).optional(),
-  /** How long a provider call may take; a send claimed twice as long ago belongs to a process that died mid-send. */
-  PROVIDER_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(15),
+  /**
+   * How long a provider call may take; a send claimed twice as long ago belongs to a process that died mid-send.
+   * At most 45: a call must end within its delivery job's 60 s expiry (notifications/delivery-queue.ts).
+   */
+  PROVIDER_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(45).default(15),
   /** The dev phone (simulated SMS/WhatsApp through the real webhook and transport): auto = outside production without Twilio keys. */
   DEV_PHONE: z.enum(['auto', 'true', 'false']).default('auto'),
   VIDEO_MEETING_BASE_URL: z.string().url().default('https://meet.jit.si'),
