@@ -216,25 +216,33 @@ export interface SlotHold {
   now: Date;
 }
 
+/** hold_slot's parameters (migration 026), by name. */
+const HOLD_SLOT_PARAMS = [
+  'p_brand', 'p_hold', 'p_service', 'p_mode', 'p_store', 'p_home_address', 'p_home_latitude', 'p_home_longitude',
+  'p_candidate_stores', 'p_start', 'p_duration_minutes', 'p_buffer_before_minutes', 'p_buffer_after_minutes',
+  'p_step_minutes', 'p_min_notice_minutes', 'p_max_horizon_days', 'p_expires', 'p_now',
+] as const;
+
+// A bot turn's first write: it may carry the customer's message (models/statement-gate.ts).
+const HOLD_SLOT = composableWrite(
+  `SELECT ${HOLD_COLUMNS} FROM hold_slot(${HOLD_SLOT_PARAMS.map((name, i) => `${name} => $${i + 1}`).join(', ')})`,
+);
+
 /**
  * A whole hold by slot in one statement (migration 026's hold_slot): availability at the start, the
  * least booked free advisor, the hold with its claim. A time no advisor can take raises 23P01.
  */
 export async function holdSlot(db: Queryable, h: SlotHold): Promise<Hold> {
   const { placement: p, rules: r } = h;
-  const args: [string, unknown][] = [
-    ['p_brand', h.brandId], ['p_hold', randomUUID()], ['p_service', p.serviceId], ['p_mode', p.mode], ['p_store', p.storeId],
-    ['p_home_address', p.homeAddress], ['p_home_latitude', p.homeLatitude], ['p_home_longitude', p.homeLongitude],
-    ['p_candidate_stores', h.candidateStores], ['p_start', p.startAt], ['p_duration_minutes', r.durationMinutes],
-    ['p_buffer_before_minutes', r.bufferBeforeMinutes], ['p_buffer_after_minutes', r.bufferAfterMinutes],
-    ['p_step_minutes', r.stepMinutes], ['p_min_notice_minutes', r.minNoticeMinutes], ['p_max_horizon_days', r.maxHorizonDays],
-    ['p_expires', h.expiresAt], ['p_now', h.now],
-  ];
-  // A bot turn's first write: it may carry the customer's message (the text is the same on every call).
-  const [row] = await db.query<Hold>(
-    composableWrite(`SELECT ${HOLD_COLUMNS} FROM hold_slot(${args.map(([name], i) => `${name} => $${i + 1}`).join(', ')})`),
-    args.map(([, value]) => value),
-  );
+  const args: Record<(typeof HOLD_SLOT_PARAMS)[number], unknown> = {
+    p_brand: h.brandId, p_hold: randomUUID(), p_service: p.serviceId, p_mode: p.mode, p_store: p.storeId,
+    p_home_address: p.homeAddress, p_home_latitude: p.homeLatitude, p_home_longitude: p.homeLongitude,
+    p_candidate_stores: h.candidateStores, p_start: p.startAt, p_duration_minutes: r.durationMinutes,
+    p_buffer_before_minutes: r.bufferBeforeMinutes, p_buffer_after_minutes: r.bufferAfterMinutes,
+    p_step_minutes: r.stepMinutes, p_min_notice_minutes: r.minNoticeMinutes, p_max_horizon_days: r.maxHorizonDays,
+    p_expires: h.expiresAt, p_now: h.now,
+  };
+  const [row] = await db.query<Hold>(HOLD_SLOT, HOLD_SLOT_PARAMS.map((name) => args[name]));
   return row!;
 }
 
