@@ -1,10 +1,10 @@
 import type { Database } from '../models/database.ts';
+import { findUndoneEventOf } from '../models/booking-outbox.repository.ts';
 import { findBrand, type Brand } from '../models/brands.repository.ts';
 import { findService, findStore } from '../models/catalogue.repository.ts';
 import { seedDemo } from '../models/seed.ts';
 import { bookAppointment, cancelAppointment, rescheduleAppointment, type BookingDeps, type BookingRequest } from '../scheduling/booking.ts';
 import type { DeliveryQueue } from '../notifications/delivery-queue.ts';
-import { findUndoneEventOf } from '../models/booking-outbox.repository.ts';
 import { createDeliveryWorkers } from '../notifications/delivery-worker.ts';
 import { localTransports } from '../notifications/message-sender.ts';
 import { createNotificationSink, type NotificationSink } from '../notifications/notification-sink.ts';
