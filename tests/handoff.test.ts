@@ -407,7 +407,8 @@ describe('live-agent hand-off over socket.io', () => {
     expect(await handoff.requestPerson(aSession.conversationId)).toEqual({ status: 'queued', position: 1 });
     expect(await handoff.requestPerson(bSession.conversationId)).toEqual({ status: 'queued', position: 2 });
     expect(await handoff.requestPerson(bSession.conversationId)).toEqual({ status: 'queued', position: 2 }); // asking again changes nothing
-    await until(() => has(a, /^You're number 1 in line/) && has(b, /^You're number 2 in line/), 'positions');
+    // The line and the "queue" event are two packets: wait for both.
+    await until(() => has(a, /^You're number 1 in line/) && has(b, /^You're number 2 in line/) && eventsOf(b, 'queue').length > 0, 'positions');
     expect(eventsOf(b, 'queue')).toEqual([{ position: 2 }]);
     await until(() => requestsOf(parisAgent).length === 2 && requestsOf(lyon).length === 2, 'queue requests');
     expect(requestsOf(parisAgent).map((r) => [r.kind, r.position])).toEqual([['queue', 1], ['queue', 2]]);
@@ -420,7 +421,7 @@ describe('live-agent hand-off over socket.io', () => {
     expect(turnsOf(bSession.conversationId)).toHaveLength(bTurns);
 
     expect(await joinAs(lyon, aSession.conversationId)).toMatchObject({ ok: true });
-    await until(() => has(b, /^You're number 1 in line: you're next\.$/), 'moved up');
+    await until(() => has(b, /^You're number 1 in line: you're next\.$/) && eventsOf(b, 'queue').length > 1, 'moved up');
     expect(eventsOf(b, 'queue')).toEqual([{ position: 2 }, { position: 1 }]);
     await until(() => eventsOf(parisAgent, 'handoff:taken').some((e) => e.conversationId === aSession.conversationId), 'taken');
     const joined = await joinAs(parisAgent, bSession.conversationId);

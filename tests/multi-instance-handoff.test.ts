@@ -225,7 +225,8 @@ describe('hand-off across instances (PostgreSQL + Redis)', () => {
 
     // The advisor (on B) takes the first customer (on A): the second moves up, told once.
     expect((await advisor.socket.emitWithAck('handoff:join', { conversationId: first.session.conversationId })) as HandoffJoinAck).toMatchObject({ ok: true });
-    await until(() => has(first, /joined the chat$/) && has(second, /^You're number 1 in line: you're next\.$/), 30_000);
+    // The line and the "queue" event are two packets: wait for both.
+    await until(() => has(first, /joined the chat$/) && has(second, /^You're number 1 in line: you're next\.$/) && eventsOf(second, 'queue').length > 1, 30_000);
     expect(eventsOf(second, 'queue')).toEqual([{ position: 2 }, { position: 1 }]);
     const [told] = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM conversation_messages WHERE conversation_id = $1 AND text LIKE 'You''re number 1 in line%'`,
