@@ -137,7 +137,7 @@ describe('booking over SMS and WhatsApp', () => {
 
   test('a French number writing in English is answered in English; a US number writing in French, in French', async () => {
     const english = customerPhone(app, standIn, 'sms', '+33611223344');
-    expect((await english.send('Hello, I would like to book a visit next week')).map((m) => m.body)).toEqual([
+    expect((await english.send('Hello, I would like to book a visit next week', {}, 2)).map((m) => m.body)).toEqual([
       'Noted: Monday 8 March to Sunday 14 March.',
       'Which service would you like to book?\n1. Kitchen design consultation\n2. Guided showroom visit\n3. Video advice\n4. Home measurement visit\nReply with a number (1-4).',
     ]);
