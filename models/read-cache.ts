@@ -20,7 +20,8 @@ const WRITE = /\b(?:insert\s+into|update|delete\s+from|truncate(?:\s+table)?)\s+
  * through this process's own database (the statement text names the table), and within
  * milliseconds for any other writer through PostgreSQL's NOTIFY (several instances, psql, tests).
  * While the change feed is down nothing is served from memory, so a missed notice cannot leave a
- * stale row behind. Callers get a copy: nobody can change what the next caller reads.
+ * stale row behind. What is kept is shared, frozen by `cachedRead`, so nobody can change what the next
+ * caller reads (a write to it throws), without a copy per read: a turn reads its brand and services several times.
  */
 export class ReadCache {
   private readonly entries = new Map<string, { tables: readonly CachedTable[]; value: unknown }>();
@@ -33,12 +34,12 @@ export class ReadCache {
   async read<T>(tables: readonly CachedTable[], key: string, load: () => Promise<T>): Promise<T> {
     if (!this.feedUp) return load();
     const known = this.entries.get(key);
-    if (known) return structuredClone(known.value) as T;
+    if (known) return known.value as T;
     const before = tables.map((t) => this.generations.get(t));
     const value = await load();
     if (this.feedUp && tables.every((t, i) => this.generations.get(t) === before[i])) {
       if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
-      this.entries.set(key, { tables, value: structuredClone(value) });
+      this.entries.set(key, { tables, value });
     }
     return value;
   }
@@ -80,6 +81,15 @@ export class ReadCache {
   }
 }
 
+/** Freezes what a read returned, all the way down (rows: plain objects, arrays, dates). */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
 /** What `cachedRead` asks of a database's or a transaction's cache. */
 export interface CacheReader {
   read<T>(tables: readonly CachedTable[], key: string, load: () => Promise<T>): Promise<T>;
@@ -96,8 +106,12 @@ export function transactionReads(cache: ReadCache, statements: readonly string[]
   return { read: (tables, key, load) => (written(tables) ? load() : cache.read(tables, key, load)) };
 }
 
-/** `load()`, from the database's (or the transaction's) read cache when it has one. */
+/**
+ * `load()`, from the database's (or the transaction's) read cache when it has one; frozen whichever way it
+ * came, so that code writing to a read row fails alike with or without the cache.
+ */
 export function cachedRead<T>(db: Queryable, tables: readonly CachedTable[], key: string, load: () => Promise<T>): Promise<T> {
   const cache = (db as { readCache?: CacheReader }).readCache;
-  return cache ? cache.read(tables, key, load) : load();
+  const frozen = async () => deepFreeze(await load());
+  return cache ? cache.read(tables, key, frozen) : frozen();
 }

@@ -46,10 +46,13 @@ describe.each(DATABASE_KINDS)('read cache of read-mostly rows on %s', (kind) => 
     expect((await findBrand(db, DEMO_BRAND_ID))!.name).toBe('Renamed');
   });
 
-  test('callers get copies: changing what one read returned does not change the next read', async () => {
+  test('what a read returned cannot be changed: a write to it throws, and the next read is as stored', async () => {
     const first = await listServices(db, DEMO_BRAND_ID);
-    first[0]!.names.en = 'Scribbled';
-    expect((await listServices(db, DEMO_BRAND_ID))[0]!.names.en).not.toBe('Scribbled');
+    const stored = first[0]!.names.en;
+    expect(() => { first[0]!.names.en = 'Scribbled'; }).toThrow(TypeError);
+    expect(() => { first.pop(); }).toThrow(TypeError);
+    expect((await listServices(db, DEMO_BRAND_ID))[0]!.names.en).toBe(stored);
+    expect(Object.isFrozen((await findBrand(db, DEMO_BRAND_ID))!)).toBe(true);
   });
 
   const TEMPLATE: MessageTemplateKey = { brandId: DEMO_BRAND_ID, event: 'confirmed', locale: 'en', channel: 'sms' };
