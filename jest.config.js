@@ -11,6 +11,7 @@ export default {
     '^libphonenumber-js$': '<rootDir>/node_modules/libphonenumber-js/index.cjs',
   },
   testMatch: ['<rootDir>/tests/**/*.test.ts'],
-  testTimeout: 60000,
+  // Generous: two test files run at once, and a test must pass on a busy machine (a hung one only fails later).
+  testTimeout: 180000,
   reporters: ['default', '<rootDir>/tests/support/summary-reporter.cjs'],
 };

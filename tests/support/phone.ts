@@ -72,12 +72,12 @@ export function customerPhone(app: { url: string }, standIn: TwilioStandIn, chan
       const params = { MessageSid: newMessageSid(), AccountSid: ACCOUNT_SID, From: address, To: prefix + brandNumber, Body: body, NumMedia: '0', ...extra };
       const answer = await postInbound(app.url, params);
       if (answer.status !== 200) throw new Error(`webhook answered ${answer.status}: ${answer.body}`);
-      await until(() => received().length >= before + replies, 30_000);
+      await until(() => received().length >= before + replies, 60_000);
       return received().slice(before);
     },
     /** The first message to the phone whose text matches (the bot's reply and a notification race). */
     async waitFor(pattern: RegExp) {
-      await until(() => received().some((m) => pattern.test(m.body ?? '')), 30_000);
+      await until(() => received().some((m) => pattern.test(m.body ?? '')), 60_000);
       return received().find((m) => pattern.test(m.body ?? ''))!;
     },
   };
