@@ -23,7 +23,10 @@ const QUESTION = 'is there parking?';
 const ANSWER = /public car park/;
 const TURN_STATEMENT = 'save_customer_turn';
 
-/** pg-boss's statements name its schema: `pgboss` on PGlite, `<schema>_boss` on PostgreSQL. */
+/**
+ * Statements naming the job queue's schema (`pgboss` on PGlite, `<schema>_boss` on PostgreSQL): pg-boss's own polls,
+ * and the delivery jobs a booking's rendering inserts after the reply. No turn's own statement names it.
+ */
 const JOB_QUEUE_STATEMENT = /\b\w*boss\.\w/;
 
 /** The product's database: the statements that reach it are recorded, and the turns' statements are held while `hold` is set. */
@@ -35,7 +38,7 @@ function observed(db: Database) {
     // Past the statement gate first (as the database below would), so that a write carried by a customer message's
     // statement (models/statement-gate.ts) is recorded once, as that statement.
     query: (sql, params) => pastTheGate(sql, params, async () => {
-      // The job queue polls on its own every few seconds: on a busy machine a poll can fall inside a turn.
+      // pg-boss polls on its own every few seconds: on a busy machine a poll can fall inside a turn.
       if (!JOB_QUEUE_STATEMENT.test(sql)) statements.push(sql);
       if (hold && sql.includes(TURN_STATEMENT)) await hold;
       return db.query(sql, params);
