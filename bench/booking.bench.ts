@@ -328,7 +328,7 @@ async function runOnPostgres(ctx: BenchContext): Promise<ResultRow[]> {
     // process left), nothing else running: its CPU per booking here and in PostgreSQL's backends.
     // Before the comparisons below, whose bookings leave their events undone (rendered otherwise or not at all).
     const sweeper = createBookingOutbox({ db, render, now, immediate: false, sweepAfterSeconds: 0 });
-    const renderedOffset = WARMUP + BOOKINGS + PROFILED + SERIAL + IN_TRANSACTION + ALONE;
+    const renderedOffset = needed - RENDERED_ALONE; // the last targets
     const undone = await timed(RENDERED_ALONE, CONCURRENCY, bookOrCount({ db, now, events: withOutbox(render, sweeper) }, renderedOffset));
     const pgBefore = await backendCpu(db);
     const renderingProfiler = await startCpuProfile();
@@ -345,7 +345,6 @@ async function runOnPostgres(ctx: BenchContext): Promise<ResultRow[]> {
       `${perSwept((nodeUsed.user + nodeUsed.system) / 1000)} in this process, ` +
       `${pgUsed === null ? 'n/a (PostgreSQL not on this machine)' : perSwept(pgUsed)} in PostgreSQL`);
     for (const line of renderingProfile) ctx.log(`  ${line}`);
-
 
     // Information: the path before the outbox, the messages rendered in the booking's transaction.
     const beforeOffset = WARMUP + BOOKINGS + PROFILED + SERIAL;
