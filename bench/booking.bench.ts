@@ -280,13 +280,18 @@ async function runOnPostgres(ctx: BenchContext): Promise<ResultRow[]> {
     const insertRounds: Timed[] = [];
     const bookingRounds: Timed[] = [];
     let drainedMs = 0;
+    // PostgreSQL's CPU for the inserts (null when it is not on this machine), to set beside a booking's below.
+    let insertsPgCpu: number | null = 0;
     let drainedCpuMs = 0;
     let lastRenderedAfterMs = 0;
     const chunk = BOOKINGS / ROUNDS;
     const profiler = await startCpuProfile();
     for (let round = 0; round < ROUNDS; round++) {
       const offset = WARMUP + round * chunk;
+      const insertCpuBefore = await backendCpu(db);
       insertRounds.push(await timed(chunk, CONCURRENCY, (i) => insert(offset + i)));
+      const used = backendCpuUsed(insertCpuBefore, await backendCpu(db));
+      insertsPgCpu = used === null || insertsPgCpu === null ? null : insertsPgCpu + used;
       const drainStart = performance.now();
       const drainCpu = process.cpuUsage();
       bookingRounds.push(await timed(chunk, CONCURRENCY, bookOrCount(product, offset)));
@@ -313,7 +318,7 @@ async function runOnPostgres(ctx: BenchContext): Promise<ResultRow[]> {
     const sustained = (bookings.ok * 1000) / drainedMs;
     ctx.log(`${ROUNDS} alternating rounds of ${chunk} inserts and ${chunk} bookings:`);
     ctx.log(`plain INSERT (floor)   ${inserts.perSecond.toFixed(0).padStart(6)} inserts/s   latency ${fmtTiming(inserts.latency)}  ` +
-      `node CPU ${inserts.cpuMsPerOp.toFixed(2)} ms/op  (${inserts.ok} ok, ${inserts.failed} failed, ${fmtMs(inserts.wallMs)})`);
+      `node CPU ${inserts.cpuMsPerOp.toFixed(2)} ms/op, PostgreSQL ${insertsPgCpu === null ? 'n/a' : `${(insertsPgCpu / inserts.ok).toFixed(2)} ms/op`}  (${inserts.ok} ok, ${inserts.failed} failed, ${fmtMs(inserts.wallMs)})`);
     ctx.log(`bookAppointment        ${bookings.perSecond.toFixed(0).padStart(6)} bookings/s  latency ${fmtTiming(bookings.latency)}  ` +
       `node CPU ${bookings.cpuMsPerOp.toFixed(2)} ms/op  (${bookings.ok} ok, ${bookings.failed} failed, ${fmtMs(bookings.wallMs)})`);
     ctx.log(`  confirmations rendered after commit: ${renderedNow} of ${bookings.ok}, a round's last at most ${fmtMs(lastRenderedAfterMs)} ` +
@@ -353,9 +358,13 @@ async function runOnPostgres(ctx: BenchContext): Promise<ResultRow[]> {
       `(${(before.perSecond / inserts.perSecond).toFixed(2)}× the inserts), latency ${fmtTiming(before.latency)}`);
 
     // Information: the booking statement alone, no notifications (what the figure was before this change).
+    // Its CPU in PostgreSQL too: the booking statement's own cost, whatever else the machine does.
+    const aloneCpuBefore = await backendCpu(db);
     const alone = await timed(ALONE, CONCURRENCY, bookOrCount({ db, now }, beforeOffset + IN_TRANSACTION));
+    const aloneCpu = backendCpuUsed(aloneCpuBefore, await backendCpu(db));
     ctx.log(`without notifications (the booking alone, ${alone.ok} bookings): ${alone.perSecond.toFixed(0)} bookings/s ` +
-      `(${(alone.perSecond / inserts.perSecond).toFixed(2)}× the inserts), latency ${fmtTiming(alone.latency)}`);
+      `(${(alone.perSecond / inserts.perSecond).toFixed(2)}× the inserts), latency ${fmtTiming(alone.latency)}; CPU per booking ` +
+      `${alone.cpuMsPerOp.toFixed(2)} ms in this process, ${aloneCpu === null ? 'n/a' : `${(aloneCpu / Math.max(1, alone.ok)).toFixed(2)} ms`} in PostgreSQL`);
 
     // Information: one client at a time (round-trip latency without queueing).
     t = process.hrtime.bigint();
