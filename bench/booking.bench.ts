@@ -8,7 +8,6 @@
  * other work on a shared machine weighs on both alike. For comparison, the same bookings with the
  * messages rendered inside the booking's transaction, as before the outbox.
  */
-import { readFileSync } from 'node:fs';
 import type { Database } from '../models/database.ts';
 import { AppError } from '../models/errors.ts';
 import { findAvailability } from '../scheduling/availability.ts';
@@ -18,6 +17,7 @@ import { createDeliveryQueue } from '../notifications/delivery-queue.ts';
 import { createNotificationSink } from '../notifications/notification-sink.ts';
 import { createSignedLinks } from '../notifications/signed-links.ts';
 import { startCpuProfile } from './cpu-profile.ts';
+import { databaseCpu, databaseCpuUsed } from './process-cpu.ts';
 import { analyze, seedAppointments, seedCatalogue, ZONE, type Fixture } from './fixtures.ts';
 import {
   fmtMs, fmtTiming, instrumented, judge, summarize, throughput, TRANSACTION_END, TRANSACTION_START, type Benchmark, type BenchContext,
@@ -40,8 +40,6 @@ const IN_TRANSACTION = 200;
 const ALONE = 200;
 /** Bookings whose confirmations are then rendered one at a time, with nothing else running, to read their CPU. */
 const RENDERED_ALONE = 300;
-/** The kernel's clock ticks per second (USER_HZ) in /proc/<pid>/stat. */
-const USER_HZ = 100;
 const NOW = new Date('2027-03-01T07:00:00Z');
 const DAY_MS = 86_400_000;
 /** Plain inserts go this far after the booked times: distinct times, same shape of row. */
@@ -184,32 +182,6 @@ function profileReport(stats: Map<string, StatementStats>, bookings: number, tot
   return lines;
 }
 
-/**
- * CPU time the database's client backends have used so far, per backend, in ms, read from /proc:
- * for PostgreSQL on this machine only (null otherwise). Kernel accounting, not clocks: other work
- * on a shared machine slows a phase down but does not add to its CPU time.
- */
-async function backendCpu(db: Database): Promise<Map<number, number> | null> {
-  const backends = await db.query<{ pid: number }>(
-    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`,
-  );
-  try {
-    return new Map(backends.map(({ pid }) => {
-      // After "pid (name) ": state is field 3, utime and stime are fields 14 and 15.
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return [pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ];
-    }));
-  } catch {
-    return null;
-  }
-}
-
-/** The backends' CPU between two readings (a backend opened in between counts whole). */
-function backendCpuUsed(before: Map<number, number> | null, after: Map<number, number> | null): number | null {
-  if (!before || !after) return null;
-  return [...after].reduce((sum, [pid, ms]) => sum + ms - (before.get(pid) ?? 0), 0);
-}
-
 // ---- the benchmark -------------------------------------------------------------------------------
 
 async function runOnPostgres(ctx: BenchContext): Promise<ResultRow[]> {
@@ -288,9 +260,9 @@ async function runOnPostgres(ctx: BenchContext): Promise<ResultRow[]> {
     const profiler = await startCpuProfile();
     for (let round = 0; round < ROUNDS; round++) {
       const offset = WARMUP + round * chunk;
-      const insertCpuBefore = await backendCpu(db);
+      const insertCpuBefore = await databaseCpu(db);
       insertRounds.push(await timed(chunk, CONCURRENCY, (i) => insert(offset + i)));
-      const used = backendCpuUsed(insertCpuBefore, await backendCpu(db));
+      const used = databaseCpuUsed(insertCpuBefore, await databaseCpu(db));
       insertsPgCpu = used === null || insertsPgCpu === null ? null : insertsPgCpu + used;
       const drainStart = performance.now();
       const drainCpu = process.cpuUsage();
@@ -335,7 +307,7 @@ async function runOnPostgres(ctx: BenchContext): Promise<ResultRow[]> {
     const sweeper = createBookingOutbox({ db, render, now, immediate: false, sweepAfterSeconds: 0 });
     const renderedOffset = needed - RENDERED_ALONE; // the last targets
     const undone = await timed(RENDERED_ALONE, CONCURRENCY, bookOrCount({ db, now, events: withOutbox(render, sweeper) }, renderedOffset));
-    const pgBefore = await backendCpu(db);
+    const pgBefore = await databaseCpu(db);
     const renderingProfiler = await startCpuProfile();
     const nodeBefore = process.cpuUsage();
     const sweptAt = performance.now();
@@ -344,7 +316,7 @@ async function runOnPostgres(ctx: BenchContext): Promise<ResultRow[]> {
     const sweptMs = performance.now() - sweptAt;
     const nodeUsed = process.cpuUsage(nodeBefore);
     const renderingProfile = renderingProfiler ? await renderingProfiler.stop('rendering', swept) : [];
-    const pgUsed = backendCpuUsed(pgBefore, await backendCpu(db));
+    const pgUsed = databaseCpuUsed(pgBefore, await databaseCpu(db));
     const perSwept = (ms: number) => `${(ms / Math.max(1, swept)).toFixed(2)} ms`;
     ctx.log(`rendering alone (${swept} of ${undone.ok} confirmations left undone, swept one at a time in ${fmtMs(sweptMs)}): CPU per booking ` +
       `${perSwept((nodeUsed.user + nodeUsed.system) / 1000)} in this process, ` +
@@ -359,9 +331,9 @@ async function runOnPostgres(ctx: BenchContext): Promise<ResultRow[]> {
 
     // Information: the booking statement alone, no notifications (what the figure was before this change).
     // Its CPU in PostgreSQL too: the booking statement's own cost, whatever else the machine does.
-    const aloneCpuBefore = await backendCpu(db);
+    const aloneCpuBefore = await databaseCpu(db);
     const alone = await timed(ALONE, CONCURRENCY, bookOrCount({ db, now }, beforeOffset + IN_TRANSACTION));
-    const aloneCpu = backendCpuUsed(aloneCpuBefore, await backendCpu(db));
+    const aloneCpu = databaseCpuUsed(aloneCpuBefore, await databaseCpu(db));
     ctx.log(`without notifications (the booking alone, ${alone.ok} bookings): ${alone.perSecond.toFixed(0)} bookings/s ` +
       `(${(alone.perSecond / inserts.perSecond).toFixed(2)}× the inserts), latency ${fmtTiming(alone.latency)}; CPU per booking ` +
       `${alone.cpuMsPerOp.toFixed(2)} ms in this process, ${aloneCpu === null ? 'n/a' : `${(aloneCpu / Math.max(1, alone.ok)).toFixed(2)} ms`} in PostgreSQL`);

@@ -15,7 +15,6 @@
  * there are counted, not failed.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
@@ -28,12 +27,13 @@ import pino from 'pino';
 import { Server } from 'socket.io';
 import { warmUpDateUnderstanding } from '../dialogs/date-understanding.ts';
 import { DEMO_BRAND_ID, seedDemo } from '../models/seed.ts';
-import type { Database, PoolWaits } from '../models/database.ts';
+import type { Database, PoolWaits, Queryable } from '../models/database.ts';
 import { appendEntry, createWebConversation } from '../models/conversations.repository.ts';
 import { loadConfig } from '../server/config.ts';
 import { createRendezvous, type Rendezvous } from '../server/composition.ts';
 import { latestCode } from '../tests/support/bot-chat.ts';
 import { startCpuProfile } from './cpu-profile.ts';
+import { databaseCpu, databaseCpuUsed, processCpuMs } from './process-cpu.ts';
 import type { ClientCommand, ClientReport, EchoNamespace, GreetingSpan, TurnKind, TurnSample, WalkOutcome, WalkPlan } from './chat-clients.ts';
 import {
   AFTER_REPLY, fmtMs, fmtTiming, instrumented, judge, summarize, TRANSACTION_END, TRANSACTION_START,
@@ -131,29 +131,17 @@ function machineCpu() {
   }, { busy: 0, all: 0 });
 }
 
-/** CPU time a process has used so far (user + system, ms), from /proc on Linux; null elsewhere. */
-function processCpuMs(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    // Fields 14 and 15 (utime, stime) in clock ticks, after the command name in parentheses.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
-  } catch {
-    return null;
-  }
-}
-/** Linux's USER_HZ: /proc counts CPU time in hundredths of a second. */
-const CLOCK_TICKS_PER_S = 100;
-
 /**
  * Load over a phase: the server's event-loop utilisation and CPU, the customers' process's CPU (when
- * its pid is given), and the whole machine's (clients, PostgreSQL, anything else).
+ * its pid is given), PostgreSQL's (its backends serving this database, when on this machine) and
+ * the whole machine's (clients, PostgreSQL, anything else).
  */
-function loadMeter(clientsPid?: number) {
+async function loadMeter(db: Queryable, clientsPid?: number) {
   const elu = performance.eventLoopUtilization();
   const cpu = process.cpuUsage();
   const machine = machineCpu();
   const clients = processCpuMs(clientsPid);
+  const database = await databaseCpu(db);
   const switches = process.resourceUsage();
   const gc = { ms: 0, count: 0, max: 0 };
   const gcObserver = new PerformanceObserver((list) => {
@@ -165,7 +153,8 @@ function loadMeter(clientsPid?: number) {
   });
   gcObserver.observe({ entryTypes: ['gc'] });
   const t = performance.now();
-  return () => {
+  return async () => {
+    const databaseUsed = databaseCpuUsed(database, await databaseCpu(db));
     gcObserver.disconnect();
     const used = process.cpuUsage(cpu);
     const switched = process.resourceUsage();
@@ -178,7 +167,8 @@ function loadMeter(clientsPid?: number) {
     // Preempted (involuntary) switches: the event loop's thread taken off its CPU, mostly by a process its write just woke.
     const preempted = switched.involuntaryContextSwitches - switches.involuntaryContextSwitches;
     const waited = switched.voluntaryContextSwitches - switches.voluntaryContextSwitches;
-    return `server event loop ${pct(performance.eventLoopUtilization(elu).utilization)} busy, server CPU ${serverCores.toFixed(2)} cores${clientsCores}, ` +
+    const databaseCores = databaseUsed === null ? '' : `, PostgreSQL ${(databaseUsed / wall).toFixed(2)} cores`;
+    return `server event loop ${pct(performance.eventLoopUtilization(elu).utilization)} busy, server CPU ${serverCores.toFixed(2)} cores${clientsCores}${databaseCores}, ` +
       `server process switched off its CPU ${waited} times waiting and ${preempted} times preempted (${(preempted / (wall / 1000)).toFixed(0)}/s), ` +
       `GC ${fmtMs(gc.ms)} in ${gc.count} pauses (longest ${fmtMs(gc.max)}); ` +
       `machine ${pct(machineBusy)} busy of ${cpus().length} CPUs (server, clients, PostgreSQL and any other work)`;
@@ -468,11 +458,11 @@ async function openRig(ctx: BenchContext, poolSize = POOL_SIZE): Promise<Rig> {
 async function walkAll(ctx: BenchContext, rig: Rig, count: number, emailPrefix: string): Promise<{ walk: WalkOutcome; load: string; waits: { before: PoolWaits; after: PoolWaits } | undefined }> {
   const before = rig.raw.poolWaits?.();
   const profiler = await startCpuProfile();
-  const meter = loadMeter(rig.clients.pid);
+  const meter = await loadMeter(rig.raw, rig.clients.pid);
   const walk = (await rig.clients.request({
     type: 'walk', url: rig.url, origin: rig.url, plans: plans(count, 0, PAGES), emailPrefix, finish: true, budgetMs: WALK_BUDGET_MS, pacing: PACING,
   }, 'walk-done')).outcome;
-  const load = meter();
+  const load = await meter();
   // Greetings counted as turns.
   if (profiler) for (const line of await profiler.stop(`walk-${count}`, walk.turns.length + count)) ctx.log(`  ${line}`);
   return { walk, load, waits: before && { before, after: rig.raw.poolWaits!() } };
@@ -495,7 +485,7 @@ async function run(ctx: BenchContext): Promise<ResultRow[]> {
     recording.on = true;
     const aloneTurns: TurnSample[] = [];
     const aloneGreetings: GreetingSpan[] = [];
-    const aloneLoad = loadMeter(clients.pid);
+    const aloneLoad = await loadMeter(raw, clients.pid);
     for (let i = 0; i < ALONE_CONVERSATIONS; i++) {
       const alone = (await clients.request({
         type: 'walk', url, origin: url, plans: [plans(ALONE_CONVERSATIONS, ALONE_FIRST_PAGE, 1)[i]!], emailPrefix: `alone${i}`, finish: true, budgetMs: 60_000,
@@ -508,19 +498,19 @@ async function run(ctx: BenchContext): Promise<ResultRow[]> {
     const alone = summarize(aloneTurns.map((s) => s.ms));
     ctx.log(`one conversation at a time   ${fmtTiming(alone)}  (${aloneTurns.length} turns of ${ALONE_CONVERSATIONS} conversations, information)`);
     logKinds(ctx, aloneTurns);
-    ctx.log(`  ${aloneLoad()}`);
+    ctx.log(`  ${await aloneLoad()}`);
     logSql(ctx, stats, aloneTurns.length + ALONE_CONVERSATIONS, 10);
     logKindsSql(ctx, timeline, aloneTurns, aloneGreetings);
 
     // Floors: socket.io round trips of 200 clients at once, paced like the customers: plain (information),
     // then durable (each message stored in its transcript and committed before the answer: the floor).
     const echoFloor = async (namespace: EchoNamespace, label: string) => {
-      const load = loadMeter(clients!.pid);
+      const load = await loadMeter(raw, clients!.pid);
       const waits = raw.poolWaits?.();
       const echoRun = await clients!.request({
         type: 'echo', url: echo!.url, namespace, clients: CONVERSATIONS, warmup: ECHO_WARMUP, roundTrips: ECHO_ROUND_TRIPS, pacing: PACING,
       }, 'echo-done');
-      const used = load();
+      const used = await load();
       if (echoRun.errors.length) throw new Error(`${namespace} failed: ${echoRun.errors.join('; ')}`);
       const timing = summarize(echoRun.samples);
       await until(() => echoSockets.size === 0 && durableSockets.size === 0, 'echo sockets to close');
