@@ -1,49 +1,26 @@
-import { DateTime, FixedOffsetZone, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 import type { Locale } from '../models/catalogue.repository.ts';
+import { zonedDateTime, zoneOffsetAt } from '../scheduling/time-zones.ts';
 
 /** How the bot writes instants, days and numbers: always in a named zone and the customer's language. */
 
 const LUXON_LOCALE: Record<Locale, string> = { en: 'en-GB', fr: 'fr-FR' };
 
 const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
 /** An instant written with its offset ("…Z", "…+01:00"): its epoch is the same in any zone. */
 const WITH_OFFSET = /^\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d)$/;
-/** A zone's offset (minutes) per UTC hour, for hours with no change of offset in them; bounded, oldest first out. */
-const hourOffsets = new Map<string, number>();
-const HOUR_OFFSETS_LIMIT = 10_000;
-
-/**
- * A zone's UTC offset at an instant. luxon asks Intl for it on every instant (formatToParts: most of
- * what a page of times cost to label); an offset only changes at a transition, so it is remembered
- * per zone and UTC hour when the hour starts and ends under the same one (an hour holding a
- * transition, 30-minute ones included, is asked each time).
- */
-function offsetAt(zone: IANAZone, ms: number): number {
-  const hour = Math.floor(ms / HOUR);
-  const key = `${zone.name}|${hour}`;
-  const known = hourOffsets.get(key);
-  if (known !== undefined) return known;
-  const first = zone.offset(hour * HOUR);
-  if (zone.offset(hour * HOUR + HOUR - 1) !== first) return zone.offset(ms);
-  if (hourOffsets.size >= HOUR_OFFSETS_LIMIT) hourOffsets.delete(hourOffsets.keys().next().value!);
-  hourOffsets.set(key, first);
-  return first;
-}
 
 /** The instant of an ISO text written with its offset, and its zone's offset then (minutes); null for anything else. */
 function instantIn(iso: string, zone: string): { ms: number; offset: number } | null {
   const ms = WITH_OFFSET.test(iso) ? Date.parse(iso) : NaN;
-  const tz = IANAZone.create(zone);
-  return Number.isFinite(ms) && tz.isValid ? { ms, offset: offsetAt(tz, ms) } : null;
+  const offset = Number.isFinite(ms) ? zoneOffsetAt(zone, ms) : null;
+  return offset === null ? null : { ms, offset };
 }
 
 /** The instant in the zone and language: at the zone's offset then (the same wall clock, names and numbers), else as luxon reads it. */
 function local(iso: string, zone: string, locale: Locale): DateTime {
-  const at = instantIn(iso, zone);
-  return at
-    ? DateTime.fromMillis(at.ms, { zone: FixedOffsetZone.instance(at.offset), locale: LUXON_LOCALE[locale] })
-    : DateTime.fromISO(iso, { zone }).setLocale(LUXON_LOCALE[locale]);
+  const ms = WITH_OFFSET.test(iso) ? Date.parse(iso) : NaN;
+  return Number.isFinite(ms) ? zonedDateTime(ms, zone, LUXON_LOCALE[locale]) : DateTime.fromISO(iso, { zone }).setLocale(LUXON_LOCALE[locale]);
 }
 
 /** "Tue 2 Mar, 10:00" / "mar. 2 mars, 10:00". */

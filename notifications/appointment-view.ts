@@ -1,10 +1,9 @@
-import { DateTime } from 'luxon';
 import type { Queryable } from '../models/database.ts';
 import { readBrandSettings } from '../models/brand-settings.ts';
 import { findAppointmentViewRow, type AppointmentViewRow } from '../models/appointment-views.repository.ts';
 import type { SignedLinks } from './signed-links.ts';
 import { isUuid } from '../models/ids.ts';
-import { isValidTimeZone } from '../scheduling/time-zones.ts';
+import { isValidTimeZone, zonedDateTime } from '../scheduling/time-zones.ts';
 
 /**
  * Everything a message, an invite or a page says about one appointment, in one object: the single
@@ -162,8 +161,8 @@ export function safeZone(zone: string | null | undefined): string {
 /** The parts of formatWhen, for templates that lay the date and time out themselves. */
 export function whenParts(view: AppointmentView, zone?: string | null): { date: string; time: string; endTime: string; endDate: string; timeZone: string } {
   const tz = safeZone(zone ?? view.customerTimeZone);
-  const start = DateTime.fromJSDate(view.startAt, { zone: tz }).setLocale(view.locale);
-  const end = DateTime.fromJSDate(view.endAt, { zone: tz }).setLocale(view.locale);
+  const start = zonedDateTime(view.startAt.getTime(), tz, view.locale);
+  const end = zonedDateTime(view.endAt.getTime(), tz, view.locale);
   return {
     date: start.toFormat('cccc d LLLL yyyy'),
     time: start.toFormat('HH:mm'),

@@ -1,5 +1,6 @@
 import ical, { ICalAttendeeRole, ICalAttendeeStatus, ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import { DateTime } from 'luxon';
+import { isValidTimeZone } from '../scheduling/time-zones.ts';
 import { formatWhen, safeZone, type AppointmentView } from './appointment-view.ts';
 
 /**
@@ -165,7 +166,7 @@ function observance(zone: string, at: number, from: number, to: number): string[
  * observances (no RRULE): exact for whatever the IANA rules say, including past rule changes.
  */
 export function vtimezone(zone: string, start: Date, end: Date): string | null {
-  if (!DateTime.now().setZone(zone).isValid || zone === 'UTC') return null;
+  if (zone === 'UTC') return null;
   const from = Date.UTC(new Date(start).getUTCFullYear() - 1, 0, 1);
   const until = Date.UTC(new Date(end).getUTCFullYear() + 2, 0, 1);
   // Only the zone and the years count: the same text for every invite of those (~3 years of days
@@ -173,6 +174,7 @@ export function vtimezone(zone: string, start: Date, end: Date): string | null {
   const key = `${zone}|${from}|${until}`;
   const known = vtimezones.get(key);
   if (known !== undefined) return known;
+  if (!isValidTimeZone(zone)) return null;
   const built = buildVtimezone(zone, from, until);
   if (vtimezones.size >= 500) vtimezones.clear();
   vtimezones.set(key, built);

@@ -4,7 +4,8 @@ import type { Appointment } from '../models/appointments.repository.ts';
 import { DEMO_BRAND_ID, seedDemo } from '../models/seed.ts';
 import { deleteTemplate, getTemplate, listTemplates, upsertTemplate } from '../models/templates.repository.ts';
 import { cancelAppointment } from '../scheduling/booking.ts';
-import { formatWhen, loadAppointmentView, type AppointmentView } from '../notifications/appointment-view.ts';
+import { DateTime } from 'luxon';
+import { formatWhen, loadAppointmentView, whenParts, type AppointmentView } from '../notifications/appointment-view.ts';
 import { createSignedLinks, type SignedLinks } from '../notifications/signed-links.ts';
 import {
   MESSAGE_EVENTS, TEMPLATE_VARIABLES, htmlToText, renderMessage, renderPreview, validateTemplate, type MessageEvent,
@@ -97,6 +98,29 @@ describe('message templates (pglite)', () => {
     expect(formatWhen(pending, 'America/New_York')).toBe('Tuesday 2 March 2027, 04:00–05:00 (America/New_York)');
     // A zone that is no longer valid must not break a message: the time is written in UTC, and says so.
     expect(formatWhen({ ...pending, customerTimeZone: 'Mars/Olympus_Mons' })).toBe('Tuesday 2 March 2027, 09:00–10:00 (UTC)');
+  });
+
+  test('whenParts writes what luxon reads in the zone, around its changes of offset (remembered per hour), in both languages', () => {
+    // Paris (whole hours), Lord Howe (a 30-minute change), St John's (-03:30), Kathmandu (+05:45); every 10 minutes, twice.
+    const changes: [string, string][] = [
+      ['Europe/Paris', '2027-03-28T01:00:00Z'], ['Europe/Paris', '2027-10-31T01:00:00Z'], ['Australia/Lord_Howe', '2027-04-03T15:00:00Z'],
+      ['America/St_Johns', '2027-11-07T04:30:00Z'], ['Asia/Kathmandu', '2027-06-01T00:00:00Z'],
+    ];
+    for (const [zone, at] of changes) {
+      for (let pass = 0; pass < 2; pass++) {
+        for (let ms = Date.parse(at) - 3 * 3_600_000; ms <= Date.parse(at) + 3 * 3_600_000; ms += 10 * 60_000) {
+          for (const view of [pending, french]) {
+            const startAt = new Date(ms);
+            const endAt = new Date(ms + 90 * 60_000);
+            const [start, end] = [startAt, endAt].map((d) => DateTime.fromJSDate(d, { zone }).setLocale(view.locale));
+            expect(whenParts({ ...view, startAt, endAt }, zone)).toEqual({
+              date: start!.toFormat('cccc d LLLL yyyy'), time: start!.toFormat('HH:mm'),
+              endDate: end!.toFormat('cccc d LLLL yyyy'), endTime: end!.toFormat('HH:mm'), timeZone: zone,
+            });
+          }
+        }
+      }
+    }
   });
 
   test('every customer event in English: subject, responsive HTML with buttons, text alternative', async () => {
