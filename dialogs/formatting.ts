@@ -9,17 +9,19 @@ const LUXON_LOCALE: Record<Locale, string> = { en: 'en-GB', fr: 'fr-FR' };
 const MINUTE = 60_000;
 /** An instant written with its offset ("…Z", "…+01:00"): its epoch is the same in any zone. */
 const WITH_OFFSET = /^\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d)$/;
+/** The epoch of an ISO text written with its offset; NaN for anything else. */
+const epochOf = (iso: string): number => (WITH_OFFSET.test(iso) ? Date.parse(iso) : NaN);
 
 /** The instant of an ISO text written with its offset, and its zone's offset then (minutes); null for anything else. */
 function instantIn(iso: string, zone: string): { ms: number; offset: number } | null {
-  const ms = WITH_OFFSET.test(iso) ? Date.parse(iso) : NaN;
+  const ms = epochOf(iso);
   const offset = Number.isFinite(ms) ? zoneOffsetAt(zone, ms) : null;
   return offset === null ? null : { ms, offset };
 }
 
 /** The instant in the zone and language: at the zone's offset then (the same wall clock, names and numbers), else as luxon reads it. */
 function local(iso: string, zone: string, locale: Locale): DateTime {
-  const ms = WITH_OFFSET.test(iso) ? Date.parse(iso) : NaN;
+  const ms = epochOf(iso);
   return Number.isFinite(ms) ? zonedDateTime(ms, zone, LUXON_LOCALE[locale]) : DateTime.fromISO(iso, { zone }).setLocale(LUXON_LOCALE[locale]);
 }
 
