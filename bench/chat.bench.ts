@@ -8,7 +8,7 @@
  *
  * The customers run in a child process (bench/chat-clients.ts): their CPU and heap stay out of
  * the server's event loop and heap. Each paces itself like a person: it arrives within the first
- * ARRIVAL_MS and thinks 1–3 s (uniformly random, seeded so runs compare) between the bot's answer
+ * ARRIVAL_MS and thinks 1–3 s (uniformly random, seeded so runs compare; BENCH_THINK_MS sets another range) between the bot's answer
  * and its next message, so a turn's latency is what a customer waits while 199 others chat too,
  * not its wait behind a queue of messages nobody would send that fast. The echo clients pace
  * themselves the same way (same seed, same count). No turn starts after WALK_BUDGET_MS: walks cut
@@ -51,10 +51,23 @@ const ALONE_CONVERSATIONS = 20;
 export const PAGES = 3;
 export const WARMUP_FIRST_PAGE = 3;
 const ALONE_FIRST_PAGE = 4;
-/** No turn is started after this (a paced walk takes about 25 s; this bounds a slow or busy machine). */
-export const WALK_BUDGET_MS = 60_000;
-/** Customers and echo clients: arrivals spread over the first 3 s, 1–3 s of thinking before each message. */
-export const PACING = { arrivalMs: 3_000, thinkMs: [1_000, 3_000] as [number, number], seed: 20261123 };
+/**
+ * How long a customer thinks before each message, ms: 1–3 s, or `BENCH_THINK_MS="<min>-<max>"`. The offered load
+ * is about one turn per conversation per mean think time, so this range decides what N conversations ask of the server.
+ */
+function thinkRange(text: string | undefined): [number, number] {
+  if (!text) return [1_000, 3_000];
+  const range = /^(\d+)-(\d+)$/.exec(text.trim());
+  if (!range || Number(range[1]) > Number(range[2])) {
+    throw new Error(`BENCH_THINK_MS must read "<min>-<max>" in milliseconds with min ≤ max, e.g. 5000-15000 (got "${text}")`);
+  }
+  return [Number(range[1]), Number(range[2])];
+}
+const THINK_MS = thinkRange(process.env.BENCH_THINK_MS);
+/** No turn is started after this (a walk of 1–3 s thoughts takes about 25 s; this bounds a slow or busy machine). */
+export const WALK_BUDGET_MS = Math.max(60_000, 20 * THINK_MS[1]);
+/** Customers and echo clients: arrivals spread over the first 3 s, then a think time before each message. */
+export const PACING = { arrivalMs: 3_000, thinkMs: THINK_MS, seed: 20261123 };
 const ECHO_WARMUP = 3;
 /** About as many as a walk's turns (10–12), at the same pace. */
 const ECHO_ROUND_TRIPS = 10;
@@ -438,7 +451,8 @@ async function openRig(ctx: BenchContext, poolSize = POOL_SIZE): Promise<Rig> {
     const tw = performance.now();
     warmUpDateUnderstanding();
     ctx.log(`setup: demo brand seeded, product listening, clients' process up (${fmtMs(performance.now() - t)}; ` +
-      `date recognizers ${fmtMs(performance.now() - tw)})`);
+      `date recognizers ${fmtMs(performance.now() - tw)}); customers arrive over ${fmtMs(PACING.arrivalMs)} and think ` +
+      `${fmtMs(PACING.thinkMs[0])}–${fmtMs(PACING.thinkMs[1])} before each message (BENCH_THINK_MS), no turn after ${fmtMs(WALK_BUDGET_MS)}`);
 
     // Warm-up: a few whole walks (JIT, pool, planner, recognizers), untimed.
     t = performance.now();
