@@ -68,6 +68,9 @@ const THINK_MS = thinkRange(process.env.BENCH_THINK_MS);
 export const WALK_BUDGET_MS = Math.max(60_000, 20 * THINK_MS[1]);
 /** Customers and echo clients: arrivals spread over the first 3 s, then a think time before each message. */
 export const PACING = { arrivalMs: 3_000, thinkMs: THINK_MS, seed: 20261123 };
+/** The pacing as a run's log states it. */
+export const pacingText = () => `customers arrive over ${fmtMs(PACING.arrivalMs)} and think ` +
+  `${fmtMs(PACING.thinkMs[0])}–${fmtMs(PACING.thinkMs[1])} before each message (BENCH_THINK_MS), no turn after ${fmtMs(WALK_BUDGET_MS)}`;
 const ECHO_WARMUP = 3;
 /** About as many as a walk's turns (10–12), at the same pace. */
 const ECHO_ROUND_TRIPS = 10;
@@ -451,8 +454,7 @@ async function openRig(ctx: BenchContext, poolSize = POOL_SIZE): Promise<Rig> {
     const tw = performance.now();
     warmUpDateUnderstanding();
     ctx.log(`setup: demo brand seeded, product listening, clients' process up (${fmtMs(performance.now() - t)}; ` +
-      `date recognizers ${fmtMs(performance.now() - tw)}); customers arrive over ${fmtMs(PACING.arrivalMs)} and think ` +
-      `${fmtMs(PACING.thinkMs[0])}–${fmtMs(PACING.thinkMs[1])} before each message (BENCH_THINK_MS), no turn after ${fmtMs(WALK_BUDGET_MS)}`);
+      `date recognizers ${fmtMs(performance.now() - tw)}); ${pacingText()}`);
 
     // Warm-up: a few whole walks (JIT, pool, planner, recognizers), untimed.
     t = performance.now();

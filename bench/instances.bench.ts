@@ -20,7 +20,7 @@ import { seedDemo } from '../models/seed.ts';
 import { latestCode } from '../tests/support/bot-chat.ts';
 import { startPrivateRedis, type PrivateRedis } from '../tests/support/cluster.ts';
 import { freePort } from '../tests/support/server-process.ts';
-import { NOW, PACING, PAGES, plans, startClients, WALK_BUDGET_MS, WARMUP_FIRST_PAGE } from './chat.bench.ts';
+import { NOW, PACING, pacingText, PAGES, plans, startClients, WALK_BUDGET_MS, WARMUP_FIRST_PAGE } from './chat.bench.ts';
 import type { WalkOutcome } from './chat-clients.ts';
 import { fmtMs, fmtTiming, judge, summarize, type BenchContext, type Benchmark, type ResultRow, type Timing } from './harness.ts';
 
@@ -135,7 +135,7 @@ async function run(ctx: BenchContext): Promise<ResultRow[]> {
     return [{ name: 'instances', database: 'postgres', figure: '', floor: '', ratio: null, target: '', verdict: 'SKIP', note: `needs redis-server: ${String(error)}` }];
   }
   try {
-    ctx.log(`${CONVERSATIONS} paced conversations per phase (the chat benchmark's walk, clock ${NOW.toISOString()}); a Redis of its own at ${redis.url}`);
+    ctx.log(`${CONVERSATIONS} paced conversations per phase (the chat benchmark's walk, clock ${NOW.toISOString()}; ${pacingText()}); a Redis of its own at ${redis.url}`);
     const results: PhaseResult[] = [];
     for (const phase of PHASES) results.push(await runPhase(ctx, phase, redis));
     const [alone, one, two] = results as [PhaseResult, PhaseResult, PhaseResult];
